@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Each creates what it needs on a fresh machine (Python 3.11+, Node 20, git).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
+
+.PHONY: run test lint unit venv node browser bench fuzz clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[alexa,sms,aws,server,dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+$(NODE_STAMP): package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+node: $(NODE_STAMP)
+
+# Debian's Chromium for the browser tests (Playwright's own browser download fails here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+
+run: venv
+	$(PY) -m shared.cli
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+unit: venv
+	$(VENV)/bin/pytest -q
+
+test: venv node browser lint
+	$(VENV)/bin/pytest -q
+
+bench: venv node
+	$(PY) -m bench
+
+fuzz: venv
+	$(PY) -m bench.fuzz
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .serverless build

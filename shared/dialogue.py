@@ -1,0 +1,296 @@
+"""The conversation as a transition table that both channels call: `next_step(conversation, event, message)`.
+
+Channels translate their input (a text message, an Alexa intent) into an Event and a Message, call
+next_step, store the returned Conversation, and render the returned Turn with their own templates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from shared.content import Content, Question, load_content
+from shared.facts import Observations
+from shared.reader import normalise, read
+from shared.triage import Assessment, apply_answer, assess
+
+
+class Step(StrEnum):
+    """Where a conversation stands. The values are what gets stored."""
+
+    START = "start"
+    ASKING = "asking"
+    VERDICT = "verdict"
+    CALLBACK_WINDOW = "callback_window"
+    EMERGENCY = "emergency"
+
+
+class Event(StrEnum):
+    """What the person did."""
+
+    DESCRIBE = "describe"  # said or texted something: a description or an answer
+    TIPS = "tips"
+    CALL = "call"
+    NEW = "new"
+
+
+class Reply(StrEnum):
+    """Which template the channel renders for this turn."""
+
+    QUESTION = "question"
+    ASSESSMENT = "assessment"
+    EMERGENCY = "emergency"
+    TIPS = "tips"
+    CALLBACK_WINDOW = "callback_window"
+    CALLBACK_CONFIRMED = "callback_confirmed"
+    NOT_UNDERSTOOD = "not_understood"
+    RESTARTED = "restarted"
+
+
+YES_WORDS = frozenset(
+    [
+        "yes",
+        "y",
+        "yeah",
+        "yep",
+        "yup",
+        "ya",
+        "yea",
+        "sure",
+        "correct",
+        "right",
+        "affirmative",
+        "true",
+        "definitely",
+        "aye",
+    ]
+)
+NO_WORDS = frozenset(["no", "n", "nope", "nah", "not", "none", "negative", "false", "never", "nothing"])
+# Callback windows offered by number; anything else the person writes is kept as their own words.
+CALLBACK_WINDOWS = ("morning", "afternoon", "evening")
+MAX_WINDOW_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Message:
+    """One input from the person: their words, and facts a channel already parsed (Alexa slots)."""
+
+    text: str = ""
+    facts: Observations | None = None
+    answer: str | None = None  # "yes" / "no" from a voice Yes/No intent
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Everything remembered between turns (stored as a dict by the channel)."""
+
+    step: Step = Step.START
+    observations: Observations = field(default_factory=Observations)
+    pending: str | None = None
+    relief_given: bool = False
+    turns: int = 0
+    callback_window: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise for a store."""
+        return {
+            "step": self.step.value,
+            "observations": self.observations.to_dict(),
+            "pending": self.pending,
+            "relief_given": self.relief_given,
+            "turns": self.turns,
+            "callback_window": self.callback_window,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Conversation:
+        """Rebuild from a store; anything unreadable starts a fresh conversation rather than failing."""
+        if not data:
+            return cls()
+        try:
+            return cls(
+                step=Step(data.get("step", "start")),
+                observations=Observations.from_dict(data.get("observations")),
+                pending=data.get("pending"),
+                relief_given=bool(data.get("relief_given")),
+                turns=int(data.get("turns", 0)),
+                callback_window=data.get("callback_window"),
+            )
+        except (ValueError, TypeError):
+            return cls()
+
+    @classmethod
+    def new(cls, recent_episodes: int = 0) -> Conversation:
+        """A fresh conversation that knows how many recent episodes the person has had."""
+        return cls(observations=Observations(recent_episodes=recent_episodes))
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The result of one step: the new state, what to say, and the assessment behind it."""
+
+    conversation: Conversation
+    reply: Reply
+    assessment: Assessment
+    question: Question | None = None
+    show_relief: bool = False
+    rephrase: bool = False
+
+    def context(self) -> dict[str, Any]:
+        """Template variables for rendering this turn."""
+        return {
+            "assessment": self.assessment,
+            "question": self.question,
+            "show_relief": self.show_relief,
+            "rephrase": self.rephrase,
+            "window": self.conversation.callback_window,
+        }
+
+
+def interpret_answer(question: Question, text: str) -> dict | None:
+    """Map a reply ("2", "yes", "it twitches") to the facts the pending question sets, or None."""
+    words = normalise(text).replace(".", " ").replace(",", " ").split()
+    if not words:
+        return None
+    if question.kind == "yes_no":
+        if words[0] in YES_WORDS or (len(words) <= 3 and YES_WORDS & set(words)):
+            return question.on_yes
+        if words[0] in NO_WORDS or (len(words) <= 3 and NO_WORDS & set(words)):
+            return question.on_no
+        return None
+    if len(words) == 1 and words[0].isdigit():
+        index = int(words[0]) - 1
+        return question.options[index].sets if 0 <= index < len(question.options) else None
+    joined = " " + " ".join(words) + " "
+    best: tuple[int, dict] | None = None
+    for option in question.options:
+        for phrase in option.words:
+            if f" {phrase} " in joined and (best is None or len(phrase) > best[0]):
+                best = (len(phrase), option.sets)
+    return best[1] if best else None
+
+
+def _window_from(text: str) -> str | None:
+    cleaned = re.sub(r"\s+", " ", text).strip()
+    if cleaned.isdigit() and 1 <= int(cleaned) <= len(CALLBACK_WINDOWS):
+        return CALLBACK_WINDOWS[int(cleaned) - 1]
+    printable = "".join(ch for ch in cleaned if ch.isprintable())[:MAX_WINDOW_CHARS].strip()
+    return printable or None
+
+
+def _advance(conv: Conversation, obs: Observations, understood: bool, content: Content) -> Turn:
+    """Re-assess after new facts and choose between emergency, another question and the verdict."""
+    assessment = assess(obs, content)
+    conv = replace(conv, observations=obs, turns=conv.turns + 1)
+    if assessment.urgency == "emergency":
+        return Turn(replace(conv, step=Step.EMERGENCY, pending=None), Reply.EMERGENCY, assessment)
+    pending = conv.pending and content.question(conv.pending)
+    if not understood and pending:
+        return Turn(conv, Reply.QUESTION, assessment, question=pending, rephrase=True)
+    if not understood and conv.step == Step.VERDICT:
+        return Turn(conv, Reply.NOT_UNDERSTOOD, assessment)
+    show_relief = not conv.relief_given and (obs.body_part is not None or assessment.finished)
+    conv = replace(conv, relief_given=conv.relief_given or show_relief)
+    question = assessment.next_question
+    if question is not None and conv.step != Step.VERDICT:
+        conv = replace(conv, step=Step.ASKING, pending=question.id)
+        return Turn(conv, Reply.QUESTION, assessment, question=question, show_relief=show_relief)
+    conv = replace(conv, step=Step.VERDICT, pending=None)
+    return Turn(conv, Reply.ASSESSMENT, assessment, show_relief=show_relief)
+
+
+def _describe(conv: Conversation, message: Message, content: Content) -> Turn:
+    obs = conv.observations
+    understood = False
+    if conv.pending:
+        question = content.question(conv.pending)
+        sets = None
+        if message.answer and question.kind == "yes_no":
+            sets = question.on_yes if message.answer == "yes" else question.on_no
+        elif message.text:
+            sets = interpret_answer(question, message.text)
+        if sets is not None:
+            obs = apply_answer(obs, sets, question.id)
+            understood = True
+    heard = read(message.text, content) if message.text else Observations()
+    if message.facts:
+        heard = heard.merge(message.facts)
+    if not heard.is_empty():
+        obs = obs.merge(heard)
+        understood = True
+        if conv.pending and understood:
+            # The free text answered the pending question if it supplied the fact asked about.
+            question = content.question(conv.pending)
+            if holds_skip(question, obs):
+                obs = obs.merge(Observations(answered=frozenset({question.id})))
+    if conv.step == Step.START and not understood:
+        understood = True  # a first "hi" simply starts the questions
+    return _advance(conv, obs, understood, content)
+
+
+def holds_skip(question: Question, obs: Observations) -> bool:
+    """True when the facts already answer this question."""
+    from shared.conditions import holds
+
+    return holds(question.skip_when, obs)
+
+
+def _tips(conv: Conversation, message: Message, content: Content) -> Turn:
+    return Turn(conv, Reply.TIPS, assess(conv.observations, content))
+
+
+def _call(conv: Conversation, message: Message, content: Content) -> Turn:
+    return Turn(replace(conv, step=Step.CALLBACK_WINDOW), Reply.CALLBACK_WINDOW, assess(conv.observations, content))
+
+
+def _window(conv: Conversation, message: Message, content: Content) -> Turn:
+    heard = read(message.text, content) if message.text else Observations()
+    urgent_now = assess(conv.observations.merge(heard), content)
+    if urgent_now.urgency == "emergency":
+        # Safety first: a warning sign texted while we wait for a time window is never ignored.
+        waiting = replace(conv, step=Step.VERDICT, pending=None)
+        return _advance(waiting, conv.observations.merge(heard), True, content)
+    window = _window_from(message.text)
+    if window is None:
+        return Turn(conv, Reply.CALLBACK_WINDOW, urgent_now, rephrase=True)
+    conv = replace(conv, step=Step.VERDICT, callback_window=window, pending=None)
+    return Turn(conv, Reply.CALLBACK_CONFIRMED, urgent_now)
+
+
+def _restart(conv: Conversation, message: Message, content: Content) -> Turn:
+    fresh = Conversation.new(conv.observations.recent_episodes)
+    if message.text or message.facts:
+        return _describe(fresh, message, content)
+    return Turn(fresh, Reply.RESTARTED, assess(fresh.observations, content), question=content.question("body_part"))
+
+
+def _emergency_again(conv: Conversation, message: Message, content: Content) -> Turn:
+    return Turn(conv, Reply.EMERGENCY, assess(conv.observations, content))
+
+
+Action = Callable[[Conversation, Message, Content], Turn]
+
+# (step, event) -> action. None as the step means "any step". The first matching row wins.
+TRANSITIONS: tuple[tuple[Step | None, Event, Action], ...] = (
+    (None, Event.NEW, _restart),
+    (Step.EMERGENCY, Event.DESCRIBE, _emergency_again),
+    (Step.EMERGENCY, Event.CALL, _call),
+    (Step.EMERGENCY, Event.TIPS, _emergency_again),
+    (Step.CALLBACK_WINDOW, Event.DESCRIBE, _window),
+    (None, Event.DESCRIBE, _describe),
+    (None, Event.TIPS, _tips),
+    (None, Event.CALL, _call),
+)
+
+
+def next_step(conv: Conversation, event: Event, message: Message | None = None, content: Content | None = None) -> Turn:
+    """Apply one event to a conversation and return the turn to render."""
+    content = content or load_content()
+    message = message or Message()
+    for step, row_event, action in TRANSITIONS:
+        if row_event == event and (step is None or step == conv.step):
+            return action(conv, message, content)
+    raise ValueError(f"no transition for {conv.step} on {event}")

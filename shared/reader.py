@@ -1,0 +1,288 @@
+"""Turn what a person says or texts into Observations: body part, pattern, duration, context, signs.
+
+Pure and local: a word list from content/lexicon.yaml, a few regular expressions for durations, and a
+one-typo tolerance for longer words. No network, no model download.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from shared.content import Content, load_content
+from shared.facts import Observations
+
+# Long messages are cut here: SMS bodies are at most 1,600 characters (Twilio's hard limit), and a
+# few sentences is all a person mid-cramp writes; reading more only costs time.
+MAX_TEXT_CHARS = 2000
+MAX_PHRASE_WORDS = 7
+NEGATION_WINDOW = 4
+
+NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "forty five": 45,
+    "fifty": 50,
+    "sixty": 60,
+    "a few": 3,
+    "few": 3,
+    "a couple of": 2,
+    "couple of": 2,
+    "a couple": 2,
+    "couple": 2,
+    "several": 4,
+    "half an": 0.5,
+    "half a": 0.5,
+}
+UNIT_MINUTES = {"second": 1 / 60, "minute": 1, "hour": 60, "day": 1440, "week": 10080, "month": 43200}
+_NUMBER = r"(\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True)) + r")"
+AMOUNT_RE = re.compile(_NUMBER + r"\s*(?:or so\s+)?(second|minute|hour|day|week|month)s?\b")
+# Spans without a number ("all night", "since this morning"), in minutes; rough on purpose: the rules
+# only care whether it is seconds-to-minutes, over ten minutes, hours, or weeks.
+SPANS = (
+    (re.compile(r"\b(?:a|one|just a) (?:moment|sec)\b"), 0.5),
+    (re.compile(r"\bhalf an hour\b"), 30),
+    (re.compile(r"\ban hour and a half\b"), 90),
+    (re.compile(r"\ball night\b|\bsince last night\b|\bovernight\b"), 360),
+    (re.compile(r"\ball day\b|\bsince this morning\b|\bsince i woke( up)?\b|\bsince breakfast\b"), 300),
+    (re.compile(r"\bsince yesterday\b"), 1440),
+    (re.compile(r"\bfor (?:ages|a long time|a while)\b"), 60),
+    (re.compile(r"\b(?:for )?hours\b"), 120),
+    (re.compile(r"\b(?:for )?days\b"), 2880),
+    (re.compile(r"\b(?:for )?weeks\b"), 20160),
+    (re.compile(r"\b(?:a few )?seconds\b"), 0.25),
+    (re.compile(r"\b(?:a few )?minutes\b"), 3),
+)
+TIMES_RE = re.compile(_NUMBER + r" times\b")
+# Words that look one typo away from a lexicon word but are ordinary words: never "correct" them.
+PROTECTED = frozenset(
+    [
+        "month",
+        "months",
+        "night",
+        "nights",
+        "mouth",
+        "right",
+        "light",
+        "sweat",
+        "sweet",
+        "would",
+        "could",
+        "while",
+        "where",
+        "there",
+        "their",
+        "about",
+        "after",
+        "again",
+        "start",
+        "still",
+        "since",
+        "today",
+        "morning",
+        "evening",
+        "weeks",
+        "think",
+        "thing",
+        "things",
+        "round",
+        "sound",
+        "house",
+        "horse",
+        "hours",
+        "minutes",
+        "seconds",
+        "first",
+        "worst",
+        "worse",
+        "cramp",
+        "cramps",
+        "spasm",
+        "spasms",
+        "really",
+        "legs",
+        "arms",
+        "feels",
+        "sport",
+        "sports",
+        "shift",
+        "heats",
+        "being",
+        "doing",
+        "going",
+        "lying",
+        "sides",
+        "tried",
+        "tires",
+        "tired",
+    ]
+)
+CLAUSE_PUNCTUATION = re.compile(r"[.,;!?\n:()]+")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The lexicon compiled for fast matching."""
+
+    phrases: dict[tuple[str, ...], tuple[str, str]]  # words -> (category, value)
+    spelling: dict[str, tuple[str, ...]]
+    negation: frozenset[str]
+    clause_breaks: frozenset[str]
+    typo_index: dict[str, str]
+    vocabulary: frozenset[str]
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@functools.cache
+def compile_lexicon(content: Content) -> Lexicon:
+    """Build the phrase table and the one-typo index from the content's lexicon (once per content)."""
+    raw = content.lexicon
+    phrases: dict[tuple[str, ...], tuple[str, str]] = {}
+    for category in ("body_part", "pattern", "contexts", "signs", "recurrence", "severity"):
+        for value, words in raw[category].items():
+            for phrase in words:
+                phrases.setdefault(tuple(phrase.split()), (category, value))
+    for phrase in raw.get("ignore", ()):
+        phrases[tuple(phrase.split())] = ("ignore", "")
+    vocabulary = frozenset(word for key in phrases for word in key)
+    typo_index: dict[str, str] = {}
+    for word in sorted(vocabulary):
+        if len(word) >= 5:
+            for variant in _deletions(word) | {word}:
+                typo_index.setdefault(variant, word)
+    return Lexicon(
+        phrases=phrases,
+        spelling={k: tuple(str(v).split()) for k, v in raw["spelling"].items()},
+        negation=frozenset(raw["negation"]),
+        clause_breaks=frozenset(raw["clause_breaks"]),
+        typo_index=typo_index,
+        vocabulary=vocabulary,
+    )
+
+
+def _correct(word: str, lex: Lexicon) -> str:
+    if len(word) < 5 or word in lex.vocabulary or word in PROTECTED or not word.isalpha():
+        return word
+    if word in lex.typo_index:
+        return lex.typo_index[word]
+    for variant in _deletions(word):
+        if variant in lex.typo_index:
+            return lex.typo_index[variant]
+    return word
+
+
+def normalise(text: str) -> str:
+    """Lower-case, fold curly quotes, drop apostrophes and split '2mins' into '2 mins'."""
+    text = text[:MAX_TEXT_CHARS].lower()
+    text = text.replace("\u2019", "").replace("'", "").replace("\u2018", "").replace("`", "")
+    text = re.sub(r"(\d)([a-z])", r"\1 \2", text)
+    return re.sub(r"[^a-z0-9.,;!?\n:() ]+", " ", text)
+
+
+def _clauses(text: str, lex: Lexicon) -> list[list[str]]:
+    clauses: list[list[str]] = []
+    for chunk in CLAUSE_PUNCTUATION.split(text):
+        words: list[str] = []
+        for raw_word in chunk.split():
+            words.extend(lex.spelling.get(raw_word, (raw_word,)))
+        words = [_correct(w, lex) for w in words]
+        current: list[str] = []
+        for word in words:
+            if word in lex.clause_breaks:
+                if current:
+                    clauses.append(current)
+                current = []
+            else:
+                current.append(word)
+        if current:
+            clauses.append(current)
+    return clauses
+
+
+def _duration(text: str) -> float | None:
+    amounts = []
+    for number, unit in AMOUNT_RE.findall(text):
+        value = float(number) if number[0].isdigit() else NUMBER_WORDS[number]
+        amounts.append(value * UNIT_MINUTES[unit])
+    if amounts:
+        return max(amounts)
+    for pattern, minutes in SPANS:
+        if pattern.search(text):
+            return minutes
+    return None
+
+
+def _recurrence_from_count(text: str) -> str | None:
+    match = TIMES_RE.search(text)
+    if not match:
+        return None
+    number = match.group(1)
+    count = float(number) if number[0].isdigit() else NUMBER_WORDS[number]
+    return "frequent" if count >= 3 else "recurring"
+
+
+def read(text: str, content: Content | None = None) -> Observations:
+    """Read free text into Observations; never raises for any string."""
+    content = content or load_content()
+    lex = compile_lexicon(content)
+    normal = normalise(text)
+    found: dict[str, str] = {}
+    contexts: set[str] = set()
+    signs: set[str] = set()
+    denied: set[str] = set()
+    for words in _clauses(normal, lex):
+        negated_until = -1
+        i = 0
+        while i < len(words):
+            if words[i] in lex.negation:
+                negated_until = i + NEGATION_WINDOW
+                i += 1
+                continue
+            for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+                hit = lex.phrases.get(tuple(words[i : i + size]))
+                if hit:
+                    break
+            else:
+                i += 1
+                continue
+            category, value = hit
+            if category == "signs":
+                (denied if i <= negated_until else signs).add(value)
+                if i <= negated_until:
+                    negated_until = i + size + NEGATION_WINDOW - 1  # "no swelling or redness"
+            elif category == "contexts":
+                if i > negated_until:
+                    contexts.add(value)
+            elif category != "ignore" and category not in found and i > negated_until:
+                found[category] = value
+            i += size
+    rejoined = " ".join(" ".join(c) for c in _clauses(normal, lex))
+    recurrence = found.get("recurrence") or _recurrence_from_count(rejoined)
+    return Observations(
+        body_part=found.get("body_part"),
+        pattern=found.get("pattern"),
+        duration_minutes=_duration(rejoined),
+        recurrence=recurrence,
+        severity=found.get("severity"),
+        contexts=frozenset(contexts),
+        signs=frozenset(signs),
+        denied=frozenset(denied - signs),
+    )

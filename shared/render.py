@@ -1,0 +1,130 @@
+"""Render an assessment (or any reply) for a channel with Jinja2: SSML for Alexa, GSM-7 text for SMS, card text.
+
+One environment; templates live in shared/templates/<channel>/ and may be overridden per locale in
+shared/templates/<channel>/<locale>/ or shared/templates/<channel>/<language>/ (most specific first).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, select_autoescape
+
+from shared.content import Content, load_content
+
+logger = logging.getLogger(__name__)
+
+EXTENSIONS = {"alexa": ".ssml.j2", "sms": ".txt.j2", "card": ".txt.j2"}
+# Twilio: 2 GSM-7 segments of 153 characters; the tips list may use 4 (facts: platform b-2, [T14][T15]).
+SMS_LIMIT = 306
+SMS_TIPS_LIMIT = 612
+
+# GSM 03.38 basic set plus the extension table (which costs two units each).
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = set("^{}\\[~]|€\f")
+# One of these anywhere switches the whole SMS to UCS-2 (70 characters a segment), tripling the cost.
+GSM7_REPLACEMENTS = {
+    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+    "\u2026": "...", "\u00a0": " ", "\u2022": "-", "\u00b7": "-",
+}
+
+
+def to_gsm7(text: str) -> str:
+    """Replace typographic characters with GSM-7 ones and drop anything else outside the alphabet."""
+    out = []
+    for ch in text:
+        ch = GSM7_REPLACEMENTS.get(ch, ch)
+        out.append("".join(c for c in ch if c in GSM7_BASIC or c in GSM7_EXTENDED))
+    return "".join(out)
+
+
+def gsm7_units(text: str) -> int:
+    """Length in GSM-7 units (extension characters count twice)."""
+    return sum(2 if ch in GSM7_EXTENDED else 1 for ch in text)
+
+
+def is_gsm7(text: str) -> bool:
+    """True when every character is in the GSM-7 alphabet."""
+    return all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text)
+
+
+def join_words(items: list[str] | tuple[str, ...], last: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+def sentence(text: str) -> str:
+    """Capitalise the first letter and end with a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+@functools.cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("shared", "templates"),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("ssml.j2",), default_for_string=False, default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["join_words"] = join_words
+    env.filters["sentence"] = sentence
+    return env
+
+
+def _candidates(channel: str, name: str, locale: str | None) -> list[str]:
+    filename = name + EXTENSIONS[channel]
+    names = []
+    if locale:
+        names.append(f"{channel}/{locale}/{filename}")
+        names.append(f"{channel}/{locale.split('-')[0]}/{filename}")
+    names.append(f"{channel}/{filename}")
+    return names
+
+
+def render(channel: str, name: str, locale: str | None = None, *, content: Content | None = None, **context) -> str:
+    """Render template `name` for `channel` in `locale`; SMS output is GSM-7 and whitespace-collapsed."""
+    if channel not in EXTENSIONS:
+        raise ValueError(f"unknown channel {channel!r}")
+    content = content or load_content()
+    env = _environment()
+    for candidate in _candidates(channel, name, locale):
+        try:
+            template = env.get_template(candidate)
+            break
+        except TemplateNotFound:
+            continue
+    else:
+        raise TemplateNotFound(name)
+    text = template.render(
+        content=content, clinic=content.clinic, loc=content.locale(locale), locale=locale or content.default_locale,
+        **context,
+    )
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text).strip()
+    if channel == "alexa":
+        return re.sub(r"\s+", " ", text)
+    if channel == "sms":
+        text = to_gsm7(re.sub(r"[ \t]+", " ", text))
+    return text
+
+
+def fit_sms(text: str, limit: int = SMS_LIMIT) -> str:
+    """Keep an SMS within its segment budget; templates are tested to fit, so this is only a backstop."""
+    if gsm7_units(text) <= limit:
+        return text
+    logger.warning("sms reply over budget", extra={"units": gsm7_units(text), "limit": limit})
+    cut = text[: limit - 3]
+    return cut[: cut.rfind(" ")].rstrip(" ,;") + "..."
