@@ -1,0 +1,127 @@
+"""The state-store contract shared by the memory, SQLite and DynamoDB implementations."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+logger = logging.getLogger(__name__)
+
+# conversations: SMS dialogue state per phone hash (expires) and MessageSid claims (expire);
+# attributes: Alexa persistent attributes / episode history per user;
+# optouts: per phone hash, never expire;
+# callbacks: callback requests for clinic staff, never expire.
+COLLECTIONS = ("conversations", "attributes", "optouts", "callbacks")
+
+# Backoff between update() attempts: full jitter over a window that starts at one read-write cycle
+# (microseconds in memory, milliseconds against DynamoDB) and doubles, so racing writers spread out
+# whatever the backend's speed. The cap keeps eight attempts within about 1.5 s of Alexa's 8 s budget.
+_BACKOFF_FLOOR_S = 0.001
+_BACKOFF_CAP_S = 0.2
+
+
+@dataclass(frozen=True)
+class Record:
+    """One stored document with its optimistic-locking version."""
+
+    key: str
+    data: dict
+    version: int
+    expires_at: float | None = None
+
+
+class VersionConflict(Exception):
+    """The stored version differs from the one the writer read (or the key already exists)."""
+
+
+class StoreUnavailable(Exception):
+    """The backend is unreachable or failing; callers should give a safe reply."""
+
+
+class Store(Protocol):
+    """Versioned key-value documents grouped in the fixed COLLECTIONS."""
+
+    def get(self, collection: str, key: str) -> Record | None:
+        """Return the live record, or None when it is missing or expired."""
+        ...
+
+    def put(
+        self,
+        collection: str,
+        key: str,
+        data: dict,
+        *,
+        expected_version: int,
+        expires_at: float | None = None,
+    ) -> Record:
+        """Write atomically if the stored version equals expected_version (0: absent or expired)."""
+        ...
+
+    def claim(self, collection: str, key: str, data: dict, *, expires_at: float | None = None) -> bool:
+        """Create the record if absent or expired; return False if a live one already exists."""
+        ...
+
+    def delete(self, collection: str, key: str) -> None:
+        """Remove the record; deleting a missing key is not an error."""
+        ...
+
+    def scan(self, collection: str) -> list[Record]:
+        """Return every live record of the collection, in no particular order."""
+        ...
+
+
+def check_collection(collection: str) -> None:
+    """Raise ValueError for a collection name outside COLLECTIONS."""
+    if collection not in COLLECTIONS:
+        raise ValueError(f"unknown collection {collection!r}; expected one of {COLLECTIONS}")
+
+
+def encode_data(data: dict) -> str:
+    """Serialise record data to JSON, rejecting anything that is not a JSON object."""
+    if not isinstance(data, dict):
+        raise TypeError(f"record data must be a dict, not {type(data).__name__}")
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+
+def decode_data(text: str) -> dict[str, Any]:
+    """Parse stored JSON back into a fresh dict."""
+    return json.loads(text)
+
+
+def is_expired(expires_at: float | None, now: float) -> bool:
+    """Tell whether a record with this expiry counts as absent at `now`."""
+    return expires_at is not None and expires_at <= now
+
+
+def update(
+    store: Store,
+    collection: str,
+    key: str,
+    change: Callable[[dict | None], dict],
+    *,
+    expires_at: float | None = None,
+    attempts: int = 8,
+) -> Record:
+    """Read, apply change, write with a version check; on VersionConflict re-read and re-apply."""
+    if attempts < 1:
+        raise ValueError("attempts must be at least 1")
+    for attempt in range(attempts):
+        started = time.monotonic()
+        current = store.get(collection, key)
+        new_data = change(current.data if current is not None else None)
+        expected = current.version if current is not None else 0
+        try:
+            return store.put(collection, key, new_data, expected_version=expected, expires_at=expires_at)
+        except VersionConflict:
+            if attempt == attempts - 1:
+                break
+            logger.debug("version conflict in %s, attempt %d of %d", collection, attempt + 1, attempts)
+            cycle = max(_BACKOFF_FLOOR_S, time.monotonic() - started)
+            # Jitter is for spreading out writers, not security, so the plain PRNG is right here.
+            time.sleep(random.uniform(0, min(_BACKOFF_CAP_S, cycle * 2**attempt)))  # noqa: S311
+    raise VersionConflict(f"{collection}: gave up after {attempts} conflicting writes")

@@ -1,0 +1,202 @@
+"""SQLite store, the local default: one file that survives restarts, safe across threads and processes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from shared.stores.base import (
+    Record,
+    StoreUnavailable,
+    VersionConflict,
+    check_collection,
+    decode_data,
+    encode_data,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# A locked database is retried a few times, each waiting up to the busy timeout; the worst case
+# (about 1.6 s) stays well inside Alexa's 8 s budget, and our transactions last microseconds.
+_ATTEMPTS = 3
+_BUSY_TIMEOUT_S = 0.5
+_RETRY_PAUSE_S = 0.02
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    collection TEXT NOT NULL,
+    key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    expires_at REAL,
+    PRIMARY KEY (collection, key)
+)
+"""
+
+_SELECT_LIVE = (
+    "SELECT key, data, version, expires_at FROM records WHERE collection = ? AND (expires_at IS NULL OR expires_at > ?)"
+)
+# Version 0 means "absent": insert, or take over a row whose expiry has passed; a live row makes
+# the DO UPDATE's WHERE false, so nothing changes and rowcount is 0.
+_CREATE = (
+    "INSERT INTO records (collection, key, data, version, expires_at) VALUES (?, ?, ?, 1, ?)"
+    " ON CONFLICT (collection, key) DO UPDATE"
+    " SET data = excluded.data, version = 1, expires_at = excluded.expires_at"
+    " WHERE records.expires_at IS NOT NULL AND records.expires_at <= ?"
+)
+_REPLACE = (
+    "UPDATE records SET data = ?, version = version + 1, expires_at = ?"
+    " WHERE collection = ? AND key = ? AND version = ? AND (expires_at IS NULL OR expires_at > ?)"
+)
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """Hold the write lock from the first read, so check-and-write cannot interleave with another writer."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        # A failed COMMIT leaves the transaction open; without this the connection's next BEGIN fails.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+class SQLiteStore:
+    """All collections in one `records` table of one WAL-mode database file."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._path = Path(path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        # Bumped by close(), so threads drop connections opened before it.
+        self._generation = 0
+        self._schema_ready = False
+
+    def _open(self) -> sqlite3.Connection:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves instead of the module's deferred BEGIN.
+        conn = sqlite3.connect(self._path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        try:
+            with self._lock:
+                if not self._schema_ready:
+                    # WAL lets readers proceed while one writer commits; the mode is stored in the file.
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute(_SCHEMA)
+                    self._schema_ready = True
+                self._connections.append(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or getattr(self._local, "generation", -1) != self._generation:
+            conn = self._open()
+            self._local.conn = conn
+            self._local.generation = self._generation
+        return conn
+
+    def _run(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """Run one operation, retrying a locked or unopenable database briefly, then StoreUnavailable."""
+        failure: Exception | None = None
+        for attempt in range(_ATTEMPTS):
+            try:
+                return operation(self._connection())
+            except sqlite3.OperationalError as exc:
+                failure = exc
+                logger.warning("sqlite operation failed (attempt %d of %d): %s", attempt + 1, _ATTEMPTS, exc)
+                if attempt < _ATTEMPTS - 1:
+                    time.sleep(_RETRY_PAUSE_S)
+            except (sqlite3.DatabaseError, OSError) as exc:
+                raise StoreUnavailable(f"sqlite store at {self._path} failed: {exc}") from exc
+        raise StoreUnavailable(f"sqlite store at {self._path} unavailable: {failure}") from failure
+
+    def get(self, collection: str, key: str) -> Record | None:
+        """Return the live record, or None when it is missing or expired."""
+        check_collection(collection)
+
+        def read(conn: sqlite3.Connection) -> tuple | None:
+            return conn.execute(_SELECT_LIVE + " AND key = ?", (collection, time.time(), key)).fetchone()
+
+        row = self._run(read)
+        if row is None:
+            return None
+        return Record(key=row[0], data=decode_data(row[1]), version=row[2], expires_at=row[3])
+
+    def put(
+        self,
+        collection: str,
+        key: str,
+        data: dict,
+        *,
+        expected_version: int,
+        expires_at: float | None = None,
+    ) -> Record:
+        """Write atomically if the stored version equals expected_version (0: absent or expired)."""
+        check_collection(collection)
+        text = encode_data(data)
+
+        def write(conn: sqlite3.Connection) -> None:
+            now = time.time()
+            with _immediate(conn):
+                if expected_version == 0:
+                    cursor = conn.execute(_CREATE, (collection, key, text, expires_at, now))
+                else:
+                    cursor = conn.execute(_REPLACE, (text, expires_at, collection, key, expected_version, now))
+                if cursor.rowcount != 1:
+                    raise VersionConflict(f"{collection}: expected version {expected_version}")
+
+        self._run(write)
+        return Record(key=key, data=decode_data(text), version=expected_version + 1, expires_at=expires_at)
+
+    def claim(self, collection: str, key: str, data: dict, *, expires_at: float | None = None) -> bool:
+        """Create the record if absent or expired; return False if a live one already exists."""
+        try:
+            self.put(collection, key, data, expected_version=0, expires_at=expires_at)
+        except VersionConflict:
+            return False
+        return True
+
+    def delete(self, collection: str, key: str) -> None:
+        """Remove the record; deleting a missing key is not an error."""
+        check_collection(collection)
+
+        def remove(conn: sqlite3.Connection) -> None:
+            with _immediate(conn):
+                conn.execute("DELETE FROM records WHERE collection = ? AND key = ?", (collection, key))
+
+        self._run(remove)
+
+    def scan(self, collection: str) -> list[Record]:
+        """Return every live record of the collection."""
+        check_collection(collection)
+
+        def read(conn: sqlite3.Connection) -> list[tuple]:
+            return conn.execute(_SELECT_LIVE, (collection, time.time())).fetchall()
+
+        return [
+            Record(key=key, data=decode_data(text), version=version, expires_at=exp)
+            for key, text, version, exp in self._run(read)
+        ]
+
+    def close(self) -> None:
+        """Close every connection this store opened; later calls reopen the file."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+            self._generation += 1
+        for conn in connections:
+            conn.close()
