@@ -1,0 +1,69 @@
+"""Shared pytest fixtures for Cramp Check."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.stores import COLLECTIONS, Store, store_from_settings
+from tests.dynalite import REGION, DynaliteServer, drop_tables, dynalite_client, make_tables
+
+# --- Stores -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def aws_test_credentials() -> Iterator[None]:
+    """Dummy AWS credentials and region for the session, so nothing reaches for real ones."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        patch.setenv("AWS_DEFAULT_REGION", REGION)
+        for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE"):
+            patch.delenv(name, raising=False)
+        yield
+
+
+@pytest.fixture(scope="session")
+def dynalite_endpoint(aws_test_credentials: None) -> Iterator[str]:
+    """Endpoint URL of one real dynalite server shared by the whole session."""
+    with DynaliteServer() as server:
+        yield server.endpoint_url
+
+
+@pytest.fixture(scope="session")
+def dynalite_admin(dynalite_endpoint: str) -> Any:
+    """One boto3 DynamoDB client on the test server for creating and dropping tables."""
+    return dynalite_client(dynalite_endpoint)
+
+
+@pytest.fixture
+def dynamodb_table_names(dynalite_admin: Any) -> Iterator[dict[str, str]]:
+    """Fresh, uniquely named tables for every collection, dropped after the test."""
+    run = uuid.uuid4().hex[:12]
+    names = {collection: f"test-{run}-{collection}" for collection in COLLECTIONS}
+    make_tables(dynalite_admin, names)
+    yield names
+    drop_tables(dynalite_admin, names)
+
+
+@pytest.fixture(params=["memory", "sqlite", "dynamodb"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each store implementation in turn, empty, against its real backend."""
+    if request.param == "memory":
+        yield store_from_settings("memory")
+    elif request.param == "sqlite":
+        sqlite_store = store_from_settings("sqlite", path=tmp_path / "state" / "cramp.sqlite3")
+        yield sqlite_store
+        sqlite_store.close()
+    else:
+        # Looked up lazily so that memory/sqlite-only runs never start dynalite.
+        yield store_from_settings(
+            "dynamodb",
+            table_names=request.getfixturevalue("dynamodb_table_names"),
+            endpoint_url=request.getfixturevalue("dynalite_endpoint"),
+            region=REGION,
+        )

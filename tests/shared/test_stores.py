@@ -1,0 +1,417 @@
+"""Behaviour of every state store against its real backend: memory, a SQLite file, a dynalite server."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import EndpointConnectionError
+
+from shared.stores import (
+    COLLECTIONS,
+    Store,
+    StoreUnavailable,
+    VersionConflict,
+    store_from_settings,
+    update,
+)
+from shared.stores.dynamodb import create_tables
+from tests.dynalite import REGION, REPO_ROOT, free_port
+
+PHONE_HASH = "3f1c9a7e5b2d4c60"
+LATER = 3600.0
+
+
+def _increment(data: dict | None) -> dict:
+    count = 0 if data is None else data["count"]
+    return {"count": count + 1}
+
+
+# --- Contract shared by every store -----------------------------------------------------------------
+
+
+def test_store_put_then_get_returns_same_data_at_version_one(store: Store) -> None:
+    data = {"state": "ask_pattern", "answers": {"body_part": "calf", "context": ["sleep"]}, "turns": 2}
+    expires_at = time.time() + LATER
+
+    written = store.put("conversations", PHONE_HASH, data, expected_version=0, expires_at=expires_at)
+    read = store.get("conversations", PHONE_HASH)
+
+    assert written.version == 1
+    assert read is not None
+    assert (read.key, read.data, read.version) == (PHONE_HASH, data, 1)
+    assert read.expires_at == pytest.approx(expires_at)
+
+
+def test_store_get_missing_key_returns_none(store: Store) -> None:
+    assert store.get("attributes", "never-written") is None
+
+
+def test_store_put_with_current_version_increments_version(store: Store) -> None:
+    store.put("attributes", "user-a", {"episodes": 1}, expected_version=0)
+
+    second = store.put("attributes", "user-a", {"episodes": 2}, expected_version=1)
+    third = store.put("attributes", "user-a", {"episodes": 3}, expected_version=2)
+
+    assert (second.version, third.version) == (2, 3)
+    assert store.get("attributes", "user-a").data == {"episodes": 3}
+
+
+def test_store_stale_write_raises_version_conflict_and_keeps_winner(store: Store) -> None:
+    store.put("conversations", PHONE_HASH, {"state": "start"}, expected_version=0)
+    store.put("conversations", PHONE_HASH, {"state": "ask_duration"}, expected_version=1)
+
+    with pytest.raises(VersionConflict):
+        store.put("conversations", PHONE_HASH, {"state": "ask_pattern"}, expected_version=1)
+
+    kept = store.get("conversations", PHONE_HASH)
+    assert (kept.data, kept.version) == ({"state": "ask_duration"}, 2)
+
+
+def test_store_create_over_live_record_raises_version_conflict(store: Store) -> None:
+    store.put("optouts", PHONE_HASH, {"opted_out": True}, expected_version=0)
+
+    with pytest.raises(VersionConflict):
+        store.put("optouts", PHONE_HASH, {"opted_out": False}, expected_version=0)
+
+    assert store.get("optouts", PHONE_HASH).data == {"opted_out": True}
+
+
+def test_store_versioned_write_to_missing_key_raises_version_conflict(store: Store) -> None:
+    with pytest.raises(VersionConflict):
+        store.put("attributes", "user-b", {"episodes": 1}, expected_version=1)
+
+    assert store.get("attributes", "user-b") is None
+
+
+def test_store_claim_same_message_twice_succeeds_only_once(store: Store) -> None:
+    expires_at = time.time() + LATER
+
+    first = store.claim("conversations", "sid:SM0123", {"seen": True}, expires_at=expires_at)
+    second = store.claim("conversations", "sid:SM0123", {"seen": True}, expires_at=expires_at)
+
+    assert (first, second) == (True, False)
+    assert store.get("conversations", "sid:SM0123").version == 1
+
+
+def test_store_claim_concurrent_threads_exactly_one_wins(store: Store) -> None:
+    barrier = threading.Barrier(8)
+
+    def attempt(_: int) -> bool:
+        barrier.wait()
+        return store.claim("conversations", "sid:SM0456", {"seen": True}, expires_at=time.time() + LATER)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(attempt, range(8)))
+
+    assert results.count(True) == 1
+
+
+def test_store_expired_record_is_absent_and_recreatable_at_version_one(store: Store) -> None:
+    store.put("conversations", PHONE_HASH, {"state": "ask_pattern"}, expected_version=0, expires_at=time.time() - 1)
+
+    assert store.get("conversations", PHONE_HASH) is None
+    assert store.scan("conversations") == []
+    with pytest.raises(VersionConflict):
+        store.put("conversations", PHONE_HASH, {"state": "stale"}, expected_version=1)
+
+    fresh = store.put(
+        "conversations", PHONE_HASH, {"state": "start"}, expected_version=0, expires_at=time.time() + LATER
+    )
+    assert fresh.version == 1
+    assert store.get("conversations", PHONE_HASH).data == {"state": "start"}
+
+
+def test_store_expired_claim_can_be_claimed_again(store: Store) -> None:
+    assert store.claim("conversations", "sid:SM0789", {"seen": True}, expires_at=time.time() - 1)
+
+    assert store.claim("conversations", "sid:SM0789", {"seen": True}, expires_at=time.time() + LATER)
+    assert not store.claim("conversations", "sid:SM0789", {"seen": True}, expires_at=time.time() + LATER)
+
+
+def test_store_put_without_expiry_clears_previous_expiry(store: Store) -> None:
+    store.put("attributes", "user-c", {"episodes": 1}, expected_version=0, expires_at=time.time() + LATER)
+
+    store.put("attributes", "user-c", {"episodes": 2}, expected_version=1)
+
+    assert store.get("attributes", "user-c").expires_at is None
+
+
+def test_store_delete_forgets_record_and_missing_key_is_noop(store: Store) -> None:
+    store.put("optouts", PHONE_HASH, {"opted_out": True}, expected_version=0)
+
+    store.delete("optouts", PHONE_HASH)
+    store.delete("optouts", "never-written")
+
+    assert store.get("optouts", PHONE_HASH) is None
+    assert store.put("optouts", PHONE_HASH, {"opted_out": False}, expected_version=0).version == 1
+
+
+def test_store_scan_returns_live_records_of_that_collection_only(store: Store) -> None:
+    now = time.time()
+    store.put("callbacks", "cb-1", {"reason": "red_flag"}, expected_version=0)
+    store.put("callbacks", "cb-2", {"reason": "asked"}, expected_version=0)
+    store.put("callbacks", "cb-2", {"reason": "asked", "called": True}, expected_version=1)
+    store.put("callbacks", "cb-old", {"reason": "gone"}, expected_version=0, expires_at=now - 1)
+    store.put("conversations", "cb-1", {"state": "start"}, expected_version=0, expires_at=now + LATER)
+
+    found = {record.key: (record.data, record.version) for record in store.scan("callbacks")}
+
+    assert found == {
+        "cb-1": ({"reason": "red_flag"}, 1),
+        "cb-2": ({"reason": "asked", "called": True}, 2),
+    }
+
+
+def test_store_scan_beyond_one_page_returns_every_record(store: Store) -> None:
+    # DynamoDB returns at most 1 MB per Scan page; 30 records of ~50 kB need two pages.
+    filler = "x" * 50_000
+    for number in range(30):
+        store.put("callbacks", f"cb-{number:02d}", {"note": filler, "n": number}, expected_version=0)
+
+    numbers = sorted(record.data["n"] for record in store.scan("callbacks"))
+
+    assert numbers == list(range(30))
+
+
+def test_store_same_key_in_two_collections_are_separate(store: Store) -> None:
+    store.put("optouts", PHONE_HASH, {"opted_out": True}, expected_version=0)
+    store.put("conversations", PHONE_HASH, {"state": "start"}, expected_version=0)
+
+    store.delete("conversations", PHONE_HASH)
+
+    assert store.get("optouts", PHONE_HASH).data == {"opted_out": True}
+
+
+def test_store_mutating_returned_data_does_not_change_stored_record(store: Store) -> None:
+    written = store.put("attributes", "user-d", {"history": ["calf"]}, expected_version=0)
+    written.data["history"].append("foot")
+    store.get("attributes", "user-d").data["history"].append("neck_shoulder")
+
+    assert store.get("attributes", "user-d").data == {"history": ["calf"]}
+
+
+def test_store_data_that_is_not_json_is_rejected_before_writing(store: Store) -> None:
+    with pytest.raises(TypeError):
+        store.put("attributes", "user-e", {"when": object()}, expected_version=0)
+
+    assert store.get("attributes", "user-e") is None
+
+
+def test_store_unknown_collection_raises_value_error(store: Store) -> None:
+    with pytest.raises(ValueError, match="unknown collection"):
+        store.get("sessions", "user-f")
+
+
+# --- update(): read, change, conditional write, retry -----------------------------------------------
+
+
+def test_update_missing_record_creates_it_from_none(store: Store) -> None:
+    seen: list[dict | None] = []
+
+    def change(data: dict | None) -> dict:
+        seen.append(data)
+        return {"count": 1}
+
+    record = update(store, "attributes", "user-g", change, expires_at=time.time() + LATER)
+
+    assert seen == [None]
+    assert (record.data, record.version) == ({"count": 1}, 1)
+    assert store.get("attributes", "user-g").data == {"count": 1}
+
+
+def test_update_eight_threads_ten_increments_each_counts_eighty(store: Store) -> None:
+    barrier = threading.Barrier(8)
+
+    def worker(_: int) -> None:
+        # All threads start together so their read-change-write cycles really overlap. Eight writers
+        # hammering one key nonstop starve the losers far beyond real traffic (one person's messages),
+        # so the retry budget is raised: what is tested here is that no increment is lost.
+        barrier.wait()
+        for _ in range(10):
+            update(store, "attributes", "counter", _increment, attempts=60)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for result in [pool.submit(worker, n) for n in range(8)]:
+            result.result()
+
+    final = store.get("attributes", "counter")
+    assert (final.data, final.version) == ({"count": 80}, 80)
+
+
+def test_update_gives_up_with_version_conflict_after_attempts(store: Store) -> None:
+    store.put("attributes", "contested", {"count": 0}, expected_version=0)
+    calls = 0
+
+    def change_while_another_writer_wins(data: dict | None) -> dict:
+        nonlocal calls
+        calls += 1
+        # Another writer commits between our read and our write, every time.
+        current = store.get("attributes", "contested")
+        store.put("attributes", "contested", {"count": current.data["count"] + 1}, expected_version=current.version)
+        return {"count": -1}
+
+    with pytest.raises(VersionConflict):
+        update(store, "attributes", "contested", change_while_another_writer_wins, attempts=3)
+
+    assert calls == 3
+    assert store.get("attributes", "contested").data == {"count": 3}
+
+
+# --- Choosing a store ---------------------------------------------------------------------------------
+
+
+def test_store_from_settings_unknown_kind_raises_value_error() -> None:
+    with pytest.raises(ValueError, match="unknown store kind"):
+        store_from_settings("redis")
+
+
+def test_store_from_settings_dynamodb_without_every_table_raises_value_error() -> None:
+    with pytest.raises(ValueError, match="callbacks"):
+        store_from_settings(
+            "dynamodb", table_names={"conversations": "c-tbl", "attributes": "a-tbl", "optouts": "o-tbl"}
+        )
+
+
+def test_store_package_import_does_not_load_boto3() -> None:
+    # boto3 costs ~236 ms at cold start; only a DynamoDB store may pay it, and only when built.
+    code = (
+        "import sys, shared.stores, shared.stores.dynamodb; "
+        "shared.stores.store_from_settings('memory'); "
+        "print('boto3' in sys.modules, 'sqlite3' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert result.stdout.split() == ["False", "False"]
+
+
+# --- SQLite file --------------------------------------------------------------------------------------
+
+
+def test_sqlite_store_data_survives_reopening_in_fresh_process(tmp_path: Path) -> None:
+    path = tmp_path / "cramp.sqlite3"
+    first = store_from_settings("sqlite", path=path)
+    first.put("optouts", PHONE_HASH, {"opted_out": True}, expected_version=0)
+    first.close()
+    code = (
+        "import json, sys; from shared.stores import store_from_settings; "
+        "store = store_from_settings('sqlite', path=sys.argv[1]); "
+        "record = store.get('optouts', sys.argv[2]); "
+        "store.put('optouts', sys.argv[2], {'opted_out': False}, expected_version=record.version); "
+        "print(json.dumps([record.data, record.version]))"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path), PHONE_HASH],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+
+    assert json.loads(result.stdout) == [{"opted_out": True}, 1]
+    reopened = store_from_settings("sqlite", path=path)
+    assert (reopened.get("optouts", PHONE_HASH).data, reopened.get("optouts", PHONE_HASH).version) == (
+        {"opted_out": False},
+        2,
+    )
+    reopened.close()
+
+
+def test_sqlite_store_missing_parent_directories_are_created(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "local" / "cramp.sqlite3"
+    sqlite_store = store_from_settings("sqlite", path=path)
+
+    sqlite_store.put("callbacks", "cb-1", {"reason": "asked"}, expected_version=0)
+
+    assert path.is_file()
+    sqlite_store.close()
+
+
+def test_sqlite_store_unusable_path_raises_store_unavailable(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the data directory should be")
+    sqlite_store = store_from_settings("sqlite", path=blocker / "cramp.sqlite3")
+
+    with pytest.raises(StoreUnavailable):
+        sqlite_store.get("optouts", PHONE_HASH)
+
+
+def test_sqlite_store_locked_by_other_writer_raises_store_unavailable_then_recovers(tmp_path: Path) -> None:
+    path = tmp_path / "cramp.sqlite3"
+    sqlite_store = store_from_settings("sqlite", path=path)
+    sqlite_store.put("optouts", PHONE_HASH, {"opted_out": True}, expected_version=0)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable):
+            sqlite_store.put("optouts", PHONE_HASH, {"opted_out": False}, expected_version=1)
+        elapsed = time.monotonic() - started
+        # WAL mode: readers are not blocked by the other writer.
+        assert sqlite_store.get("optouts", PHONE_HASH).data == {"opted_out": True}
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+    assert elapsed < 4.0
+    assert sqlite_store.put("optouts", PHONE_HASH, {"opted_out": False}, expected_version=1).version == 2
+    sqlite_store.close()
+
+
+# --- DynamoDB (dynalite) ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        lambda s: s.get("conversations", PHONE_HASH),
+        lambda s: s.put("conversations", PHONE_HASH, {"state": "start"}, expected_version=0),
+        lambda s: s.claim("conversations", "sid:SM0123", {"seen": True}),
+    ],
+    ids=["get", "put", "claim"],
+)
+def test_dynamodb_store_closed_port_raises_store_unavailable_quickly(aws_test_credentials: None, operation) -> None:
+    names = {collection: f"closed-{collection}" for collection in COLLECTIONS}
+    dead_store = store_from_settings(
+        "dynamodb", table_names=names, endpoint_url=f"http://127.0.0.1:{free_port()}", region=REGION
+    )
+
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable) as raised:
+        operation(dead_store)
+
+    assert time.monotonic() - started < 3.0
+    assert isinstance(raised.value.__cause__, EndpointConnectionError)
+
+
+def test_dynamodb_store_missing_table_raises_store_unavailable(dynalite_endpoint: str) -> None:
+    names = {collection: f"absent-{collection}" for collection in COLLECTIONS}
+    unconfigured = store_from_settings("dynamodb", table_names=names, endpoint_url=dynalite_endpoint, region=REGION)
+
+    with pytest.raises(StoreUnavailable, match="ResourceNotFoundException"):
+        unconfigured.get("optouts", PHONE_HASH)
+
+
+def test_dynamodb_create_tables_makes_on_demand_tables_keyed_by_pk_and_is_repeatable(
+    dynalite_admin: Any, dynamodb_table_names: dict[str, str]
+) -> None:
+    # The fixture already created these tables; a second run (local dev restarting) must not fail.
+    create_tables(dynalite_admin, dynamodb_table_names)
+
+    for table in dynamodb_table_names.values():
+        description = dynalite_admin.describe_table(TableName=table)["Table"]
+        assert description["TableStatus"] == "ACTIVE"
+        assert description["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+        assert description["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
