@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: run test lint unit venv node browser bench fuzz clean
+.PHONY: run chat test lint unit venv node browser bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ browser:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
 
 run: venv
+	$(PY) -m shared.cli
+
+# A terminal conversation with the core, for reviewing wording without a server.
+chat: venv
 	$(PY) -m shared.cli
 
 lint: venv
