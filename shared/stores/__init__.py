@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from shared.stores.base import (
     COLLECTIONS,
@@ -14,12 +15,16 @@ from shared.stores.base import (
     update,
 )
 
+if TYPE_CHECKING:
+    from shared.config import Settings
+
 __all__ = [
     "COLLECTIONS",
     "Record",
     "Store",
     "StoreUnavailable",
     "VersionConflict",
+    "open_store",
     "store_from_settings",
     "update",
 ]
@@ -55,3 +60,14 @@ def store_from_settings(
 
         return DynamoDBStore(table_names, endpoint_url=endpoint_url, region=region)
     raise ValueError(f"unknown store kind {kind!r}; expected one of {KINDS}")
+
+
+def open_store(settings: Settings) -> Store:
+    """The store the settings ask for: SQLite under the data directory locally, DynamoDB when deployed."""
+    return store_from_settings(
+        settings.store,
+        path=settings.sqlite_path,
+        table_names=settings.table_names,
+        endpoint_url=settings.dynamodb_endpoint,
+        region=settings.aws_region,
+    )
