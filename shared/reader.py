@@ -52,6 +52,12 @@ NUMBER_WORDS = {
 UNIT_MINUTES = {"second": 1 / 60, "minute": 1, "hour": 60, "day": 1440, "week": 10080, "month": 43200}
 _NUMBER = r"(\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True)) + r")"
 AMOUNT_RE = re.compile(_NUMBER + r"\s*(?:or so\s+)?(second|minute|hour|day|week|month)s?\b")
+# How often ("twice a day", "3 times a week") and how far along ("30 weeks pregnant", "a 3 month old") are
+# not how long the cramp lasted: removed before reading a duration.
+NOT_A_DURATION_RE = re.compile(
+    r"\b(?:once|twice|\w+ times?)\s+(?:a|an|per|each|every)\s+(?:second|minute|hour|day|night|week|month)s?\b"
+    r"|\b\w+\s+(?:day|week|month)s?\s+(?:pregnant|old)\b"
+)
 # Spans without a number ("all night", "since this morning"), in minutes; rough on purpose: the rules
 # only care whether it is seconds-to-minutes, over ten minutes, hours, or weeks.
 SPANS = (
@@ -198,26 +204,41 @@ def normalise(text: str) -> str:
 
 
 def _clauses(text: str, lex: Lexicon) -> list[list[str]]:
+    """Split at punctuation into corrected words. Clause-break words stay in: a phrase may contain one
+    ("pins and needles", "comes and goes"), so the matcher decides where a clause really ends."""
     clauses: list[list[str]] = []
     for chunk in CLAUSE_PUNCTUATION.split(text):
         words: list[str] = []
         for raw_word in chunk.split():
             words.extend(lex.spelling.get(raw_word, (raw_word,)))
-        words = [_correct(w, lex) for w in words]
-        current: list[str] = []
-        for word in words:
-            if word in lex.clause_breaks:
-                if current:
-                    clauses.append(current)
-                current = []
-            else:
-                current.append(word)
-        if current:
-            clauses.append(current)
+        if words:
+            clauses.append([_correct(w, lex) for w in words])
     return clauses
 
 
+def _longest_phrase(words: list[str], i: int, lex: Lexicon) -> tuple[int, tuple[str, str] | None]:
+    for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+        hit = lex.phrases.get(tuple(words[i : i + size]))
+        if hit:
+            return size, hit
+    return 1, None
+
+
+def _named_inside(words: list[str], lex: Lexicon) -> dict[str, str]:
+    """Body part and pattern named inside a sign's phrase: "my neck is stiff" is a sign, and also the neck, stiff."""
+    named: dict[str, str] = {}
+    for i in range(len(words)):
+        for size in range(len(words) - i - (i == 0), 0, -1):
+            hit = lex.phrases.get(tuple(words[i : i + size]))
+            if hit:
+                if hit[0] in ("body_part", "pattern"):
+                    named.setdefault(hit[0], hit[1])
+                break
+    return named
+
+
 def _duration(text: str) -> float | None:
+    text = NOT_A_DURATION_RE.sub(" ", text)
     amounts = []
     for number, unit in AMOUNT_RE.findall(text):
         value = float(number) if number[0].isdigit() else NUMBER_WORDS[number]
@@ -248,33 +269,44 @@ def read(text: str, content: Content | None = None) -> Observations:
     contexts: set[str] = set()
     signs: set[str] = set()
     denied: set[str] = set()
-    for words in _clauses(normal, lex):
+    clauses = _clauses(normal, lex)
+    for words in clauses:
+        # A negation covers the next few words and is used up by the first thing it denies; after a denied
+        # sign it runs on through a list of signs ("no swelling or redness in my calf" keeps the calf).
         negated_until = -1
+        signs_denied_until = -1
         i = 0
         while i < len(words):
-            if words[i] in lex.negation:
-                negated_until = i + NEGATION_WINDOW
-                i += 1
-                continue
-            for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
-                hit = lex.phrases.get(tuple(words[i : i + size]))
-                if hit:
-                    break
-            else:
+            # Phrases first: some begin with a negation or contain a clause break ("not easing", "pins and needles").
+            size, hit = _longest_phrase(words, i, lex)
+            if hit is None:
+                if words[i] in lex.negation:
+                    negated_until = i + NEGATION_WINDOW
+                elif words[i] in lex.clause_breaks:
+                    negated_until = signs_denied_until = -1
                 i += 1
                 continue
             category, value = hit
+            # A phrase that starts with its own negation ("not easing", "no better") is not negated again.
+            self_negating = words[i] in lex.negation
+            negated = not self_negating and (i <= negated_until or (category == "signs" and i <= signs_denied_until))
+            if category != "ignore" and i <= negated_until:
+                negated_until = -1
             if category == "signs":
-                (denied if i <= negated_until else signs).add(value)
-                if i <= negated_until:
-                    negated_until = i + size + NEGATION_WINDOW - 1  # "no swelling or redness"
+                if negated:
+                    denied.add(value)
+                    signs_denied_until = i + size + NEGATION_WINDOW - 1
+                else:
+                    signs.add(value)
+                    for named_category, named_value in _named_inside(words[i : i + size], lex).items():
+                        found.setdefault(named_category, named_value)
             elif category == "contexts":
-                if i > negated_until:
+                if not negated:
                     contexts.add(value)
-            elif category != "ignore" and category not in found and i > negated_until:
+            elif category != "ignore" and category not in found and not negated:
                 found[category] = value
             i += size
-    rejoined = " ".join(" ".join(c) for c in _clauses(normal, lex))
+    rejoined = " ".join(" ".join(c) for c in clauses)
     recurrence = found.get("recurrence") or _recurrence_from_count(rejoined)
     return Observations(
         body_part=found.get("body_part"),
