@@ -63,22 +63,22 @@ def apply_answer(obs: Observations, sets: dict, question_id: str | None = None) 
 
 
 def judge(obs: Observations, content: Content) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
-    """Weigh the distinction rules: verdict, strength, fired rule ids and their reasons."""
+    """Weigh the distinction rules: verdict, strength, every fired rule id, and the reasons behind the verdict."""
     points = {"cramp": 0, "spasm": 0}
-    fired: list[str] = []
-    reasons: list[str] = []
-    for rule in content.rules:
-        if holds(rule.when, obs):
-            points[rule.points_to] += rule.weight
-            fired.append(rule.id)
-            reasons.append(rule.reason)
+    fired = [rule for rule in content.rules if holds(rule.when, obs)]
+    for rule in fired:
+        points[rule.points_to] += rule.weight
     margin = points["cramp"] - points["spasm"]
     if abs(margin) < content.verdict_margin:
         verdict, strength = "unclear", "none"
+        backing = fired
     else:
         verdict = "cramp" if margin > 0 else "spasm"
         strength = "strong" if abs(margin) >= content.strong_margin else "moderate"
-    return verdict, strength, tuple(fired), tuple(reasons)
+        # The reasons follow "because": only rules that point to the verdict, strongest first, so a
+        # channel that has room for one or two says the ones that carried it.
+        backing = sorted((rule for rule in fired if rule.points_to == verdict), key=lambda rule: -rule.weight)
+    return verdict, strength, tuple(rule.id for rule in fired), tuple(rule.reason for rule in backing)
 
 
 def screen(obs: Observations, content: Content) -> RedFlag | None:
