@@ -156,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         problem = "Nothing to read: give the words the person used, for example \"my calf locked up\"."
     elif len(text) > MAX_TEXT_CHARS:
         problem = f"That text is {len(text)} characters; only the first {MAX_TEXT_CHARS} are read."
-    elif sum(not ch.isprintable() and not ch.isspace() for ch in text) > len(text) // 4:
+    # Bytes that are not UTF-8 arrive as U+FFFD (stdin) or lone surrogates (argv): both count as junk.
+    elif sum(ch == "\ufffd" or (not ch.isprintable() and not ch.isspace()) for ch in text) > len(text) // 4:
         problem = "That does not look like text (too many control or binary characters)."
     if problem and (not text.strip() or "not look like text" in problem):
         if args.json:
