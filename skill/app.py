@@ -1,0 +1,84 @@
+"""Build the Cramp Check Alexa skill: handlers in priority order over an injected state store."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from ask_sdk_core.exceptions import SerializationException
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model import RequestEnvelope
+
+from shared.config import Settings
+from shared.stores import Store
+from skill.handlers.answers import NoIntentHandler, YesIntentHandler
+from skill.handlers.clinic import ContactClinicIntentHandler, TextMeIntentHandler
+from skill.handlers.errors import CatchAllExceptionHandler
+from skill.handlers.history import ForgetHistoryIntentHandler
+from skill.handlers.launch import LaunchRequestHandler
+from skill.handlers.navigation import (
+    CancelIntentHandler,
+    FallbackIntentHandler,
+    HelpIntentHandler,
+    NavigateHomeIntentHandler,
+    RepeatIntentHandler,
+    StartOverIntentHandler,
+    StopIntentHandler,
+)
+from skill.handlers.session_ended import SessionEndedRequestHandler
+from skill.handlers.symptoms import DescribeSymptomIntentHandler, FreeTextIntentHandler
+from skill.handlers.tips import TipsIntentHandler
+from skill.interceptors import RequestLogInterceptor
+from skill.persistence import StorePersistenceAdapter
+
+logger = logging.getLogger(__name__)
+
+# Priority order: the first handler whose can_handle matches wins; each matches one request type or intent.
+REQUEST_HANDLERS = (
+    LaunchRequestHandler,
+    DescribeSymptomIntentHandler,
+    FreeTextIntentHandler,
+    YesIntentHandler,
+    NoIntentHandler,
+    TipsIntentHandler,
+    ContactClinicIntentHandler,
+    TextMeIntentHandler,
+    ForgetHistoryIntentHandler,
+    HelpIntentHandler,
+    StopIntentHandler,
+    CancelIntentHandler,
+    NavigateHomeIntentHandler,
+    FallbackIntentHandler,
+    RepeatIntentHandler,
+    StartOverIntentHandler,
+    SessionEndedRequestHandler,
+)
+
+
+def build_skill(settings: Settings, store: Store) -> CustomSkill:
+    """Register the handlers, the request log and the catch-all error handler over `store`."""
+    builder = CustomSkillBuilder(persistence_adapter=StorePersistenceAdapter(store, settings.hash_salt))
+    builder.skill_id = settings.alexa_skill_id
+    for handler in REQUEST_HANDLERS:
+        builder.add_request_handler(handler())
+    builder.add_global_request_interceptor(RequestLogInterceptor(settings.hash_salt))
+    builder.add_exception_handler(CatchAllExceptionHandler())
+    return builder.create()
+
+
+class InvalidEnvelope(ValueError):
+    """The event is not an Alexa request envelope the skill can answer."""
+
+
+def invoke(skill: CustomSkill, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """Run one Alexa request envelope (a parsed JSON dict) through the skill; return the response dict."""
+    try:
+        envelope = skill.serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
+    except SerializationException as error:
+        raise InvalidEnvelope("not an Alexa request envelope") from error
+    if envelope is None or envelope.request is None or envelope.context is None or envelope.context.system is None:
+        raise InvalidEnvelope("the envelope has no request or no context")
+    response = skill.invoke(request_envelope=envelope, context=context)
+    return skill.serializer.serialize(response)

@@ -1,0 +1,27 @@
+"""The catch-all exception handler, registered last."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from skill import turns
+
+logger = logging.getLogger(__name__)
+
+
+class CatchAllExceptionHandler(AbstractExceptionHandler):
+    """Any unexpected error: a short apology with the emergency advice, never silence."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        """Handle every exception."""
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        """Log the error's type (never the request) and apologise."""
+        # The type and the traceback only: the message of a parsing error can quote what the person said.
+        logger.error("unhandled error in the skill", extra={"error_type": type(exception).__name__})
+        return turns.apology(handler_input)

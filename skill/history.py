@@ -1,0 +1,77 @@
+"""The short episode history kept in persistent attributes: date, body part and verdict of the last ten."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_core.handler_input import HandlerInput
+
+logger = logging.getLogger(__name__)
+
+EPISODES = "episodes"
+NOTICE_GIVEN = "history_notice_given"
+# Ten episodes are enough to see a pattern over a few weeks and little enough to stay minimal (no
+# transcripts, no free text: the skill is not a medical record; platform b-1, HIPAA note).
+MAX_EPISODES = 10
+# "This week": the recurrence rule counts episodes over the last seven days (red_flags.yaml,
+# frequent_or_sleep_disturbing).
+RECENT_DAYS = 7
+
+
+def request_date(handler_input: HandlerInput) -> date:
+    """The day of this request, from Alexa's own timestamp (UTC), so replays and tests are stable."""
+    return handler_input.request_envelope.request.timestamp.date()
+
+
+def _attributes(handler_input: HandlerInput) -> dict | None:
+    """Persistent attributes, or None when the store cannot be reached: triage must go on without them."""
+    try:
+        return handler_input.attributes_manager.persistent_attributes
+    except PersistenceException as error:
+        logger.warning("episode history unavailable", extra={"error_type": type(error.__cause__ or error).__name__})
+        return None
+
+
+def episodes_this_week(handler_input: HandlerInput) -> int:
+    """How many episodes the person told us about in the last seven days (before this one)."""
+    attributes = _attributes(handler_input) or {}
+    today = request_date(handler_input)
+    count = 0
+    for episode in attributes.get(EPISODES, []):
+        try:
+            day = date.fromisoformat(episode["date"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if timedelta(0) <= today - day < timedelta(days=RECENT_DAYS):
+            count += 1
+    return count
+
+
+def record_episode(handler_input: HandlerInput, body_part: str | None, verdict: str) -> bool:
+    """Append this episode (keeping the last ten) and return True if the history notice is still due."""
+    attributes = _attributes(handler_input)
+    if attributes is None:
+        return False
+    episodes = [e for e in attributes.get(EPISODES, []) if isinstance(e, dict)]
+    episodes.append({"date": request_date(handler_input).isoformat(), "body_part": body_part, "verdict": verdict})
+    notice_due = not attributes.get(NOTICE_GIVEN)
+    attributes[EPISODES] = episodes[-MAX_EPISODES:]
+    attributes[NOTICE_GIVEN] = True
+    try:
+        handler_input.attributes_manager.save_persistent_attributes()
+    except PersistenceException as error:
+        logger.warning("episode not saved", extra={"error_type": type(error.__cause__ or error).__name__})
+        return False
+    return notice_due
+
+
+def forget(handler_input: HandlerInput) -> bool:
+    """Delete the person's history; False when the store could not be reached."""
+    try:
+        handler_input.attributes_manager.delete_persistent_attributes()
+    except PersistenceException as error:
+        logger.warning("history not deleted", extra={"error_type": type(error.__cause__ or error).__name__})
+        return False
+    return True

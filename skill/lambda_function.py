@@ -1,0 +1,37 @@
+"""AWS Lambda entry point: `skill.lambda_function.lambda_handler`, built once per cold start."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from ask_sdk_core.skill import CustomSkill
+
+from shared.config import Settings
+from shared.logs import configure_logging
+from shared.stores import Store, store_from_settings
+from skill.app import build_skill, invoke
+
+
+def open_store(settings: Settings) -> Store:
+    """The store the settings name (DynamoDB when deployed); nothing connects before the first call."""
+    return store_from_settings(
+        settings.store,
+        path=settings.sqlite_path,
+        table_names=settings.table_names,
+        endpoint_url=settings.dynamodb_endpoint,
+        region=settings.aws_region,
+    )
+
+
+@functools.cache
+def cold_start_skill() -> CustomSkill:
+    """Read settings from the environment and build the skill, once per Lambda container."""
+    configure_logging()
+    settings = Settings.from_env()
+    return build_skill(settings, open_store(settings))
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Handle one Alexa request envelope from the Lambda trigger (skill-id checked by the skill)."""
+    return invoke(cold_start_skill(), event, context)

@@ -1,0 +1,62 @@
+"""Translate DescribeSymptomIntent slots into the core's Observations, by the slot value ids."""
+
+from __future__ import annotations
+
+from ask_sdk_model import Intent, Slot
+from ask_sdk_model.slu.entityresolution import StatusCode
+
+from shared.dialogue import Message
+from shared.facts import Observations
+
+BODY_PARTS = frozenset(
+    ["calf", "hamstring", "quadriceps", "foot", "hand", "lower_back", "neck_shoulder", "abdomen", "eyelid_face"]
+    + ["other"]
+)
+PATTERNS = frozenset(["locked", "twitching", "stiff"])
+CONTEXTS = frozenset(
+    ["exercise", "after_exercise", "rest", "sleep", "lifting", "injury", "heat", "new_medicine", "pregnancy", "wound"]
+)
+# Spoken duration buckets as minutes, matching what the pending duration question's options set
+# (questions.yaml) so a slot and a typed answer weigh the same in the rules.
+DURATION_MINUTES = {"seconds": 0.5, "minutes": 3, "over_10_minutes": 15, "hours": 120, "days": 2880}
+
+
+def resolved_id(slot: Slot | None) -> str | None:
+    """The slot value id of the first ER_SUCCESS_MATCH authority, or None."""
+    if slot is None or slot.resolutions is None:
+        return None
+    for authority in slot.resolutions.resolutions_per_authority or []:
+        if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH and authority.values:
+            return authority.values[0].value.id
+    return None
+
+
+def message_from_intent(intent: Intent) -> Message:
+    """Facts from resolved slots; words Alexa heard but could not resolve go to the free-text reader."""
+    slots = intent.slots or {}
+    facts: dict = {}
+    unresolved: list[str] = []
+    for name, known in (("body_part", BODY_PARTS), ("feeling", PATTERNS), ("duration", DURATION_MINUTES),
+                        ("context", CONTEXTS)):
+        slot = slots.get(name)
+        value_id = resolved_id(slot)
+        if value_id not in known:
+            if slot is not None and slot.value:
+                unresolved.append(slot.value)
+            continue
+        if name == "body_part":
+            facts["body_part"] = value_id
+        elif name == "feeling":
+            facts["pattern"] = value_id
+        elif name == "duration":
+            facts["duration_minutes"] = DURATION_MINUTES[value_id]
+        else:
+            facts["contexts"] = [value_id]
+    observations = Observations.from_dict(facts) if facts else None
+    return Message(text=" ".join(unresolved), facts=observations)
+
+
+def free_text_message(intent: Intent) -> Message:
+    """The AMAZON.SearchQuery phrase, for the core's reader (never logged, never spoken back)."""
+    slot = (intent.slots or {}).get("description")
+    return Message(text=(slot.value or "").strip() if slot else "")

@@ -1,0 +1,277 @@
+"""The one place where Alexa requests meet the dialogue core: load the conversation from session
+attributes, call `next_step`, render the reply for the request's locale and build the response.
+
+Handlers stay thin by calling these functions. What to say and when to stop asking is decided by
+shared/dialogue.py; this module only chooses templates, reprompts, cards and whether the mic stays open.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+from markupsafe import escape
+
+from shared.content import Content, load_content
+from shared.dialogue import Conversation, Event, Message, Reply, Step, Turn, next_step
+from shared.render import render
+from skill import history
+
+logger = logging.getLogger(__name__)
+
+CONVERSATION = "conversation"
+OFFER = "offer"  # what a bare "yes" accepts after a verdict: "tips" or "clinic"
+LAST = "last"  # the last thing said, for AMAZON.RepeatIntent
+EPISODE_SAVED = "episode_saved"
+CARD_TITLE = "Cramp Check"
+# Voice gets the first few tips (each takes about ten seconds to say); the card carries them all.
+SPOKEN_TIPS = 2
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+@dataclass(frozen=True)
+class Speech:
+    """One response: SSML to say, the reprompt (None ends the session) and optional card text."""
+
+    text: str
+    reprompt: str | None = None
+    card: str | None = None
+
+
+def locale_of(handler_input: HandlerInput) -> str:
+    """The request's locale (en-US, en-GB, ...), which picks the emergency number and wording."""
+    return handler_input.request_envelope.request.locale or load_content().default_locale
+
+
+def say(handler_input: HandlerInput, name: str, **context: Any) -> str:
+    """Render one Alexa template for this request's locale."""
+    return render("alexa", name, locale_of(handler_input), **context)
+
+
+def card_text(handler_input: HandlerInput, name: str, **context: Any) -> str:
+    """Render one card template for this request's locale."""
+    return render("card", name, locale_of(handler_input), **context)
+
+
+def session(handler_input: HandlerInput) -> dict:
+    """The session attributes (a plain dict ask-sdk returns to Alexa with the response)."""
+    return handler_input.attributes_manager.session_attributes
+
+
+def conversation_of(handler_input: HandlerInput) -> Conversation:
+    """The conversation in progress, or a new one that knows this week's earlier episodes."""
+    stored = session(handler_input).get(CONVERSATION)
+    if stored:
+        return Conversation.from_dict(stored)
+    # Counting this episode too: the recurrence rule fires on the third in a week.
+    return Conversation.new(recent_episodes=history.episodes_this_week(handler_input) + 1)
+
+
+def respond(handler_input: HandlerInput, speech: Speech) -> Response:
+    """Build the response: speak, reprompt or end, attach the card, and remember it for Repeat."""
+    builder = handler_input.response_builder.speak(speech.text)
+    if speech.reprompt is not None:
+        builder.ask(speech.reprompt)
+    else:
+        builder.set_should_end_session(True)
+    if speech.card:
+        builder.set_card(SimpleCard(title=CARD_TITLE, content=speech.card))
+    session(handler_input)[LAST] = {"text": speech.text, "reprompt": speech.reprompt}
+    return builder.response
+
+
+def take_turn(handler_input: HandlerInput, event: Event, message: Message | None = None) -> Response:
+    """Run one dialogue step on the core and say its result."""
+    content = load_content()
+    turn = next_step(conversation_of(handler_input), event, message or Message(), content)
+    attributes = session(handler_input)
+    attributes[CONVERSATION] = turn.conversation.to_dict()
+    if event == Event.NEW:
+        attributes.pop(EPISODE_SAVED, None)
+    logger.info(
+        "dialogue step",
+        extra={
+            "event": event.value,
+            "reply": turn.reply.value,
+            "step": turn.conversation.step.value,
+            "pending": turn.conversation.pending,
+            "urgency": turn.assessment.urgency,
+            "verdict": turn.assessment.verdict,
+            "rules": ",".join(turn.assessment.fired_rules),
+            "red_flag": turn.assessment.red_flag,
+        },
+    )
+    return respond(handler_input, compose(handler_input, turn, content))
+
+
+def compose(handler_input: HandlerInput, turn: Turn, content: Content) -> Speech:
+    """Choose templates, reprompt and card for the core's reply."""
+    attributes = session(handler_input)
+    context = turn.context()
+    assessment = turn.assessment
+    if turn.reply == Reply.EMERGENCY:
+        attributes.pop(OFFER, None)
+        save_episode(handler_input, turn)
+        # Emergency: say the number first and close the session so nothing delays the call (platform b-1).
+        card = card_text(handler_input, "assessment", **context)
+        return Speech(say(handler_input, "emergency", **context), None, card)
+    if turn.reply in (Reply.QUESTION, Reply.RESTARTED):
+        attributes.pop(OFFER, None)
+        text = say(handler_input, turn.reply.value, **context)
+        return Speech(text, str(escape(turn.question.voice_rephrase)))
+    if turn.reply == Reply.ASSESSMENT:
+        notice_due = save_episode(handler_input, turn)
+        offer = "clinic" if assessment.urgency == "urgent" else "tips"
+        attributes[OFFER] = offer
+        parts = [say(handler_input, "assessment", **context)]
+        episodes = assessment.observations.recent_episodes
+        if episodes >= 2:
+            parts.append(say(handler_input, "recurrence", ordinal=ordinal(episodes)))
+        if notice_due:
+            parts.append(say(handler_input, "history_notice"))
+        question = say(handler_input, f"offer_{offer}")
+        parts.append(question)
+        return Speech(" ".join(parts), question, card_text(handler_input, "assessment", **context))
+    if turn.reply == Reply.TIPS:
+        attributes[OFFER] = "clinic"
+        tips = [tip for tip in content.tips if tip.id in assessment.tip_ids]
+        question = say(handler_input, "offer_clinic")
+        text = say(handler_input, "tips", tips=tips[:SPOKEN_TIPS]) + " " + question
+        return Speech(text, question, card_text(handler_input, "tips", tips=tips))
+    if turn.reply == Reply.NOT_UNDERSTOOD:
+        again, reprompt = follow_up(handler_input)
+        return Speech(say(handler_input, "fallback") + " " + again, reprompt)
+    raise ValueError(f"the Alexa skill has no rendering for reply {turn.reply.value!r}")
+
+
+def save_episode(handler_input: HandlerInput, turn: Turn) -> bool:
+    """Record this conversation's episode once; True if the one-time history notice is due."""
+    attributes = session(handler_input)
+    if attributes.get(EPISODE_SAVED):
+        return False
+    attributes[EPISODE_SAVED] = True
+    return history.record_episode(handler_input, turn.assessment.body_part, turn.assessment.verdict)
+
+
+def ordinal(count: int) -> str:
+    """'second', 'third', ... for the recurrence line."""
+    return ORDINALS[count - 1] if 1 <= count <= len(ORDINALS) else f"{count}th"
+
+
+def follow_up(handler_input: HandlerInput) -> tuple[str, str]:
+    """The question to (re)ask now, as (speech, reprompt): pending question, open offer, or where it hurts."""
+    attributes = session(handler_input)
+    conversation = Conversation.from_dict(attributes.get(CONVERSATION))
+    if conversation.pending:
+        question = load_content().question(conversation.pending)
+        return str(escape(question.voice)), str(escape(question.voice_rephrase))
+    if attributes.get(OFFER) in ("tips", "clinic"):
+        question = say(handler_input, f"offer_{attributes[OFFER]}")
+        return question, question
+    return say(handler_input, "ask_symptom"), say(handler_input, "ask_symptom", rephrase=True)
+
+
+def welcome(handler_input: HandlerInput) -> Response:
+    """Launch: who we are, the safety line, and where it hurts."""
+    question, reprompt = follow_up(handler_input)
+    return respond(handler_input, Speech(say(handler_input, "welcome") + " " + question, reprompt))
+
+
+def help_turn(handler_input: HandlerInput) -> Response:
+    """What the skill does and how to use it, then the question that is open now."""
+    question, reprompt = follow_up(handler_input)
+    return respond(handler_input, Speech(say(handler_input, "help") + " " + question, reprompt))
+
+
+def goodbye(handler_input: HandlerInput) -> Response:
+    """End the session with the safety line."""
+    session(handler_input).pop(OFFER, None)
+    return respond(handler_input, Speech(say(handler_input, "goodbye")))
+
+
+def fallback(handler_input: HandlerInput) -> Response:
+    """Out-of-domain speech: re-ask the pending question in other words (the core marks it as a rephrase)."""
+    conversation = Conversation.from_dict(session(handler_input).get(CONVERSATION))
+    if conversation.pending:
+        return take_turn(handler_input, Event.DESCRIBE, Message())
+    question, reprompt = follow_up(handler_input)
+    if conversation.step == Step.START and not session(handler_input).get(OFFER):
+        question = reprompt
+    return respond(handler_input, Speech(say(handler_input, "fallback") + " " + question, reprompt))
+
+
+def repeat(handler_input: HandlerInput) -> Response:
+    """Say the last response again (or the welcome question if nothing was said in this session)."""
+    last = session(handler_input).get(LAST)
+    if not last or last.get("reprompt") is None:
+        return welcome(handler_input)
+    return respond(handler_input, Speech(last["text"], last["reprompt"]))
+
+
+def answer(handler_input: HandlerInput, word: str) -> Response:
+    """A bare yes or no: to the pending question first, else to the open offer, else to the core."""
+    attributes = session(handler_input)
+    conversation = Conversation.from_dict(attributes.get(CONVERSATION))
+    offer = attributes.get(OFFER)
+    if conversation.pending or offer not in ("tips", "clinic"):
+        return take_turn(handler_input, Event.DESCRIBE, Message(text=word, answer=word))
+    if word == "no":
+        return goodbye(handler_input)
+    if offer == "tips":
+        return take_turn(handler_input, Event.TIPS)
+    return contact(handler_input)
+
+
+def _summary_card(handler_input: HandlerInput) -> str:
+    stored = session(handler_input).get(CONVERSATION)
+    conversation = Conversation.from_dict(stored)
+    if stored and not conversation.observations.is_empty():
+        from shared.triage import assess
+
+        return card_text(handler_input, "assessment", assessment=assess(conversation.observations))
+    return card_text(handler_input, "contact")
+
+
+def contact(handler_input: HandlerInput) -> Response:
+    """The clinic hand-off: the number spoken, and the summary with the contact on a card."""
+    session(handler_input).pop(OFFER, None)
+    return respond(handler_input, Speech(say(handler_input, "contact"), None, _summary_card(handler_input)))
+
+
+def text_me(handler_input: HandlerInput) -> Response:
+    """Give the clinic's number aloud and put the summary on a card in the Alexa app."""
+    session(handler_input).pop(OFFER, None)
+    return respond(handler_input, Speech(say(handler_input, "text_me"), None, _summary_card(handler_input)))
+
+
+def forget_history(handler_input: HandlerInput) -> Response:
+    """Delete the kept episodes, then carry on with the open question if there is one."""
+    done = history.forget(handler_input)
+    attributes = session(handler_input)
+    stored = attributes.get(CONVERSATION)
+    if stored:
+        # Forgotten means forgotten: earlier episodes no longer count toward recurrence in this session.
+        conversation = Conversation.from_dict(stored)
+        observations = replace(conversation.observations, recent_episodes=1)
+        attributes[CONVERSATION] = replace(conversation, observations=observations).to_dict()
+    text = say(handler_input, "forgotten", done=done)
+    if Conversation.from_dict(stored).pending:
+        question, reprompt = follow_up(handler_input)
+        return respond(handler_input, Speech(text + " " + question, reprompt))
+    return respond(handler_input, Speech(text))
+
+
+def apology(handler_input: HandlerInput) -> Response:
+    """After an unexpected error: a short apology and the emergency advice, then the open question if
+    it can still be worked out, so the person is never left in silence or with a dead mic."""
+    text = say(handler_input, "error")
+    try:
+        question, reprompt = follow_up(handler_input)
+    except Exception:  # noqa: BLE001 - the state itself may be what failed; end the session safely then
+        logger.warning("no follow-up after error; ending the session")
+        return respond(handler_input, Speech(text))
+    return respond(handler_input, Speech(text + " " + question, reprompt))
