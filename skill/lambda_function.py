@@ -9,19 +9,8 @@ from ask_sdk_core.skill import CustomSkill
 
 from shared.config import Settings
 from shared.logs import configure_logging
-from shared.stores import Store, store_from_settings
+from shared.stores import open_store
 from skill.app import build_skill, invoke
-
-
-def open_store(settings: Settings) -> Store:
-    """The store the settings name (DynamoDB when deployed); nothing connects before the first call."""
-    return store_from_settings(
-        settings.store,
-        path=settings.sqlite_path,
-        table_names=settings.table_names,
-        endpoint_url=settings.dynamodb_endpoint,
-        region=settings.aws_region,
-    )
 
 
 @functools.cache
