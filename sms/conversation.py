@@ -1,0 +1,216 @@
+"""One inbound text in, at most one reply out: keywords, opt-outs, rate limit, dialogue and hand-off.
+
+The order matters. The MessageSid is claimed first, before any side effect; STOP is honoured before
+anything else (even the rate limit); nothing at all is sent to an opted-out number; then the rate
+limit; then HELP/DELETE; then the dialogue. `handle` returns the reply text, or None for an empty
+<Response/> (opted out, Twilio already answered, or silence after the rate-limit notice).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from shared.config import Settings
+from shared.content import Content
+from shared.dialogue import Event, Message, Reply
+from shared.identity import hashed_id
+from shared.reader import read
+from shared.stores import Store, StoreUnavailable, VersionConflict
+from shared.triage import assess
+from sms import handoff, idempotency, optouts, state
+from sms.inbound import Inbound, InputKind
+from sms.keywords import Keyword, match_keyword
+from sms.ratelimit import RateDecision, check_rate
+from sms.replies import render_reply, render_turn, sms_locale
+
+logger = logging.getLogger(__name__)
+
+KEYWORD_EVENTS = {Keyword.NEW: Event.NEW, Keyword.TIPS: Event.TIPS, Keyword.CALL: Event.CALL}
+
+
+@dataclass
+class Outcome:
+    """What one message led to: the reply (None: no reply) and names for the log."""
+
+    reply: str | None
+    outcome: str
+    keyword: str | None = None
+    step: str | None = None
+    rules: tuple[str, ...] = ()
+
+
+@dataclass
+class _Progress:
+    """How far a message got. Everything before the dialogue step is safe to redo (opt-outs, erasure,
+    a rate count); once the conversation has advanced, a retry must not advance it again."""
+
+    changed_state: bool = False
+
+
+@dataclass
+class SmsLine:
+    """The SMS line's logic, bound to its settings, store and content (built once by create_app)."""
+
+    settings: Settings
+    store: Store
+    content: Content
+    clock: Callable[[], float] = time.time
+    locale: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.locale = sms_locale(self.content)
+
+    def handle(self, inbound: Inbound) -> str | None:
+        """Answer one inbound message; store failures give a safe reply, never an error."""
+        started = time.monotonic()
+        phone_hash = hashed_id("phone", inbound.sender, self.settings.hash_salt)
+        progress = _Progress()
+        owns_claim = False
+        try:
+            if inbound.sid:
+                replay = idempotency.claim_message(self.store, inbound.sid, self.clock())
+                if replay is not None:
+                    return self._replay(replay, inbound, phone_hash)
+                owns_claim = True
+            outcome = self._process(inbound, phone_hash, progress)
+        except (StoreUnavailable, VersionConflict) as exc:
+            logger.warning(
+                "sms store unavailable, safe reply sent",
+                extra={"phone_hash": phone_hash, "error_type": type(exc).__name__},
+            )
+            reply = self.safe_reply(inbound)
+            if owns_claim and inbound.sid:
+                if progress.changed_state:
+                    idempotency.finish_message(self.store, inbound.sid, reply, self.clock())
+                else:
+                    idempotency.release_message(self.store, inbound.sid)
+            return reply
+        if owns_claim and inbound.sid:
+            idempotency.finish_message(self.store, inbound.sid, outcome.reply, self.clock())
+        logger.info(
+            "sms handled",
+            extra={
+                "phone_hash": phone_hash,
+                "outcome": outcome.outcome,
+                "keyword": outcome.keyword,
+                "step": outcome.step,
+                "rules": ",".join(outcome.rules),
+                "replied": outcome.reply is not None,
+                "ms": round((time.monotonic() - started) * 1000, 1),
+            },
+        )
+        return outcome.reply
+
+    def safe_reply(self, inbound: Inbound) -> str:
+        """A reply that needs no stored state: the emergency reply, or the relief step with emergency advice."""
+        assessment = assess(read(inbound.text, self.content), self.content)
+        if assessment.urgency == "emergency":
+            return render_reply(Reply.EMERGENCY.value, self.content, self.locale, assessment=assessment)
+        return render_reply("unavailable", self.content, self.locale, assessment=assessment)
+
+    def _replay(self, replay: idempotency.Replay, inbound: Inbound, phone_hash: str) -> str | None:
+        logger.info("sms redelivery answered from its claim", extra={"phone_hash": phone_hash, "done": replay.finished})
+        if replay.finished:
+            return replay.reply
+        # The first attempt is still running or died: never leave the person with nothing.
+        return self.safe_reply(inbound)
+
+    def _render(self, name: str, **context: object) -> str:
+        return render_reply(name, self.content, self.locale, **context)
+
+    def _process(self, inbound: Inbound, phone_hash: str, progress: _Progress) -> Outcome:
+        now = self.clock()
+        match = match_keyword(inbound.body) if inbound.kind == InputKind.TEXT else None
+        keyword = match.keyword if match else None
+        word = match.word if match else None
+
+        if match is not None and keyword == Keyword.STOP:
+            optouts.record_opt_out(self.store, phone_hash, match.word, now)
+            # Twilio's opt-out handling has already confirmed an exact keyword: no second reply.
+            reply = None if match.handled_by_twilio else self._render("opted_out")
+            return Outcome(reply, "opted_out", word)
+
+        if optouts.is_opted_out(self.store, phone_hash):
+            if keyword == Keyword.START:
+                optouts.record_opt_in(self.store, phone_hash)
+                return Outcome(self._render("opted_in"), "opted_in", word)
+            if keyword == Keyword.DELETE:
+                self._erase(phone_hash)
+                return Outcome(None, "erased_while_opted_out", word)
+            return Outcome(None, "suppressed_opted_out", word)
+
+        rate = check_rate(
+            self.store,
+            phone_hash,
+            limit=self.settings.sms_rate_limit,
+            window_seconds=self.settings.sms_rate_window_seconds,
+            now=now,
+        )
+        if rate == RateDecision.NOTICE:
+            return Outcome(self._render("rate_limited"), "rate_limited", word)
+        if rate == RateDecision.SILENCE:
+            return Outcome(None, "rate_limited_silent", word)
+
+        if keyword == Keyword.HELP:
+            return Outcome(self._render("help"), "help", word)
+        if keyword == Keyword.DELETE:
+            self._erase(phone_hash)
+            return Outcome(self._render("deleted"), "erased", word)
+        if inbound.kind == InputKind.MEDIA_ONLY:
+            return Outcome(self._render("media"), "media_only")
+        if inbound.kind in (InputKind.UNREADABLE, InputKind.OTHER_SCRIPT):
+            conversation = state.load_conversation(self.store, phone_hash)
+            question = self.content.question(conversation.pending) if conversation.pending else None
+            reply = self._render("unreadable", question=question, other_script=inbound.kind == InputKind.OTHER_SCRIPT)
+            return Outcome(reply, inbound.kind.value, step=conversation.step.value)
+
+        # START, UNSTOP and YES from someone who never opted out are ordinary text ("yes" answers a question).
+        event = KEYWORD_EVENTS.get(keyword, Event.DESCRIBE) if keyword else Event.DESCRIBE
+        message = Message(text=inbound.text) if event == Event.DESCRIBE else Message()
+        turn = state.advance(
+            self.store,
+            phone_hash,
+            event,
+            message,
+            self.content,
+            now=now,
+            ttl_seconds=self.settings.conversation_ttl_seconds,
+        )
+        progress.changed_state = True
+        outcome = Outcome(
+            None,
+            turn.reply.value,
+            word if event != Event.DESCRIBE else None,
+            step=turn.conversation.step.value,
+            rules=turn.assessment.fired_rules + ((turn.assessment.red_flag,) if turn.assessment.red_flag else ()),
+        )
+        if turn.reply == Reply.CALLBACK_CONFIRMED:
+            # Stored first; only then is the person told it is saved, and only then are staff texted.
+            callback = handoff.store_callback(
+                self.store,
+                message_sid=inbound.sid,
+                phone=inbound.sender,
+                phone_hash=phone_hash,
+                window=turn.conversation.callback_window or "",
+                assessment=turn.assessment,
+                now=now,
+            )
+            outcome.reply = render_turn(turn, self.content, self.locale)
+            if not callback.get("notified"):
+                handoff.notify_staff(self.settings, self.store, self.content, callback)
+            return outcome
+        outcome.reply = render_turn(turn, self.content, self.locale)
+        return outcome
+
+    def _erase(self, phone_hash: str) -> None:
+        """DELETE: forget the conversation and every callback request from this number.
+
+        The opt-out record stays (it is what keeps us from texting them), and the short-lived
+        rate-limit counter stays until its window ends, so DELETE cannot be used to reset it.
+        """
+        state.forget_conversation(self.store, phone_hash)
+        erased = handoff.erase_callbacks(self.store, phone_hash)
+        logger.info("sms data erased", extra={"phone_hash": phone_hash, "callbacks_erased": erased})

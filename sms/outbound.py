@@ -1,0 +1,96 @@
+"""Outbound SMS (staff notifications) through Twilio's REST API, or a local outbox file.
+
+twilio.rest costs about 194 ms to import, so it is imported inside send_sms, never at module import.
+In local mode without Twilio credentials the message is appended to data_dir/outbox.jsonl instead, so
+the local server works with no account and tests can read what would have been sent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from shared.config import Settings
+
+logger = logging.getLogger(__name__)
+
+TWILIO_API_BASE = "https://api.twilio.com"
+# Sent from inside the inbound webhook: stay well inside Twilio's 15 s for the reply (platform b-2, [T11]).
+REST_TIMEOUT_S = 5.0
+_OUTBOX_LOCK = threading.Lock()
+
+
+class OutboundError(Exception):
+    """The message could not be handed to Twilio (no credentials, network, or an API error)."""
+
+
+def outbox_path(settings: Settings) -> Path:
+    """Where local mode writes the messages it would have sent."""
+    return settings.data_dir / "outbox.jsonl"
+
+
+def has_credentials(settings: Settings) -> bool:
+    """True when the REST API can be used: account SID, auth token and a sending number."""
+    return bool(settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number)
+
+
+def send_sms(settings: Settings, to: str, body: str) -> str:
+    """Send one SMS and return its id (a Twilio SID, or a local id for the outbox)."""
+    if has_credentials(settings):
+        return _send_with_twilio(settings, to, body)
+    if settings.deployed:
+        raise OutboundError("deployed mode needs TWILIO_ACCOUNT_SID and CRAMP_SMS_FROM to send SMS")
+    return _append_to_outbox(settings, to, body)
+
+
+def read_outbox(settings: Settings) -> list[dict[str, Any]]:
+    """Every message written to the local outbox, oldest first."""
+    path = outbox_path(settings)
+    if not path.exists():
+        return []
+    with _OUTBOX_LOCK, path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _append_to_outbox(settings: Settings, to: str, body: str) -> str:
+    message_id = f"local-{uuid.uuid4().hex}"
+    entry = {"id": message_id, "to": to, "body": body, "created_at": time.time()}
+    path = outbox_path(settings)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _OUTBOX_LOCK, path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry) + "\n")
+    except OSError as exc:
+        raise OutboundError(f"local outbox not writable: {type(exc).__name__}") from exc
+    logger.info("sms written to local outbox", extra={"message_id": message_id})
+    return message_id
+
+
+def _send_with_twilio(settings: Settings, to: str, body: str) -> str:
+    from twilio.base.exceptions import TwilioException
+    from twilio.http.http_client import TwilioHttpClient
+    from twilio.rest import Client
+
+    base = (settings.twilio_api_base or TWILIO_API_BASE).rstrip("/")
+
+    class _ApiBaseHttpClient(TwilioHttpClient):
+        """Sends the API's requests to the configured base (a local test server), unchanged otherwise."""
+
+        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+            if url.startswith(TWILIO_API_BASE):
+                url = base + url[len(TWILIO_API_BASE) :]
+            return super().request(method, url, *args, **kwargs)
+
+    http_client = _ApiBaseHttpClient(timeout=REST_TIMEOUT_S)
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
+    try:
+        message = client.messages.create(to=to, from_=settings.twilio_from_number, body=body)
+    except (TwilioException, OSError) as exc:
+        raise OutboundError(f"twilio send failed: {type(exc).__name__}") from exc
+    logger.info("sms sent through twilio", extra={"message_sid": message.sid})
+    return str(message.sid)

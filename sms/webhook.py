@@ -1,0 +1,46 @@
+"""POST /sms: Twilio's inbound-message webhook, answered with MessagingResponse TwiML.
+
+Order: signature (403 and nothing processed) -> the inbound fields -> the SMS line -> one <Message>, or
+an empty <Response/> when nothing may be sent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from sms.inbound import Inbound
+from sms.signature import WEBHOOK_PATH, twilio_signature_required
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("sms", __name__)
+
+
+def twiml(reply: str | None) -> Response:
+    """TwiML with exactly one <Message>, or an empty <Response/> for no reply."""
+    response = MessagingResponse()
+    if reply:
+        response.message(reply)
+    return Response(str(response), status=200, mimetype="text/xml")
+
+
+@bp.post(WEBHOOK_PATH)
+@twilio_signature_required
+def inbound_sms() -> Response:
+    """Answer one inbound text message."""
+    line = current_app.extensions["cramp_sms"]
+    inbound = Inbound.from_form(request.form)
+    if inbound is None:
+        logger.warning("sms webhook without a sender")
+        return Response(str(MessagingResponse()), status=400, mimetype="text/xml")
+    try:
+        reply = line.handle(inbound)
+    except Exception as exc:
+        # A bug must not leave a person mid-cramp with nothing: log the type only (never the body) and
+        # give the safe reply, which needs no state.
+        logger.error("sms handling failed", extra={"error_type": type(exc).__name__})
+        reply = line.safe_reply(inbound)
+    return twiml(reply)
