@@ -1,0 +1,43 @@
+"""`python -m server` (or `make run`): both channels, the try-it page and the staff inbox on waitress."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from server.app import build_server
+from server.security import try_it_served
+from shared.config import Settings, SettingsError
+from shared.logs import configure_logging
+from shared.stores import open_store
+
+logger = logging.getLogger("server")
+# Waitress answers each request on one of these threads; a handful covers a clinic trying it out and the
+# occasional webhook, and SQLite serialises writes anyway.
+THREADS = 8
+
+
+def main() -> int:
+    """Read settings from the environment, open the store and serve until interrupted."""
+    configure_logging()
+    try:
+        settings = Settings.from_env()
+    except (SettingsError, ValueError) as exc:
+        print(f"cramp-check: {exc}", file=sys.stderr)
+        return 2
+    if settings.store == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings)
+    app = build_server(settings, store)
+
+    from waitress import serve
+
+    url = f"http://{settings.host}:{settings.port}/"
+    logger.info("serving", extra={"url": url, "store": settings.store, "try_it": try_it_served(settings)})
+    print(f"Cramp Check is running: open {url} (staff inbox: {url}staff). Ctrl-C stops it.", file=sys.stderr)
+    serve(app, host=settings.host, port=settings.port, threads=THREADS, ident="cramp-check")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

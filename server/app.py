@@ -1,0 +1,184 @@
+"""One WSGI application for the local server: POST /sms, POST /alexa, the try-it page, the staff inbox, /healthz.
+
+The SMS Flask app and the Alexa web app are built by their own packages with the one shared store; this module
+only routes by path and adds the pages. Both channels stay exactly as deployed: signatures are checked on
+/sms and /alexa, and only the local-only try-it routes sign requests themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from server.security import LOOPBACK_HOST, LoginThrottle, csrf_token, try_it_served
+from server.tryit import TrySessions, WSGIApp
+from shared.config import Settings
+from shared.content import Content, load_content
+from shared.stores import Store
+
+logger = logging.getLogger(__name__)
+
+STAFF_SESSION_HOURS = 8
+# Every page is served from this origin only; no inline script or style, no framing (clickjacking).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+@dataclass
+class ServerContext:
+    """What the pages need: settings, the shared store and the channel apps."""
+
+    settings: Settings
+    store: Store
+    sms_app: WSGIApp
+    alexa_app: WSGIApp
+    alexa_try_app: WSGIApp | None
+    read_outbox: Callable[[], list[dict]]
+    content: Content
+    try_sessions: TrySessions = field(default_factory=TrySessions)
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+
+
+def emergency_number(content: Content) -> str:
+    """The emergency number for the clinic's country (911 for the US)."""
+    country = str(content.clinic.get("country", "US"))
+    for block in content.locales.values():
+        if block.get("country") == country:
+            return block["emergency_number"]
+    return content.locale(None)["emergency_number"]
+
+
+def create_pages_app(ctx: ServerContext) -> Flask:
+    """The Flask app for /, /staff, /try/* and /healthz."""
+    from server import staff, tryit
+
+    app = Flask(__name__, template_folder="templates", static_folder="static")
+    settings = ctx.settings
+    app.config.update(
+        # A fresh key each start: staff sign in again after a restart, and no secret sits on disk.
+        SECRET_KEY=secrets.token_bytes(32),
+        SESSION_COOKIE_NAME="cramp_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=STAFF_SESSION_HOURS),
+        MAX_CONTENT_LENGTH=64 * 1024,
+    )
+    app.extensions["cramp"] = ctx
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(tryit.bp)
+
+    @app.context_processor
+    def page_globals() -> dict[str, Any]:
+        clinic = ctx.content.clinic
+        return {
+            "clinic_name": clinic.get("name", "the clinic"),
+            "clinic_phone": clinic.get("phone", ""),
+            "emergency": emergency_number(ctx.content),
+        }
+
+    @app.get("/")
+    def index() -> Response:
+        """The try-it page: an SMS phone and a speaker side by side."""
+        enabled = try_it_served(settings)
+        if not enabled:
+            return Response(render_template("index.html", try_it=False, csrf="", phone=""))
+        phone = tryit.browser_state().phone
+        return Response(render_template("index.html", try_it=True, csrf=csrf_token(), phone=phone))
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        """Liveness plus one read from the store, so a broken database shows up here."""
+        try:
+            ctx.store.get("attributes", "healthz-probe")
+        except Exception:  # any backend failure means "not healthy", never a traceback
+            logger.warning("healthz: store unavailable", exc_info=True)
+            response = jsonify({"status": "unavailable", "store": settings.store})
+            response.status_code = 503
+            return response
+        return jsonify({"status": "ok", "store": settings.store, "mode": settings.mode,
+                        "try_it": try_it_served(settings)})
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        code = error.code or 500
+        if request.path.startswith("/try/") or request.path == "/healthz":
+            response = jsonify({"error": error.description})
+        else:
+            response = Response(render_template("error.html", message=error.description or error.name))
+        response.status_code = code
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        logger.exception("page failed")
+        response = Response(render_template("error.html", message="Something went wrong on our side."))
+        if request.path.startswith("/try/"):
+            response = jsonify({"error": "Something went wrong on our side."})
+        response.status_code = 500
+        return response
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    return app
+
+
+class PathRouter:
+    """Send /sms to the SMS app, /alexa to the Alexa app, everything else to the pages."""
+
+    def __init__(self, sms_app: WSGIApp, alexa_app: WSGIApp, pages: WSGIApp) -> None:
+        self.sms_app = sms_app
+        self.alexa_app = alexa_app
+        self.pages = pages
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Dispatch one request by its path."""
+        path = environ.get("PATH_INFO", "")
+        if path == "/sms" or path.startswith("/sms/"):
+            return self.sms_app(environ, start_response)
+        if path == "/alexa" or path.startswith("/alexa/"):
+            return self.alexa_app(environ, start_response)
+        return self.pages(environ, start_response)
+
+
+def build_server(settings: Settings, store: Store) -> PathRouter:
+    """Compose both channels and the pages over one store."""
+    from skill.app import build_skill
+    from skill.web import AlexaWebApp
+    from sms.app import create_app
+    from sms.outbound import read_outbox
+
+    sms_app = create_app(settings, store)
+    skill = build_skill(settings, store)
+    alexa_app = AlexaWebApp(settings, skill)
+    alexa_try_app = None
+    if try_it_served(settings):
+        # The try-it speaker's unsigned envelopes are built and posted in-process, never over a socket, so this
+        # copy is a loopback app whatever address the server listens on; the public /alexa keeps every check.
+        try_settings = replace(settings, alexa_local_simulator=True, host=LOOPBACK_HOST)
+        alexa_try_app = AlexaWebApp(try_settings, skill)
+    ctx = ServerContext(
+        settings=settings,
+        store=store,
+        sms_app=sms_app,
+        alexa_app=alexa_app,
+        alexa_try_app=alexa_try_app,
+        read_outbox=lambda: read_outbox(settings),
+        content=load_content(settings.content_dir),
+    )
+    return PathRouter(sms_app, alexa_app, create_pages_app(ctx))
