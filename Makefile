@@ -30,7 +30,7 @@ browser:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
 
 run: venv
-	$(PY) -m shared.cli
+	$(PY) -m server
 
 # A terminal conversation with the core, for reviewing wording without a server.
 chat: venv
