@@ -1,0 +1,178 @@
+"""Fixtures for the local server: the composed WSGI app in-process, a live waitress server, headless Chromium."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import waitress
+from werkzeug.test import Client
+
+from server.app import build_server
+from shared.config import Settings
+from shared.stores import Store, store_from_settings
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+# known-traps item 6: without the background-networking flags Chromium floods the closed network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STAFF_PASSWORD = "correct horse battery staple"  # noqa: S105 - test value, the point of the tests
+
+
+def local_settings(tmp_path: Path, **changes: Any) -> Settings:
+    """Local-mode settings over a fresh data directory (SQLite, local outbox), with a test staff password."""
+    base = Settings(store="sqlite", data_dir=tmp_path / "data", staff_password=STAFF_PASSWORD)
+    return replace(base, **changes)
+
+
+def open_test_store(settings: Settings) -> Store:
+    """The real SQLite store under the settings' data directory."""
+    return store_from_settings("sqlite", path=settings.sqlite_path)
+
+
+def csrf_from(html: bytes | str) -> str:
+    """The CSRF token a page carries (meta tag on the try-it page, hidden field in forms)."""
+    text = html.decode() if isinstance(html, bytes) else html
+    found = re.search(r'name="csrf-token" content="([^"]+)"', text) or re.search(
+        r'name="csrf_token" value="([^"]+)"', text
+    )
+    assert found, "the page carries no CSRF token"
+    return found.group(1)
+
+
+@dataclass
+class InProcess:
+    """The composed server app with a werkzeug client (keeps cookies), its settings and store."""
+
+    settings: Settings
+    store: Store
+    client: Client
+
+    @property
+    def host(self) -> str:
+        """The Host header a browser on this machine sends."""
+        return f"127.0.0.1:{self.settings.port}"
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        """GET with the loopback Host header unless told otherwise."""
+        kwargs.setdefault("headers", {}).setdefault("Host", self.host)
+        return self.client.get(path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        """POST with the loopback Host header unless told otherwise."""
+        kwargs.setdefault("headers", {}).setdefault("Host", self.host)
+        return self.client.post(path, **kwargs)
+
+    def try_it_token(self) -> str:
+        """Open the try-it page (which starts the session) and return its CSRF token."""
+        page = self.get("/")
+        assert page.status_code == 200
+        return csrf_from(page.data)
+
+    def sign_in(self, password: str = STAFF_PASSWORD) -> Any:
+        """Submit the staff sign-in form as a browser would."""
+        token = csrf_from(self.get("/staff").data)
+        return self.post("/staff/login", data={"csrf_token": token, "password": password})
+
+
+@pytest.fixture
+def make_server(tmp_path: Path) -> Iterator[Callable[..., InProcess]]:
+    """Build the composed server for settings changes such as host="0.0.0.0" and drive it in-process."""
+    stores: list[Any] = []
+
+    def make(**changes: Any) -> InProcess:
+        settings = local_settings(tmp_path, **changes)
+        store = open_test_store(settings)
+        stores.append(store)
+        return InProcess(settings, store, Client(build_server(settings, store)))
+
+    yield make
+    for store in stores:
+        store.close()
+
+
+@pytest.fixture
+def server(make_server: Callable[..., InProcess]) -> InProcess:
+    """The composed server with local defaults (bound to 127.0.0.1, try-it served)."""
+    return make_server()
+
+
+@dataclass
+class LiveServer:
+    """A real waitress server on a free loopback port, serving the composed app."""
+
+    url: str
+    settings: Settings
+    store: Store
+
+
+class _Deferred:
+    """Lets waitress pick the port before the app (whose settings name that port) is built."""
+
+    app: Any = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """`python -m server` in a thread: waitress on 127.0.0.1 with SQLite and the local outbox."""
+    deferred = _Deferred()
+    wsgi_server = waitress.create_server(deferred, host="127.0.0.1", port=0, threads=4)
+    port = wsgi_server.effective_port
+    settings = local_settings(tmp_path, port=port, public_base_url=f"http://127.0.0.1:{port}")
+    store = open_test_store(settings)
+    deferred.app = build_server(settings, store)
+    thread = threading.Thread(target=wsgi_server.run, daemon=True)
+    thread.start()
+    yield LiveServer(f"http://127.0.0.1:{port}", settings, store)
+    wsgi_server.close()
+    thread.join(timeout=5)
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (never `playwright install`: its download fails here)."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: run `make browser` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium: Any) -> Iterator[Any]:
+    """A fresh browser context (own cookies) and page, at a desktop size."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a full-page screenshot to test-artifacts/ and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
