@@ -264,7 +264,10 @@ def _restart(conv: Conversation, message: Message, content: Content) -> Turn:
     fresh = Conversation.new(conv.observations.recent_episodes)
     if message.text or message.facts:
         return _describe(fresh, message, content)
-    return Turn(fresh, Reply.RESTARTED, assess(fresh.observations, content), question=content.question("body_part"))
+    question = content.question("body_part")
+    # The restart reply asks this question with numbered options, so "6" must answer it.
+    asking = replace(fresh, step=Step.ASKING, pending=question.id)
+    return Turn(asking, Reply.RESTARTED, assess(fresh.observations, content), question=question)
 
 
 def _emergency_again(conv: Conversation, message: Message, content: Content) -> Turn:
