@@ -1,0 +1,105 @@
+"""Every POST /sms must carry Twilio's signature over the configured public URL; anything else is 403."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shared.stores import Store
+from tests.sms.conftest import AUTH_TOKEN, PUBLIC_BASE_URL, TwilioPoster, make_settings, sign, twilio_params
+from tests.sms.helpers import nothing_stored
+
+
+def test_signature_valid_request_gets_one_reply(twilio_post: TwilioPoster) -> None:
+    reply = twilio_post("my calf locked up")
+    assert reply.status == 200
+    assert reply.content_type.startswith("text/xml")
+    assert "Right now:" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("case", "options"),
+    [
+        ("missing header", {"signature": ""}),
+        ("garbage signature", {"signature": "bm90IGEgc2lnbmF0dXJl"}),
+        ("signed with another token", {"token": "someone-elses-token"}),
+        ("signed for the app's own local URL", {"signed_url": "http://localhost/sms"}),
+        (
+            "signed for the Lambda's stage URL",
+            {"signed_url": "https://abc123.execute-api.us-east-1.amazonaws.com/dev/sms"},
+        ),
+        ("signed for http instead of https", {"signed_url": PUBLIC_BASE_URL.replace("https", "http") + "/sms"}),
+        ("signed for another path", {"signed_url": PUBLIC_BASE_URL + "/sms/"}),
+    ],
+)
+def test_signature_bad_signature_or_url_is_forbidden_and_stores_nothing(
+    twilio_post: TwilioPoster, memory_store: Store, case: str, options: dict
+) -> None:
+    reply = twilio_post("STOP", **options)
+    assert reply.status == 403, case
+    assert reply.messages == []
+    assert nothing_stored(memory_store), case
+
+
+@pytest.mark.parametrize(
+    ("case", "change"),
+    [
+        ("body changed after signing", lambda p: {**p, "Body": "DELETE"}),
+        ("sender changed after signing", lambda p: {**p, "From": "+15550100999"}),
+        ("field added after signing", lambda p: {**p, "AddOns": '{"status":"successful"}'}),
+        ("field dropped after signing", lambda p: {k: v for k, v in p.items() if k != "NumMedia"}),
+    ],
+)
+def test_signature_tampered_parameters_are_forbidden_and_store_nothing(
+    twilio_post: TwilioPoster, memory_store: Store, case: str, change
+) -> None:
+    params = twilio_params("my calf locked up during my run")
+    reply = twilio_post("", params=params, post_params=change(params))
+    assert reply.status == 403, case
+    assert nothing_stored(memory_store), case
+
+
+def test_signature_query_string_is_part_of_the_signed_url(twilio_post: TwilioPoster, memory_store: Store) -> None:
+    params = twilio_params("hi")
+    signed_url = PUBLIC_BASE_URL + "/sms?clinic=main"
+    assert twilio_post("", params=params, signed_url=signed_url, query="clinic=main").status == 200
+    other = twilio_params("hi")
+    assert twilio_post("", params=other, signed_url=signed_url, query="clinic=other").status == 403
+
+
+def test_signature_standard_port_in_signed_url_still_validates(twilio_post: TwilioPoster) -> None:
+    # Twilio signs https on :443 without the port but has been seen both ways (platform b-2, [T8]).
+    reply = twilio_post("hi", signed_url="https://cramp.clinic.example:443/hooks/sms")
+    assert reply.status == 200
+
+
+def test_signature_ignores_host_headers_a_proxy_could_forge(twilio_post: TwilioPoster) -> None:
+    params = twilio_params("hi")
+    headers = {"X-Twilio-Signature": sign(params), "Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    response = twilio_post.client.post("/sms", data=params, headers=headers)
+    assert response.status_code == 200
+    forged = {"X-Twilio-Signature": sign(params, "https://evil.example/sms"), "Host": "evil.example"}
+    assert twilio_post.client.post("/sms", data=params, headers=forged).status_code == 403
+
+
+def test_signature_without_configured_token_fails_closed(tmp_path: Path, memory_store: Store) -> None:
+    from sms.app import create_app
+
+    app = create_app(make_settings(tmp_path, twilio_auth_token=""), memory_store)
+    poster = TwilioPoster(app.test_client())
+    assert poster("hi", token="").status == 403
+    assert poster("hi", token=AUTH_TOKEN).status == 403
+    assert nothing_stored(memory_store)
+
+
+def test_signature_get_request_is_not_a_webhook(twilio_post: TwilioPoster) -> None:
+    assert twilio_post.client.get("/sms").status_code == 405
+
+
+def test_signature_header_absent_is_forbidden_and_stores_nothing(
+    twilio_post: TwilioPoster, memory_store: Store
+) -> None:
+    response = twilio_post.client.post("/sms", data=twilio_params("STOP"))
+    assert response.status_code == 403
+    assert nothing_stored(memory_store)
