@@ -1,0 +1,1 @@
+"""Deployment scripts: staging of per-function Lambda bundles for serverless.yml."""
