@@ -119,7 +119,7 @@ class Conversation:
                 turns=int(data.get("turns", 0)),
                 callback_window=data.get("callback_window"),
             )
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, AttributeError):  # AttributeError: a stored value that is not a dict
             return cls()
 
     @classmethod
