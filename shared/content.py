@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,14 @@ CONTENT_DIR = Path(__file__).parent / "content"
 URGENCY_ORDER = ("emergency", "urgent", "routine", "self_care")
 VERDICTS = ("cramp", "spasm", "unclear")
 FACT_NAMES = {f.name for f in fields(Observations)}
+QUESTION_PURPOSES = ("locate", "red_flag", "distinction")
+QUESTION_KINDS = ("yes_no", "choice")
+# Templates and the reader rely on these keys and sections: a file without them fails at load, not mid-call.
+CLINIC_KEYS = ("name", "phone", "phone_spoken", "hours", "booking_url", "staff_sms_number", "country")
+LOCALE_KEYS = ("emergency_number", "emergency_spoken", "clinician", "urgent_care", "country")
+LEXICON_SECTIONS = (
+    "body_part", "pattern", "contexts", "signs", "recurrence", "severity", "negation", "clause_breaks", "spelling",
+)
 
 
 @dataclass(frozen=True)
@@ -123,8 +133,21 @@ def _read(directory: Path, name: str) -> Any:
         raise ContentError(f"{path}: cannot be read: {exc}") from exc
 
 
+@contextlib.contextmanager
+def _checking(name: str) -> Iterator[None]:
+    """Turn any other shape error met while loading a file into a ContentError that names the file."""
+    try:
+        yield
+    except ContentError:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise ContentError(f"{name}: malformed ({type(exc).__name__}: {exc})") from exc
+
+
 def _require(entry: dict, keys: tuple[str, ...], where: str) -> None:
-    missing = [k for k in keys if not entry.get(k)]
+    if not isinstance(entry, dict):
+        raise ContentError(f"{where}: must be a mapping of fields, got {entry!r}")
+    missing = [k for k in keys if entry.get(k) in (None, "", [], {})]
     if missing:
         raise ContentError(f"{where}: missing {', '.join(missing)}")
 
@@ -150,6 +173,8 @@ def _load_rules(raw: dict) -> tuple[tuple[Rule, ...], int, int]:
         _require(entry, ("id", "looks_at", "when", "points_to", "weight", "reason", "source"), where)
         if entry["points_to"] not in ("cramp", "spasm"):
             raise ContentError(f"{where}: points_to must be cramp or spasm")
+        if not isinstance(entry["weight"], int) or isinstance(entry["weight"], bool) or entry["weight"] < 1:
+            raise ContentError(f"{where}: weight must be a whole number of points (1 light, 2 moderate, 3 strong)")
         check_condition(entry["when"], where, FACT_NAMES)
         rules.append(Rule(**entry))
     _unique([r.id for r in rules], "rules.yaml")
@@ -177,6 +202,8 @@ def _load_questions(raw: dict) -> tuple[tuple[Question, ...], int]:
     for entry in raw["questions"]:
         where = f"questions.yaml:{entry.get('id')}"
         _require(entry, ("id", "purpose", "kind", "ask_when", "skip_when", "voice", "voice_rephrase", "sms"), where)
+        if entry["purpose"] not in QUESTION_PURPOSES or entry["kind"] not in QUESTION_KINDS:
+            raise ContentError(f"{where}: purpose must be one of {QUESTION_PURPOSES} and kind one of {QUESTION_KINDS}")
         check_condition(entry["ask_when"], where, FACT_NAMES)
         check_condition(entry["skip_when"], where, FACT_NAMES)
         options = tuple(
@@ -210,6 +237,11 @@ def _check_lexicon(lexicon: dict) -> None:
             return [w for value in node.values() for w in words_in(value)]
         return list(node) if isinstance(node, list) else [node]
 
+    if not isinstance(lexicon, dict):
+        raise ContentError("lexicon.yaml: must be a mapping of sections")
+    missing = [section for section in LEXICON_SECTIONS if not lexicon.get(section)]
+    if missing:
+        raise ContentError(f"lexicon.yaml: missing sections {missing}")
     for section, node in lexicon.items():
         odd = [w for w in words_in(node) if not isinstance(w, str)]
         if odd:
@@ -220,37 +252,55 @@ def _check_lexicon(lexicon: dict) -> None:
 def load_content(directory: str | None = None) -> Content:
     """Read every content file, validate it, and return one immutable Content (cached per directory)."""
     base = Path(directory) if directory else CONTENT_DIR
-    rules, margin, strong = _load_rules(_read(base, "rules.yaml"))
-    questions, max_questions = _load_questions(_read(base, "questions.yaml"))
-    relief_raw = _read(base, "relief.yaml")
-    tips_raw = _read(base, "tips.yaml")
-    locales_raw = _read(base, "locales.yaml")
-    context_relief = []
-    for entry in relief_raw.get("context_relief", ()):
-        check_condition(entry["when"], f"relief.yaml:{entry['id']}", FACT_NAMES)
-        context_relief.append(ContextRelief(**entry))
-    relief = {part: item["say"] for part, item in relief_raw["relief"].items()}
+    with _checking("rules.yaml"):
+        rules, margin, strong = _load_rules(_read(base, "rules.yaml"))
+    with _checking("questions.yaml"):
+        questions, max_questions = _load_questions(_read(base, "questions.yaml"))
+    with _checking("red_flags.yaml"):
+        red_flags = _load_red_flags(_read(base, "red_flags.yaml"))
+    with _checking("relief.yaml"):
+        relief_raw = _read(base, "relief.yaml")
+        context_relief = []
+        for entry in relief_raw.get("context_relief", ()):
+            _require(entry, ("id", "when", "say", "source"), f"relief.yaml:{entry.get('id')}")
+            check_condition(entry["when"], f"relief.yaml:{entry['id']}", FACT_NAMES)
+            context_relief.append(ContextRelief(**entry))
+        relief = {part: item["say"] for part, item in relief_raw["relief"].items()}
     if "unknown" not in relief:
         raise ContentError("relief.yaml: needs an 'unknown' entry for when the muscle is not known")
-    content = Content(
+    with _checking("tips.yaml"):
+        tips_raw = _read(base, "tips.yaml")
+        tips = _load_tips(tips_raw)
+        medication_caution = tips_raw["medication_caution"]["say"]
+        clinic_offer = tips_raw["clinic_offer"]["say"]
+    clinic = _read(base, "clinic.yaml")
+    _require(clinic, CLINIC_KEYS, "clinic.yaml")
+    with _checking("locales.yaml"):
+        locales_raw = _read(base, "locales.yaml")
+        locales, default_locale = locales_raw["locales"], locales_raw["default"]
+        for code, block in locales.items():
+            _require(block, LOCALE_KEYS, f"locales.yaml:{code}")
+    if default_locale not in locales:
+        raise ContentError(f"locales.yaml: the default {default_locale!r} is not one of the locales")
+    lexicon = _read(base, "lexicon.yaml")
+    _check_lexicon(lexicon)
+    missing_relief = set(lexicon["body_part"]) - set(relief)
+    if missing_relief:
+        raise ContentError(f"relief.yaml: no relief step for {sorted(missing_relief)}")
+    return Content(
         rules=rules,
         verdict_margin=margin,
         strong_margin=strong,
-        red_flags=_load_red_flags(_read(base, "red_flags.yaml")),
+        red_flags=red_flags,
         questions=questions,
         max_questions=max_questions,
         relief=relief,
         context_relief=tuple(context_relief),
-        tips=_load_tips(tips_raw),
-        medication_caution=tips_raw["medication_caution"]["say"],
-        clinic_offer=tips_raw["clinic_offer"]["say"],
-        clinic=_read(base, "clinic.yaml"),
-        locales=locales_raw["locales"],
-        default_locale=locales_raw["default"],
-        lexicon=_read(base, "lexicon.yaml"),
+        tips=tips,
+        medication_caution=medication_caution,
+        clinic_offer=clinic_offer,
+        clinic=clinic,
+        locales=locales,
+        default_locale=default_locale,
+        lexicon=lexicon,
     )
-    _check_lexicon(content.lexicon)
-    missing_relief = set(content.lexicon["body_part"]) - set(relief)
-    if missing_relief:
-        raise ContentError(f"relief.yaml: no relief step for {sorted(missing_relief)}")
-    return content
