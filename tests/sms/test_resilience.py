@@ -1,0 +1,108 @@
+"""When the state store fails, the person still gets a safe reply (200), and the failure is logged."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from shared.stores import Store, StoreUnavailable, store_from_settings
+from sms.app import create_app
+from tests.sms.conftest import TwilioPoster, make_settings
+from tests.sms.helpers import assert_sms_text
+
+
+@pytest.fixture
+def broken_poster(tmp_path: Path) -> TwilioPoster:
+    """A poster whose app's SQLite store points at a directory, which SQLite cannot open."""
+    unopenable = tmp_path / "not-a-database"
+    unopenable.mkdir()
+    store = store_from_settings("sqlite", path=unopenable)
+    with pytest.raises(StoreUnavailable):
+        store.get("conversations", "probe")
+    return TwilioPoster(create_app(make_settings(tmp_path, store="sqlite"), store).test_client())
+
+
+def test_store_unavailable_gives_relief_and_emergency_advice(
+    broken_poster: TwilioPoster, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        reply = broken_poster("my calf locked up during my run")
+    assert reply.status == 200
+    assert_sms_text(reply.text)
+    assert "Keep the leg straight and pull your toes up" in reply.text
+    assert "call 911 now" in reply.text.lower() and "+1 555 0100" in reply.text
+    assert any(record.getMessage() == "sms store unavailable, safe reply sent" for record in caplog.records)
+
+
+def test_store_unavailable_emergency_text_still_gets_the_emergency_reply(broken_poster: TwilioPoster) -> None:
+    text = broken_poster("cramp and crushing chest pain, cannot breathe").text
+    assert text.startswith("Call 911 now.")
+
+
+@pytest.mark.parametrize("body", ["STOP", "HELP", "", "\U0001f62d", "CALL"])
+def test_store_unavailable_any_message_still_gets_a_valid_answer(broken_poster: TwilioPoster, body: str) -> None:
+    reply = broken_poster(body)
+    assert reply.status == 200
+    assert_sms_text(reply.text)
+
+
+class CallbacksDown:
+    """A real store whose callbacks collection fails, as one DynamoDB table can."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str):
+        operation = getattr(self.inner, name)
+
+        def call(collection: str, *args, **kwargs):
+            if collection == "callbacks":
+                raise StoreUnavailable("callbacks table unreachable")
+            return operation(collection, *args, **kwargs)
+
+        return call
+
+
+def test_store_unavailable_for_callbacks_never_confirms_a_callback(tmp_path: Path) -> None:
+    inner = store_from_settings("memory")
+    post = TwilioPoster(create_app(make_settings(tmp_path), CallbacksDown(inner)).test_client())
+    post("my calf locked up")
+    post("CALL")
+    text = post("2").text
+    assert "saved" not in text and "Sorry" in text and "+1 555 0100" in text
+
+
+def test_store_unavailable_claim_is_released_so_a_retry_can_succeed(tmp_path: Path) -> None:
+    from tests.sms.conftest import twilio_params
+
+    inner = store_from_settings("memory")
+    params = twilio_params("calf cramp")
+    broken = TwilioPoster(create_app(make_settings(tmp_path), FailingAfterClaim(inner)).test_client())
+    assert "Sorry, our text line has a problem" in broken("", params=params).text
+    healthy = TwilioPoster(create_app(make_settings(tmp_path), inner).test_client())
+    assert healthy("", params=params).text.startswith("Right now:")
+
+
+class FailingAfterClaim:
+    """A real store that accepts the MessageSid claim and then becomes unreachable."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.claimed = False
+
+    def claim(self, *args, **kwargs) -> bool:
+        self.claimed = True
+        return self.inner.claim(*args, **kwargs)
+
+    def delete(self, *args, **kwargs) -> None:
+        self.inner.delete(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        def call(*args, **kwargs):
+            if self.claimed:
+                raise StoreUnavailable("gone")
+            return getattr(self.inner, name)(*args, **kwargs)
+
+        return call
