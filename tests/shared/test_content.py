@@ -1,0 +1,243 @@
+"""The content files load, every id they and the templates name exists, and a broken file fails clearly."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jinja2 import nodes
+
+from shared.conditions import ContentError
+from shared.content import CONTENT_DIR, URGENCY_ORDER, VERDICTS, Content, load_content
+from shared.render import _environment
+from shared.triage import Assessment
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "shared" / "templates"
+ALL_TEMPLATES = sorted(str(p.relative_to(TEMPLATE_DIR)) for p in TEMPLATE_DIR.rglob("*.j2"))
+# Values a template may compare an assessment field with; anything else is a typo that never matches.
+FIELD_VALUES = {"urgency": set(URGENCY_ORDER), "verdict": set(VERDICTS), "strength": {"strong", "moderate", "none"}}
+CATEGORY_FACTS = ("body_part", "pattern", "contexts", "signs", "recurrence", "severity")
+
+
+@pytest.fixture(scope="module")
+def content() -> Content:
+    return load_content()
+
+
+def _conditions(content: Content) -> Iterator[tuple[str, dict]]:
+    for rule in content.rules:
+        yield f"rule {rule.id}", rule.when
+    for flag in content.red_flags:
+        yield f"red flag {flag.id}", flag.when
+    for question in content.questions:
+        yield f"question {question.id}", question.ask_when
+        yield f"question {question.id}", question.skip_when
+    for item in content.context_relief:
+        yield f"relief {item.id}", item.when
+
+
+def _named_values(cond: Any) -> Iterator[tuple[str, Any]]:
+    """(fact, value) for every value a condition compares a fact with."""
+    if "all" in cond or "any" in cond:
+        for part in cond.get("all", cond.get("any")):
+            yield from _named_values(part)
+        return
+    if "not" in cond:
+        yield from _named_values(cond["not"])
+        return
+    fact = cond["fact"]
+    for op, value in cond.items():
+        if op in ("is", "has"):
+            yield fact, value
+        elif op in ("in", "has_any", "has_none"):
+            for item in value:
+                yield fact, item
+
+
+def _vocabulary(content: Content) -> dict[str, set]:
+    """Every value the reader or an answer to a question can produce, per fact."""
+    vocab: dict[str, set] = {fact: set(content.lexicon[fact]) for fact in CATEGORY_FACTS}
+    for question in content.questions:
+        for sets in question.answers():
+            for fact, value in sets.items():
+                vocab.setdefault(fact, set()).update(value if isinstance(value, list) else [value])
+    vocab["denied"] = vocab["signs"]
+    return vocab
+
+
+def test_content_default_files_load_with_every_part(content: Content) -> None:
+    assert content.rules and content.red_flags and content.questions and content.tips
+    assert content.max_questions == 4
+    assert {"name", "phone", "hours", "booking_url", "staff_sms_number", "country"} <= set(content.clinic)
+    assert set(content.locales) == {"en-US", "en-GB", "en-CA", "en-AU", "en-IN"}
+
+
+def test_content_every_rule_flag_and_tip_cites_a_source(content: Content) -> None:
+    for item in (*content.rules, *content.red_flags, *content.tips, *content.context_relief):
+        assert item.source.strip(), item.id
+
+
+@pytest.mark.parametrize(
+    ("locale", "number"), [("en-US", "911"), ("en-GB", "999"), ("en-CA", "911"), ("en-AU", "000"), ("en-IN", "112")]
+)
+def test_content_locale_emergency_number_matches_country(content: Content, locale: str, number: str) -> None:
+    assert content.locale(locale)["emergency_number"] == number
+
+
+def test_content_unknown_locale_falls_back_to_default(content: Content) -> None:
+    assert content.locale("fr-FR") == content.locale(content.default_locale)
+    assert content.locale(None)["emergency_number"] == "911"
+
+
+def test_content_clinic_placeholders_are_marked_and_fictional(content: Content) -> None:
+    # Until the clinic fills them in, no real number may be dialled or texted.
+    assert content.clinic["placeholders"] is True
+    assert "555" in content.clinic["phone"] and "555" in content.clinic["staff_sms_number"]
+    assert "REPLACE" in content.clinic["booking_url"]
+
+
+def test_content_every_value_a_condition_names_can_be_observed(content: Content) -> None:
+    vocab = _vocabulary(content)
+    for where, cond in _conditions(content):
+        for fact, value in _named_values(cond):
+            if fact in vocab:
+                assert value in vocab[fact], f"{where} names {fact}={value!r}, which nothing can produce"
+
+
+def test_content_every_body_part_has_a_relief_step(content: Content) -> None:
+    body_parts = _vocabulary(content)["body_part"]
+    assert body_parts == {
+        "calf", "hamstring", "quadriceps", "foot", "hand", "lower_back", "neck_shoulder", "abdomen", "eyelid_face",
+        "other",
+    }
+    assert body_parts | {"unknown"} == set(content.relief)
+
+
+def test_content_tips_name_only_real_verdicts(content: Content) -> None:
+    for tip in content.tips:
+        assert set(tip.for_verdicts) <= set(VERDICTS), tip.id
+
+
+def test_content_medication_caution_rules_out_quinine(content: Content) -> None:
+    caution = content.medication_caution.lower()
+    assert "quinine" in caution and "not a treatment" in caution
+    assert "clinician" in caution
+
+
+def test_content_question_the_dialogue_restarts_with_exists(content: Content) -> None:
+    question = content.question("body_part")
+    assert question.purpose == "locate"
+    with pytest.raises(KeyError):
+        content.question("no_such_question")
+
+
+def _getattrs(template: str) -> Iterator[tuple[str, str]]:
+    env = _environment()
+    source = env.loader.get_source(env, template)[0]
+    for node in env.parse(source).find_all(nodes.Getattr):
+        if isinstance(node.node, nodes.Name):
+            yield node.node.name, node.attr
+
+
+@pytest.mark.parametrize("template", ALL_TEMPLATES)
+def test_content_every_name_a_template_uses_exists(content: Content, template: str) -> None:
+    assessment_fields = {f.name for f in fields(Assessment)} | {"finished"}
+    for name, attr in _getattrs(template):
+        if name == "clinic":
+            assert attr in content.clinic, f"{template}: clinic.{attr}"
+        elif name == "loc":
+            for code in content.locales:
+                assert attr in content.locale(code), f"{template}: loc.{attr} missing for {code}"
+        elif name == "content":
+            assert hasattr(content, attr), f"{template}: content.{attr}"
+        elif name in ("assessment", "a"):
+            assert attr in assessment_fields, f"{template}: {name}.{attr}"
+
+
+@pytest.mark.parametrize("template", ALL_TEMPLATES)
+def test_content_every_value_a_template_compares_with_exists(template: str) -> None:
+    env = _environment()
+    source = env.loader.get_source(env, template)[0]
+    for compare in env.parse(source).find_all(nodes.Compare):
+        left = compare.expr
+        if not (isinstance(left, nodes.Getattr) and left.attr in FIELD_VALUES):
+            continue
+        for operand in compare.ops:
+            for const in operand.expr.find_all(nodes.Const) if not isinstance(operand.expr, nodes.Const) else [
+                operand.expr
+            ]:
+                assert const.value in FIELD_VALUES[left.attr], f"{template}: {left.attr} == {const.value!r}"
+
+
+# --- A broken content folder fails at load with a clear error --------------------------------------------
+
+Breaker = Callable[[str], str]
+
+
+def _replace(old: str, new: str) -> Breaker:
+    def change(text: str) -> str:
+        assert old in text, f"the test's anchor {old!r} is gone from the file"
+        return text.replace(old, new, 1)
+
+    return change
+
+
+BROKEN = [
+    ("rules.yaml", lambda text: "", "rules.yaml"),
+    ("rules.yaml", _replace("\nrules:\n", "\nrulez:\n"), "rules.yaml"),
+    ("rules.yaml", _replace("{fact: pattern, is: locked}", "{fact: patern, is: locked}"), "unknown fact 'patern'"),
+    ("rules.yaml", _replace("{fact: pattern, is: locked}", "{fact: pattern, equals: locked}"), "operator"),
+    ("rules.yaml", _replace("    weight: 3\n", "    weight: heavy\n"), "weight"),
+    ("rules.yaml", _replace("    points_to: cramp\n", "    points_to: both\n"), "points_to"),
+    ("rules.yaml", _replace("    weight: 3\n", "    weight: 3\n    colour: blue\n"), "colour"),
+    ("red_flags.yaml", lambda text: text + "\n  - id: [unclosed\n", "red_flags.yaml: cannot be read"),
+    ("red_flags.yaml", _replace("    urgency: emergency", "    urgency: panic"), "urgency must be"),
+    ("red_flags.yaml", _replace("    urgency: routine", "    urgency: emergency"), "most urgent first"),
+    ("red_flags.yaml", _replace("id: dark_urine_after_exertion", "id: chest_or_breathing"), "duplicate id"),
+    ("red_flags.yaml", _replace("    reason: chest pain", "    reasn: chest pain"), "missing reason"),
+    ("questions.yaml", _replace("    purpose: red_flag", "    purpose: chat"), "purpose must be"),
+    ("questions.yaml", _replace("    kind: yes_no", "    kind: maybe"), "kind one of"),
+    ("questions.yaml", _replace("sets: {body_part: calf}", "sets: {bodypart: calf}"), "unknown fact 'bodypart'"),
+    ("questions.yaml", _replace("    on_no: {denied: [tingling_mouth]}\n", ""), "needs both on_yes and on_no"),
+    ("relief.yaml", _replace("  calf:\n", "  calves:\n"), "no relief step for ['calf']"),
+    ("relief.yaml", _replace("  unknown:\n", "  unknow:\n"), "'unknown' entry"),
+    ("tips.yaml", _replace("medication_caution:", "med_caution:"), "tips.yaml"),
+    ("lexicon.yaml", _replace('negation: ["no",', "negation: [no,"), "quote these"),
+    ("lexicon.yaml", _replace("\nsigns:\n", "\nsignz:\n"), "missing sections ['signs']"),
+    ("locales.yaml", _replace("default: en-US", "default: en-ZZ"), "en-ZZ"),
+    ("locales.yaml", _replace('en-GB: {emergency_number: "999", ', "en-GB: {"), "en-GB: missing emergency_number"),
+    ("clinic.yaml", _replace("phone:", "fone:"), "clinic.yaml: missing phone"),
+    ("clinic.yaml", lambda text: "", "clinic.yaml"),
+]
+
+
+@pytest.mark.parametrize(("filename", "breaker", "message"), BROKEN, ids=[f"{b[0]}:{b[2]}" for b in BROKEN])
+def test_content_broken_file_fails_load_with_clear_content_error(
+    tmp_path: Path, filename: str, breaker: Breaker, message: str
+) -> None:
+    broken = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, broken)
+    path = broken / filename
+    path.write_text(breaker(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        load_content(str(broken))
+    assert message in str(error.value)
+
+
+def test_content_missing_file_fails_load_naming_the_file(tmp_path: Path) -> None:
+    broken = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, broken)
+    (broken / "tips.yaml").unlink()
+    with pytest.raises(ContentError, match=r"tips\.yaml: cannot be read"):
+        load_content(str(broken))
+
+
+def test_content_copied_folder_loads_like_the_original(tmp_path: Path) -> None:
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, copy)
+    loaded = load_content(str(copy))
+    assert [r.id for r in loaded.rules] == [r.id for r in load_content().rules]
