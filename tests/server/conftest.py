@@ -142,8 +142,12 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     thread = threading.Thread(target=wsgi_server.run, daemon=True)
     thread.start()
     yield LiveServer(f"http://127.0.0.1:{port}", settings, store)
+    # The loop runs until its socket map is empty: close the listener and any keep-alive browser connections.
     wsgi_server.close()
+    for channel in list(wsgi_server._map.values()):
+        channel.close()
     thread.join(timeout=5)
+    wsgi_server.task_dispatcher.shutdown()
     store.close()
 
 
