@@ -225,7 +225,8 @@ def _longest_phrase(words: list[str], i: int, lex: Lexicon) -> tuple[int, tuple[
 
 
 def _named_inside(words: list[str], lex: Lexicon) -> dict[str, str]:
-    """Body part and pattern named inside a sign's phrase: "my neck is stiff" is a sign, and also the neck, stiff."""
+    """Body part named inside a sign's phrase, with its pattern: "my neck is stiff" is a sign, and the neck, stiff.
+    A pattern with no body part ("my jaw feels tight", "tight chest") says nothing about the cramping muscle."""
     named: dict[str, str] = {}
     for i in range(len(words)):
         for size in range(len(words) - i - (i == 0), 0, -1):
@@ -234,7 +235,7 @@ def _named_inside(words: list[str], lex: Lexicon) -> dict[str, str]:
                 if hit[0] in ("body_part", "pattern"):
                     named.setdefault(hit[0], hit[1])
                 break
-    return named
+    return named if "body_part" in named else {}
 
 
 def _duration(text: str) -> float | None:
