@@ -1,0 +1,281 @@
+"""The free-text reader: a table of real phrasings (slang, typos, durations, negations, contexts, red flags,
+mixed signals) with the observations and the verdict/urgency each should lead to."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from shared.facts import Observations
+from shared.reader import MAX_TEXT_CHARS, normalise, read
+from shared.triage import assess
+
+# Duration buckets as the rules and the spoken questions use them (common.md vocabulary).
+BUCKETS = (("seconds", 1), ("minutes", 10), ("over_10_minutes", 60), ("hours", 1440), ("days", float("inf")))
+
+
+def bucket(minutes: float | None) -> str | None:
+    if minutes is None:
+        return None
+    return next(name for name, below in BUCKETS if minutes < below)
+
+
+# text, verdict, urgency, expected observations (sets: at least these)
+PHRASINGS = [
+    # --- the issue's own example, and the basics
+    ("calf locked up halfway thru my run, 2 mins now, no swelling", "cramp", "self_care",
+     dict(body_part="calf", pattern="locked", duration="minutes", contexts={"exercise"}, denied={"swelling"})),
+    ("my calf cramped up at the gym", "cramp", "self_care",
+     dict(body_part="calf", pattern="locked", contexts={"exercise"})),
+    ("eyelid keeps twitching", "spasm", "self_care", dict(body_part="eyelid_face", pattern="twitching")),
+    ("lower back spasm after lifting a heavy box, hurts to move", "spasm", "self_care",
+     dict(body_part="lower_back", pattern="stiff", contexts={"lifting"})),
+    # --- slang
+    ("charley horse woke me up last night", "unclear", "self_care", dict(body_part="calf", contexts={"sleep"})),
+    ("charlie horse in my left leg, rock hard", "cramp", "self_care", dict(body_part="calf", pattern="locked")),
+    ("pulled my hammy sprinting and it seized", "cramp", "self_care",
+     dict(body_part="hamstring", pattern="locked", contexts={"exercise", "injury"})),
+    ("hammy cramp during football", "cramp", "self_care", dict(body_part="hamstring", contexts={"exercise"})),
+    ("quad seized up at squats", "cramp", "self_care",
+     dict(body_part="quadriceps", pattern="locked", contexts={"exercise"})),
+    ("my quads are cramping after the match", "cramp", "self_care",
+     dict(body_part="quadriceps", contexts={"after_exercise"})),
+    ("crick in my neck since i woke up", "unclear", "self_care", dict(body_part="neck_shoulder", duration="hours")),
+    ("traps are twitchy", "spasm", "self_care", dict(body_part="neck_shoulder", pattern="twitching")),
+    ("got a stitch in my side while jogging", "cramp", "self_care", dict(body_part="abdomen", contexts={"exercise"})),
+    ("writers cramp in my hand", "unclear", "self_care", dict(body_part="hand")),
+    ("bicep cramped up doing curls", "cramp", "self_care", dict(body_part="other", pattern="locked")),
+    # --- typos
+    ("my claf is cramping", "unclear", "self_care", dict(body_part="calf")),
+    ("cramp in my calve", "unclear", "self_care", dict(body_part="calf")),
+    ("hamstrng seized", "cramp", "self_care", dict(body_part="hamstring", pattern="locked")),
+    ("hamstrig cramp", "unclear", "self_care", dict(body_part="hamstring")),
+    ("quad sezed up at football", "cramp", "self_care",
+     dict(body_part="quadriceps", pattern="locked", contexts={"exercise"})),
+    ("sholder keeps twiching", "spasm", "self_care", dict(body_part="neck_shoulder", pattern="twitching")),
+    ("my sholuder is stiff", "spasm", "self_care", dict(body_part="neck_shoulder", pattern="stiff")),
+    ("cramp after excercise", "cramp", "self_care", dict(contexts={"after_exercise"})),
+    ("calf is swolen", "unclear", "urgent", dict(body_part="calf", signs={"swelling"})),
+    ("cant brethe and my leg cramps", "unclear", "emergency", dict(signs={"breathless"})),
+    ("i'm runnin and my calf locked", "cramp", "self_care",
+     dict(body_part="calf", pattern="locked", contexts={"exercise"})),
+    ("CALF CRAMP!!! 2 MINS", "unclear", "self_care", dict(body_part="calf", duration="minutes")),
+    # --- durations
+    ("calf cramp 2mins", "unclear", "self_care", dict(body_part="calf", duration="minutes")),
+    ("foot cramp, lasted a few seconds", "unclear", "self_care", dict(body_part="foot", duration="seconds")),
+    ("toes curled up for 30 secs", "unclear", "self_care", dict(body_part="foot", duration="seconds")),
+    ("back has been in spasm since this morning", "unclear", "self_care",
+     dict(body_part="lower_back", duration="hours")),
+    ("calves cramped all night", "unclear", "self_care", dict(body_part="calf", duration="hours")),
+    ("neck stiff for hours", "spasm", "self_care", dict(body_part="neck_shoulder", pattern="stiff", duration="hours")),
+    ("thigh cramp for 20 minutes", "unclear", "self_care", dict(body_part="quadriceps", duration="over_10_minutes")),
+    ("cramp in my foot for about half an hour", "unclear", "self_care",
+     dict(body_part="foot", duration="over_10_minutes")),
+    ("my back has hurt for 3 days", "unclear", "self_care", dict(body_part="lower_back", duration="days")),
+    ("eyelid twitching for a week", "spasm", "self_care",
+     dict(body_part="eyelid_face", pattern="twitching", duration="days")),
+    ("eye twitching for 3 weeks now", "spasm", "routine",
+     dict(body_part="eyelid_face", pattern="twitching", duration="days")),
+    ("calf cramp, just a sec", "unclear", "self_care", dict(body_part="calf", duration="seconds")),
+    ("hand cramp for a couple of minutes", "unclear", "self_care", dict(body_part="hand", duration="minutes")),
+    ("hamstring cramp for an hour", "unclear", "self_care", dict(body_part="hamstring", duration="hours")),
+    ("since yesterday my neck is stiff", "spasm", "self_care",
+     dict(body_part="neck_shoulder", pattern="stiff", duration="days")),
+    ("30 weeks pregnant, calf cramps in bed", "unclear", "routine",
+     dict(body_part="calf", duration=None, contexts={"pregnancy", "sleep"})),
+    ("calf cramps twice a day", "unclear", "routine", dict(body_part="calf", duration=None, recurrence="frequent")),
+    # --- negations
+    ("calf cramp, no swelling", "unclear", "self_care", dict(body_part="calf", denied={"swelling"})),
+    ("calf is not red", "unclear", "self_care", dict(body_part="calf", denied={"redness"})),
+    ("calf isnt warm", "unclear", "self_care", dict(body_part="calf", denied={"warmth"})),
+    ("calf isn't warm or swollen", "unclear", "self_care", dict(body_part="calf", denied={"warmth", "swelling"})),
+    ("no swelling or redness in my calf", "unclear", "self_care",
+     dict(body_part="calf", denied={"swelling", "redness"})),
+    ("hamstring cramp, not swollen, not red, not warm", "unclear", "self_care",
+     dict(body_part="hamstring", denied={"swelling", "redness", "warmth"})),
+    ("no chest pain, calf cramp during my run", "cramp", "self_care",
+     dict(body_part="calf", contexts={"exercise"}, denied={"chest_pain"})),
+    ("back spasm, no numbness", "unclear", "self_care", dict(body_part="lower_back", denied={"numbness"})),
+    ("calf is red but not swollen", "unclear", "urgent",
+     dict(body_part="calf", signs={"redness"}, denied={"swelling"})),
+    ("not swollen, but it is red, calf", "unclear", "urgent",
+     dict(body_part="calf", signs={"redness"}, denied={"swelling"})),
+    ("i dont have a fever, neck is stiff", "spasm", "self_care",
+     dict(body_part="neck_shoulder", pattern="stiff", denied={"fever"})),
+    ("I dont think its swollen, just a calf cramp", "unclear", "self_care",
+     dict(body_part="calf", denied={"swelling"})),
+    ("cramp isnt easing, calf, 15 minutes", "unclear", "urgent",
+     dict(body_part="calf", signs={"not_easing"}, duration="over_10_minutes")),
+    ("calf cramp for 15 minutes, it eases when I move", "unclear", "self_care",
+     dict(body_part="calf", duration="over_10_minutes")),
+    ("didnt fall, calf cramp in bed", "unclear", "self_care", dict(body_part="calf", contexts={"sleep"})),
+    # --- contexts
+    ("calf cramp during my run", "cramp", "self_care", dict(body_part="calf", contexts={"exercise"})),
+    ("foot cramp in bed", "unclear", "self_care", dict(body_part="foot", contexts={"sleep"})),
+    ("foot locked up in bed", "cramp", "self_care", dict(body_part="foot", pattern="locked", contexts={"sleep"})),
+    ("back spasm after lifting", "unclear", "self_care", dict(body_part="lower_back", contexts={"lifting"})),
+    ("I fell and my back is stiff", "spasm", "self_care",
+     dict(body_part="lower_back", pattern="stiff", contexts={"injury"})),
+    ("i fell off my bike and my neck is stiff", "spasm", "self_care",
+     dict(body_part="neck_shoulder", pattern="stiff", contexts={"injury"})),
+    ("calf cramp out of nowhere while sitting on the couch", "unclear", "self_care",
+     dict(body_part="calf", contexts={"rest"})),
+    ("twitching calf while watching tv", "spasm", "self_care",
+     dict(body_part="calf", pattern="twitching", contexts={"rest"})),
+    ("cramp after my workout", "cramp", "self_care", dict(contexts={"after_exercise"})),
+    ("tired and dehydrated, calf cramped up", "cramp", "self_care",
+     dict(body_part="calf", pattern="locked", contexts={"fatigue", "dehydration"})),
+    ("sciatica and my back keeps spasming", "spasm", "self_care", dict(body_part="lower_back", contexts={"nerve"})),
+    ("i have diabetes and my feet twitch", "spasm", "self_care",
+     dict(body_part="foot", pattern="twitching", contexts={"condition"})),
+    ("cramps in the heat playing tennis", "cramp", "self_care", dict(contexts={"heat", "exercise"})),
+    # --- recurrence
+    ("cramps every night in my calves", "unclear", "routine", dict(body_part="calf", recurrence="frequent")),
+    ("calf cramp again in bed", "cramp", "self_care",
+     dict(body_part="calf", recurrence="recurring", contexts={"sleep"})),
+    ("this is the first time my foot cramped", "unclear", "self_care", dict(body_part="foot", recurrence="first")),
+    ("the cramp is back again in my calf", "unclear", "self_care", dict(body_part="calf", recurrence="recurring")),
+    ("calf cramped 4 times this week", "unclear", "routine", dict(body_part="calf", recurrence="frequent")),
+    # --- red flags in free text
+    ("calf cramp and chest pain", "unclear", "emergency", dict(body_part="calf", signs={"chest_pain"})),
+    ("arm cramp with chest pain", "unclear", "emergency", dict(body_part="other", signs={"chest_pain"})),
+    ("leg cramps and short of breath", "unclear", "emergency", dict(signs={"breathless"})),
+    ("my pee is dark after a marathon, legs cramping", "cramp", "emergency",
+     dict(contexts={"exercise"}, signs={"dark_urine"})),
+    ("cola coloured urine after crossfit", "unclear", "emergency", dict(signs={"dark_urine"})),
+    ("she is not making sense, cramps in the heat", "unclear", "emergency",
+     dict(contexts={"heat"}, signs={"confusion"})),
+    ("he fainted after cramping in the sun", "unclear", "emergency", dict(contexts={"heat"}, signs={"fainting"})),
+    ("he is not responding after cramping in the heat", "unclear", "emergency", dict(signs={"collapse"})),
+    ("stepped on a rusty nail and now my jaw feels tight", "unclear", "emergency",
+     dict(contexts={"wound"}, signs={"jaw_stiffness"})),
+    ("lockjaw and spasms", "unclear", "emergency", dict(signs={"jaw_stiffness"})),
+    ("back spasm and numb between my legs", "unclear", "emergency",
+     dict(body_part="lower_back", signs={"groin_numbness"})),
+    ("i wet myself and my back is in spasm", "unclear", "emergency",
+     dict(body_part="lower_back", signs={"bladder_bowel"})),
+    ("pins and needles in my lips and my hands are curling", "unclear", "emergency",
+     dict(body_part="hand", signs={"tingling_mouth", "hands_curling"})),
+    ("stiff neck, fever and a bad headache", "spasm", "emergency",
+     dict(body_part="neck_shoulder", signs={"stiff_neck", "fever", "severe_headache"})),
+    ("face drooping and arm twitching", "spasm", "emergency", dict(signs={"face_droop"}, pattern="twitching")),
+    ("cramps after a long run in the heat, threw up twice", "cramp", "urgent",
+     dict(contexts={"exercise", "heat"}, signs={"vomiting"})),
+    ("pregnant and my calf is swollen", "unclear", "urgent",
+     dict(body_part="calf", contexts={"pregnancy"}, signs={"swelling"})),
+    ("calf hot to the touch and puffy", "unclear", "urgent", dict(body_part="calf", signs={"warmth", "swelling"})),
+    ("cut my foot on glass, now my calf cramps", "unclear", "urgent", dict(contexts={"wound"})),
+    ("calf cramp not easing for 20 minutes", "unclear", "urgent",
+     dict(body_part="calf", signs={"not_easing"}, duration="over_10_minutes")),
+    ("no feeling in my foot", "unclear", "urgent", dict(body_part="foot", signs={"numbness"})),
+    ("cramps after diarrhoea all week", "unclear", "urgent", dict(signs={"diarrhoea"})),
+    ("started a new statin and my legs ache", "unclear", "urgent", dict(contexts={"statin"})),
+    ("lower back spasm with a fever", "unclear", "urgent", dict(body_part="lower_back", signs={"fever"})),
+    ("cramps since i started new meds", "unclear", "routine", dict(contexts={"new_medicine"})),
+    ("pregnant with calf cramps", "unclear", "routine", dict(body_part="calf", contexts={"pregnancy"})),
+    ("calf hurts when i walk and stops when i rest", "unclear", "routine",
+     dict(body_part="calf", signs={"pain_when_walking"})),
+    # --- mixed signals
+    ("calf locked up but i think i twisted it", "unclear", "self_care",
+     dict(body_part="calf", pattern="locked", contexts={"injury"})),
+    ("hard knot in my back after lifting, fell too", "unclear", "self_care",
+     dict(body_part="lower_back", pattern="locked", contexts={"lifting", "injury"})),
+    ("calf twitching during my run", "unclear", "self_care",
+     dict(body_part="calf", pattern="twitching", contexts={"exercise"})),
+    ("calf cramp during my run, no chest pain but my pee is dark", "cramp", "emergency",
+     dict(body_part="calf", contexts={"exercise"}, signs={"dark_urine"}, denied={"chest_pain"})),
+    ("locked calf during football for hours", "cramp", "self_care",
+     dict(body_part="calf", pattern="locked", contexts={"exercise"}, duration="hours")),
+    # --- nothing to read
+    ("hello", "unclear", "self_care", dict(body_part=None, pattern=None, duration=None)),
+    ("", "unclear", "self_care", dict(body_part=None)),
+    ("???", "unclear", "self_care", dict(body_part=None)),
+]
+
+
+def test_reader_table_has_at_least_eighty_phrasings() -> None:
+    assert len(PHRASINGS) >= 80
+    assert len({text for text, *_ in PHRASINGS}) == len(PHRASINGS)
+
+
+@pytest.mark.parametrize(("text", "verdict", "urgency", "expected"), PHRASINGS, ids=[row[0][:40] for row in PHRASINGS])
+def test_reader_phrasing_gives_expected_observations_and_verdict(
+    text: str, verdict: str, urgency: str, expected: dict
+) -> None:
+    observations = read(text)
+    for fact, value in expected.items():
+        if fact == "duration":
+            assert bucket(observations.duration_minutes) == value, observations.duration_minutes
+        elif fact in ("contexts", "signs", "denied"):
+            assert value <= getattr(observations, fact), (fact, getattr(observations, fact))
+        else:
+            assert getattr(observations, fact) == value, fact
+    result = assess(observations)
+    assert (result.verdict, result.urgency) == (verdict, urgency), result.fired_rules
+
+
+def test_reader_denied_sign_is_not_also_reported() -> None:
+    observations = read("no swelling, not red")
+    assert not observations.signs & observations.denied
+    assert {"swelling", "redness"} <= observations.denied
+
+
+def test_reader_negation_stops_at_but() -> None:
+    observations = read("no swelling but it is red")
+    assert "redness" in observations.signs and "swelling" in observations.denied
+
+
+def test_reader_negation_does_not_reach_the_next_sentence() -> None:
+    assert "swelling" in read("No. My calf is swollen").signs
+
+
+def test_reader_warm_pack_advice_is_not_a_warm_leg() -> None:
+    observations = read("calf cramp, i used a warm pack and a hot bath")
+    assert not {"warmth", "redness"} & observations.signs
+
+
+def test_reader_curly_apostrophes_read_like_straight_ones() -> None:
+    assert read("calf isn\u2019t warm") == read("calf isnt warm") == read("calf isn't warm")
+
+
+def test_reader_capitals_and_punctuation_do_not_matter() -> None:
+    assert read("CALF LOCKED UP!!! During my RUN.") == read("calf locked up during my run")
+
+
+def test_reader_text_beyond_the_limit_is_not_read() -> None:
+    padding = "and then " * (MAX_TEXT_CHARS // 9 + 1)
+    assert read(padding + "chest pain").signs == frozenset()
+    assert len(normalise("x" * (MAX_TEXT_CHARS * 3))) == MAX_TEXT_CHARS
+
+
+def test_reader_gibberish_gives_empty_observations() -> None:
+    assert read("asdf qwerty zxcv 12345 !!!").is_empty()
+    assert read("").is_empty()
+    assert read("\x00\x01\ufffd\U0001f4a9").is_empty()
+
+
+def test_reader_longest_phrase_wins_over_a_word_inside_it() -> None:
+    assert read("back of my thigh").body_part == "hamstring"
+    assert read("back of my lower leg").body_part == "calf"
+    assert read("lower back").body_part == "lower_back"
+
+
+def test_reader_reads_without_any_network() -> None:
+    code = (
+        "import socket\n"
+        "def refuse(*a, **k):\n    raise OSError('network used')\n"
+        "socket.socket = refuse\nsocket.create_connection = refuse\n"
+        "from shared.reader import read\nfrom shared.triage import assess\n"
+        "print(assess(read('calf locked up during my run')).verdict)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "cramp"
+
+
+def test_reader_result_is_plain_observations() -> None:
+    observations = read("calf cramp for 2 minutes during my run")
+    assert isinstance(observations, Observations)
+    assert Observations.from_dict(observations.to_dict()) == observations
