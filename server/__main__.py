@@ -34,8 +34,14 @@ def main() -> int:
 
     url = f"http://{settings.host}:{settings.port}/"
     logger.info("serving", extra={"url": url, "store": settings.store, "try_it": try_it_served(settings)})
-    print(f"Cramp Check is running: open {url} (staff inbox: {url}staff). Ctrl-C stops it.", file=sys.stderr)
-    serve(app, host=settings.host, port=settings.port, threads=THREADS, ident="cramp-check")
+    print(f"Cramp Check: open {url} (staff inbox: {url}staff). Ctrl-C stops it.", file=sys.stderr)
+    try:
+        serve(app, host=settings.host, port=settings.port, threads=THREADS, ident="cramp-check")
+    except OSError as exc:
+        # Usually the port is taken (another `make run` still open); say so instead of a traceback.
+        print(f"cramp-check: cannot listen on {settings.host}:{settings.port} ({exc.strerror or exc}); "
+              "stop the other server or set PORT", file=sys.stderr)
+        return 1
     return 0
 
 

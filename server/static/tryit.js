@@ -128,6 +128,12 @@
       heard.textContent = "Understood as " + data.heard;
       said.appendChild(heard);
       const item = addItem(voiceLog, "alexa", data.speech || "(silence)");
+      if (data.reprompt && !data.ends_session) {
+        const reprompt = document.createElement("span");
+        reprompt.className = "reprompt";
+        reprompt.textContent = "If you say nothing, it asks again: " + data.reprompt;
+        item.appendChild(reprompt);
+      }
       if (data.card_text) {
         const card = document.createElement("span");
         card.className = "card";

@@ -142,11 +142,16 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     thread = threading.Thread(target=wsgi_server.run, daemon=True)
     thread.start()
     yield LiveServer(f"http://127.0.0.1:{port}", settings, store)
-    # The loop runs until its socket map is empty: close the listener and any keep-alive browser connections.
-    wsgi_server.close()
-    for channel in list(wsgi_server._map.values()):
-        channel.close()
+
+    def close_every_socket() -> None:
+        # waitress's loop runs until its socket map is empty; closing from inside the loop thread (through
+        # its trigger) avoids pulling a descriptor out from under a running select().
+        for channel in list(wsgi_server._map.values()):
+            channel.close()
+
+    wsgi_server.trigger.pull_trigger(close_every_socket)
     thread.join(timeout=5)
+    assert not thread.is_alive(), "waitress did not stop"
     wsgi_server.task_dispatcher.shutdown()
     store.close()
 

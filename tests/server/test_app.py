@@ -10,8 +10,6 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from server.app import build_server
-from server.security import try_it_served
-from shared.config import Settings
 from shared.stores import store_from_settings
 from tests.server.conftest import InProcess, LiveServer, local_settings
 
@@ -138,9 +136,11 @@ def test_try_routes_explicitly_disabled_on_loopback_are_not_served(make_server: 
     assert closed.post("/try/sms", json={"text": "hi"}).status_code == 404
 
 
-def test_try_routes_deployed_mode_are_never_served(tmp_path: Path) -> None:
-    settings = Settings(store="sqlite", data_dir=tmp_path, try_it_enabled=True, **DEPLOYED_SECRETS).validate()
-    assert try_it_served(settings) is False
+def test_try_routes_deployed_mode_are_never_served(make_server: Callable[..., InProcess]) -> None:
+    deployed = make_server(try_it_enabled=True, **DEPLOYED_SECRETS)
+    assert deployed.settings.validate().deployed
+    assert b"switched off" in deployed.get("/").data
+    assert deployed.post("/try/sms", json={"text": "hi"}).status_code == 404
 
 
 def test_try_routes_foreign_host_header_is_forbidden(server: InProcess) -> None:
