@@ -66,6 +66,7 @@
 
   smsForm.addEventListener("submit", function (event) {
     event.preventDefault();
+    if (smsBusy) return;  // keep the words in the box until the previous text has its answer
     const text = smsInput.value;
     smsInput.value = "";
     sendSms(text);
@@ -156,6 +157,7 @@
 
   voiceForm.addEventListener("submit", function (event) {
     event.preventDefault();
+    if (voiceBusy) return;
     const text = voiceInput.value;
     voiceInput.value = "";
     say(text);

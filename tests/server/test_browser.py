@@ -168,6 +168,10 @@ def test_call_request_appears_in_staff_inbox_and_is_marked_done(browser_page: An
     (record,) = live_server.store.scan("callbacks")
     assert record.data["status"] == "done" and record.data["phone"] == phone
     screenshot(page, "staff-inbox-done")
+    page.set_viewport_size({"width": 375, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.get_by_role("button", name=re.compile("^Reopen")).is_visible()
+    screenshot(page, "staff-inbox-phone-width")
 
 
 def test_staff_inbox_without_password_is_refused(browser_page: Any, live_server: LiveServer) -> None:
