@@ -126,5 +126,14 @@ def fit_sms(text: str, limit: int = SMS_LIMIT) -> str:
     if gsm7_units(text) <= limit:
         return text
     logger.warning("sms reply over budget", extra={"units": gsm7_units(text), "limit": limit})
-    cut = text[: limit - 3]
-    return cut[: cut.rfind(" ")].rstrip(" ,;") + "..."
+    # Cut by GSM-7 units, not characters: extension characters ({, [, euro) cost two each.
+    cut, units = [], 0
+    for ch in text:
+        units += gsm7_units(ch)
+        if units > limit - 3:
+            break
+        cut.append(ch)
+    kept = "".join(cut)
+    if " " in kept:
+        kept = kept[: kept.rfind(" ")]
+    return kept.rstrip(" ,;") + "..."
