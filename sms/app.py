@@ -6,7 +6,7 @@ from flask import Flask
 
 from shared.config import Settings
 from shared.content import load_content
-from shared.stores import Store
+from shared.stores import Store, open_store
 from sms.conversation import SmsLine
 from sms.webhook import bp
 
@@ -14,24 +14,11 @@ from sms.webhook import bp
 MAX_REQUEST_BYTES = 64 * 1024
 
 
-def open_sms_store(settings: Settings) -> Store:
-    """The store named by the settings (SQLite locally, DynamoDB deployed)."""
-    from shared.stores import store_from_settings
-
-    return store_from_settings(
-        settings.store,
-        path=settings.sqlite_path,
-        table_names=settings.table_names,
-        endpoint_url=settings.dynamodb_endpoint,
-        region=settings.aws_region,
-    )
-
-
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
     """Build the Flask app with the SMS blueprint; the store is opened from settings unless given."""
     settings = (settings or Settings.from_env()).validate()
     if store is None:
-        store = open_sms_store(settings)
+        store = open_store(settings)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.extensions["cramp_sms"] = SmsLine(settings, store, load_content(settings.content_dir))
