@@ -1,0 +1,109 @@
+"""What each deployable zip holds: its own code and dependencies, for arm64, nothing else, within 15 MB."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.deploy.conftest import Build
+
+pytestmark = pytest.mark.packaging
+
+FUNCTIONS = ("alexa", "sms", "sms_fallback", "notify_retry")
+SMS_FUNCTIONS = ("sms", "sms_fallback", "notify_retry")
+MAX_ZIP_BYTES = 15 * 1024 * 1024
+EM_AARCH64 = 183
+# Never in a Lambda zip: the repository's other folders, build inputs, dev tools, and what the runtime provides.
+FORBIDDEN_TOP_LEVEL = {
+    "tests",
+    "node_modules",
+    ".venv",
+    "docs",
+    "bench",
+    "data",
+    "build",
+    "deploy",
+    "server",
+    "interaction_models",
+    "serverless.yml",
+    "pyproject.toml",
+    "requirements.txt",
+    "Makefile",
+    "package.json",
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "pytest",
+    "_pytest",
+    "hypothesis",
+    "ruff",
+    "playwright",
+    "cfnlint",
+    "waitress",
+}
+
+
+def top_level(artifact: Path) -> set[str]:
+    """The names at the root of a zip (folders and single-file modules)."""
+    with zipfile.ZipFile(artifact) as archive:
+        return {name.split("/", 1)[0] for name in archive.namelist()}
+
+
+def names(artifact: Path) -> list[str]:
+    """Every file path in a zip."""
+    with zipfile.ZipFile(artifact) as archive:
+        return [info.filename for info in archive.infolist() if not info.is_dir()]
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_function_zip_is_at_most_15_mb(lambda_build: Build, function: str) -> None:
+    size = lambda_build.artifact(function).stat().st_size
+    assert size <= MAX_ZIP_BYTES, f"{function}: {size / 1e6:.1f} MB"
+
+
+def test_alexa_zip_holds_skill_and_core_but_no_sms_code_or_twilio(lambda_build: Build) -> None:
+    root = top_level(lambda_build.artifact("alexa"))
+    assert {"skill", "shared", "ask_sdk_core", "ask_sdk_model", "cryptography", "jinja2", "yaml"} <= root
+    assert not root & {"sms", "twilio", "flask", "werkzeug", "aiohttp"}
+
+
+@pytest.mark.parametrize("function", SMS_FUNCTIONS)
+def test_sms_zip_holds_sms_and_core_but_no_skill_code_or_ask_sdk(lambda_build: Build, function: str) -> None:
+    root = top_level(lambda_build.artifact(function))
+    assert {"sms", "shared", "flask", "twilio", "jinja2", "yaml"} <= root
+    assert not root & {"skill", "ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime", "cryptography"}
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_zip_holds_no_tests_tooling_or_runtime_provided_packages(lambda_build: Build, function: str) -> None:
+    files = names(lambda_build.artifact(function))
+    assert not top_level(lambda_build.artifact(function)) & FORBIDDEN_TOP_LEVEL
+    assert not [name for name in files if "__pycache__/" in name or name.endswith(".pyc")]
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_zip_ships_the_content_and_templates_the_core_loads(lambda_build: Build, function: str) -> None:
+    files = set(names(lambda_build.artifact(function)))
+    source = Path(__file__).resolve().parents[2] / "shared"
+    for folder in ("content", "templates"):
+        expected = {
+            f"shared/{path.relative_to(source).as_posix()}"
+            for path in (source / folder).rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts
+        }
+        assert expected
+        assert expected <= files
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_zip_compiled_modules_are_built_for_arm64_python_312(lambda_build: Build, function: str) -> None:
+    with zipfile.ZipFile(lambda_build.artifact(function)) as archive:
+        libraries = [name for name in archive.namelist() if name.endswith(".so")]
+        assert libraries  # PyYAML and MarkupSafe at least are compiled
+        for name in libraries:
+            header = archive.read(name)[:20]
+            assert header[:4] == b"\x7fELF", name
+            assert int.from_bytes(header[18:20], "little") == EM_AARCH64, name
+            assert "x86_64" not in name and ("cpython-312" in name or ".abi3." in name), name

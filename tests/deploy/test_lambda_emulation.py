@@ -1,0 +1,474 @@
+"""Lambda emulation from the built artifacts: each zip, unzipped alone, answers exactly as the local server does.
+
+Each function's deployable zip is extracted to a temporary folder and run by tests/deploy/lambda_runtime.py in
+a fresh `python -I -S -B`, whose sys.path holds only the standard library, that folder, and a stand-in for the
+boto3 that the Lambda runtime provides (it is deliberately not shipped). The handler named in the template
+gets real event shapes: an Alexa request envelope, and an API Gateway HTTP API (payload 2.0) event with a
+Twilio-signed, base64-encoded form body. The same requests go through the local server (server.app,
+in-process); the answers must be equal.
+
+Compiled code: the zip holds aarch64 / CPython 3.12 extension modules, which cannot load on an x86-64 test
+machine. Before running, every distribution in the unzipped folder whose wheel is platform-specific
+(`Root-Is-Purelib: false` in its WHEEL file) is removed file by file, as its RECORD lists them, and
+reinstalled at the same version for this machine's platform and Python. Everything else (our code, the
+pure-Python dependencies, the layout) is the deployed zip as is; a test checks that only compiled
+distributions were swapped and that no foreign binary is left.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import csv
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.parser import Parser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from twilio.request_validator import RequestValidator
+from werkzeug.test import Client
+
+from server.app import build_server
+from shared.config import COLLECTIONS, Settings
+from shared.content import load_content
+from shared.stores import store_from_settings
+from tests.deploy.conftest import REGION, SKILL_ID, SMS_FROM, Build, unzip
+
+pytestmark = pytest.mark.packaging
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "alexa"
+RUNTIME_SCRIPT = Path(__file__).with_name("lambda_runtime.py")
+# What the Lambda Python runtime itself provides (under /var/runtime); serverless.yml does not ship them.
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
+TOKEN = "emulation-twilio-token-5d1f0a9b7c"
+SALT = "emulation-hash-salt-3c8e27a1f4"
+ACCOUNT_SID = "AC" + "7" * 32
+API_HOST = "abc123defg.execute-api.us-east-1.amazonaws.com"
+API_ENDPOINT = f"https://{API_HOST}"  # what Fn::GetAtt HttpApi.ApiEndpoint resolves to
+SENDER = "+15550100123"
+FUNCTIONS = ("alexa", "sms", "sms_fallback", "notify_retry")
+
+
+# --- the Lambda side ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Lambda's /var/runtime stand-in: boto3 and its dependencies, linked from this virtualenv."""
+    folder = tmp_path_factory.mktemp("var-runtime")
+    for name in RUNTIME_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin, f"{name} is not installed in the test environment"
+        origin = Path(spec.origin)
+        source = origin.parent if origin.name == "__init__.py" else origin
+        (folder / source.name).symlink_to(source, target_is_directory=source.is_dir())
+    return folder
+
+
+@dataclass(frozen=True)
+class TaskDir:
+    """A function's zip unzipped as Lambda's /var/task, and the distributions swapped for this machine."""
+
+    folder: Path
+    swapped: tuple[str, ...]
+
+
+def swap_compiled_distributions(folder: Path) -> tuple[str, ...]:
+    """Reinstall each platform-specific distribution in `folder` at the same version for this machine."""
+    swapped = []
+    for wheel in sorted(folder.glob("*.dist-info/WHEEL")):
+        if "Root-Is-Purelib: false" not in wheel.read_text(encoding="utf-8"):
+            continue
+        dist_info = wheel.parent
+        metadata = Parser().parsestr((dist_info / "METADATA").read_text(encoding="utf-8"))
+        with (dist_info / "RECORD").open(encoding="utf-8", newline="") as record:
+            for row in csv.reader(record):
+                (folder / row[0]).unlink(missing_ok=True)
+        swapped.append(f"{metadata['Name']}=={metadata['Version']}")
+    if swapped:
+        subprocess.run(  # noqa: S603 - fixed command line
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--target",
+                str(folder),
+                *swapped,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    return tuple(swapped)
+
+
+@pytest.fixture(scope="session")
+def task_dirs(lambda_build: Build, tmp_path_factory: pytest.TempPathFactory) -> dict[str, TaskDir]:
+    """Each function's deployable zip, unzipped, with its compiled distributions rebuilt for this machine."""
+    base = tmp_path_factory.mktemp("var-task")
+    dirs = {}
+    for function in FUNCTIONS:
+        folder = unzip(lambda_build.artifact(function), base / function)
+        dirs[function] = TaskDir(folder, swap_compiled_distributions(folder))
+    return dirs
+
+
+def function_properties(template: dict[str, Any], function: str) -> dict[str, Any]:
+    """The Lambda function resource's properties, looked up by its serverless name."""
+    for body in template["Resources"].values():
+        if body["Type"] == "AWS::Lambda::Function" and body["Properties"]["FunctionName"].endswith(f"-{function}"):
+            return body["Properties"]
+    raise KeyError(function)
+
+
+def lambda_environment(
+    template: dict[str, Any], function: str, table_names: dict[str, str], endpoint: str, home: Path
+) -> dict[str, str]:
+    """The function's environment as deployed, with CloudFormation references resolved to the test's values.
+
+    SSM parameter names are replaced by the values shared/secrets.py would export from them; that module is
+    tested against a real boto3 client in tests/deploy/test_secrets.py.
+    """
+    resolved = {f"{c.capitalize()}Table": name for c, name in table_names.items()}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "TZ": ":UTC",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_LAMBDA_FUNCTION_NAME": f"cramp-check-dev-{function}",
+        "CRAMP_DYNAMODB_ENDPOINT": endpoint,  # dynalite stands in for DynamoDB
+    }
+    secrets = {
+        "CRAMP_SSM_HASH_SALT": ("CRAMP_HASH_SALT", SALT),
+        "CRAMP_SSM_TWILIO_AUTH_TOKEN": ("TWILIO_AUTH_TOKEN", TOKEN),
+        "CRAMP_SSM_TWILIO_ACCOUNT_SID": ("TWILIO_ACCOUNT_SID", ACCOUNT_SID),
+    }
+    for key, value in function_properties(template, function).get("Environment", {}).get("Variables", {}).items():
+        if key in secrets:
+            target, secret = secrets[key]
+            env[target] = secret
+        elif isinstance(value, str):
+            env[key] = value
+        elif "Ref" in value:
+            env[key] = resolved[value["Ref"]]
+        elif value == {"Fn::GetAtt": ["HttpApi", "ApiEndpoint"]}:
+            env[key] = API_ENDPOINT
+        else:
+            raise AssertionError(f"{function}: no emulation for {key}={value!r}")
+    return env
+
+
+def run_lambda(
+    folder: Path,
+    runtime: Path,
+    template: dict[str, Any],
+    function: str,
+    events: list[dict[str, Any]],
+    env: dict[str, str],
+    imports: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Cold-start the function from `folder` in a fresh isolated interpreter and feed it the events."""
+    props = function_properties(template, function)
+    request_file = folder.parent / f"{function}-request-{uuid.uuid4().hex[:8]}.json"
+    output = request_file.with_suffix(".out.json")
+    request = {
+        "paths": [str(folder), str(runtime)],
+        "handler": props["Handler"],
+        "function_name": props["FunctionName"],
+        "timeout_s": props["Timeout"],
+        "events": events,
+        "imports": list(imports),
+        "output": str(output),
+    }
+    request_file.write_text(json.dumps(request), encoding="utf-8")
+    completed = subprocess.run(  # noqa: S603 - fixed command line
+        [sys.executable, "-I", "-S", "-B", str(RUNTIME_SCRIPT), str(request_file)],
+        cwd=folder,  # Lambda's working directory is /var/task
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    result = json.loads(output.read_text(encoding="utf-8"))
+    result["stderr"] = completed.stderr
+    return result
+
+
+# --- the local side -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def local_server(tmp_path: Path) -> Client:
+    """The local server (both channels and the pages), in-process over a fresh in-memory store."""
+    settings = Settings(
+        store="memory",
+        data_dir=tmp_path / "local-data",
+        public_base_url=API_ENDPOINT,
+        hash_salt=SALT,
+        twilio_auth_token=TOKEN,
+        twilio_account_sid=ACCOUNT_SID,
+        twilio_from_number=SMS_FROM,
+        alexa_skill_id=SKILL_ID,
+        # Lets the local /alexa take unsigned envelopes; the deployed trigger is bound to the skill id instead.
+        alexa_local_simulator=True,
+    )
+    return Client(build_server(settings, store_from_settings("memory")))
+
+
+def alexa_event(name: str) -> dict[str, Any]:
+    """A real Alexa request envelope from tests/fixtures/alexa, stamped now (requests older than 150 s are refused)."""
+    envelope = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    envelope["request"]["timestamp"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return envelope
+
+
+def twilio_form(body: str) -> dict[str, str]:
+    """The form fields Twilio posts for one inbound SMS."""
+    sid = "SM" + uuid.uuid4().hex
+    return {
+        "ToCountry": "US",
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "SmsSid": sid,
+        "SmsStatus": "received",
+        "Body": body,
+        "FromCountry": "US",
+        "To": SMS_FROM,
+        "NumSegments": "1",
+        "MessageSid": sid,
+        "AccountSid": ACCOUNT_SID,
+        "From": SENDER,
+        "ApiVersion": "2010-04-01",
+    }
+
+
+def http_api_event(path: str, form: dict[str, str], signature: str) -> dict[str, Any]:
+    """An API Gateway HTTP API payload 2.0 event for Twilio's POST, body base64-encoded as API Gateway sends it."""
+    body = urlencode(form)
+    now = datetime.now(UTC)
+    return {
+        "version": "2.0",
+        "routeKey": f"POST {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {
+            "accept": "*/*",
+            "content-length": str(len(body)),
+            "content-type": "application/x-www-form-urlencoded",
+            "host": API_HOST,
+            "i-twilio-idempotency-token": str(uuid.uuid4()),
+            "user-agent": "TwilioProxy/1.1",
+            "x-amzn-trace-id": "Root=1-67450000-0123456789abcdef01234567",
+            "x-forwarded-for": "54.172.60.1",
+            "x-forwarded-port": "443",
+            "x-forwarded-proto": "https",
+            "x-home-region": "us1",
+            "x-twilio-signature": signature,
+        },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": API_HOST.split(".", 1)[0],
+            "domainName": API_HOST,
+            "domainPrefix": API_HOST.split(".", 1)[0],
+            "http": {
+                "method": "POST",
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "54.172.60.1",
+                "userAgent": "TwilioProxy/1.1",
+            },
+            "requestId": "emulated-" + uuid.uuid4().hex[:12],
+            "routeKey": f"POST {path}",
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "body": base64.b64encode(body.encode("utf-8")).decode("ascii"),
+        "isBase64Encoded": True,
+    }
+
+
+def signed_sms(path: str, text: str) -> tuple[dict[str, str], str]:
+    """Twilio's form for `text` and its X-Twilio-Signature for the public URL, by the real validator."""
+    form = twilio_form(text)
+    return form, RequestValidator(TOKEN).compute_signature(API_ENDPOINT + path, form)
+
+
+# --- the tests ----------------------------------------------------------------------------------------------
+
+
+def test_alexa_zip_alone_answers_launch_and_symptom_like_local_server(
+    task_dirs: dict[str, TaskDir],
+    template: dict[str, Any],
+    runtime_dir: Path,
+    local_server: Client,
+    dynamodb_table_names: dict[str, str],
+    dynalite_endpoint: str,
+    tmp_path: Path,
+) -> None:
+    events = [alexa_event("launch_request.json"), alexa_event("describe_symptom_intent.json")]
+    folder = task_dirs["alexa"].folder
+    env = lambda_environment(template, "alexa", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    result = run_lambda(folder, runtime_dir, template, "alexa", events, env)
+
+    local = []
+    for event in events:
+        reply = local_server.post("/alexa", data=json.dumps(event), content_type="application/json")
+        assert reply.status_code == 200, reply.get_data(as_text=True)
+        local.append(reply.get_json())
+    emulated = [entry["answer"] for entry in result["answers"]]
+    assert emulated == local
+    assert emulated[0]["response"]["outputSpeech"]["ssml"].startswith("<speak>")
+    assert result["foreign_modules"] == []
+    assert result["origins"]["ask_sdk_core"].startswith(str(folder))
+    # The skill's memory went to DynamoDB through the runtime's boto3.
+    assert result["origins"]["boto3"].startswith(str(runtime_dir))
+    assert result["import_seconds"] < 5
+
+
+def test_sms_zip_alone_answers_signed_http_api_event_like_local_server(
+    task_dirs: dict[str, TaskDir],
+    template: dict[str, Any],
+    runtime_dir: Path,
+    local_server: Client,
+    dynamodb_table_names: dict[str, str],
+    dynalite_endpoint: str,
+    tmp_path: Path,
+) -> None:
+    messages = ["my calf locked up in bed last night for about 5 minutes", "HELP"]
+    signed = [signed_sms("/sms", text) for text in messages]
+    events = [http_api_event("/sms", form, signature) for form, signature in signed]
+    folder = task_dirs["sms"].folder
+    env = lambda_environment(template, "sms", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    result = run_lambda(folder, runtime_dir, template, "sms", events, env, imports=("twilio.rest",))
+
+    for (form, signature), entry in zip(signed, result["answers"], strict=True):
+        local = local_server.post(
+            "/sms",
+            data=urlencode(form),
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-Twilio-Signature": signature},
+            base_url=API_ENDPOINT,
+        )
+        emulated = entry["answer"]
+        assert emulated["statusCode"] == local.status_code == 200
+        assert emulated["headers"]["content-type"] == local.headers["Content-Type"]
+        assert emulated["body"] == local.get_data(as_text=True)
+        assert "<Message>" in emulated["body"]
+    assert result["foreign_modules"] == []
+    assert result["origins"]["flask"].startswith(str(folder))
+    # Outbound texts (staff notifications) need the REST client: it must load from the zip too.
+    assert result["origins"]["twilio.rest"].startswith(str(folder))
+    assert result["import_seconds"] < 5
+
+
+def test_sms_zip_refuses_event_whose_body_was_changed_after_signing(
+    task_dirs: dict[str, TaskDir],
+    template: dict[str, Any],
+    runtime_dir: Path,
+    dynamodb_table_names: dict[str, str],
+    dynalite_endpoint: str,
+    tmp_path: Path,
+) -> None:
+    form, signature = signed_sms("/sms", "my calf cramps")
+    forged = copy.deepcopy(form)
+    forged["Body"] = "STOP"
+    env = lambda_environment(template, "sms", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    result = run_lambda(
+        task_dirs["sms"].folder, runtime_dir, template, "sms", [http_api_event("/sms", forged, signature)], env
+    )
+    assert result["answers"][0]["answer"]["statusCode"] == 403
+
+
+def test_sms_fallback_zip_answers_with_clinic_number_and_emergency_number(
+    task_dirs: dict[str, TaskDir], template: dict[str, Any], runtime_dir: Path, tmp_path: Path
+) -> None:
+    form, signature = signed_sms("/sms/fallback", "my calf cramps")
+    # No DynamoDB endpoint and tables that do not exist: the fallback must answer without them.
+    env = lambda_environment(template, "sms_fallback", {c: f"absent-{c}" for c in COLLECTIONS}, "", tmp_path)
+    env.pop("CRAMP_DYNAMODB_ENDPOINT")
+    event = http_api_event("/sms/fallback", form, signature)
+    result = run_lambda(task_dirs["sms_fallback"].folder, runtime_dir, template, "sms_fallback", [event], env)
+    answer = result["answers"][0]["answer"]
+    content = load_content()
+    assert answer["statusCode"] == 200
+    assert answer["headers"]["content-type"].startswith("text/xml")
+    assert "<Message>" in answer["body"]
+    assert str(content.clinic["phone_spoken"]) in answer["body"] or str(content.clinic["phone"]) in answer["body"]
+    assert content.locale("en-US")["emergency_number"] in answer["body"]
+    assert result["foreign_modules"] == []
+
+
+def test_notify_retry_zip_runs_on_schedule_event_with_empty_queue(
+    task_dirs: dict[str, TaskDir],
+    template: dict[str, Any],
+    runtime_dir: Path,
+    dynamodb_table_names: dict[str, str],
+    dynalite_endpoint: str,
+    tmp_path: Path,
+) -> None:
+    schedule_event = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": REGION,
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/cramp-check-dev-notify-retry"],
+        "detail": {},
+    }
+    env = lambda_environment(template, "notify_retry", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    result = run_lambda(task_dirs["notify_retry"].folder, runtime_dir, template, "notify_retry", [schedule_event], env)
+    assert result["answers"][0]["answer"] == {"retried": 0, "notified": 0, "failed": 0}
+    assert result["foreign_modules"] == []
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_emulated_task_dir_differs_from_zip_only_in_compiled_distributions(
+    lambda_build: Build, task_dirs: dict[str, TaskDir], function: str
+) -> None:
+    task = task_dirs[function]
+    with zipfile.ZipFile(lambda_build.artifact(function)) as archive:
+        names = [info.filename for info in archive.infolist() if not info.is_dir()]
+        compiled = {name for name in names if name.endswith(".so")}
+        # Which distribution each compiled file belongs to, from the wheels' RECORD files.
+        owners: dict[str, str] = {}
+        for record in (name for name in names if name.endswith(".dist-info/RECORD")):
+            metadata = Parser().parsestr(archive.read(record.replace("RECORD", "METADATA")).decode())
+            for row in csv.reader(archive.read(record).decode().splitlines()):
+                owners[row[0]] = f"{metadata['Name']}=={metadata['Version']}"
+        assert {owners[name] for name in compiled} == set(task.swapped)
+        swapped_files = {name for name, owner in owners.items() if owner in task.swapped}
+        for name in names:
+            if name not in swapped_files:
+                assert (task.folder / name).read_bytes() == archive.read(name), name
+    local_machine = elf_machine(Path(sys.executable).resolve())
+    for library in task.folder.rglob("*.so"):
+        assert elf_machine(library) == local_machine, library
+
+
+def elf_machine(path: Path) -> int:
+    """The e_machine field of an ELF file (62: x86-64, 183: aarch64)."""
+    header = path.read_bytes()[:20]
+    assert header[:4] == b"\x7fELF", path
+    return int.from_bytes(header[18:20], "little")

@@ -1,0 +1,299 @@
+"""The CloudFormation that `osls package` generates from serverless.yml: functions, events, tables, roles, secrets."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.deploy.conftest import (
+    CFN_LINT,
+    OSLS,
+    PLANTED_SECRETS,
+    SKILL_ID,
+    SMS_FROM,
+    STAGE,
+    Build,
+    copy_project,
+    packaging_environment,
+)
+
+pytestmark = pytest.mark.packaging
+
+COLLECTIONS = ("conversations", "attributes", "optouts", "callbacks")
+TABLE_IDS = {c: f"{c.capitalize()}Table" for c in COLLECTIONS}
+FUNCTION_IDS = {
+    "alexa": "AlexaLambdaFunction",
+    "sms": "SmsLambdaFunction",
+    "sms_fallback": "SmsUnderscorefallbackLambdaFunction",
+    "notify_retry": "NotifyUnderscoreretryLambdaFunction",
+}
+ROLE_IDS = {
+    "alexa": "AlexaRole",
+    "sms": "SmsRole",
+    "sms_fallback": "SmsFallbackRole",
+    "notify_retry": "NotifyRetryRole",
+}
+# What each function's code does to each table (skill/persistence.py, sms/*.py): nothing more may be granted.
+EXPECTED_TABLE_ACCESS = {
+    "alexa": {"AttributesTable": {"GetItem", "PutItem", "DeleteItem"}},
+    "sms": {
+        "ConversationsTable": {"GetItem", "PutItem", "DeleteItem"},
+        "OptoutsTable": {"GetItem", "PutItem", "DeleteItem"},
+        "CallbacksTable": {"GetItem", "PutItem", "DeleteItem", "Scan"},
+    },
+    "sms_fallback": {},
+    "notify_retry": {"CallbacksTable": {"GetItem", "PutItem", "Scan"}},
+}
+EXPECTED_PARAMETERS = {
+    "alexa": {"hash-salt"},
+    "sms": {"twilio-auth-token", "twilio-account-sid", "hash-salt"},
+    "sms_fallback": set(),
+    "notify_retry": {"twilio-auth-token", "twilio-account-sid", "hash-salt"},
+}
+
+
+def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    """Resources of one CloudFormation type, by logical id."""
+    return {name: body for name, body in template["Resources"].items() if body["Type"] == kind}
+
+
+def function(template: dict[str, Any], name: str) -> dict[str, Any]:
+    """A Lambda function's properties."""
+    return template["Resources"][FUNCTION_IDS[name]]["Properties"]
+
+
+def statements(template: dict[str, Any], function_name: str) -> list[dict[str, Any]]:
+    """Every policy statement of the function's own role."""
+    role = template["Resources"][ROLE_IDS[function_name]]["Properties"]
+    return [statement for policy in role["Policies"] for statement in policy["PolicyDocument"]["Statement"]]
+
+
+def as_list(value: Any) -> list[Any]:
+    """A policy field that may be one item or a list, as a list."""
+    return value if isinstance(value, list) else [value]
+
+
+def integration_function(template: dict[str, Any], route_key: str) -> str:
+    """The logical id of the Lambda function an HTTP API route invokes."""
+    routes = [r["Properties"] for r in resources(template, "AWS::ApiGatewayV2::Route").values()]
+    (route,) = [r for r in routes if r["RouteKey"] == route_key]
+    integration_id = route["Target"]["Fn::Join"][1][1]["Ref"]
+    integration = template["Resources"][integration_id]["Properties"]
+    assert integration["PayloadFormatVersion"] == "2.0"
+    return integration["IntegrationUri"]["Fn::GetAtt"][0]
+
+
+def test_alexa_function_runs_skill_handler_on_arm64_within_alexa_deadline(template: dict[str, Any]) -> None:
+    alexa = function(template, "alexa")
+    assert alexa["Handler"] == "skill/lambda_function.lambda_handler"
+    assert alexa["Runtime"] == "python3.12"
+    assert alexa["Architectures"] == ["arm64"]
+    assert alexa["Timeout"] <= 7  # Alexa drops the answer after 8 s
+
+
+def test_alexa_trigger_accepts_only_the_configured_skill(template: dict[str, Any]) -> None:
+    permissions = resources(template, "AWS::Lambda::Permission")
+    alexa = [p["Properties"] for p in permissions.values() if p["Properties"]["Principal"] == "alexa-appkit.amazon.com"]
+    assert len(alexa) == 1
+    assert alexa[0]["EventSourceToken"] == SKILL_ID
+    assert alexa[0]["FunctionName"]["Fn::GetAtt"][0] == FUNCTION_IDS["alexa"]
+
+
+def test_sms_function_answers_post_sms_on_http_api_within_twilio_deadline(template: dict[str, Any]) -> None:
+    sms = function(template, "sms")
+    assert sms["Handler"] == "sms/lambda_function.handler"
+    assert sms["Timeout"] <= 14  # Twilio gives up on a webhook after 15 s
+    assert integration_function(template, "POST /sms") == FUNCTION_IDS["sms"]
+
+
+def test_sms_fallback_route_runs_static_fallback_handler(template: dict[str, Any]) -> None:
+    assert function(template, "sms_fallback")["Handler"] == "sms/lambda_function.fallback_handler"
+    assert integration_function(template, "POST /sms/fallback") == FUNCTION_IDS["sms_fallback"]
+
+
+def test_notify_retry_runs_every_five_minutes(template: dict[str, Any]) -> None:
+    assert function(template, "notify_retry")["Handler"] == "sms/lambda_function.retry_handler"
+    (rule,) = [r["Properties"] for r in resources(template, "AWS::Events::Rule").values()]
+    assert rule["ScheduleExpression"] == "rate(5 minutes)"
+    assert rule["Targets"][0]["Arn"]["Fn::GetAtt"][0] == FUNCTION_IDS["notify_retry"]
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS)
+def test_table_is_on_demand_keyed_by_pk_and_named_for_the_stage(template: dict[str, Any], collection: str) -> None:
+    table = template["Resources"][TABLE_IDS[collection]]
+    props = table["Properties"]
+    assert props["TableName"] == f"cramp-check-{STAGE}-{collection}"
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+    assert props["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"}]
+    assert props["DeletionProtectionEnabled"] is False  # dev can be torn down; prod cannot (see below)
+
+
+def test_conversations_table_expires_items_after_expires_at(template: dict[str, Any]) -> None:
+    ttl = template["Resources"]["ConversationsTable"]["Properties"]["TimeToLiveSpecification"]
+    assert ttl == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_callbacks_table_keeps_point_in_time_recovery(template: dict[str, Any]) -> None:
+    pitr = template["Resources"]["CallbacksTable"]["Properties"]["PointInTimeRecoverySpecification"]
+    assert pitr == {"PointInTimeRecoveryEnabled": True}
+
+
+@pytest.mark.parametrize("name", list(FUNCTION_IDS))
+def test_function_env_names_tables_and_deployed_mode(template: dict[str, Any], name: str) -> None:
+    env = function(template, name)["Environment"]["Variables"]
+    assert env["CRAMP_MODE"] == "deployed"
+    assert env["CRAMP_STORE"] == "dynamodb"
+    for collection, table_id in TABLE_IDS.items():
+        assert env[f"CRAMP_TABLE_{collection.upper()}"] == {"Ref": table_id}
+
+
+@pytest.mark.parametrize("name", list(FUNCTION_IDS))
+def test_function_env_holds_ssm_parameter_names_never_values(template: dict[str, Any], name: str) -> None:
+    env = function(template, name)["Environment"]["Variables"]
+    names = {key: value for key, value in env.items() if key.startswith("CRAMP_SSM_")}
+    assert {value.rsplit("/", 1)[1] for value in names.values()} == EXPECTED_PARAMETERS[name]
+    assert all(value.startswith(f"/cramp-check/{STAGE}/") for value in names.values())
+    for secret_variable in ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "CRAMP_HASH_SALT", "CRAMP_STAFF_PASSWORD"):
+        assert secret_variable not in env
+
+
+def test_each_function_runs_under_a_role_of_its_own(template: dict[str, Any]) -> None:
+    roles = {name: function(template, name)["Role"]["Fn::GetAtt"][0] for name in FUNCTION_IDS}
+    assert roles == ROLE_IDS
+    # No shared provider-wide role that every function could fall back to.
+    assert set(resources(template, "AWS::IAM::Role")) == set(ROLE_IDS.values())
+
+
+@pytest.mark.parametrize("name", list(FUNCTION_IDS))
+def test_role_reaches_only_its_own_tables_with_only_the_actions_used(template: dict[str, Any], name: str) -> None:
+    granted: dict[str, set[str]] = {}
+    for statement in statements(template, name):
+        actions = as_list(statement["Action"])
+        dynamodb = {action.split(":", 1)[1] for action in actions if action.startswith("dynamodb:")}
+        if not dynamodb:
+            continue
+        assert len(dynamodb) == len(actions), "DynamoDB actions share a statement with other services"
+        for resource in as_list(statement["Resource"]):
+            assert isinstance(resource, dict), f"table ARN written out or wildcarded: {resource!r}"
+            table_id, attribute = resource["Fn::GetAtt"]
+            assert attribute == "Arn"
+            granted.setdefault(table_id, set()).update(dynamodb)
+    assert granted == EXPECTED_TABLE_ACCESS[name]
+
+
+@pytest.mark.parametrize("name", list(FUNCTION_IDS))
+def test_role_reads_only_its_own_ssm_parameters(template: dict[str, Any], name: str) -> None:
+    parameters: set[str] = set()
+    decrypt = []
+    for statement in statements(template, name):
+        actions = as_list(statement["Action"])
+        if any(action.startswith("ssm:") for action in actions):
+            assert actions == ["ssm:GetParameters"]
+            for resource in as_list(statement["Resource"]):
+                arn = resource["Fn::Sub"]
+                assert arn.startswith("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/")
+                parameters.add(arn.rsplit("/", 1)[1])
+        if "kms:Decrypt" in actions:
+            decrypt.append(statement)
+    assert parameters == EXPECTED_PARAMETERS[name]
+    # KMS only through SSM, and only for functions that read a SecureString.
+    assert len(decrypt) == (1 if parameters else 0)
+    for statement in decrypt:
+        assert statement["Condition"]["StringEquals"]["kms:ViaService"] == {
+            "Fn::Sub": "ssm.${AWS::Region}.amazonaws.com"
+        }
+
+
+@pytest.mark.parametrize("name", list(FUNCTION_IDS))
+def test_role_writes_logs_only_to_its_own_log_group(template: dict[str, Any], name: str) -> None:
+    log_group = function(template, name)["FunctionName"]
+    logs = [s for s in statements(template, name) if any(a.startswith("logs:") for a in as_list(s["Action"]))]
+    assert len(logs) == 1
+    (group_id,) = [
+        gid
+        for gid, body in resources(template, "AWS::Logs::LogGroup").items()
+        if body["Properties"]["LogGroupName"] == f"/aws/lambda/{log_group}"
+    ]
+    assert logs[0]["Resource"] == {"Fn::GetAtt": [group_id, "Arn"]}
+
+
+def test_log_groups_keep_logs_for_a_bounded_time(template: dict[str, Any]) -> None:
+    groups = resources(template, "AWS::Logs::LogGroup")
+    assert len(groups) == len(FUNCTION_IDS)
+    assert {body["Properties"]["RetentionInDays"] for body in groups.values()} == {30}
+
+
+def test_sms_signature_is_checked_against_the_http_api_url(template: dict[str, Any]) -> None:
+    env = function(template, "sms")["Environment"]["Variables"]
+    assert env["CRAMP_PUBLIC_BASE_URL"] == {"Fn::GetAtt": ["HttpApi", "ApiEndpoint"]}
+    assert env["CRAMP_SMS_FROM"] == SMS_FROM
+
+
+def test_fallback_function_needs_no_secret_or_table_to_answer(template: dict[str, Any]) -> None:
+    actions = {a for s in statements(template, "sms_fallback") for a in as_list(s["Action"])}
+    assert actions == {"logs:CreateLogStream", "logs:PutLogEvents"}
+
+
+def test_built_files_hold_no_secret_value_from_the_environment(lambda_build: Build) -> None:
+    scanned = 0
+    for path in lambda_build.serverless_dir.rglob("*"):
+        if not path.is_file():
+            continue
+        blobs = [path.read_bytes()]
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                blobs = [archive.read(info) for info in archive.infolist() if not info.is_dir()]
+        for blob in blobs:
+            for variable, value in PLANTED_SECRETS.items():
+                assert value.encode() not in blob, f"{variable}'s value found in {path.name}"
+            scanned += 1
+    assert scanned > 1000  # the zips' files were read, not just the template
+
+
+def test_cfn_lint_finds_no_problem_in_the_template(lambda_build: Build) -> None:
+    template_path = lambda_build.serverless_dir / "cloudformation-template-update-stack.json"
+    # W3005: serverless itself writes DependsOn next to a GetAtt of the same resource; harmless and not ours.
+    result = subprocess.run(  # noqa: S603 - fixed command line
+        [str(CFN_LINT), "--ignore-checks", "W3005", "--", str(template_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_prod_stage_protects_tables_from_deletion(tmp_path: Path) -> None:
+    copy_project(tmp_path)
+    # `print` resolves every variable for the stage without packaging, in a few seconds.
+    result = subprocess.run(  # noqa: S603 - fixed command line
+        [
+            str(OSLS),
+            "print",
+            "--stage",
+            "prod",
+            "--format",
+            "json",
+            f"--param=alexaSkillId={SKILL_ID}",
+            f"--param=smsFromNumber={SMS_FROM}",
+        ],
+        cwd=tmp_path,
+        env=packaging_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    config = json.loads(result.stdout[result.stdout.index("{") :])
+    for table_id in TABLE_IDS.values():
+        table = config["resources"]["Resources"][table_id]
+        assert table["Properties"]["DeletionProtectionEnabled"] is True
+        assert table["Properties"]["TableName"].startswith("cramp-check-prod-")
+        assert table["DeletionPolicy"] == "Retain"
+        assert table["UpdateReplacePolicy"] == "Retain"
+    assert config["provider"]["logRetentionInDays"] == 90
