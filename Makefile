@@ -53,3 +53,14 @@ fuzz: venv
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .serverless build
+
+# Build the Lambda zips and the CloudFormation template into .serverless/ without deploying or any AWS account.
+# Deploying is `npx osls deploy` with real parameters: see docs/deploying.md.
+STAGE ?= dev
+ALEXA_SKILL_ID ?= amzn1.ask.skill.00000000-0000-0000-0000-000000000000
+SMS_FROM ?= +15550100100
+.PHONY: package
+package: node
+	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-offline} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-offline} \
+	  node_modules/.bin/osls package --stage $(STAGE) --param="alexaSkillId=$(ALEXA_SKILL_ID)" --param="smsFromNumber=$(SMS_FROM)"
+	@ls -l .serverless/build/lambda/*.zip
