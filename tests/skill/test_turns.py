@@ -1,0 +1,249 @@
+"""Whole spoken dialogues through the skill's invoke, with real request envelopes: what a person hears."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from shared.content import load_content
+from tests.skill.alexa_device import AlexaDevice, Reply
+
+CONTENT = load_content()
+CALF_RELIEF = CONTENT.relief["calf"]
+BACK_RELIEF = CONTENT.relief["lower_back"]
+CLINIC = CONTENT.clinic
+# "The verdict with its reasons, spoken in at most about 25 seconds" (issue 4).
+VERDICT_SECONDS = 25
+EMERGENCY_SPOKEN = {"en-US": "9 1 1", "en-GB": "9 9 9", "en-CA": "9 1 1", "en-AU": "triple zero", "en-IN": "1 1 2"}
+
+
+def assert_question(reply: Reply) -> None:
+    """A turn that asks: the session stays open and a reprompt is set (platform b-1, session rule)."""
+    assert reply.speech.rstrip().endswith("?") or reply.reprompt, reply.speech
+    assert reply.reprompt, "a question needs a reprompt"
+    assert not reply.ends_session
+
+
+def test_launch_welcome_asks_which_muscle_and_how_it_feels(device: AlexaDevice) -> None:
+    reply = device.launch()
+
+    assert reply.speech.startswith("Welcome to Cramp Check")
+    assert "not medical advice" in reply.speech
+    assert "9 1 1" in reply.speech
+    assert "Which muscle is it, and what does it feel like?" in reply.speech
+    assert_question(reply)
+    assert reply.card is None
+
+
+def test_one_shot_calf_cramp_gives_relief_first_then_one_question(device: AlexaDevice) -> None:
+    reply = device.describe(body_part="calf", feeling="locked", context="exercise")
+
+    assert reply.speech.startswith("Right now: " + CALF_RELIEF)
+    assert reply.speech.count("?") == 1
+    assert reply.speech.endswith("Is that leg swollen, red, or warm to the touch?")
+    assert reply.reprompt == "Just yes or no. Does the leg look swollen or red, or feel warm?"
+    assert_question(reply)
+
+
+def test_cramp_dialogue_whole_verdict_with_reasons_tips_and_clinic_card(device: AlexaDevice) -> None:
+    device.launch()
+    first = device.describe(body_part="calf", feeling="locked", context="exercise")
+    second = device.no()
+    verdict = device.no()
+    tips = device.yes()
+    clinic = device.yes()
+
+    assert first.speech.startswith("Right now:")
+    assert second.speech == "Any chest pain, trouble breathing, or dark, cola-coloured urine?"
+    assert_question(second)
+    assert "This sounds most like a cramp, because the muscle is one hard, tight knot" in verdict.speech
+    assert "This is guidance, not a diagnosis." in verdict.speech
+    assert CALF_RELIEF not in verdict.speech, "the relief step was already given and is not repeated"
+    assert verdict.speech.endswith("Would you like some tips to stop it coming back?")
+    assert_question(verdict)
+    assert verdict.card["type"] == "Simple"
+    assert "Most likely a cramp." in verdict.card["content"]
+    assert CLINIC["phone"] in verdict.card["content"]
+    assert tips.speech.startswith(f"Here are some tips from {CLINIC['name']}.")
+    assert "Quinine" in tips.speech
+    assert tips.speech.endswith(f"Would you like the number for {CLINIC['name']}?")
+    assert all(tip.say in tips.card["content"] for tip in CONTENT.tips if "cramp" in tip.for_verdicts)
+    assert CLINIC["phone_spoken"] in clinic.speech
+    assert clinic.ends_session
+    assert "Most likely a cramp." in clinic.card["content"]
+    assert CLINIC["phone"] in clinic.card["content"]
+
+
+def test_cramp_dialogue_verdict_and_reasons_fit_in_about_25_seconds(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise", duration="seconds")
+    device.no()
+    verdict = device.no()
+
+    notice = "I keep a short note of your last ten episodes"
+    spoken_verdict = verdict.speech.split(notice)[0]
+    assert "because" in spoken_verdict
+    assert len(spoken_verdict.split()) / 2.6 <= VERDICT_SECONDS
+
+
+def test_spasm_dialogue_from_free_text_back_twitching_for_hours(device: AlexaDevice) -> None:
+    first = device.free_text("my back has been twitching for hours")
+    verdict = device.no()
+
+    assert first.speech.startswith("Right now: " + BACK_RELIEF)
+    assert "numbness around your groin or bottom" in first.speech
+    assert_question(first)
+    assert "This sounds most like a spasm" in verdict.speech
+    assert "Most likely a spasm." in verdict.card["content"]
+    assert_question(verdict)
+
+
+def test_unclear_dialogue_says_the_signs_are_mixed(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="stiff")
+    onset = device.no()
+    exertion = device.describe(context="exercise")
+    verdict = device.no()
+
+    assert onset.speech.startswith("When did it start?")
+    assert exertion.speech.startswith("Any chest pain")
+    assert "It's hard to tell whether this is a cramp or a spasm. The signs are mixed." in verdict.speech
+    assert "Hard to tell: cramp or spasm" in verdict.card["content"]
+
+
+def test_emergency_yes_to_chest_pain_speaks_911_and_ends_session(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    reply = device.yes()
+
+    assert reply.speech.startswith("Call 9 1 1 now.")
+    assert reply.ends_session
+    assert not reply.reprompt
+    assert reply.card["content"].startswith("EMERGENCY: call 911 now.")
+
+
+@pytest.mark.parametrize("locale", sorted(EMERGENCY_SPOKEN))
+def test_emergency_each_locale_speaks_its_own_number(device_for: Callable[..., AlexaDevice], locale: str) -> None:
+    device = device_for(locale=locale)
+    device.free_text("my jaw is locked and I can't swallow")
+    reply = device.replies[-1]
+
+    assert reply.speech.startswith(f"Call {EMERGENCY_SPOKEN[locale]} now.")
+    assert reply.ends_session
+    others = {number for code, number in EMERGENCY_SPOKEN.items() if number != EMERGENCY_SPOKEN[locale]}
+    assert not any(number in reply.speech for number in others)
+
+
+@pytest.mark.parametrize("locale", sorted(EMERGENCY_SPOKEN))
+def test_launch_each_locale_names_its_emergency_number(device_for: Callable[..., AlexaDevice], locale: str) -> None:
+    reply = device_for(locale=locale).launch()
+
+    assert f"call {EMERGENCY_SPOKEN[locale]}." in reply.speech
+
+
+def test_urgent_swollen_leg_sends_to_a_doctor_today_and_offers_the_clinic(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.yes()
+    verdict = device.no()
+    clinic = device.yes()
+
+    assert verdict.speech.startswith("Please see a doctor today, through urgent care or your doctor.")
+    assert verdict.speech.endswith(f"Would you like the number for {CLINIC['name']}?")
+    assert verdict.card["content"].startswith("See a doctor today:")
+    assert CLINIC["phone_spoken"] in clinic.speech
+    assert clinic.ends_session
+
+
+def test_urgent_in_britain_sends_to_a_gp(device_for: Callable[..., AlexaDevice]) -> None:
+    device = device_for(locale="en-GB")
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.yes()
+    verdict = device.no()
+
+    assert verdict.speech.startswith("Please see a GP today, through your GP or NHS 111.")
+
+
+def test_routine_new_medicine_suggests_a_check_up(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="new_medicine")
+    device.no()
+    duration = device.describe(context="rest")
+    verdict = device.describe(duration="minutes")
+
+    assert duration.speech.startswith("How long has it lasted?")
+
+    assert "It's worth booking a check-up." in verdict.speech
+    assert "new medicine" in verdict.speech
+    assert verdict.card["content"].startswith("Book a check-up:")
+
+
+def test_self_care_cramp_has_no_urgency_line(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    verdict = device.no()
+
+    assert "see a doctor" not in verdict.speech.lower()
+    assert "check-up" not in verdict.speech
+
+
+def test_one_shot_with_every_fact_known_speaks_relief_then_verdict(device: AlexaDevice) -> None:
+    reply = device.describe(body_part="eyelid_face", feeling="twitching", duration="seconds", context="rest")
+
+    assert reply.speech.startswith("Right now: " + CONTENT.relief["eyelid_face"])
+    assert reply.speech.index("Right now:") < reply.speech.index("This sounds most like a spasm")
+    assert "Most likely a spasm." in reply.card["content"]
+    assert_question(reply)
+
+
+def test_unresolved_slot_words_are_read_by_the_free_text_reader(device: AlexaDevice) -> None:
+    reply = device.describe(unresolved={"body_part": "charley horse in my leg"})
+
+    assert reply.speech.startswith("Right now: " + CALF_RELIEF)
+
+
+def test_yes_to_tips_then_no_to_clinic_says_goodbye_with_safety_line(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    device.no()
+    device.yes()
+    goodbye = device.no()
+
+    assert goodbye.speech.startswith("Goodbye")
+    assert "9 1 1" in goodbye.speech
+    assert goodbye.ends_session
+
+
+def test_no_to_tips_offer_ends_politely(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    device.no()
+    reply = device.no()
+
+    assert reply.speech.startswith("Goodbye")
+    assert reply.ends_session
+
+
+def test_short_answer_to_pending_choice_question_by_slot(device: AlexaDevice) -> None:
+    device.launch()
+    device.describe(body_part="hand")
+    device.no()
+    pattern_or_onset = device.replies[-1]
+    answered = device.describe(feeling="locked") if "knot" in pattern_or_onset.speech else device.describe(
+        context="exercise"
+    )
+
+    assert answered.speech != pattern_or_onset.speech
+
+
+def test_yes_at_launch_with_nothing_pending_asks_which_muscle(device: AlexaDevice) -> None:
+    device.launch()
+    reply = device.yes()
+
+    assert "Which muscle is it?" in reply.speech
+    assert_question(reply)
+
+
+def test_dialog_state_in_progress_is_handled_like_any_turn(device: AlexaDevice) -> None:
+    envelope = device.envelope("describe_symptom_intent")
+    envelope["request"]["dialogState"] = "IN_PROGRESS"
+    reply = device.post(envelope)
+
+    assert reply.speech.startswith("Right now: " + CALF_RELIEF)
