@@ -1,0 +1,210 @@
+"""Persistent attributes through ask-sdk's adapter interface over the real stores, and the episode history
+the skill keeps with them (recurrence count, one-time notice, forget)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model import RequestEnvelope
+
+from shared.config import Settings
+from shared.identity import hashed_id
+from shared.stores import Record, Store, StoreUnavailable
+from skill.app import build_skill, invoke
+from skill.persistence import StorePersistenceAdapter
+from tests.skill.alexa_device import NOW, USER_ID, AlexaDevice, fixture
+
+SALT = "test-salt-for-alexa"
+NOTICE = "I keep a short note of your last ten episodes"
+
+
+def envelope_for(user_id: str = USER_ID) -> RequestEnvelope:
+    """A recorded LaunchRequest envelope, as ask-sdk objects, for `user_id`."""
+    raw = json.loads(json.dumps(fixture("launch_request")))
+    raw["context"]["System"]["user"]["userId"] = user_id
+    raw["session"]["user"]["userId"] = user_id
+    return DefaultSerializer().deserialize(json.dumps(raw), RequestEnvelope)
+
+
+def cramp(device: AlexaDevice) -> str:
+    """One whole calf-cramp conversation; returns the verdict's speech."""
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    return device.no().speech
+
+
+def test_adapter_round_trip_keys_by_hashed_user_id_in_every_store(store: Store) -> None:
+    adapter = StorePersistenceAdapter(store, SALT)
+    envelope = envelope_for()
+
+    assert adapter.get_attributes(envelope) == {}
+    adapter.save_attributes(envelope, {"episodes": [{"date": "2026-11-25", "body_part": "calf", "verdict": "cramp"}]})
+
+    assert adapter.get_attributes(envelope)["episodes"][0]["body_part"] == "calf"
+    record = store.get("attributes", hashed_id("alexa", USER_ID, SALT))
+    assert record is not None and record.data["episodes"][0]["verdict"] == "cramp"
+    assert all(USER_ID not in r.key for r in store.scan("attributes"))
+    adapter.delete_attributes(envelope)
+    assert adapter.get_attributes(envelope) == {}
+
+
+def test_adapter_keeps_users_apart(memory_store: Store) -> None:
+    adapter = StorePersistenceAdapter(memory_store, SALT)
+    adapter.save_attributes(envelope_for("amzn1.ask.account.ONE"), {"n": 1})
+    adapter.save_attributes(envelope_for("amzn1.ask.account.TWO"), {"n": 2})
+
+    assert adapter.get_attributes(envelope_for("amzn1.ask.account.ONE")) == {"n": 1}
+    assert adapter.get_attributes(envelope_for("amzn1.ask.account.TWO")) == {"n": 2}
+
+
+class DownStore:
+    """A store whose backend is unreachable (as DynamoDB is during an outage)."""
+
+    def get(self, collection: str, key: str) -> Record | None:
+        raise StoreUnavailable("backend down")
+
+    def put(self, collection: str, key: str, data: dict, *, expected_version: int,
+            expires_at: float | None = None) -> Record:
+        raise StoreUnavailable("backend down")
+
+    def claim(self, collection: str, key: str, data: dict, *, expires_at: float | None = None) -> bool:
+        raise StoreUnavailable("backend down")
+
+    def delete(self, collection: str, key: str) -> None:
+        raise StoreUnavailable("backend down")
+
+    def scan(self, collection: str) -> list[Record]:
+        raise StoreUnavailable("backend down")
+
+
+def test_adapter_store_outage_raises_the_sdk_persistence_error() -> None:
+    adapter = StorePersistenceAdapter(DownStore(), SALT)
+
+    with pytest.raises(PersistenceException):
+        adapter.get_attributes(envelope_for())
+
+
+def test_history_store_outage_still_gives_the_whole_triage(skill_settings: Settings) -> None:
+    skill = build_skill(skill_settings, DownStore())
+    device = AlexaDevice(lambda envelope: invoke(skill, envelope))
+
+    verdict = cramp(device)
+    forgotten = device.intent("ForgetHistoryIntent")
+
+    assert "This sounds most like a cramp" in verdict
+    assert NOTICE not in verdict, "nothing was kept, so the notice is not said"
+    assert forgotten.speech.startswith("Sorry, I couldn't delete your history just now.")
+
+
+def test_history_notice_is_spoken_once_with_the_first_kept_episode(device_for: Callable[..., AlexaDevice]) -> None:
+    first = cramp(device_for())
+    second = cramp(device_for())
+
+    assert NOTICE in first
+    assert "forget my history" in first
+    assert NOTICE not in second
+
+
+def test_recurrence_third_cramp_this_week_is_counted_and_suggests_a_check_up(
+    device_for: Callable[..., AlexaDevice],
+) -> None:
+    first = cramp(device_for(now=NOW - timedelta(days=3)))
+    second = cramp(device_for(now=NOW - timedelta(days=1)))
+    third = cramp(device_for())
+
+    assert "you've told me about this week" not in first
+    assert "That's the second cramp or spasm you've told me about this week." in second
+    assert "That's the third cramp or spasm you've told me about this week." in third
+    assert "It's worth booking a check-up." in third
+    assert "It's worth booking a check-up." not in second
+
+
+def test_recurrence_episodes_older_than_a_week_do_not_count(device_for: Callable[..., AlexaDevice]) -> None:
+    cramp(device_for(now=NOW - timedelta(days=9)))
+    cramp(device_for(now=NOW - timedelta(days=8)))
+    latest = cramp(device_for())
+
+    assert "told me about this week" not in latest
+    assert "check-up" not in latest
+
+
+def test_recurrence_other_users_episodes_do_not_count(device_for: Callable[..., AlexaDevice]) -> None:
+    cramp(device_for(user_id="amzn1.ask.account.SOMEONEELSE1"))
+    cramp(device_for(user_id="amzn1.ask.account.SOMEONEELSE1"))
+    mine = cramp(device_for())
+
+    assert "told me about this week" not in mine
+
+
+def test_history_keeps_only_the_last_ten_episodes(
+    device_for: Callable[..., AlexaDevice], memory_store: Store
+) -> None:
+    for days_ago in range(12, 0, -1):
+        cramp(device_for(now=NOW - timedelta(days=days_ago)))
+
+    record = memory_store.get("attributes", hashed_id("alexa", USER_ID, SALT))
+    episodes = record.data["episodes"]
+    assert len(episodes) == 10
+    assert episodes[-1] == {"date": (NOW - timedelta(days=1)).date().isoformat(), "body_part": "calf",
+                            "verdict": "cramp"}
+    assert set(episodes[0]) == {"date", "body_part", "verdict"}, "no words or other details are kept"
+
+
+def test_history_one_episode_per_conversation_even_if_the_verdict_is_repeated(
+    device: AlexaDevice, memory_store: Store
+) -> None:
+    cramp(device)
+    device.describe(duration="seconds")
+
+    record = memory_store.get("attributes", hashed_id("alexa", USER_ID, SALT))
+    assert len(record.data["episodes"]) == 1
+
+
+def test_emergency_episode_is_kept_too(device: AlexaDevice, memory_store: Store) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    device.yes()
+
+    record = memory_store.get("attributes", hashed_id("alexa", USER_ID, SALT))
+    assert record.data["episodes"][0]["body_part"] == "calf"
+
+
+def test_forget_history_deletes_it_and_the_count_starts_again(
+    device_for: Callable[..., AlexaDevice], memory_store: Store
+) -> None:
+    cramp(device_for(now=NOW - timedelta(days=2)))
+    cramp(device_for(now=NOW - timedelta(days=1)))
+    forgotten = device_for().intent("ForgetHistoryIntent")
+    after = cramp(device_for())
+
+    assert forgotten.speech == "Done. I've deleted your cramp history."
+    assert forgotten.ends_session
+    assert "told me about this week" not in after
+    assert NOTICE in after, "a new history starts, so the notice is given again"
+    assert len(memory_store.get("attributes", hashed_id("alexa", USER_ID, SALT)).data["episodes"]) == 1
+
+
+def test_forget_history_mid_dialogue_goes_back_to_the_pending_question(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    reply = device.intent("ForgetHistoryIntent")
+
+    assert reply.speech.startswith("Done. I've deleted your cramp history.")
+    assert reply.speech.endswith("Is that leg swollen, red, or warm to the touch?")
+    assert reply.reprompt
+    assert not reply.ends_session
+
+
+def test_history_on_sqlite_survives_a_new_skill_instance(skill_settings: Settings, sqlite_store: Store) -> None:
+    first_skill: CustomSkill = build_skill(skill_settings, sqlite_store)
+    cramp(AlexaDevice(lambda envelope: invoke(first_skill, envelope), now=NOW - timedelta(days=1)))
+    second_skill = build_skill(skill_settings, sqlite_store)
+
+    verdict = cramp(AlexaDevice(lambda envelope: invoke(second_skill, envelope)))
+
+    assert "That's the second cramp or spasm you've told me about this week." in verdict
