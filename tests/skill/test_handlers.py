@@ -1,0 +1,233 @@
+"""Every request type and built-in intent, the error path, and the handler/model contract."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+
+import pytest
+from ask_sdk_core.attributes_manager import AttributesManager
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+
+from shared.content import load_content
+from skill.app import REQUEST_HANDLERS
+from tests.skill.alexa_device import USER_ID, AlexaDevice
+from tests.skill.test_interaction_models import HANDLED_INTENTS, LOCALES, intents_by_name
+
+APOLOGY = "Sorry, something went wrong on my side."
+CLINIC = load_content().clinic
+
+
+def handler_input_for(device: AlexaDevice, intent_name: str) -> HandlerInput:
+    """An ask-sdk HandlerInput for an intent request built from the recorded envelope."""
+    raw = device.envelope("help_intent", {"intent": {"name": intent_name, "confirmationStatus": "NONE"}})
+    envelope = DefaultSerializer().deserialize(json.dumps(raw), RequestEnvelope)
+    return HandlerInput(request_envelope=envelope, attributes_manager=AttributesManager(envelope))
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_model_intent_has_exactly_one_handler_in_every_locale(
+    device_for: Callable[..., AlexaDevice], locale: str
+) -> None:
+    device = device_for(locale=locale)
+    for name in intents_by_name(locale):
+        matching = [h.__name__ for h in REQUEST_HANDLERS if h().can_handle(handler_input_for(device, name))]
+        assert len(matching) == 1, f"{locale} {name}: {matching}"
+
+
+def test_every_intent_handler_serves_an_intent_every_locale_declares(device: AlexaDevice) -> None:
+    for handler in REQUEST_HANDLERS:
+        if handler.__name__ in ("LaunchRequestHandler", "SessionEndedRequestHandler"):
+            continue
+        served = [name for name in HANDLED_INTENTS if handler().can_handle(handler_input_for(device, name))]
+        assert served, f"{handler.__name__} handles no intent of the models"
+        for locale in LOCALES:
+            assert set(served) <= set(intents_by_name(locale)), (handler.__name__, locale)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("intent", HANDLED_INTENTS)
+def test_every_handled_intent_answers_without_error_in_every_locale(
+    device_for: Callable[..., AlexaDevice], locale: str, intent: str
+) -> None:
+    reply = device_for(locale=locale).intent(intent)
+
+    assert reply.speech
+    assert APOLOGY not in reply.speech
+    assert reply.ends_session or reply.reprompt, "an open session needs a reprompt"
+
+
+@pytest.mark.parametrize("intent", ["AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent"])
+def test_exit_intents_mid_dialogue_say_goodbye_and_end(device: AlexaDevice, intent: str) -> None:
+    device.describe(body_part="calf")
+    reply = device.intent(intent)
+
+    assert reply.speech.startswith("Goodbye")
+    assert CLINIC["phone_spoken"] in reply.speech
+    assert "9 1 1" in reply.speech
+    assert reply.ends_session
+
+
+def test_help_explains_then_reasks_the_pending_question(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    reply = device.intent("AMAZON.HelpIntent")
+
+    assert reply.speech.startswith("Cramp Check helps you tell a muscle cramp from a spasm.")
+    assert reply.speech.endswith("Is that leg swollen, red, or warm to the touch?")
+    assert reply.reprompt
+    assert not reply.ends_session
+    assert device.no().speech.startswith("Any chest pain"), "the dialogue carries on after help"
+
+
+def test_help_at_launch_asks_which_muscle(device: AlexaDevice) -> None:
+    device.launch()
+    reply = device.intent("AMAZON.HelpIntent")
+
+    assert reply.speech.endswith("Which muscle is it, and what does it feel like?")
+    assert not reply.ends_session
+
+
+def test_fallback_reasks_the_pending_question_in_other_words(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    reply = device.intent("AMAZON.FallbackIntent")
+
+    assert reply.speech == "Just yes or no. Does the leg look swollen or red, or feel warm?"
+    assert reply.reprompt
+    assert device.yes().speech.startswith("Any chest pain")
+
+
+def test_fallback_at_launch_rephrases_where_it_hurts(device: AlexaDevice) -> None:
+    device.launch()
+    reply = device.intent("AMAZON.FallbackIntent")
+
+    assert reply.speech.startswith("Sorry, I didn't catch that. Tell me where the muscle is and how it feels.")
+    assert not reply.ends_session
+
+
+def test_fallback_after_verdict_reasks_the_offer(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    device.no()
+    reply = device.intent("AMAZON.FallbackIntent")
+
+    assert reply.speech == "Sorry, I didn't catch that. Would you like some tips to stop it coming back?"
+    assert device.yes().speech.startswith("Here are some tips")
+
+
+def test_unreadable_free_text_to_a_pending_question_is_rephrased(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    reply = device.free_text("purple elephants")
+
+    assert reply.speech == "Just yes or no. Does the leg look swollen or red, or feel warm?"
+
+
+def test_repeat_says_the_last_question_again(device: AlexaDevice) -> None:
+    asked = device.describe(body_part="calf", feeling="locked", context="exercise")
+    again = device.intent("AMAZON.RepeatIntent")
+
+    assert again.speech == asked.speech
+    assert again.reprompt == asked.reprompt
+
+
+def test_start_over_forgets_the_description_and_asks_which_muscle(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    restarted = device.intent("AMAZON.StartOverIntent")
+    back = device.free_text("my back has been twitching for hours")
+
+    assert restarted.speech.startswith("OK, let's start again. Which muscle is it?")
+    assert not restarted.ends_session
+    assert "calf" not in json.dumps(device.attributes["conversation"]["observations"])
+    assert "groin" in back.speech
+
+
+def test_tips_one_shot_gives_tips_with_medicine_caution_and_offers_clinic(device: AlexaDevice) -> None:
+    reply = device.intent("TipsIntent")
+
+    assert reply.speech.startswith(f"Here are some tips from {CLINIC['name']}.")
+    assert "Ask a clinician before taking any medicine for cramps." in reply.speech
+    assert reply.card["content"].startswith(f"Tips from {CLINIC['name']}:")
+    assert not reply.ends_session
+
+
+def test_contact_clinic_one_shot_speaks_number_and_puts_contact_on_card(device: AlexaDevice) -> None:
+    reply = device.intent("ContactClinicIntent")
+
+    assert reply.speech.startswith(f"You can reach {CLINIC['name']} on {CLINIC['phone_spoken']}.")
+    assert reply.card["title"] == "Cramp Check"
+    assert CLINIC["phone"] in reply.card["content"]
+    assert CLINIC["hours"] in reply.card["content"]
+    assert reply.ends_session
+
+
+def test_text_me_speaks_the_number_and_puts_the_summary_on_a_card(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    device.no()
+    reply = device.intent("TextMeIntent")
+
+    assert reply.speech == (
+        f"Here's the clinic's number: {CLINIC['phone_spoken']}, for {CLINIC['name']}. "
+        "I've put the summary on a card in your Alexa app."
+    )
+    assert "Most likely a cramp." in reply.card["content"]
+    assert CLINIC["phone"] in reply.card["content"]
+    assert reply.ends_session
+
+
+@pytest.mark.parametrize(("reason", "error_type"), [("USER_INITIATED", None), ("EXCEEDED_MAX_REPROMPTS", None),
+                                                    ("ERROR", "INVALID_RESPONSE")])
+def test_session_ended_returns_valid_empty_response_and_logs_reason(
+    device: AlexaDevice, caplog: pytest.LogCaptureFixture, reason: str, error_type: str | None
+) -> None:
+    device.launch()
+    with caplog.at_level(logging.INFO):
+        reply = device.end(reason, error_type)
+
+    assert reply.raw["version"] == "1.0"
+    assert reply.raw["response"] == {}
+    assert reply.speech == ""
+    ended = [r for r in caplog.records if r.name == "skill.handlers.session_ended"]
+    assert ended and ended[0].reason == reason
+    assert ended[0].alexa_error_type == error_type
+
+
+def test_error_in_a_handler_apologises_with_emergency_advice_and_ends_safely(device: AlexaDevice) -> None:
+    device.describe(body_part="calf")
+    # A session saved by an older version that asked a question this content no longer has.
+    device.attributes["conversation"]["pending"] = "question_removed_since"
+    reply = device.yes()
+
+    assert reply.speech == f"{APOLOGY} If the pain is severe or you feel unwell, call 9 1 1."
+    assert reply.ends_session
+
+
+def test_error_for_an_unknown_intent_apologises_then_asks_which_muscle(
+    device_for: Callable[..., AlexaDevice],
+) -> None:
+    device = device_for(locale="en-AU")
+    reply = device.intent("RetiredIntentFromAnOldModel")
+
+    assert reply.speech.startswith(f"{APOLOGY} If the pain is severe or you feel unwell, call triple zero.")
+    assert reply.speech.endswith("Which muscle is it, and what does it feel like?")
+    assert reply.reprompt
+    assert not reply.ends_session
+
+
+def test_logs_hold_hashed_user_request_type_intent_and_step_but_no_words_or_ids(
+    device: AlexaDevice, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        device.free_text("my back has been twitching for hours")
+        device.no()
+
+    dumped = " ".join(json.dumps({k: str(v) for k, v in vars(r).items()}) for r in caplog.records)
+    assert USER_ID not in dumped
+    assert "twitching for hours" not in dumped
+    requests = [r for r in caplog.records if r.getMessage() == "alexa request"]
+    assert [r.intent for r in requests] == ["FreeTextIntent", "AMAZON.NoIntent"]
+    assert all(r.user.startswith("alexa_") and r.request_type == "IntentRequest" for r in requests)
+    steps = [r.step for r in caplog.records if r.getMessage() == "dialogue step"]
+    assert steps == ["asking", "verdict"]
