@@ -19,7 +19,7 @@ from markupsafe import escape
 from shared.content import Content, load_content
 from shared.dialogue import Conversation, Event, Message, Reply, Step, Turn, next_step
 from shared.render import render
-from skill import history
+from skill import history, screens
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,8 @@ def respond(handler_input: HandlerInput, speech: Speech) -> Response:
         builder.set_should_end_session(True)
     if speech.card:
         builder.set_card(SimpleCard(title=CARD_TITLE, content=speech.card))
+        if screens.has_screen(handler_input):
+            builder.add_directive(screens.card_document(CARD_TITLE, speech.card))
     session(handler_input)[LAST] = {"text": speech.text, "reprompt": speech.reprompt}
     return builder.response
 

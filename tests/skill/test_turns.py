@@ -247,3 +247,26 @@ def test_dialog_state_in_progress_is_handled_like_any_turn(device: AlexaDevice) 
     reply = device.post(envelope)
 
     assert reply.speech.startswith("Right now: " + CALF_RELIEF)
+
+
+def test_screen_device_gets_the_verdict_card_as_an_apl_document(device_for: Callable[..., AlexaDevice]) -> None:
+    device = device_for(apl=True)
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    question = device.no()
+    verdict = device.no()
+
+    directives = verdict.response.get("directives") or []
+    assert [d["type"] for d in directives] == ["Alexa.Presentation.APL.RenderDocument"]
+    shown = directives[0]["datasources"]["card"]["text"]
+    assert shown.startswith("Most likely a cramp.<br>")
+    assert CLINIC["phone"] in shown
+    assert not question.response.get("directives"), "no screen for a bare question"
+
+
+def test_device_without_a_screen_gets_no_apl(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    verdict = device.no()
+
+    assert verdict.card is not None
+    assert not verdict.response.get("directives")
