@@ -19,6 +19,7 @@ from markupsafe import escape
 from shared.content import Content, load_content
 from shared.dialogue import Conversation, Event, Message, Reply, Step, Turn, next_step
 from shared.render import render
+from shared.triage import assess
 from skill import history, screens
 
 logger = logging.getLogger(__name__)
@@ -232,8 +233,6 @@ def _summary_card(handler_input: HandlerInput) -> str:
     stored = session(handler_input).get(CONVERSATION)
     conversation = Conversation.from_dict(stored)
     if stored and not conversation.observations.is_empty():
-        from shared.triage import assess
-
         return card_text(handler_input, "assessment", assessment=assess(conversation.observations))
     return card_text(handler_input, "contact")
 

@@ -6,6 +6,7 @@ import logging
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from skill import turns
@@ -24,4 +25,7 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
         """Log the error's type (never the request) and apologise."""
         # The type and the traceback only: the message of a parsing error can quote what the person said.
         logger.error("unhandled error in the skill", extra={"error_type": type(exception).__name__})
+        if is_request_type("SessionEndedRequest")(handler_input):
+            # No speech is allowed after the session has ended; an empty response is still owed.
+            return handler_input.response_builder.response
         return turns.apology(handler_input)

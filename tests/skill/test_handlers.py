@@ -14,6 +14,7 @@ from ask_sdk_model import RequestEnvelope
 
 from shared.content import load_content
 from skill.app import REQUEST_HANDLERS
+from skill.handlers.errors import CatchAllExceptionHandler
 from tests.skill.alexa_device import USER_ID, AlexaDevice
 from tests.skill.test_interaction_models import HANDLED_INTENTS, LOCALES, intents_by_name
 
@@ -231,3 +232,15 @@ def test_logs_hold_hashed_user_request_type_intent_and_step_but_no_words_or_ids(
     assert all(r.user.startswith("alexa_") and r.request_type == "IntentRequest" for r in requests)
     steps = [r.step for r in caplog.records if r.getMessage() == "dialogue step"]
     assert steps == ["asking", "verdict"]
+
+
+
+def test_error_while_ending_a_session_still_returns_an_empty_response(device: AlexaDevice) -> None:
+    raw = device.envelope("session_ended_request")
+    envelope = DefaultSerializer().deserialize(json.dumps(raw), RequestEnvelope)
+    handler_input = HandlerInput(request_envelope=envelope, attributes_manager=AttributesManager(envelope))
+
+    response = CatchAllExceptionHandler().handle(handler_input, RuntimeError("store went away"))
+
+    assert response.output_speech is None
+    assert response.reprompt is None
