@@ -49,7 +49,7 @@ bench: venv node
 	$(PY) -m bench
 
 fuzz: venv
-	$(PY) -m bench.fuzz
+	$(PY) -m reliability.fuzz
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .serverless build
@@ -64,3 +64,8 @@ package: node
 	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-offline} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-offline} \
 	  node_modules/.bin/osls package --stage $(STAGE) --param="alexaSkillId=$(ALEXA_SKILL_ID)" --param="smsFromNumber=$(SMS_FROM)"
 	@ls -l .serverless/build/lambda/*.zip
+
+# Fuzzing, load, faults, security and privacy, long settings; writes docs/reliability.md (about 10 min).
+.PHONY: reliability
+reliability: venv node
+	$(PY) -m reliability

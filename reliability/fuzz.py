@@ -20,9 +20,11 @@ import argparse
 import copy
 import json
 import logging
+import os
 import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -223,10 +225,13 @@ class CaseFailure(AssertionError):
 # A case that hits one is counted under its name, so a long run goes on looking for new ones.
 KNOWN_FAILURES: dict[str, tuple[type[BaseException], str]] = {
     "catch-all handler raises on a request without a session": (Exception, "out of session request"),
-    "envelope without context.System.application crashes the skill-id check": (
+    "envelope without a usable context.System.application crashes the skill-id check (500 on POST /alexa)": (
         AttributeError, "has no attribute 'application_id'"),
     "a stored conversation with null in a fact list or in recent_episodes makes the core raise": (
         TypeError, "not supported between instances of"),
+    # KeyError's message is the missing key itself, so any KeyError from a mutated stored state is this one.
+    "a stored conversation pending on a question id the content does not have makes the core raise KeyError": (
+        KeyError, ""),
 }
 
 
@@ -331,6 +336,17 @@ def alexa_body_case(draw: st.DrawFn) -> SignedBody:
     return SignedBody(body, sent)
 
 
+def _why_500(body: bytes) -> str | None:
+    """The known failure behind a 500 from POST /alexa, found by running the same envelope through the skill."""
+    from skill.app import invoke
+
+    try:
+        invoke(fresh_skill(), json.loads(body))
+    except Exception as error:
+        return known_failure(error)
+    return None
+
+
 def alexa_web_target() -> Target:
     """Signed (and tampered) bodies through POST /alexa with the real verifier and a test certificate chain."""
     from werkzeug.test import Client
@@ -352,6 +368,8 @@ def alexa_web_target() -> Target:
                    "Content-Type": "application/json"}
         response = client.post("/alexa", data=case.sent, headers=headers)
         status = response.status_code
+        if status == 500 and (name := _why_500(case.sent)):
+            return f"known failure: {name}"
         if status not in (200, 400):
             raise CaseFailure(f"POST /alexa answered {status}")
         if case.tampered and status != 400:
@@ -516,7 +534,7 @@ def run_target(name: str, examples: int, seed_value: int) -> dict[str, Any]:
     failures: list[str] = []
     started = time.perf_counter()
     # Hundreds of thousands of expected warnings ("signature rejected") would cost more than the cases.
-    logging.disable(logging.WARNING)
+    logging.disable(logging.CRITICAL)
     try:
         fuzz()
     except BaseException as error:  # an ExceptionGroup when hypothesis found several distinct failures
@@ -538,8 +556,11 @@ def run_target(name: str, examples: int, seed_value: int) -> dict[str, Any]:
 
 
 def run(examples: int, seed_value: int, names: list[str] | None = None) -> list[dict[str, Any]]:
-    """Run the chosen targets (all by default) one after the other."""
-    return [run_target(name, examples, seed_value) for name in names or list(TARGETS)]
+    """Run the chosen targets (all by default) in parallel processes, one per CPU; results in target order."""
+    names = names or list(TARGETS)
+    with ProcessPoolExecutor(max_workers=max(1, min(len(names), os.cpu_count() or 1))) as pool:
+        futures = [pool.submit(run_target, name, examples, seed_value) for name in names]
+        return [future.result() for future in futures]
 
 
 def main() -> int:

@@ -1,0 +1,218 @@
+"""Write docs/reliability.md from the results of one `python -m reliability` run (never edited by hand)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+REPORT = REPO / "docs" / "reliability.md"
+BENCH = REPO / "build" / "bench.json"
+
+
+def _ok(passed: bool) -> str:
+    return "yes" if passed else "**NO**"
+
+
+def _spread(values: list[float]) -> str:
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return f"{values[0]:g}"
+    return f"{statistics.median(values):g} (min {min(values):g}, max {max(values):g})"
+
+
+def fuzz_section(fuzz: list[dict[str, Any]]) -> list[str]:
+    """The fuzz table: cases per target, what they led to, failures."""
+    lines = ["## Fuzzing", "",
+             "Hypothesis, one seed per run; a case is one generated input (an SMS case posts one to three messages).",
+             "", "| target | cases run | outcomes | new failures | seconds |", "|---|---:|---|---:|---:|"]
+    for result in fuzz:
+        outcomes = "; ".join(f"{name}: {count}" for name, count in result["outcomes"].items())
+        lines.append(f"| {result['target']} | {result['cases_run']:,} | {outcomes} | {len(result['failures'])} "
+                     f"| {result['seconds']} |")
+    known = sorted({name.removeprefix("known failure: ") for r in fuzz for name in r["outcomes"]
+                    if name.startswith("known failure: ")})
+    lines += ["", f"Seed {fuzz[0]['seed'] if fuzz else '-'}.", ""]
+    if known:
+        lines += ["Failures found by fuzzing (each kept as a strict-xfail regression test in "
+                  "`tests/reliability/test_regressions.py` until fixed; the counts above are the cases that hit them):",
+                  ""]
+        lines += [f"- {name}" for name in known]
+        lines.append("")
+    for result in fuzz:
+        for failure in result["failures"]:
+            lines += [f"New failure in `{result['target']}`:", "", "```", failure, "```", ""]
+    return lines
+
+
+def load_section(load_runs: list[dict[str, Any]]) -> list[str]:
+    """The load table: per run and the spread across runs."""
+    first = load_runs[0]
+    lines = ["## Load", "",
+             f"`python -m server` as a subprocess on 127.0.0.1 (waitress, SQLite): {first['numbers']} phone numbers x "
+             f"{first['messages_per_number']} messages, each number one message at a time, all numbers at once, plus "
+             f"{first['alexa_users']} Alexa users x {first['alexa_turns']} turns through the local-simulator switch. "
+             "Lost state = any reply, stored conversation, callback request or Alexa history that differs from the "
+             "same messages replayed one by one through the same code over an in-memory store.", "",
+             "| run | requests | errors | lost state | throughput (req/s) | SMS p50 / p99 (ms) | "
+             "Alexa p50 / p99 (ms) | all p99 (ms) |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for number, run in enumerate(load_runs, 1):
+        fig = run["figures"]
+        lines.append(f"| {number} | {fig['requests']} | {len(run['errors'])} | {len(run['lost_state'])} | "
+                     f"{fig['throughput_rps']} | {fig['sms']['p50_ms']} / {fig['sms']['p99_ms']} | "
+                     f"{fig['alexa']['p50_ms']} / {fig['alexa']['p99_ms']} | {fig['all']['p99_ms']} |")
+    throughput = [r["figures"]["throughput_rps"] for r in load_runs]
+    p99 = [r["figures"]["all"]["p99_ms"] for r in load_runs]
+    lines += ["", f"Over {len(load_runs)} run(s): throughput {_spread(throughput)} req/s; p99 {_spread(p99)} ms "
+              "(median, min, max).", ""]
+    problems = [p for r in load_runs for p in r["errors"] + r["lost_state"]]
+    if problems:
+        lines += ["Problems:", ""] + [f"- {p}" for p in problems[:20]] + [""]
+    return lines
+
+
+def faults_section(faults: dict[str, Any]) -> list[str]:
+    """Crash and restart, store outage, notification retry."""
+    crash, outage, notify = faults["crash"], faults["store_outage"], faults["notify_retry"]
+    rounds = ", ".join(f"{r['notified']}/{r['retried']}" for r in notify["retry_rounds"])
+    return [
+        "## Faults", "",
+        "| fault | check | result |", "|---|---|---|",
+        f"| SIGKILL mid-load, restart on the same SQLite file | {crash['numbers']} numbers x 10 messages; killed after "
+        f"{crash['killed_after_messages']} of {crash['messages']} answered; {crash['messages_cut_off_and_resent']} "
+        "messages cut off and resent with the same MessageSid | "
+        f"never answered: {len(crash['undelivered'])}; conversations matching no replay: "
+        f"{len(crash['diverged_conversations'])}; confirmed callbacks lost: {len(crash['lost_callbacks'])}; "
+        f"records not reading back whole: {len(crash['corrupted_records'])}; callbacks stored: "
+        f"{crash['callbacks_stored']} |",
+        f"| DynamoDB-compatible store frozen (dynalite SIGSTOP) | {outage['outage_requests']} requests during the "
+        "outage (3 SMS, 2 Alexa) | "
+        f"SMS 200 with relief step + emergency number: {outage['safe_replies']}/3; Alexa answered: "
+        f"{outage['alexa_answered']}/2; failures logged: {outage['failures_logged']}; half-written conversation or "
+        f"callback records: {len(outage['half_written'])}; Twilio redelivery handled after recovery: "
+        f"{_ok(outage['redelivery_processed'])} |",
+        f"| Twilio REST API failing for staff notifications | {notify['callback_requests_confirmed']} callback "
+        f"requests confirmed while it failed ({notify['failed_sends_while_down']} failed sends) | "
+        f"stored: {notify['callbacks_stored']}; retry rounds (notified/retried): {rounds}; delivered: "
+        f"{notify['delivered']}; undelivered: {len(notify['undelivered'])} |",
+        "",
+        f"Message claims left 'processing' by the crash: {crash['orphaned_claims']}; claims written late by the frozen "
+        f"store after it came back: {outage['late_claims']}. A Twilio redelivery of such a MessageSid gets the safe "
+        "reply instead of being handled, until the claim expires after 24 h (see Findings).",
+        "",
+    ]
+
+
+def privacy_section(privacy: dict[str, Any]) -> list[str]:
+    """Refusal counts, stale SMS replays, STOP, and the log scan."""
+    lines = ["## Security and privacy", "", "| channel | request | sent | refused |", "|---|---|---:|---:|"]
+    totals = {"sent": 0, "refused": 0}
+    for channel in ("sms", "alexa"):
+        for kind, count in privacy[channel]["counts"].items():
+            lines.append(f"| {channel} | {kind} | {count['sent']} | {count['refused']} |")
+            if "Amazon's scheme accepts it" not in kind:
+                totals["sent"] += count["sent"]
+                totals["refused"] += count["refused"]
+    stale = privacy["stale_sms"]
+    lines.append(f"| sms | stale: replayed after its MessageSid claim expired (24 h) | {stale['sent']} | "
+                 f"{stale['refused']} |")
+    stop, logs = privacy["stop"], privacy["logs"]
+    written = privacy["sms"]["records_written_by_refused_requests"]
+    written += privacy["alexa"]["records_written_by_refused_requests"]
+    lines += [
+        "",
+        f"Tampered, forged, stale and replayed requests refused (both channels, excluding the two rows Twilio's and "
+        f"Amazon's schemes cannot refuse: SMS replays after the claim expired, Alexa replays inside 150 s): "
+        f"{totals['refused']} of {totals['sent']}. Records written by refused requests: "
+        f"{written}. Genuine signed Alexa requests accepted: {privacy['alexa']['genuine_accepted']} of "
+        f"{privacy['alexa']['genuine_sent']}.",
+        "",
+        f"STOP: {stop['numbers_stopped']} numbers texted STOP mid-conversation and then {stop['messages_after_stop']} "
+        f"more messages; replies sent after STOP: {stop['replies_after_stop']}; outbox messages to them: "
+        f"{stop['outbox_messages_to_stopped_numbers']}; callback requests after STOP: {stop['callbacks_after_stop']}.",
+        "",
+        f"Logs: {logs['lines_scanned']:,} lines from {logs['files']} server logs (the load run's and this run's) "
+        f"searched for {logs['needles']} phone numbers (three spellings each), Alexa user ids and message bodies: "
+        f"{sum(logs['hits'].values())} hits {json.dumps(logs['hits']) if logs['hits'] else ''}.",
+        "",
+    ]
+    lines += [f"- {example}" for example in logs["examples"]]
+    return lines
+
+
+def bench_section() -> list[str]:
+    """The benchmarks table from build/bench.json, when the benchmark run has produced it."""
+    if not BENCH.exists():
+        return ["## Benchmarks", "", "build/bench.json was not there when this report was generated; run "
+                "`make bench` and then this command again.", ""]
+    try:
+        bench = json.loads(BENCH.read_text(encoding="utf-8"))
+    except ValueError:
+        return ["## Benchmarks", "", "build/bench.json could not be read.", ""]
+    rows = bench.get("rows") if isinstance(bench, dict) else bench
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        return ["## Benchmarks", "", "```json", json.dumps(bench, indent=2)[:6000], "```", ""]
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    lines = ["## Benchmarks", "", "From build/bench.json (`make bench`).", "",
+             "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(row.get(c, "")) for c in columns) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def verdict(results: dict[str, Any]) -> list[tuple[str, bool]]:
+    """Each promise of the issue, and whether this run kept it."""
+    fuzz, loads, faults, privacy = results["fuzz"], results["load"], results["faults"], results["privacy"]
+    crash, outage, notify = faults["crash"], faults["store_outage"], faults["notify_retry"]
+    refusals = [c for ch in ("sms", "alexa") for k, c in privacy[ch]["counts"].items()
+                if "Amazon's scheme accepts it" not in k]
+    return [
+        ("fuzzing: no new failure", all(not r["failures"] for r in fuzz)),
+        ("fuzzing: no known failure hit", not any(k.startswith("known failure") for r in fuzz for k in r["outcomes"])),
+        ("load: 0 errors", all(not r["errors"] for r in loads)),
+        ("load: 0 lost state", all(not r["lost_state"] for r in loads)),
+        ("crash: every message answered, no conversation corrupted, no confirmed callback lost",
+         not (crash["undelivered"] or crash["diverged_conversations"] or crash["lost_callbacks"]
+              or crash["corrupted_records"])),
+        ("store outage: safe reply and 200 for every SMS, Alexa answered, failure logged, nothing half-written",
+         outage["safe_replies"] == 3 and outage["alexa_answered"] == 2 and outage["failures_logged"] > 0
+         and not outage["half_written"]),
+        ("store outage: Twilio's redelivery handled after recovery", bool(outage["redelivery_processed"])),
+        ("staff notifications retried until delivered", not notify["undelivered"] and notify["delivered"] > 0),
+        ("tampered, forged, stale and replayed requests all refused", all(c["sent"] == c["refused"] for c in refusals)),
+        ("SMS replay after the claim expired refused", privacy["stale_sms"]["refused"] == privacy["stale_sms"]["sent"]),
+        ("no phone number, user id or message body in the logs", not privacy["logs"]["hits"]),
+        ("nothing sent after STOP", privacy["stop"]["replies_after_stop"] == 0
+         and privacy["stop"]["outbox_messages_to_stopped_numbers"] == 0
+         and privacy["stop"]["callbacks_after_stop"] == 0),
+    ]
+
+
+def render(results: dict[str, Any]) -> str:
+    """The whole report as Markdown."""
+    machine = results["machine"]
+    lines = [
+        "# Cramp Check reliability report", "",
+        f"Generated by `python -m reliability{' --short' if results['short'] else ''}` on {results['finished']} "
+        f"in {results['seconds']:.0f} s. Do not edit: run the command again.", "",
+        f"Machine: {machine['cpu']}, {machine['cpus']} CPUs, {machine['platform']}, Python {machine['python']}.",
+        "", "## Summary", "", "| promise | kept |", "|---|---|",
+    ]
+    lines += [f"| {name} | {_ok(kept)} |" for name, kept in verdict(results)]
+    lines.append("")
+    lines += fuzz_section(results["fuzz"])
+    lines += load_section(results["load"])
+    lines += faults_section(results["faults"])
+    lines += privacy_section(results["privacy"])
+    lines += bench_section()
+    lines += ["## Findings", ""] + [f"- {finding}" for finding in results.get("findings", [])] + [""]
+    return "\n".join(lines)
+
+
+def write(results: dict[str, Any], path: Path = REPORT) -> Path:
+    """Render and write the report; return its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(results), encoding="utf-8")
+    return path
