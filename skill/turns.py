@@ -90,11 +90,15 @@ def respond(handler_input: HandlerInput, speech: Speech) -> Response:
 def take_turn(handler_input: HandlerInput, event: Event, message: Message | None = None) -> Response:
     """Run one dialogue step on the core and say its result."""
     content = load_content()
-    turn = next_step(conversation_of(handler_input), event, message or Message(), content)
     attributes = session(handler_input)
-    attributes[CONVERSATION] = turn.conversation.to_dict()
+    conversation = conversation_of(handler_input)
     if event == Event.NEW:
+        # A new episode in the same session: count the one this session may just have saved.
         attributes.pop(EPISODE_SAVED, None)
+        recount = replace(conversation.observations, recent_episodes=history.episodes_this_week(handler_input) + 1)
+        conversation = replace(conversation, observations=recount)
+    turn = next_step(conversation, event, message or Message(), content)
+    attributes[CONVERSATION] = turn.conversation.to_dict()
     logger.info(
         "dialogue step",
         extra={
@@ -254,7 +258,7 @@ def forget_history(handler_input: HandlerInput) -> Response:
     done = history.forget(handler_input)
     attributes = session(handler_input)
     stored = attributes.get(CONVERSATION)
-    if stored:
+    if stored and done:
         # Forgotten means forgotten: earlier episodes no longer count toward recurrence in this session.
         conversation = Conversation.from_dict(stored)
         observations = replace(conversation.observations, recent_episodes=1)

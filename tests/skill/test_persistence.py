@@ -208,3 +208,11 @@ def test_history_on_sqlite_survives_a_new_skill_instance(skill_settings: Setting
     verdict = cramp(AlexaDevice(lambda envelope: invoke(second_skill, envelope)))
 
     assert "That's the second cramp or spasm you've told me about this week." in verdict
+
+
+def test_start_over_after_a_verdict_counts_that_episode(device: AlexaDevice) -> None:
+    cramp(device)
+    device.intent("AMAZON.StartOverIntent")
+    second = cramp(device)
+
+    assert "That's the second cramp or spasm you've told me about this week." in second
