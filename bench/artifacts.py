@@ -1,0 +1,321 @@
+"""Deployed artifacts: each Lambda function's zip size, and its handler's import time from the unzipped zip.
+
+The working tree is packaged by the real tool (`osls package`, as serverless.yml and deploy/ define it, like
+`make package`) in a copy under build/bench/package/, so a stale .serverless/ is never measured. The build is
+reused while the packaged inputs (code, content, pyproject, serverless.yml, deploy/, the node lock file) hash
+the same; only a change repackages (a few minutes, mostly pip).
+
+Import time: the zips hold aarch64 / CPython 3.12 extension modules, which cannot load on this machine. As
+tests/deploy/test_lambda_emulation.py does, each unzipped folder has its platform-specific distributions
+(`Root-Is-Purelib: false`) swapped for the same versions built for this machine; our code, the pure-Python
+dependencies and the layout stay as deployed. A fresh `python -I -S` then sees only the standard library,
+that folder (Lambda's /var/task) and a stand-in for the runtime's own boto3 (/var/runtime). The handler
+module is timed against what its reference imports, from the same folder: ask-sdk-core's skill builder (the
+hello-world skill) for the Alexa zip, Flask plus twilio's validator and TwiML (the quickstart bot) for the
+SMS zip. It is timed twice: as shipped (the zip carries no bytecode because serverless.yml's slimPatterns
+drop it, and /var/task is read-only, so every cold start compiles every module it imports), and with
+bytecode compiled into the folder first, which is what shipping .pyc files would save.
+"""
+
+from __future__ import annotations
+
+import compileall
+import csv
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from email.parser import Parser
+from pathlib import Path
+from typing import Any
+
+from bench.stats import ROOT, ChildRun, child_environment, compare, interleave_children, ratio, timed_child
+
+CACHE = ROOT / "build" / "bench" / "package"
+OSLS = ROOT / "node_modules" / ".bin" / "osls"
+SIZE_TARGET_MB = 15.0
+PACKAGE_TIMEOUT_S = 900
+SKILL_ID = "amzn1.ask.skill.00000000-bench-4c7e-b5f6-0a1b2c3d4e5f"
+SMS_FROM = "+15550100100"
+# What the Lambda Python runtime itself provides (/var/runtime); serverless.yml deliberately does not ship them.
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
+# Everything osls reads to build the zips; a change in any of them means the cached build is stale.
+PACKAGED_INPUTS = (
+    "shared",
+    "skill",
+    "sms",
+    "deploy",
+    "pyproject.toml",
+    "serverless.yml",
+    "package.json",
+    "package-lock.json",
+)
+# Per handler module: what the reference app imports (from the same unzipped folder).
+REFERENCE_IMPORTS = {
+    "skill.lambda_function": ("ask_sdk_core.skill_builder",),
+    "sms.lambda_function": ("flask", "twilio.request_validator", "twilio.twiml.messaging_response"),
+}
+
+
+@dataclass(frozen=True)
+class Build:
+    """One packaging of the working tree: its folder and the serverless state that names the zips."""
+
+    root: Path
+
+    def state(self) -> dict[str, Any]:
+        """serverless-state.json: every function's handler and artifact."""
+        return json.loads((self.root / ".serverless" / "serverless-state.json").read_text(encoding="utf-8"))
+
+    def functions(self) -> dict[str, tuple[str, Path]]:
+        """Function name -> (handler module, zip path)."""
+        found = {}
+        for name, function in self.state()["service"]["functions"].items():
+            module = function["handler"].rsplit(".", 1)[0].replace("/", ".")
+            found[name] = (module, self.root / function["package"]["artifact"])
+        return found
+
+
+def packaged_files() -> list[str]:
+    """The files a fresh clone would hold (tracked, or new and not ignored), relative to the root."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    return sorted(path for path in listed.split("\0") if path and (ROOT / path).is_file())
+
+
+def inputs_digest(files: list[str]) -> str:
+    """SHA-256 over the path and content of every packaged input."""
+    digest = hashlib.sha256()
+    for relative in files:
+        if relative.split("/", 1)[0] in PACKAGED_INPUTS or relative in PACKAGED_INPUTS:
+            digest.update(relative.encode() + b"\0" + (ROOT / relative).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _start_package(files: list[str], digest: str) -> subprocess.Popen | None:
+    """Start `osls package` in a fresh copy of the tree, unless the cached build matches the digest."""
+    folder = CACHE / "lambda"
+    stamp = folder / "inputs.sha256"
+    if stamp.is_file() and stamp.read_text().strip() == digest and (folder / ".serverless").is_dir():
+        return None
+    if not OSLS.exists():
+        raise RuntimeError("node_modules/.bin/osls is missing: run `make node`")
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for relative in files:
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / relative, target)
+    (folder / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "CRAMP_"))}
+    env.update(
+        AWS_ACCESS_KEY_ID="x",
+        AWS_SECRET_ACCESS_KEY="y",  # a dummy: osls only checks that some credentials exist
+        SLS_TELEMETRY_DISABLED="1",
+        SLS_NOTIFICATIONS_MODE="off",
+    )
+    command = [
+        str(OSLS),
+        "package",
+        "--stage",
+        "dev",
+        "--region",
+        "us-east-1",
+        f"--param=alexaSkillId={SKILL_ID}",
+        f"--param=smsFromNumber={SMS_FROM}",
+    ]
+    with (CACHE / "lambda.log").open("wb") as log:
+        return subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def package() -> Build:
+    """Package the working tree as it deploys, reusing the last build while its inputs are unchanged."""
+    files = packaged_files()
+    digest = inputs_digest(files)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    process = _start_package(files, digest)
+    if process is not None:
+        print("bench: packaging the working tree with osls (only after a change; a few minutes)", flush=True)
+        try:
+            code = process.wait(timeout=PACKAGE_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise RuntimeError(f"osls package took over {PACKAGE_TIMEOUT_S} s") from None
+        if code != 0:
+            tail = (CACHE / "lambda.log").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"osls package exited {code}:\n{tail}")
+        (CACHE / "lambda" / "inputs.sha256").write_text(digest + "\n")
+    return Build(CACHE / "lambda")
+
+
+def unzip(artifact: Path, destination: Path) -> Path:
+    """Extract a function zip the way Lambda does into /var/task."""
+    with zipfile.ZipFile(artifact) as archive:
+        archive.extractall(destination)
+    return destination
+
+
+def swap_compiled_distributions(folder: Path) -> tuple[str, ...]:
+    """Reinstall each platform-specific distribution in `folder` at the same version for this machine.
+
+    The same swap as tests/deploy/test_lambda_emulation.py: files listed in the distribution's RECORD are
+    removed, then pip installs the same name and version for this platform and Python into the folder.
+    """
+    root = folder.resolve()
+    swapped = []
+    emptied = set()
+    for wheel in sorted(root.glob("*.dist-info/WHEEL")):
+        if "Root-Is-Purelib: false" not in wheel.read_text(encoding="utf-8"):
+            continue
+        dist_info = wheel.parent
+        metadata = Parser().parsestr((dist_info / "METADATA").read_text(encoding="utf-8"))
+        with (dist_info / "RECORD").open(encoding="utf-8", newline="") as record:
+            listed = [(root / row[0]).resolve() for row in csv.reader(record) if row]
+        for path in listed:
+            if path.is_relative_to(root):
+                path.unlink(missing_ok=True)
+                emptied.add(root / path.relative_to(root).parts[0])
+        swapped.append(f"{metadata['Name']}=={metadata['Version']}")
+    # pip --target skips a package whose folder exists, even empty: remove emptied folders, deepest first.
+    for top in emptied:
+        for current, _folders, _files in os.walk(top, topdown=False):
+            if not os.listdir(current):
+                os.rmdir(current)
+    if swapped:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile"]
+            + ["--only-binary=:all:", "--target", str(root), *swapped],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    return tuple(swapped)
+
+
+def loadable_task(artifact: Path) -> tuple[Path, tuple[str, ...]]:
+    """The zip unzipped with its compiled distributions swapped for this machine, cached by the zip's hash."""
+    digest = hashlib.sha256(artifact.read_bytes()).hexdigest()[:16]
+    folder = CACHE / "tasks" / digest
+    stamp = folder / ".swapped"
+    if stamp.is_file():
+        return folder / "task", tuple(filter(None, stamp.read_text().splitlines()))
+    if folder.exists():
+        shutil.rmtree(folder)
+    task = unzip(artifact, folder / "task")
+    swapped = swap_compiled_distributions(task)
+    stamp.write_text("\n".join(swapped) + "\n")
+    return task, swapped
+
+
+def runtime_stand_in(folder: Path) -> Path:
+    """Lambda's /var/runtime stand-in: boto3 and its dependencies, linked from this virtualenv."""
+    for name in RUNTIME_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.origin:
+            raise RuntimeError(f"{name} is not installed here; the Lambda runtime would provide it")
+        origin = Path(spec.origin)
+        source = origin.parent if origin.name == "__init__.py" else origin
+        (folder / source.name).symlink_to(source, target_is_directory=source.is_dir())
+    return folder
+
+
+def _import_child(modules: tuple[str, ...], paths: list[Path], *, shipped: bool) -> ChildRun:
+    """Time importing `modules` in `python -I -S` over only `paths` (+ the standard library)."""
+    code = (
+        "import sys, time\n"
+        f"paths = {[str(path) for path in paths]!r}\n"
+        "sys.path[:0] = paths\n"
+        "started = time.perf_counter()\n"
+        + "".join(f"import {module}\n" for module in modules)
+        + "elapsed = time.perf_counter() - started\n"
+        "import sysconfig\n"
+        "allowed = tuple(paths) + (sysconfig.get_paths()['stdlib'], sysconfig.get_paths()['platstdlib'])\n"
+        "outside = {n.split('.')[0] for n, m in list(sys.modules.items())\n"
+        "           if getattr(m, '__file__', None) and not m.__file__.startswith(allowed)}\n"
+        "print(elapsed)\n"
+        "print(','.join(sorted(outside)))\n"
+    )
+    # -B as shipped: /var/task is read-only, so nothing compiled at one cold start helps the next.
+    flags = ["-I", "-S", "-B"] if shipped else ["-I", "-S"]
+    run = timed_child(code, env=child_environment({"AWS_DEFAULT_REGION": "us-east-1"}), cwd=paths[0], flags=flags)
+    lines = run.stdout.splitlines()
+    if len(lines) != 2 or lines[1]:
+        raise RuntimeError(f"importing {modules} loaded modules from outside the artifact: {lines[1:]}")
+    # The import time measured inside the child (interpreter start-up excluded) stands in for its wall time.
+    return ChildRun(wall=float(lines[0]), cpu=run.cpu, stdout=run.stdout)
+
+
+def _import_times(task: Path, runtime: Path, module: str, runs: int, *, shipped: bool) -> dict[str, Any]:
+    reference = REFERENCE_IMPORTS[module]
+    timings = interleave_children(
+        {
+            "reference": lambda: _import_child(reference, [task, runtime], shipped=shipped),
+            "subject": lambda: _import_child((module,), [task, runtime], shipped=shipped),
+        },
+        runs=runs,
+        warmup=1,
+    )
+    return {"reference_modules": list(reference), **compare(timings)}
+
+
+def measure(build: Build, runs: int = 5) -> dict[str, Any]:
+    """Each function's zip size, and its handler module's import time from the unzipped zip."""
+    functions = build.functions()
+    sizes = {}
+    for name, (module, artifact) in functions.items():
+        with zipfile.ZipFile(artifact) as archive:
+            unzipped = sum(member.file_size for member in archive.infolist())
+        size_mb = artifact.stat().st_size / 1e6
+        sizes[name] = {
+            "handler_module": module,
+            "zip_mb": round(size_mb, 2),
+            "unzipped_mb": round(unzipped / 1e6, 2),
+            "ratio_to_target": ratio(size_mb, SIZE_TARGET_MB),
+            "target_mb": SIZE_TARGET_MB,
+        }
+    imports: dict[str, Any] = {}
+    seen: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-artifacts-") as scratch:
+        runtime = Path(scratch) / "var-runtime"
+        runtime.mkdir()
+        runtime_stand_in(runtime)
+        for name, (module, artifact) in functions.items():
+            digest = hashlib.sha256(artifact.read_bytes()).hexdigest()
+            if digest in seen:
+                imports[name] = {"same_zip_as": seen[digest]}
+                continue
+            seen[digest] = name
+            cached, swapped = loadable_task(artifact)
+            # A scratch copy, so compiling bytecode for the second timing never leaks into the first next run.
+            task = Path(scratch) / name
+            shutil.copytree(cached, task, symlinks=True)
+            shipped = _import_times(task, runtime, module, runs, shipped=True)
+            compileall.compile_dir(task, quiet=1, workers=1)
+            with_bytecode = _import_times(task, runtime, module, runs, shipped=False)
+            imports[name] = {
+                "handler_module": module,
+                "swapped_for_this_machine": list(swapped),
+                "as_shipped": shipped,
+                "with_bytecode": with_bytecode,
+            }
+    return {"sizes": sizes, "imports": imports}
+
+
+def run(runs: int = 5) -> dict[str, Any]:
+    """Package (or reuse the cached package) and measure."""
+    return measure(package(), runs=runs)
+
+
+if __name__ == "__main__":
+    json.dump(run(runs=2), sys.stdout, indent=2)
