@@ -55,7 +55,11 @@ def main() -> None:
         answer = handler(event, LambdaContext(request["function_name"], request["timeout_s"]))
         answers.append({"answer": answer, "seconds": time.perf_counter() - began})
     allowed = tuple(request["paths"]) + (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])
-    origins = {name: getattr(module, "__file__", None) for name, module in list(sys.modules.items())}
+    # This emulator itself is the one module from elsewhere (as Lambda's bootstrap is, in /var/runtime).
+    emulator = {"__main__", "__mp_main__"}
+    origins = {
+        name: getattr(module, "__file__", None) for name, module in list(sys.modules.items()) if name not in emulator
+    }
     result = {
         "import_seconds": import_seconds,
         "extra_import_seconds": extra_seconds,
