@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from shared.conditions import holds
 from shared.content import Content, Question, load_content
 from shared.facts import Observations
 from shared.reader import normalise, read
@@ -222,13 +223,29 @@ def _describe(conv: Conversation, message: Message, content: Content) -> Turn:
         obs = obs.merge(heard)
         understood = True
         if conv.pending and understood:
-            # The free text answered the pending question if it supplied the fact asked about.
+            # The free text answered the pending question if it supplied the fact asked about, or made it moot
+            # ("actually it's my back" after the leg question): either way it was asked and counts to the limit.
             question = content.question(conv.pending)
-            if holds_skip(question, obs):
+            if holds_skip(question, obs) or not holds(question.ask_when, obs):
                 obs = obs.merge(Observations(answered=frozenset({question.id})))
     if conv.step == Step.START and not understood:
         understood = True  # a first "hi" simply starts the questions
+    if conv.pending and understood and conv.pending not in obs.answered:
+        obs = _count_if_passed_over(content.question(conv.pending), obs, content)
     return _advance(conv, obs, understood, content)
+
+
+def _count_if_passed_over(question: Question, obs: Observations, content: Content) -> Observations:
+    """A question the person was asked counts toward the limit of questions once another one takes its place.
+
+    A red-flag question is the exception: it stays open and is asked again, so no warning sign goes unasked.
+    """
+    if question.purpose == "red_flag":
+        return obs
+    following = assess(obs, content).next_question
+    if following is None or following.id == question.id:
+        return obs
+    return obs.merge(Observations(answered=frozenset({question.id})))
 
 
 def holds_skip(question: Question, obs: Observations) -> bool:
@@ -249,7 +266,9 @@ def _call(conv: Conversation, message: Message, content: Content) -> Turn:
 def _window(conv: Conversation, message: Message, content: Content) -> Turn:
     heard = read(message.text, content) if message.text else Observations()
     urgent_now = assess(conv.observations.merge(heard), content)
-    if urgent_now.urgency == "emergency":
+    # An emergency already answered must not block the callback it asked for; only a new sign re-alerts.
+    already_emergency = assess(conv.observations, content).urgency == "emergency"
+    if urgent_now.urgency == "emergency" and (not already_emergency or heard.signs - conv.observations.signs):
         # Safety first: a warning sign texted while we wait for a time window is never ignored.
         waiting = replace(conv, step=Step.VERDICT, pending=None)
         return _advance(waiting, conv.observations.merge(heard), True, content)

@@ -138,3 +138,23 @@ def test_outbound_returns_twilio_message_sid(tmp_path: Path, twilio_api: FakeTwi
     settings = make_settings(tmp_path, **rest_settings(tmp_path, twilio_api.base_url))
     assert send_sms(settings, STAFF_NUMBER, "hi staff").startswith("SM")
     assert settings.twilio_auth_token == AUTH_TOKEN
+
+
+def test_handoff_after_an_emergency_reply_a_callback_can_still_be_booked(
+    twilio_post: TwilioPoster, memory_store: Store
+) -> None:
+    assert twilio_post("cramp in my calf and now I have chest pain").text.startswith("Call 911 now.")
+    assert "When should NextPain Care call you back?" in twilio_post("CALL").text
+    assert "Your callback request is saved" in twilio_post("1").text
+    (record,) = memory_store.scan("callbacks")
+    assert record.data["urgency"] == "emergency" and record.data["window"] == "morning"
+    assert twilio_post("hello?").text.startswith("Call 911 now.")
+
+
+def test_handoff_new_warning_sign_while_choosing_a_window_gets_the_emergency_reply(
+    twilio_post: TwilioPoster, memory_store: Store
+) -> None:
+    twilio_post("my calf locked up during my run")
+    twilio_post("CALL")
+    assert twilio_post("now I have chest pain").text.startswith("Call 911 now.")
+    assert memory_store.scan("callbacks") == []
