@@ -18,6 +18,7 @@ from markupsafe import escape
 
 from shared.content import Content, load_content
 from shared.dialogue import Conversation, Event, Message, Reply, Step, Turn, next_step
+from shared.reader import read
 from shared.render import render
 from shared.triage import assess
 from skill import history, screens
@@ -113,6 +114,17 @@ def take_turn(handler_input: HandlerInput, event: Event, message: Message | None
         },
     )
     return respond(handler_input, compose(handler_input, turn, content))
+
+
+def describe(handler_input: HandlerInput, message: Message) -> Response:
+    """A description or an answer; after a verdict, one that names another muscle starts a new episode."""
+    conversation = Conversation.from_dict(session(handler_input).get(CONVERSATION))
+    if conversation.step == Step.VERDICT:
+        heard = message.facts or (read(message.text) if message.text else None)
+        known = conversation.observations.body_part
+        if heard is not None and heard.body_part is not None and heard.body_part != known:
+            return take_turn(handler_input, Event.NEW, message)
+    return take_turn(handler_input, Event.DESCRIBE, message)
 
 
 def compose(handler_input: HandlerInput, turn: Turn, content: Content) -> Speech:

@@ -7,7 +7,6 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from shared.dialogue import Event
 from skill import slots, turns
 
 
@@ -21,7 +20,7 @@ class DescribeSymptomIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         """Pass the slot value ids to the core as facts."""
         message = slots.message_from_intent(handler_input.request_envelope.request.intent)
-        return turns.take_turn(handler_input, Event.DESCRIBE, message)
+        return turns.describe(handler_input, message)
 
 
 class FreeTextIntentHandler(AbstractRequestHandler):
@@ -34,4 +33,4 @@ class FreeTextIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         """Give the phrase to the core as text."""
         message = slots.free_text_message(handler_input.request_envelope.request.intent)
-        return turns.take_turn(handler_input, Event.DESCRIBE, message)
+        return turns.describe(handler_input, message)

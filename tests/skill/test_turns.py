@@ -270,3 +270,24 @@ def test_device_without_a_screen_gets_no_apl(device: AlexaDevice) -> None:
 
     assert verdict.card is not None
     assert not verdict.response.get("directives")
+
+
+def test_new_muscle_after_a_verdict_starts_a_new_episode(device: AlexaDevice) -> None:
+    device.free_text("my back has been twitching for hours")
+    device.no()
+    reply = device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    verdict = device.no()
+
+    assert reply.speech.startswith("Right now: " + CALF_RELIEF)
+    assert "This sounds most like a cramp" in verdict.speech
+    assert "That's the second cramp or spasm you've told me about this week." in verdict.speech
+
+
+def test_more_detail_on_the_same_muscle_after_a_verdict_refines_it(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    device.no()
+    refined = device.describe(body_part="calf", duration="seconds")
+
+    assert "it lasted seconds to a few minutes" in refined.speech
