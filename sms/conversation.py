@@ -81,7 +81,7 @@ class SmsLine:
                 "sms store unavailable, safe reply sent",
                 extra={"phone_hash": phone_hash, "error_type": type(exc).__name__},
             )
-            reply = self.safe_reply(inbound)
+            reply = self.reply_without_state(inbound)
             if owns_claim and inbound.sid:
                 if progress.changed_state:
                     idempotency.finish_message(self.store, inbound.sid, reply, self.clock())
@@ -116,6 +116,13 @@ class SmsLine:
         if replay.finished:
             return replay.reply
         # The first attempt is still running or died: never leave the person with nothing.
+        return self.reply_without_state(inbound)
+
+    def reply_without_state(self, inbound: Inbound) -> str | None:
+        """The safe reply, except to an opt-out: Twilio has answered that, and we may not text them."""
+        match = match_keyword(inbound.body) if inbound.kind == InputKind.TEXT else None
+        if match is not None and match.keyword == Keyword.STOP:
+            return None
         return self.safe_reply(inbound)
 
     def _render(self, name: str, **context: object) -> str:

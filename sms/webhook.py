@@ -42,5 +42,5 @@ def inbound_sms() -> Response:
         # A bug must not leave a person mid-cramp with nothing: log the type only (never the body) and
         # give the safe reply, which needs no state.
         logger.error("sms handling failed", extra={"error_type": type(exc).__name__})
-        reply = line.safe_reply(inbound)
+        reply = line.reply_without_state(inbound)
     return twiml(reply)

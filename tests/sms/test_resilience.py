@@ -41,11 +41,16 @@ def test_store_unavailable_emergency_text_still_gets_the_emergency_reply(broken_
     assert text.startswith("Call 911 now.")
 
 
-@pytest.mark.parametrize("body", ["STOP", "HELP", "", "\U0001f62d", "CALL"])
+@pytest.mark.parametrize("body", ["HELP", "", "\U0001f62d", "CALL", "START"])
 def test_store_unavailable_any_message_still_gets_a_valid_answer(broken_poster: TwilioPoster, body: str) -> None:
     reply = broken_poster(body)
     assert reply.status == 200
     assert_sms_text(reply.text)
+
+
+@pytest.mark.parametrize("body", ["STOP", "Stop.", "unsubscribe"])
+def test_store_unavailable_opt_out_still_sends_nothing(broken_poster: TwilioPoster, body: str) -> None:
+    assert broken_poster(body).silent
 
 
 class CallbacksDown:
@@ -106,3 +111,25 @@ class FailingAfterClaim:
             return getattr(self.inner, name)(*args, **kwargs)
 
         return call
+
+
+class Broken:
+    """A store with a bug: every call raises an error that is not a store failure."""
+
+    def __getattr__(self, name: str):
+        def call(*args, **kwargs):
+            raise KeyError("unexpected")
+
+        return call
+
+
+def test_unexpected_error_still_answers_200_with_the_safe_reply(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    post = TwilioPoster(create_app(make_settings(tmp_path), Broken()).test_client())
+    with caplog.at_level(logging.ERROR):
+        reply = post("my calf locked up")
+    assert reply.status == 200 and "Keep the leg straight" in reply.text
+    (record,) = [r for r in caplog.records if r.getMessage() == "sms handling failed"]
+    assert record.error_type == "KeyError"
+    assert post("STOP").silent
