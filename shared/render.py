@@ -9,10 +9,12 @@ from __future__ import annotations
 import functools
 import logging
 import re
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from typing import TYPE_CHECKING
 
 from shared.content import Content, load_content
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +74,10 @@ def sentence(text: str) -> str:
 
 @functools.cache
 def _environment() -> Environment:
+    # Jinja2 is imported on first render, not with the module: it is most of the core's import time (~50 ms),
+    # and the reader, the engine and the GSM-7 helpers do not need it.
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=PackageLoader("shared", "templates"),
         undefined=StrictUndefined,
@@ -101,6 +107,8 @@ def render(channel: str, name: str, locale: str | None = None, *, content: Conte
         raise ValueError(f"unknown channel {channel!r}")
     content = content or load_content()
     env = _environment()
+    from jinja2 import TemplateNotFound
+
     for candidate in _candidates(channel, name, locale):
         try:
             template = env.get_template(candidate)

@@ -5,9 +5,6 @@ Run `python -m shared.triage "my calf locked up during my run"` to see how a phr
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from dataclasses import dataclass
 
 from shared.conditions import holds
@@ -142,6 +139,10 @@ def assess(obs: Observations, content: Content | None = None) -> Assessment:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line for clinicians: read one phrasing and print how it is assessed."""
+    import argparse
+    import json
+    import sys
+
     from shared.reader import MAX_TEXT_CHARS, read
     from shared.render import render
 
