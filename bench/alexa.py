@@ -23,7 +23,9 @@ from typing import Any
 
 from bench.stats import (
     ChildRun,
+    CountingStore,
     child_environment,
+    commit_cost,
     compare,
     import_profile,
     interleave,
@@ -140,7 +142,6 @@ def _calls(handler: Callable[[dict[str, Any]], dict[str, Any]], events: Iterator
 def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
     """Warm latency of a full triage turn over SQLite vs the hello-world skill's HelloWorldIntent."""
     from bench.hello_world_skill import lambda_handler as hello_handler
-
     from shared.config import Settings
     from shared.identity import hashed_id
     from shared.stores import store_from_settings
@@ -157,7 +158,9 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
             skill = build_skill(settings, store)
 
             # One checked turn each, outside the timing: the subject must give a verdict and save the episode.
-            first = invoke(skill, triage_envelope(user_id(0)))
+            # It runs over a counting wrapper of the same store, to report the store calls one turn makes.
+            counting = CountingStore(store)
+            first = invoke(build_skill(settings, counting), triage_envelope(user_id(0)))
             saved = store.get("attributes", hashed_id("alexa", user_id(0), SALT))
             if "spasm" not in _speech(first) or saved is None or len(saved.data.get("episodes", [])) != 3:
                 raise RuntimeError("the triage turn did not give a verdict and save the episode")
@@ -174,6 +177,7 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
                 runs=runs,
                 warmup=warmup,
             )
+            commit = commit_cost(store, "callbacks", runs=max(5, runs // 10))
         finally:
             store.close()
     return {
@@ -181,6 +185,8 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
         "unit": "ms",
         **compare(timings),
         "target": WARM_TARGET,
+        "store_calls_per_turn": counting.calls,
+        "sqlite_commit_ms": commit,
     }
 
 

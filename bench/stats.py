@@ -228,3 +228,33 @@ def import_time(
     )
     run = timed_child(code, env=env, cwd=cwd, python=python, flags=flags)
     return float(run.stdout.strip().splitlines()[-1])
+
+
+class CountingStore:
+    """Wraps a state store and counts its calls by method, to say how many reads and writes a turn makes."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self.calls: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._store, name)
+        if name not in ("get", "put", "claim", "delete", "scan") or not callable(attribute):
+            return attribute
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] = self.calls.get(name, 0) + 1
+            return attribute(*args, **kwargs)
+
+        return counted
+
+
+def commit_cost(store: Any, collection: str, runs: int = 30) -> dict[str, float | int]:
+    """Wall milliseconds of one store write (a new record, so one committed transaction), as a spread."""
+    clock = time.perf_counter
+    timings = []
+    for index in range(runs):
+        started = clock()
+        store.put(collection, f"bench-commit-{index}-{time.time_ns()}", {"n": index}, expected_version=0)
+        timings.append((clock() - started) * 1e3)
+    return spread(timings)
