@@ -1,0 +1,213 @@
+"""`python -m bench.core`: the core's speed, both figures measured in this run.
+
+- Reading + assessing one free-text message (`shared.reader.read` then `shared.triage.assess`, content
+  already loaded, as in a warm Lambda), cycling through a mix of real phrasings: p50/p99 in µs against the
+  1 ms p99 budget of issue 2.
+- The core's import: `python -X importtime` cumulative time of `shared.triage, shared.reader,
+  shared.dialogue, shared.render` in a fresh interpreter, alternated with `ask_sdk_core.skill_builder`
+  measured the same way; the ratio of the medians (target <= 1.0).
+
+`run()` returns the figures as a dict (the `python -m bench` runner stores it under "core"); `main()`
+prints a small table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from bench.stats import ROOT, child_environment, ratio, spread
+
+CORE_MODULES = ("shared.triage", "shared.reader", "shared.dialogue", "shared.render")
+REFERENCE_MODULES = ("ask_sdk_core.skill_builder",)
+BUDGET_US = 1000.0  # issue 2: at most 1 ms p99 to read and assess one message
+IMPORT_TARGET = 1.0  # issue 2: the core imports no slower than ask-sdk-core
+MIN_RUNS = 2000
+DEFAULT_RUNS = 3000
+DEFAULT_IMPORT_RUNS = 5
+
+# What people text: short and long, slang, typos, durations, negations, red flags, and nothing useful.
+PHRASINGS = (
+    "calf locked up halfway thru my run, 2 mins now, no swelling",
+    "charley horse woke me up last night",
+    "my hammy seized during football",
+    "quad sezed up at football",
+    "eyelid keeps twitching for a week",
+    "lower back spasm after lifting a heavy box, hurts to move",
+    "I fell and my back is stiff",
+    "calf cramp, no swelling, no redness, not warm",
+    "my calf is red and hot but not swollen",
+    "neck stiff all night, no fever",
+    "stiff neck, fever and a bad headache",
+    "pins and needles in my lips and my hands are curling",
+    "my pee is dark after a marathon, legs cramping",
+    "cramps after a long run in the heat, threw up twice",
+    "30 weeks pregnant, calf cramps in bed every night",
+    "started a new statin and my legs ache",
+    "foot cramp, lasted a few seconds",
+    "back has been in spasm since this morning",
+    "hello",
+    "ok so basically i was at the gym doing squats and my quad just totally cramped up and it was rock hard "
+    "for like 5 minutes, its eased now but its still sore, no swelling or anything, is this normal? "
+    "it happened last week as well after my run",
+)
+
+
+def assessment(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
+    """Wall and CPU µs per read + assess, over `runs` calls cycling through PHRASINGS, after a warm-up."""
+    from shared.content import load_content
+    from shared.reader import read
+    from shared.triage import assess
+
+    content = load_content()
+    if assess(read(PHRASINGS[0], content), content).verdict != "cramp":
+        raise RuntimeError("the benchmark's first phrasing no longer reads as a cramp: the core changed under it")
+    for text in PHRASINGS * 5:  # warm-up: compiled lexicon, regex caches, branch paths
+        assess(read(text, content), content)
+    wall_us: list[float] = []
+    cpu_us: list[float] = []
+    wall_clock, cpu_clock = time.perf_counter_ns, time.thread_time_ns
+    gc.collect()
+    for index in range(runs):
+        text = PHRASINGS[index % len(PHRASINGS)]
+        wall_started, cpu_started = wall_clock(), cpu_clock()
+        assess(read(text, content), content)
+        cpu, wall = cpu_clock() - cpu_started, wall_clock() - wall_started
+        wall_us.append(wall / 1e3)
+        cpu_us.append(cpu / 1e3)
+    subject = spread(wall_us)
+    return {
+        "name": "Core: read + assess one free-text message",
+        "unit": "µs",
+        "subject": subject,
+        "subject_cpu": spread(cpu_us),
+        "budget_us": BUDGET_US,
+        "ratio": ratio(subject["p99"], BUDGET_US),
+        "phrasings": len(PHRASINGS),
+    }
+
+
+def cumulative_ms(importtime: str, modules: Sequence[str]) -> float:
+    """Sum of the cumulative times of the top-level `-X importtime` lines that belong to `modules`' packages."""
+    roots = {module.split(".")[0] for module in modules}
+    total_us = 0
+    for line in importtime.splitlines():
+        if not line.startswith("import time:") or line.count("|") != 2:
+            continue
+        _self_us, cumulative, name = line[len("import time:") :].split("|")
+        top_level = name.startswith(" ") and not name.startswith("  ")
+        if top_level and cumulative.strip().isdigit() and name.strip().split(".")[0] in roots:
+            total_us += int(cumulative)
+    return total_us / 1e3
+
+
+def child_import(modules: Sequence[str]) -> dict[str, float]:
+    """Import `modules` in a fresh interpreter: `-X importtime` cumulative ms, and wall and CPU ms inside it."""
+    code = (
+        "import time\n"
+        "wall, cpu = time.perf_counter(), time.process_time()\n"
+        f"import {', '.join(modules)}\n"
+        "print(time.perf_counter() - wall, time.process_time() - cpu)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        cwd=ROOT,
+        env=child_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"importing {', '.join(modules)} failed:\n{done.stderr[-3000:]}")
+    wall, cpu = (float(value) for value in done.stdout.split())
+    return {"importtime": cumulative_ms(done.stderr, modules), "wall": wall * 1e3, "cpu": cpu * 1e3}
+
+
+def imports(runs: int = DEFAULT_IMPORT_RUNS) -> dict[str, Any]:
+    """The core's import vs ask-sdk-core's: `runs` fresh interpreters each, alternated, after a discarded pair."""
+    candidates = {"subject": CORE_MODULES, "reference": REFERENCE_MODULES}
+    for modules in candidates.values():
+        child_import(modules)  # writes any missing bytecode caches, for both alike
+    samples: dict[str, list[dict[str, float]]] = {role: [] for role in candidates}
+    for index in range(runs):
+        for role in ("subject", "reference") if index % 2 == 0 else ("reference", "subject"):
+            samples[role].append(child_import(candidates[role]))
+    result: dict[str, Any] = {
+        "name": "Core import (`-X importtime` cumulative) vs `import ask_sdk_core.skill_builder`",
+        "unit": "ms",
+        "modules": {role: list(modules) for role, modules in candidates.items()},
+    }
+    for role, found in samples.items():
+        result[role] = {
+            "wall": spread([sample["importtime"] for sample in found]),
+            "cpu": spread([sample["cpu"] for sample in found]),
+            "wall_inside": spread([sample["wall"] for sample in found]),
+        }
+    result["ratio"] = ratio(result["subject"]["wall"]["p50"], result["reference"]["wall"]["p50"])
+    result["cpu_ratio"] = ratio(result["subject"]["cpu"]["p50"], result["reference"]["cpu"]["p50"])
+    result["target"] = IMPORT_TARGET
+    return result
+
+
+def run(runs: int = DEFAULT_RUNS, import_runs: int = DEFAULT_IMPORT_RUNS) -> dict[str, Any]:
+    """Both core figures, as the bench runner stores them under "core"."""
+    return {"assessment": assessment(runs), "import": imports(import_runs)}
+
+
+def table(results: dict[str, Any]) -> str:
+    """The figures as a small plain-text table."""
+    found, imported = results["assessment"], results["import"]
+    timing, subject, reference = found["subject"], imported["subject"]["wall"], imported["reference"]["wall"]
+    rows = [
+        ("Measure", "p50", "p99", "Target", "Ratio"),
+        (
+            f"read + assess one message ({timing['runs']} runs, {found['phrasings']} phrasings)",
+            f"{timing['p50']:.0f} µs",
+            f"{timing['p99']:.0f} µs",
+            f"p99 ≤ {BUDGET_US:.0f} µs",
+            f"{found['ratio']:.2f} of budget",
+        ),
+        (
+            f"core import ({subject['runs']} fresh interpreters)",
+            f"{subject['p50']:.1f} ms",
+            f"{subject['p99']:.1f} ms",
+            f"≤ {IMPORT_TARGET:.1f}× ask-sdk-core",
+            f"{imported['ratio']:.2f}× (CPU {imported['cpu_ratio']:.2f}×)",
+        ),
+        (
+            f"ask_sdk_core.skill_builder import ({reference['runs']} fresh interpreters)",
+            f"{reference['p50']:.1f} ms",
+            f"{reference['p99']:.1f} ms",
+            "reference",
+            "1.00×",
+        ),
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure both figures, print the table (and the raw figures with --json)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.core", description="The core's speed (issue 2).")
+    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS, help=f"timed read + assess calls (>= {MIN_RUNS})")
+    parser.add_argument("--import-runs", type=int, default=DEFAULT_IMPORT_RUNS, help="fresh interpreters each")
+    parser.add_argument("--json", action="store_true", help="also print the raw figures as JSON")
+    args = parser.parse_args(argv)
+    if args.runs < MIN_RUNS:
+        parser.error(f"--runs must be at least {MIN_RUNS}: a p99 needs enough calls behind it")
+    results = run(args.runs, args.import_runs)
+    print(table(results))
+    if args.json:
+        print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
