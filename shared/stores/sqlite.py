@@ -97,6 +97,10 @@ class SQLiteStore:
                     conn.execute(_SCHEMA)
                     self._schema_ready = True
                 self._connections.append(conn)
+            # In WAL mode, NORMAL skips the fsync on every commit yet keeps each committed transaction through
+            # a crash or kill of the process (only an OS crash or power loss can drop the last commits). That
+            # is the local default's durability target, and it makes a write ~3x cheaper (see docs/benchmarks.md).
+            conn.execute("PRAGMA synchronous=NORMAL")
         except BaseException:
             conn.close()
             raise
