@@ -6,11 +6,12 @@ A condition is `{all: [...]}`, `{any: [...]}`, `{not: cond}` or a test on one fa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from shared.facts import Observations
 
+Predicate = Callable[[Observations], bool]
 OPERATORS = ("is", "in", "has", "has_any", "has_none", "at_least", "below", "known", "unknown")
 
 
@@ -41,32 +42,49 @@ def check_condition(cond: Any, where: str, fact_names: set[str]) -> None:
         raise ContentError(f"{where}: needs exactly one operator of {OPERATORS}, got {ops}")
 
 
+# A compiled predicate per condition object. Content is loaded once and kept for the life of the process, so
+# each condition compiles once; the entry holds the condition itself, so its id cannot be reused by another.
+_COMPILED: dict[int, tuple[Mapping[str, Any], Predicate]] = {}
+
+
 def holds(cond: Mapping[str, Any], obs: Observations) -> bool:
     """True when the condition holds for these observations; unknown facts never satisfy a test."""
-    if "all" in cond:
-        return all(holds(part, obs) for part in cond["all"])
-    if "any" in cond:
-        return any(holds(part, obs) for part in cond["any"])
+    entry = _COMPILED.get(id(cond))
+    if entry is None or entry[0] is not cond:
+        entry = (cond, compile_condition(cond))
+        _COMPILED[id(cond)] = entry
+    return entry[1](obs)
+
+
+def compile_condition(cond: Mapping[str, Any]) -> Predicate:
+    """Turn a checked condition into a plain function of the observations (the engine calls these per message)."""
+    if "all" in cond or "any" in cond:
+        parts = tuple(compile_condition(part) for part in cond.get("all", cond.get("any")))
+        if "all" in cond:
+            return lambda obs: all(part(obs) for part in parts)
+        return lambda obs: any(part(obs) for part in parts)
     if "not" in cond:
-        return not holds(cond["not"], obs)
-    value = obs.value_of(cond["fact"])
-    (op, expected), = ((k, v) for k, v in cond.items() if k != "fact")
-    if op == "known":
-        return (value is not None) == bool(expected)
-    if op == "unknown":
-        return (value is None) == bool(expected)
+        inner = compile_condition(cond["not"])
+        return lambda obs: not inner(obs)
+    fact = cond["fact"]
+    ((op, expected),) = ((k, v) for k, v in cond.items() if k != "fact")
+    if op in ("known", "unknown"):
+        want_known = bool(expected) == (op == "known")
+        return lambda obs: (getattr(obs, fact) is not None) == want_known
     if op == "has":
-        return expected in value
-    if op == "has_any":
-        return bool(value & set(expected))
-    if op == "has_none":
-        return not (value & set(expected))
-    if value is None:
-        return False
-    if op == "is":
-        return value == expected
-    if op == "in":
-        return value in expected
-    if op == "at_least":
-        return value >= expected
-    return value < expected  # below
+        return lambda obs: expected in getattr(obs, fact)
+    if op in ("has_any", "has_none"):
+        wanted = frozenset(expected)
+        if op == "has_any":
+            return lambda obs: not wanted.isdisjoint(getattr(obs, fact))
+        return lambda obs: wanted.isdisjoint(getattr(obs, fact))
+    compare = _COMPARISONS[op]
+    return lambda obs: (value := getattr(obs, fact)) is not None and compare(value, expected)
+
+
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "is": lambda value, expected: value == expected,
+    "in": lambda value, expected: value in expected,
+    "at_least": lambda value, expected: value >= expected,
+    "below": lambda value, expected: value < expected,
+}
