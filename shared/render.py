@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shared.content import Content, load_content
 
@@ -36,13 +36,13 @@ GSM7_REPLACEMENTS = {
 }
 
 
+_GSM7_TRANSLATION = str.maketrans(GSM7_REPLACEMENTS)
+_NOT_GSM7 = re.compile("[^" + re.escape("".join(sorted(GSM7_BASIC | GSM7_EXTENDED))) + "]")
+
+
 def to_gsm7(text: str) -> str:
     """Replace typographic characters with GSM-7 ones and drop anything else outside the alphabet."""
-    out = []
-    for ch in text:
-        ch = GSM7_REPLACEMENTS.get(ch, ch)
-        out.append("".join(c for c in ch if c in GSM7_BASIC or c in GSM7_EXTENDED))
-    return "".join(out)
+    return _NOT_GSM7.sub("", text.translate(_GSM7_TRANSLATION))
 
 
 def gsm7_units(text: str) -> int:
@@ -85,6 +85,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates ship with the code; no stat() of every file on every render
     )
     env.filters["join_words"] = join_words
     env.filters["sentence"] = sentence
@@ -101,23 +102,26 @@ def _candidates(channel: str, name: str, locale: str | None) -> list[str]:
     return names
 
 
+@functools.lru_cache(maxsize=512)
+def _template(channel: str, name: str, locale: str | None) -> Any:
+    """The most specific template for this channel, name and locale (looked up once)."""
+    from jinja2 import TemplateNotFound
+
+    env = _environment()
+    for candidate in _candidates(channel, name, locale):
+        try:
+            return env.get_template(candidate)
+        except TemplateNotFound:
+            continue
+    raise TemplateNotFound(name)
+
+
 def render(channel: str, name: str, locale: str | None = None, *, content: Content | None = None, **context) -> str:
     """Render template `name` for `channel` in `locale`; SMS output is GSM-7 and whitespace-collapsed."""
     if channel not in EXTENSIONS:
         raise ValueError(f"unknown channel {channel!r}")
     content = content or load_content()
-    env = _environment()
-    from jinja2 import TemplateNotFound
-
-    for candidate in _candidates(channel, name, locale):
-        try:
-            template = env.get_template(candidate)
-            break
-        except TemplateNotFound:
-            continue
-    else:
-        raise TemplateNotFound(name)
-    text = template.render(
+    text = _template(channel, name, locale).render(
         content=content, clinic=content.clinic, loc=content.locale(locale), locale=locale or content.default_locale,
         **context,
     )
