@@ -155,11 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     problem = None
     if not text.strip():
         problem = "Nothing to read: give the words the person used, for example \"my calf locked up\"."
-    elif len(text) > MAX_TEXT_CHARS:
-        problem = f"That text is {len(text)} characters; only the first {MAX_TEXT_CHARS} are read."
     # Bytes that are not UTF-8 arrive as U+FFFD (stdin) or lone surrogates (argv): both count as junk.
+    # Checked before the length, so a long run of junk is refused too rather than half-read.
     elif sum(ch == "\ufffd" or (not ch.isprintable() and not ch.isspace()) for ch in text) > len(text) // 4:
         problem = "That does not look like text (too many control or binary characters)."
+    elif len(text) > MAX_TEXT_CHARS:
+        problem = f"That text is {len(text)} characters; only the first {MAX_TEXT_CHARS} are read."
     if problem and (not text.strip() or "not look like text" in problem):
         if args.json:
             print(json.dumps({"error": problem}))
