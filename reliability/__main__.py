@@ -32,9 +32,9 @@ def findings(results: dict[str, Any]) -> list[str]:
                              f"({count} of {target['cases_run']:,} cases).")
     crash, outage = results["faults"]["crash"], results["faults"]["store_outage"]
     if crash["orphaned_claims"]:
-        found.append(f"After SIGKILL, {crash['orphaned_claims']} MessageSid claims stayed 'processing'. The person got "
-                     "the safe reply on resending; a Twilio redelivery of the same MessageSid is never handled until "
-                     "the claim expires (24 h), so that message is answered safely but not applied.")
+        found.append(f"After SIGKILL, {crash['orphaned_claims']} MessageSid claims stayed 'processing'. Resending the "
+                     "same MessageSid is answered with the safe reply (after a 5 s wait) instead of being handled, "
+                     "until the claim expires (24 h); the conversation stays consistent, the message is not applied.")
     if outage["late_claims"]:
         found.append(f"With the store frozen, {outage['late_claims']} claim writes that had timed out were applied "
                      "when it came back: claims left 'processing' for messages already answered with the safe reply,"

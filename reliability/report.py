@@ -135,8 +135,9 @@ def privacy_section(privacy: dict[str, Any]) -> list[str]:
         f"{stop['outbox_messages_to_stopped_numbers']}; callback requests after STOP: {stop['callbacks_after_stop']}.",
         "",
         f"Logs: {logs['lines_scanned']:,} lines from {logs['files']} server logs (the load run's and this run's) "
-        f"searched for {logs['needles']} phone numbers (three spellings each), Alexa user ids and message bodies: "
-        f"{sum(logs['hits'].values())} hits {json.dumps(logs['hits']) if logs['hits'] else ''}.",
+        f"searched for {logs['needles']} strings (the runs' phone numbers in three spellings each, Alexa user ids, "
+        f"and every message body of two words or more) and for anything shaped like a phone number: "
+        f"{sum(logs['hits'].values())} hits{' ' + json.dumps(logs['hits']) if logs['hits'] else ''}.",
         "",
     ]
     lines += [f"- {example}" for example in logs["examples"]]
@@ -144,21 +145,25 @@ def privacy_section(privacy: dict[str, Any]) -> list[str]:
 
 
 def bench_section() -> list[str]:
-    """The benchmarks table from build/bench.json, when the benchmark run has produced it."""
+    """The benchmarks table from build/bench.json, rendered by the benchmark module's own table code."""
+    title = ["## Benchmarks", ""]
     if not BENCH.exists():
-        return ["## Benchmarks", "", "build/bench.json was not there when this report was generated; run "
-                "`make bench` and then this command again.", ""]
+        return [*title, "build/bench.json was not there when this report was generated; run `make bench`, then "
+                "this command again.", ""]
     try:
-        bench = json.loads(BENCH.read_text(encoding="utf-8"))
-    except ValueError:
-        return ["## Benchmarks", "", "build/bench.json could not be read.", ""]
-    rows = bench.get("rows") if isinstance(bench, dict) else bench
-    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
-        return ["## Benchmarks", "", "```json", json.dumps(bench, indent=2)[:6000], "```", ""]
-    columns = list(dict.fromkeys(key for row in rows for key in row))
-    lines = ["## Benchmarks", "", "From build/bench.json (`make bench`).", "",
-             "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(str(row.get(c, "")) for c in columns) + " |" for row in rows]
+        from bench.__main__ import table_rows
+
+        results = json.loads(BENCH.read_text(encoding="utf-8"))
+        rows = table_rows(results)
+        box = results["machine"]
+        measured = (f"Measured by `make bench` at {results['generated_at']} on {box['cpu']}, {box['cores']} cores, "
+                    f"Python {box['python']}; how each row is measured: docs/benchmarks.md.")
+    except Exception as error:  # a report must still be written when the other run's format moves on
+        return [*title, f"build/bench.json could not be rendered ({type(error).__name__}); see docs/benchmarks.md.",
+                ""]
+    lines = [*title, measured, "", "| Measure | Subject | Reference | Ratio | CPU ratio | Target | |",
+             "|---|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return [*lines, ""]
 
 

@@ -44,17 +44,21 @@ def test_skill_envelope_without_application_id_is_refused_not_crashing() -> None
     assert alexa_response_problems(response) == []
 
 
-STORED_WITH_NULLS = [
+STORED_WITH_WRONG_TYPES = [
     {"denied": [None, "swelling", "warmth"]},
     {"answered": ["exertion_danger", None]},
     {"recent_episodes": None},
+    {"body_part": ["calf"]},
 ]
 
 
-@pytest.mark.parametrize("broken", STORED_WITH_NULLS, ids=["null-in-denied", "null-in-answered", "null-episodes"])
-@pytest.mark.xfail(strict=True, reason="Observations.from_dict keeps a null inside a fact list (or a null "
-                   "recent_episodes) and sorting or comparing it later raises TypeError")
-def test_core_stored_conversation_with_nulls_answers_instead_of_raising(broken: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "broken", STORED_WITH_WRONG_TYPES, ids=["null-in-denied", "null-in-answered", "null-episodes", "list-as-body-part"]
+)
+@pytest.mark.xfail(strict=True, reason="Observations.from_dict keeps values of the wrong type (a null inside "
+                   "a fact list, a null recent_episodes, a list as body_part) and sorting, comparing or looking them "
+                   "up later raises TypeError")
+def test_core_stored_conversation_with_wrong_types_answers_instead_of_raising(broken: dict[str, Any]) -> None:
     content = load_content()
     stored = {
         "step": "verdict",
