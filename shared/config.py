@@ -65,12 +65,13 @@ class Settings:
         if self.deployed:
             if self.hash_salt == LOCAL_HASH_SALT or len(self.hash_salt) < 16:
                 raise SettingsError("deployed mode needs CRAMP_HASH_SALT (16+ characters, from SSM)")
+            # An empty token is allowed here (the Alexa function has none); the SMS webhook fails closed on it.
             if self.twilio_auth_token == LOCAL_TWILIO_TOKEN:
-                raise SettingsError("deployed mode needs TWILIO_AUTH_TOKEN (from SSM)")
+                raise SettingsError("deployed mode refuses the local Twilio token; set TWILIO_AUTH_TOKEN from SSM")
             if self.alexa_local_simulator:
                 raise SettingsError("CRAMP_ALEXA_LOCAL_SIMULATOR is never allowed in deployed mode")
             if self.staff_password == LOCAL_STAFF_PASSWORD:
-                raise SettingsError("deployed mode needs its own CRAMP_STAFF_PASSWORD")
+                raise SettingsError("deployed mode refuses the local staff password; set CRAMP_STAFF_PASSWORD")
         if self.alexa_local_simulator and self.host != "127.0.0.1":
             raise SettingsError("CRAMP_ALEXA_LOCAL_SIMULATOR is refused unless the server binds 127.0.0.1")
         return self

@@ -15,6 +15,8 @@ import threading
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
+from shared.config import Settings
+
 logger = logging.getLogger(__name__)
 
 # CRAMP_SSM_<X> names the parameter; the value lands in the variable Settings.from_env() reads.
@@ -114,3 +116,9 @@ def _fetch(names: list[str], client: Any) -> dict[str, str]:
     if absent:
         raise SecretsError(f"SSM returned no value for {absent}")
     return values
+
+
+def settings_for_lambda() -> Settings:
+    """A Lambda's settings: the SSM secrets exported into the environment first, then Settings.from_env()."""
+    load_secrets()
+    return Settings.from_env()

@@ -7,8 +7,8 @@ from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
 
-from shared.config import Settings
 from shared.logs import configure_logging
+from shared.secrets import settings_for_lambda
 from shared.stores import open_store
 from skill.app import build_skill, invoke
 
@@ -17,7 +17,7 @@ from skill.app import build_skill, invoke
 def cold_start_skill() -> CustomSkill:
     """Read settings from the environment and build the skill, once per Lambda container."""
     configure_logging()
-    settings = Settings.from_env()
+    settings = settings_for_lambda()
     return build_skill(settings, open_store(settings))
 
 

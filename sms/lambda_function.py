@@ -16,9 +16,9 @@ from typing import Any
 from flask import Flask
 from twilio.twiml.messaging_response import MessagingResponse
 
-from shared.config import Settings
 from shared.content import load_content
 from shared.logs import configure_logging
+from shared.secrets import settings_for_lambda
 from sms.app import create_app
 from sms.handoff import retry_notifications
 from sms.http_api import call_wsgi
@@ -34,7 +34,7 @@ LAST_RESORT_REPLY = "Sorry, Cramp Check cannot answer right now. In an emergency
 def get_app() -> Flask:
     """The Flask app for this Lambda container, built from the environment on first use."""
     configure_logging()
-    return create_app(Settings.from_env())
+    return create_app(settings_for_lambda())
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -193,3 +193,38 @@ def test_every_ssm_variable_fills_a_setting_that_from_env_reads() -> None:
     settings = Settings.from_env({"CRAMP_MODE": "deployed", "CRAMP_STORE": "memory", **values})
     read = {str(getattr(settings, name)) for name in settings.__dataclass_fields__}
     assert set(values.values()) <= read
+
+
+def test_lambda_entry_points_deployed_take_their_secrets_from_ssm(
+    ssm: tuple[ParameterStore, Any], ssm_endpoint: tuple[ParameterStore, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from twilio.request_validator import RequestValidator
+
+    from skill import lambda_function as alexa_lambda
+    from sms import lambda_function as sms_lambda
+
+    store, client = ssm
+    for name, value in DEPLOYED_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", client.meta.endpoint_url)
+    monkeypatch.setenv("CRAMP_PUBLIC_BASE_URL", "https://sms.example.org")
+    for key in ("CRAMP_HASH_SALT", "TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID"):
+        monkeypatch.delenv(key, raising=False)
+    alexa_lambda.cold_start_skill.cache_clear()
+    sms_lambda.get_app.cache_clear()
+    try:
+        launch = json.loads((REPO / "tests/fixtures/alexa/launch_request.json").read_text())
+        reply = alexa_lambda.lambda_handler(launch, None)
+        assert "Cramp Check" in reply["response"]["outputSpeech"]["ssml"]
+
+        form = {"From": "+15550001111", "To": "+15550100100", "Body": "HELP", "MessageSid": "SM" + "1" * 32}
+        token = PARAMETERS["/cramp-check/test/twilio-auth-token"]
+        signature = RequestValidator(token).compute_signature("https://sms.example.org/sms", form)
+        answer = sms_lambda.get_app().test_client().post("/sms", data=form, headers={"X-Twilio-Signature": signature})
+        assert answer.status_code == 200 and b"NextPain Care" in answer.data
+        assert any(sorted(r["Names"]) == sorted(PARAMETERS) for r in store.requests)
+    finally:
+        alexa_lambda.cold_start_skill.cache_clear()
+        sms_lambda.get_app.cache_clear()
