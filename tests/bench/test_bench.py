@@ -1,0 +1,111 @@
+"""Smoke tests for the benchmarks: each runs with tiny run counts and returns well-formed ratios.
+
+No timing is asserted (this machine's load decides those); what is asserted is that every benchmark really
+runs its subject and its reference, and that the report shows every figure the command measured.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bench import __main__ as runner
+from bench import artifacts
+from bench.stats import interleave, machine, percentile, spread
+
+
+def assert_ratio(value: float) -> None:
+    """A ratio of two real timings: finite and above zero."""
+    assert isinstance(value, float)
+    assert math.isfinite(value) and value > 0
+
+
+def assert_comparison(item: dict, runs: int) -> None:
+    """Subject and reference each timed `runs` times, in wall and CPU time, with their ratios."""
+    for role in ("reference", "subject"):
+        for kind in ("wall", "cpu"):
+            stats = item[role][kind]
+            assert stats["runs"] == runs
+            assert 0 <= stats["min"] <= stats["p50"] <= stats["p90"] <= stats["p99"] <= stats["max"]
+    assert item["reference"]["wall"]["p50"] > 0 and item["subject"]["wall"]["p50"] > 0
+    assert_ratio(item["ratio"])
+    assert_ratio(item["cpu_ratio"])
+
+
+def test_percentile_of_known_series_interpolates_between_ranks() -> None:
+    values = list(range(1, 102))  # 1..101: the p-th percentile is p + 1
+    assert percentile(values, 50) == 51
+    assert percentile(values, 99) == 100
+    assert percentile([10.0, 20.0], 50) == 15.0
+    assert spread(values)["iqr"] == 50
+
+
+def test_percentile_of_empty_series_is_refused() -> None:
+    with pytest.raises(ValueError):
+        percentile([], 50)
+
+
+def test_interleave_alternates_which_candidate_goes_first() -> None:
+    calls: list[str] = []
+    timings = interleave({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, runs=3, warmup=1)
+    assert calls == ["a", "b", "b", "a", "a", "b", "b", "a"]
+    assert [len(timings[name]["wall"]) for name in ("a", "b")] == [3, 3]
+
+
+def test_machine_names_cpu_cores_and_python() -> None:
+    box = machine()
+    assert box["cpu"] and box["cores"] >= 1 and box["python"].count(".") == 2
+
+
+def test_bench_command_quick_run_writes_json_and_one_table_row_per_figure(tmp_path: Path) -> None:
+    json_path, markdown_path = tmp_path / "bench.json", tmp_path / "benchmarks.md"
+    assert runner.main(["--quick", "--skip-artifacts", "--json", str(json_path), "--markdown", str(markdown_path)]) == 0
+
+    results = json.loads(json_path.read_text())
+    quick = runner.QUICK
+    assert_comparison(results["alexa_warm"], quick["warm"])
+    assert_comparison(results["sms_warm"], quick["warm"])
+    assert_comparison(results["alexa_cold"], quick["cold"])
+    assert results["alexa_cold"]["heaviest_imports_ms"], "the cold-start import profile is empty"
+    assert_comparison(results["core"]["import"], quick["imports"])
+    assessment = results["core"]["assessment"]
+    assert assessment["subject"]["runs"] == quick["core"]
+    assert_ratio(assessment["ratio"])
+    assert results["machine"]["cpu"] and results["machine"]["python"]
+
+    report = markdown_path.read_text()
+    table = [line for line in report.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(table) == 1 + 5  # header + Alexa warm, Alexa cold, SMS, core assessment, core import
+    for line in table[1:]:
+        assert "×" in line
+    assert results["machine"]["cpu"] in report
+
+
+def _zip_of(folder: Path, files: dict[str, str]) -> Path:
+    archive = folder / "function.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for name, text in files.items():
+            out.writestr(name, text)
+    return archive
+
+
+def test_artifact_import_runs_only_from_the_unzipped_folder(tmp_path: Path) -> None:
+    zipped = _zip_of(tmp_path, {"handler/__init__.py": "", "handler/main.py": "import json\nVALUE = 1\n"})
+    task = artifacts.unzip(zipped, tmp_path / "task")
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    run = artifacts._import_child(("handler.main",), [task, runtime], shipped=True)
+    assert run.wall > 0 and run.cpu > 0
+    assert not (task / "handler" / "__pycache__").exists(), "as shipped, nothing may be compiled into the task"
+
+
+def test_artifact_import_of_a_module_not_in_the_zip_fails(tmp_path: Path) -> None:
+    # flask is installed in this virtualenv but not in the zip: the isolated child must not find it.
+    zipped = _zip_of(tmp_path, {"handler/__init__.py": "", "handler/main.py": "import flask\n"})
+    task = artifacts.unzip(zipped, tmp_path / "task")
+    with pytest.raises(RuntimeError, match="ModuleNotFoundError"):
+        artifacts._import_child(("handler.main",), [task, tmp_path], shipped=True)
