@@ -1,0 +1,211 @@
+"""Property tests (hypothesis): whatever arrives, the core answers validly, and an emergency stays an emergency."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from shared.content import URGENCY_ORDER, VERDICTS, load_content
+from shared.dialogue import Conversation, Event, Message, Reply, Step, next_step
+from shared.facts import Observations
+from shared.reader import MAX_TEXT_CHARS, read
+from shared.render import SMS_LIMIT, gsm7_units, is_gsm7, render
+from shared.triage import Assessment, assess
+
+CONTENT = load_content()
+# The machine is shared with other test runs: no per-example deadline, and no complaint about slow data.
+PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+LEXICON_WORDS = sorted(
+    {
+        phrase
+        for category in ("body_part", "pattern", "contexts", "signs", "recurrence", "severity")
+        for words in CONTENT.lexicon[category].values()
+        for phrase in words
+    }
+    | set(CONTENT.lexicon["negation"])
+    | set(CONTENT.lexicon["clause_breaks"])
+    | set(CONTENT.lexicon["ignore"])
+)
+EVERYDAY_WORDS = ["it", "my", "the", "was", "really", "and", "then", "2", "mins", "for", "a", "few", "hours", "lol"]
+# Any unicode at all, lone surrogates (what undecodable bytes become) and control characters included.
+ANY_CHARACTER = st.characters(exclude_categories=())
+ANY_TEXT = st.text(ANY_CHARACTER, max_size=300)
+WORDY_TEXT = st.lists(st.sampled_from(LEXICON_WORDS + EVERYDAY_WORDS), max_size=25).map(" ".join)
+MIXED_TEXT = st.lists(st.one_of(WORDY_TEXT, ANY_TEXT, st.sampled_from([".", ",", "!", "\n", " but ", " no "]))).map(
+    "".join
+)
+
+# One message per emergency red flag that holds whatever muscle is named around it.
+EMERGENCY_MESSAGES = [
+    "my calf cramps and i have chest pain",
+    "cant breathe and my legs are cramping",
+    "my pee is dark brown after the marathon",
+    "he fainted after cramping in the heat",
+    "my jaw is stiff and i cant swallow",
+    "back spasm and i wet myself",
+    "tingling lips and my hands are curling",
+    "stiff neck with a fever",
+    "face drooping on one side",
+]
+
+VOCABULARY = {
+    "body_part": [*sorted(CONTENT.relief.keys() - {"unknown"}), None],
+    "pattern": ["locked", "twitching", "stiff", None],
+    "recurrence": ["first", "recurring", "frequent", None],
+    "severity": ["mild", "severe", None],
+    "contexts": sorted(CONTENT.lexicon["contexts"]),
+    "signs": sorted(CONTENT.lexicon["signs"]),
+}
+OBSERVATIONS = st.builds(
+    Observations,
+    body_part=st.sampled_from(VOCABULARY["body_part"]),
+    pattern=st.sampled_from(VOCABULARY["pattern"]),
+    duration_minutes=st.one_of(st.none(), st.floats(min_value=0, max_value=60 * 24 * 60, allow_nan=False)),
+    recurrence=st.sampled_from(VOCABULARY["recurrence"]),
+    severity=st.sampled_from(VOCABULARY["severity"]),
+    recent_episodes=st.integers(min_value=0, max_value=10),
+    contexts=st.frozensets(st.sampled_from(VOCABULARY["contexts"]), max_size=5),
+    signs=st.frozensets(st.sampled_from(VOCABULARY["signs"]), max_size=3),
+    denied=st.frozensets(st.sampled_from(VOCABULARY["signs"]), max_size=6),
+    answered=st.frozensets(st.sampled_from([q.id for q in CONTENT.questions]), max_size=4),
+)
+
+
+def assert_valid(result: Assessment) -> None:
+    assert result.verdict in VERDICTS
+    assert result.strength in ("strong", "moderate", "none")
+    assert result.urgency in URGENCY_ORDER
+    assert (result.red_flag is None) == (result.urgency == "self_care") == (result.urgency_reason is None)
+    assert all(isinstance(reason, str) and reason for reason in result.reasons)
+    assert result.verdict == "unclear" or result.reasons
+    assert isinstance(result.relief, str) and result.relief
+    assert result.next_question is None or result.next_question.id in {q.id for q in CONTENT.questions}
+    assert result.urgency != "emergency" or result.next_question is None
+    json.dumps(result.to_json())
+
+
+# --- Any text ----------------------------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(st.one_of(ANY_TEXT, WORDY_TEXT, MIXED_TEXT))
+def test_property_any_text_reads_and_assesses_without_exception(text: str) -> None:
+    observations = read(text)
+    assert isinstance(observations, Observations)
+    assert not observations.signs & observations.denied
+    assert_valid(assess(observations))
+
+
+@PROPERTY
+@given(st.binary(max_size=600))
+def test_property_undecodable_bytes_read_without_exception(raw: bytes) -> None:
+    for text in (raw.decode("utf-8", errors="replace"), raw.decode("utf-8", errors="surrogateescape")):
+        assert_valid(assess(read(text)))
+
+
+@PROPERTY
+@given(st.text(ANY_CHARACTER, min_size=MAX_TEXT_CHARS, max_size=MAX_TEXT_CHARS + 50))
+def test_property_long_text_reads_only_its_first_part(tail: str) -> None:
+    assert read("calf locked up. " + tail) == read(("calf locked up. " + tail)[:MAX_TEXT_CHARS])
+
+
+# --- Emergencies are never downgraded ----------------------------------------------------------------------
+
+
+@PROPERTY
+@given(
+    st.sampled_from(EMERGENCY_MESSAGES),
+    st.one_of(WORDY_TEXT, MIXED_TEXT),
+    st.one_of(WORDY_TEXT, MIXED_TEXT),
+)
+def test_property_adding_words_to_an_emergency_message_never_lowers_it(message: str, before: str, after: str) -> None:
+    assert assess(read(message)).urgency == "emergency"
+    # Words before end their own sentence (a negation in them must not reach the emergency); words after run on.
+    combined = f"{before}. {message} {after}"
+    assume(len(combined) <= MAX_TEXT_CHARS)
+    assert assess(read(combined)).urgency == "emergency", combined
+
+
+@PROPERTY
+@given(st.sampled_from([flag for flag in CONTENT.red_flags if flag.urgency == "emergency"]), OBSERVATIONS)
+def test_property_any_further_facts_keep_an_emergency(flag, extra: Observations) -> None:
+    from tests.shared.builders import observations_satisfying
+
+    emergency = observations_satisfying(flag.when)
+    keep_part = {"body_part": None} if emergency.body_part else {}
+    assert assess(emergency.merge(extra.with_changes(**keep_part))).urgency == "emergency"
+    assert assess(extra.merge(emergency)).urgency == "emergency"
+
+
+@PROPERTY
+@given(OBSERVATIONS, OBSERVATIONS)
+def test_property_more_facts_never_lower_urgency_below_an_emergency(first: Observations, more: Observations) -> None:
+    before = assess(first)
+    after = assess(first.merge(more.with_changes(body_part=None)))
+    if before.urgency == "emergency":
+        assert after.urgency == "emergency"
+
+
+# --- Every rendering is valid --------------------------------------------------------------------------------
+
+
+def _check_text(text: str) -> None:
+    lowered = " ".join(text.lower().split())
+    assert "you have" not in lowered and "definitely" not in lowered
+    assert lowered.count("diagnos") == lowered.count("not a diagnosis")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(OBSERVATIONS, st.sampled_from(sorted(CONTENT.locales)))
+def test_property_any_assessment_renders_valid_in_every_channel(observations: Observations, locale: str) -> None:
+    result = assess(observations)
+    assert_valid(result)
+    name = "emergency" if result.urgency == "emergency" else "assessment"
+    speech = render("alexa", name, locale, assessment=result)
+    ET.fromstring(f"<speak>{speech}</speak>")
+    assert len(re.sub(r"<[^>]+>", " ", speech).split()) <= 62, speech
+    text = render("sms", name, locale, assessment=result)
+    assert is_gsm7(text) and gsm7_units(text) <= SMS_LIMIT, text
+    card = render("card", "assessment", locale, assessment=result)
+    for rendered in (speech, text, card):
+        _check_text(rendered)
+        assert rendered.lower().count("not a diagnosis") == 1
+
+
+# --- Any conversation ------------------------------------------------------------------------------------------
+
+REPLIES = st.one_of(
+    st.sampled_from(["yes", "no", "1", "2", "3", "5", "8", "9", "hours", "seconds", "knot", "it twitches", "stiff"]),
+    WORDY_TEXT,
+    ANY_TEXT,
+)
+EVENTS = st.sampled_from([Event.DESCRIBE] * 6 + [Event.TIPS, Event.CALL, Event.NEW])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(EVENTS, REPLIES), min_size=1, max_size=10))
+def test_property_any_conversation_stays_valid_and_round_trips(steps: list[tuple[Event, str]]) -> None:
+    conversation = Conversation()
+    for event, text in steps:
+        was_emergency = conversation.step == Step.EMERGENCY
+        turn = next_step(conversation, event, Message(text=text))
+        assert_valid(turn.assessment)
+        assert len(turn.conversation.observations.answered) <= CONTENT.max_questions
+        if was_emergency and event in (Event.DESCRIBE, Event.TIPS):
+            assert turn.reply == Reply.EMERGENCY
+        if turn.reply == Reply.QUESTION:
+            assert turn.question is not None and turn.conversation.pending == turn.question.id
+        tips = [tip for tip in CONTENT.tips if tip.id in turn.assessment.tip_ids]
+        if turn.reply.value in ("question", "assessment", "emergency", "tips"):
+            speech = render("alexa", turn.reply.value, "en-US", **turn.context(), tips=tips)
+            ET.fromstring(f"<speak>{speech}</speak>")
+        sms = render("sms", turn.reply.value, "en-US", **turn.context(), tips=tips)
+        assert is_gsm7(sms)
+        stored = json.loads(json.dumps(turn.conversation.to_dict()))
+        assert Conversation.from_dict(stored) == turn.conversation
+        conversation = Conversation.from_dict(stored)
