@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from shared.config import Settings
 from shared.content import Content
@@ -20,7 +21,7 @@ from shared.identity import hashed_id
 from shared.reader import read
 from shared.stores import Store, StoreUnavailable, VersionConflict
 from shared.triage import assess
-from sms import handoff, idempotency, optouts, state
+from sms import handoff, handover, idempotency, optouts, state
 from sms.inbound import Inbound, InputKind
 from sms.keywords import Keyword, match_keyword
 from sms.ratelimit import RateDecision, check_rate
@@ -177,7 +178,8 @@ class SmsLine:
         # START, UNSTOP and YES from someone who never opted out are ordinary text ("yes" answers a question).
         event = KEYWORD_EVENTS.get(keyword, Event.DESCRIBE) if keyword else Event.DESCRIBE
         message = Message(text=inbound.text) if event == Event.DESCRIBE else Message()
-        turn = state.advance(
+        today = datetime.fromtimestamp(now, UTC).date()
+        turn, new_episode = state.advance_episode(
             self.store,
             phone_hash,
             event,
@@ -185,8 +187,12 @@ class SmsLine:
             self.content,
             now=now,
             ttl_seconds=self.settings.conversation_ttl_seconds,
+            # Counting this episode too, over both channels when linked: the recurrence rule fires on the third.
+            recent_episodes=lambda: handover.count_recent(handover.joined_episodes(self.store, phone_hash), today) + 1,
         )
         progress.changed_state = True
+        if new_episode:
+            handover.record_episode(self.store, phone_hash, today, turn.assessment.body_part, turn.assessment.verdict)
         outcome = Outcome(
             None,
             turn.reply.value,
@@ -213,11 +219,15 @@ class SmsLine:
         return outcome
 
     def _erase(self, phone_hash: str) -> None:
-        """DELETE: forget the conversation and every callback request from this number.
+        """DELETE: forget the conversation, the episode history (and a linked Alexa one) and every callback request.
 
         The opt-out record stays (it is what keeps us from texting them), and the short-lived
         rate-limit counter stays until its window ends, so DELETE cannot be used to reset it.
         """
         state.forget_conversation(self.store, phone_hash)
         erased = handoff.erase_callbacks(self.store, phone_hash)
-        logger.info("sms data erased", extra={"phone_hash": phone_hash, "callbacks_erased": erased})
+        # The episode history too, and the Alexa history linked with it: forgetting on one channel forgets both.
+        linked = handover.forget_everywhere(self.store, phone_hash)
+        logger.info(
+            "sms data erased", extra={"phone_hash": phone_hash, "callbacks_erased": erased, "linked_erased": linked}
+        )

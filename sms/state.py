@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from shared.content import Content
-from shared.dialogue import Conversation, Event, Message, Turn, next_step
+from shared.dialogue import Conversation, Event, Message, Reply, Turn, next_step
 from shared.stores import Store, update
 
 COLLECTION = "conversations"
+# Set once a conversation has given its verdict (or emergency reply), so its episode is counted only once.
+EPISODE_RECORDED = "episode_recorded"
 
 
 def load_conversation(store: Store, phone_hash: str) -> Conversation:
@@ -26,17 +31,44 @@ def advance(
     ttl_seconds: int,
 ) -> Turn:
     """Apply one event to the stored conversation with a version check, re-applying it after a conflict."""
-    turns: list[Turn] = []
+    return advance_episode(store, phone_hash, event, message, content, now=now, ttl_seconds=ttl_seconds)[0]
+
+
+def advance_episode(
+    store: Store,
+    phone_hash: str,
+    event: Event,
+    message: Message,
+    content: Content,
+    *,
+    now: float,
+    ttl_seconds: int,
+    recent_episodes: Callable[[], int] | None = None,
+) -> tuple[Turn, bool]:
+    """Like `advance`, and also tell whether this turn finished a new episode (its first verdict or emergency).
+
+    `recent_episodes` gives the count of recent episodes (this one included) that a new conversation or a NEW
+    episode starts with; it is only called when one starts.
+    """
+    results: list[tuple[Turn, bool]] = []
 
     def change(data: dict | None) -> dict:
         # Runs again on every conflict, on the state the competing message left: no update is lost.
-        conversation = Conversation.from_dict((data or {}).get("conversation"))
+        data = data or {}
+        stored = data.get("conversation")
+        conversation = Conversation.from_dict(stored)
+        fresh = not stored or event == Event.NEW
+        if fresh and recent_episodes is not None:
+            observations = replace(conversation.observations, recent_episodes=recent_episodes())
+            conversation = replace(conversation, observations=observations)
         turn = next_step(conversation, event, message, content)
-        turns.append(turn)
-        return {"conversation": turn.conversation.to_dict(), "updated_at": now}
+        recorded = bool(data.get(EPISODE_RECORDED)) and not fresh
+        finished = turn.reply in (Reply.ASSESSMENT, Reply.EMERGENCY)
+        results.append((turn, finished and not recorded))
+        return {"conversation": turn.conversation.to_dict(), "updated_at": now, EPISODE_RECORDED: recorded or finished}
 
     update(store, COLLECTION, phone_hash, change, expires_at=now + ttl_seconds)
-    return turns[-1]
+    return results[-1]
 
 
 def forget_conversation(store: Store, phone_hash: str) -> None:

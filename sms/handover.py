@@ -1,0 +1,120 @@
+"""The voice-to-text hand-off on the store: seed the SMS line with a voice assessment, keep each channel's
+episode history, link a phone number's history with an Alexa user's, and forget both sides together.
+
+Both channels keep their history in the "attributes" collection, one document per person: the Alexa skill's
+persistent attributes under "alexa_<hash>", the SMS line's under "phone_<hash>". A link is written on both
+documents ("linked": the other key) and only counts while both point at each other, so a stale one-sided link
+(the number later linked to another Alexa account) joins nothing. No framework is imported here: the skill
+and the SMS line both call it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from shared.dialogue import Conversation, Step
+from shared.facts import Observations
+from shared.stores import Store, update
+from sms import state
+
+logger = logging.getLogger(__name__)
+
+HISTORY = "attributes"
+EPISODES = "episodes"
+LINKED = "linked"
+# The same limits as the skill's history (skill/history.py): ten episodes, a seven-day recurrence window.
+MAX_EPISODES = 10
+RECENT_DAYS = 7
+
+
+def seed_conversation(store: Store, phone_hash: str, observations: Observations, *, now: float, ttl: int) -> None:
+    """Store the voice assessment as this number's SMS conversation, at its verdict, so CALL and TIPS work at once."""
+    # The relief step was spoken and is in the text just sent: the SMS line must not repeat it.
+    conversation = Conversation(step=Step.VERDICT, observations=observations, relief_given=True)
+    update(
+        store,
+        state.COLLECTION,
+        phone_hash,
+        # The episode is already in the Alexa history: the SMS line must not count it again.
+        lambda _current: {"conversation": conversation.to_dict(), "updated_at": now, state.EPISODE_RECORDED: True},
+        expires_at=now + ttl,
+    )
+
+
+def episodes(store: Store, key: str) -> list[dict]:
+    """The episodes kept for one person on one channel (an "alexa_..." or "phone_..." key), oldest first."""
+    record = store.get(HISTORY, key)
+    kept = record.data.get(EPISODES) if record is not None else None
+    return [episode for episode in kept or [] if isinstance(episode, dict)]
+
+
+def linked_key(store: Store, key: str) -> str | None:
+    """The other channel's key this person's history is joined with, if both sides still agree."""
+    record = store.get(HISTORY, key)
+    other = record.data.get(LINKED) if record is not None else None
+    if not isinstance(other, str) or other == key:
+        return None
+    back = store.get(HISTORY, other)
+    return other if back is not None and back.data.get(LINKED) == key else None
+
+
+def joined_episodes(store: Store, key: str) -> list[dict]:
+    """This person's episodes on this channel plus those on the linked channel."""
+    other = linked_key(store, key)
+    return episodes(store, key) + (episodes(store, other) if other else [])
+
+
+def count_recent(kept: Iterable[dict], today: date, days: int = RECENT_DAYS) -> int:
+    """How many of these episodes fall within the last `days` days up to today."""
+    count = 0
+    for episode in kept:
+        try:
+            day = date.fromisoformat(episode["date"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if timedelta(0) <= today - day < timedelta(days=days):
+            count += 1
+    return count
+
+
+def record_episode(store: Store, key: str, day: date, body_part: str | None, verdict: str) -> None:
+    """Append one episode to this person's history on this channel, keeping the last ten and any link."""
+    entry = {"date": day.isoformat(), "body_part": body_part, "verdict": verdict}
+
+    def change(data: dict | None) -> dict:
+        data = dict(data or {})
+        kept = [episode for episode in data.get(EPISODES) or [] if isinstance(episode, dict)]
+        data[EPISODES] = (kept + [entry])[-MAX_EPISODES:]
+        return data
+
+    update(store, HISTORY, key, change)
+
+
+def link_phone(store: Store, phone_hash: str, alexa_key: str) -> None:
+    """Write the phone side of a link (the skill writes its own side through its persistent attributes)."""
+
+    def change(data: dict | None) -> dict:
+        data = dict(data or {})
+        data[LINKED] = alexa_key
+        return data
+
+    update(store, HISTORY, phone_hash, change)
+    logger.info("histories linked", extra={"phone_hash": phone_hash, "user": alexa_key})
+
+
+def forget_phone(store: Store, phone_hash: str) -> None:
+    """Forget what is kept for a number on the SMS side of a link: its history, its link and its conversation."""
+    store.delete(HISTORY, phone_hash)
+    state.forget_conversation(store, phone_hash)
+
+
+def forget_everywhere(store: Store, phone_hash: str) -> bool:
+    """DELETE on the SMS line: forget this number's history and, if linked, the Alexa user's; True if linked."""
+    other = linked_key(store, phone_hash)
+    if other is not None:
+        store.delete(HISTORY, other)
+    store.delete(HISTORY, phone_hash)
+    logger.info("linked histories forgotten", extra={"phone_hash": phone_hash, "linked": other is not None})
+    return other is not None
