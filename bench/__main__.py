@@ -226,11 +226,17 @@ def markdown(results: dict[str, Any]) -> str:
             f"CPU time alone: {_ms(item['subject']['cpu']['p50'])} ms vs {_ms(item['reference']['cpu']['p50'])} ms "
             f"({_ratio(item['cpu_ratio'])})."
         )
-    profile = results["alexa_cold"].get("heaviest_imports_ms", {})
-    lines.append(
-        "- Alexa cold start: `python -X importtime -c 'import skill.lambda_function'`, self time summed per "
-        "top-level package: " + ", ".join(f"{package} {ms:.0f} ms" for package, ms in profile.items()) + "."
-    )
+    phases = results["alexa_cold"]["phases_ms"]
+    for role, label in (("subject", "Cramp Check"), ("reference", "hello world")):
+        found = phases[role]
+        lines.append(
+            f"- Alexa cold start of {label} under `-X importtime` (the median of {alexa.PHASE_RUNS} more runs): "
+            f"import {_ms(found['import'])} ms, "
+            f"first request {_ms(found['first_request'])} ms, second request {_ms(found['second_request'])} ms; "
+            "import self time by top-level package over the whole run (lazy imports included): "
+            + ", ".join(f"{package} {ms:.0f} ms" for package, ms in found["heaviest_imports_ms"].items())
+            + "."
+        )
     if "artifacts" in results:
         for name, found in results["artifacts"]["imports"].items():
             if "same_zip_as" in found:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import tempfile
@@ -27,15 +28,16 @@ from bench.stats import (
     child_environment,
     commit_cost,
     compare,
-    import_profile,
     interleave,
     interleave_children,
+    profiled_child,
     timed_child,
 )
 
 SKILL_ID = "amzn1.ask.skill.00000000-bench-4c7e-b5f6-0a1b2c3d4e5f"
 SALT = "bench-hash-salt-4f1c9a7e2b"
 WARM_TARGET = 1.3
+PHASE_RUNS = 3
 COLD_TARGET = 1.2
 # Slot value ids (interaction_models/) for a one-shot description that needs no screening question.
 TRIAGE_SLOTS = {
@@ -58,6 +60,18 @@ CHILD_REFERENCE = """
 import json, sys
 from bench.hello_world_skill import lambda_handler
 sys.stdout.write(json.dumps(lambda_handler(json.loads(sys.argv[1]), None)))
+"""
+# One more cold start of each, split into phases: import, first request, and a second (warm) request.
+CHILD_PHASES = """
+import json, sys, time
+started = time.perf_counter()
+from {module} import lambda_handler
+imported = time.perf_counter()
+lambda_handler(json.loads(sys.argv[1]), None)
+first = time.perf_counter()
+lambda_handler(json.loads(sys.argv[2]), None)
+second = time.perf_counter()
+print(json.dumps({{"import": imported - started, "first_request": first - imported, "second_request": second - first}}))
 """
 
 
@@ -209,7 +223,7 @@ def cold(runs: int = 7) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-alexa-cold-") as folder:
         env = _cold_environment(Path(folder))
         # A new person each run, so no run sees the episodes the earlier ones saved.
-        people = iter(range(runs + 2))
+        people = itertools.count()
         reference_event = json.dumps(hello_envelope(user_id(0)))
 
         def subject() -> ChildRun:
@@ -226,13 +240,27 @@ def cold(runs: int = 7) -> dict[str, Any]:
 
         # The first spawn of each writes the bytecode caches (and the SQLite file): not a cold start to count.
         timings = interleave_children({"reference": reference, "subject": subject}, runs=runs, warmup=1)
-        profile = import_profile("skill.lambda_function", env=env)
+        phases = {}
+        for role, module, make in (
+            ("subject", "skill.lambda_function", triage_envelope),
+            ("reference", "bench.hello_world_skill", hello_envelope),
+        ):
+            profiled = []
+            for _ in range(PHASE_RUNS):
+                events = [json.dumps(make(user_id(next(people)))) for _ in range(2)]
+                out, imports = profiled_child(CHILD_PHASES.format(module=module), env=env, args=events)
+                seconds = json.loads(out)
+                profiled.append((sum(seconds.values()), seconds, imports))
+            # The run with the median total: one noisy spawn on a shared machine says little on its own.
+            _, seconds, imports = sorted(profiled, key=lambda run: run[0])[len(profiled) // 2]
+            phases[role] = {phase: round(value * 1e3, 1) for phase, value in seconds.items()}
+            phases[role]["heaviest_imports_ms"] = imports
     return {
         "name": "Alexa cold start (fresh interpreter -> first response) vs hello world",
         "unit": "ms",
         **compare(timings),
         "target": COLD_TARGET,
-        "heaviest_imports_ms": profile,
+        "phases_ms": phases,
     }
 
 

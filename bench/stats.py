@@ -179,18 +179,21 @@ def timed_child(
     return ChildRun(wall=elapsed, cpu=cpu, stdout=completed.stdout)
 
 
-def import_profile(
-    module: str,
+def profiled_child(
+    code: str,
     *,
     env: Mapping[str, str],
+    args: Sequence[str] = (),
     cwd: Path = ROOT,
     python: str = sys.executable,
-    flags: Sequence[str] = (),
-    top: int = 8,
-) -> dict[str, float]:
-    """Where importing `module` spends its time: `-X importtime` self time summed per top-level package (ms)."""
+    top: int = 10,
+) -> tuple[str, dict[str, float]]:
+    """Run `code` once under `-X importtime`: its stdout, and import self time summed per top-level package (ms).
+
+    Everything imported during the run counts, including modules a request imports lazily.
+    """
     completed = subprocess.run(
-        [python, *flags, "-X", "importtime", "-c", f"import {module}"],
+        [python, "-X", "importtime", "-c", code, *args],
         cwd=cwd,
         env=dict(env),
         capture_output=True,
@@ -198,10 +201,10 @@ def import_profile(
         timeout=120,
     )
     if completed.returncode != 0:
-        raise RuntimeError(f"importing {module} failed:\n{completed.stderr[-3000:]}")
+        raise RuntimeError(f"profiled child failed:\n{completed.stderr[-3000:]}")
     by_package: dict[str, float] = {}
     for line in completed.stderr.splitlines():
-        if not line.startswith("import time:") or "|" not in line:
+        if not line.startswith("import time:") or line.count("|") != 2:
             continue
         self_us, _cumulative, name = (part.strip() for part in line[len("import time:") :].split("|"))
         if not self_us.isdigit():
@@ -209,25 +212,7 @@ def import_profile(
         package = name.split(".")[0]
         by_package[package] = by_package.get(package, 0.0) + int(self_us) / 1e3
     heaviest = sorted(by_package.items(), key=lambda item: item[1], reverse=True)[:top]
-    return {package: round(ms, 1) for package, ms in heaviest}
-
-
-def import_time(
-    modules: Sequence[str],
-    *,
-    env: Mapping[str, str],
-    cwd: Path = ROOT,
-    python: str = sys.executable,
-    flags: Sequence[str] = (),
-) -> float:
-    """Seconds a fresh interpreter spends importing `modules` (measured inside it, start-up excluded)."""
-    code = (
-        "import time; started = time.perf_counter()\n"
-        + "".join(f"import {module}\n" for module in modules)
-        + "print(time.perf_counter() - started)"
-    )
-    run = timed_child(code, env=env, cwd=cwd, python=python, flags=flags)
-    return float(run.stdout.strip().splitlines()[-1])
+    return completed.stdout, {package: round(ms, 1) for package, ms in heaviest}
 
 
 class CountingStore:

@@ -70,7 +70,10 @@ def test_bench_command_quick_run_writes_json_and_one_table_row_per_figure(tmp_pa
     assert_comparison(results["alexa_warm"], quick["warm"])
     assert_comparison(results["sms_warm"], quick["warm"])
     assert_comparison(results["alexa_cold"], quick["cold"])
-    assert results["alexa_cold"]["heaviest_imports_ms"], "the cold-start import profile is empty"
+    for role in ("subject", "reference"):
+        phases = results["alexa_cold"]["phases_ms"][role]
+        assert phases["import"] > 0 and phases["first_request"] > 0 and phases["second_request"] > 0
+        assert phases["heaviest_imports_ms"], "the cold-start import profile is empty"
     assert_comparison(results["core"]["import"], quick["imports"])
     assessment = results["core"]["assessment"]
     assert assessment["subject"]["runs"] == quick["core"]
