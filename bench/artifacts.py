@@ -63,6 +63,10 @@ REFERENCE_IMPORTS = {
 }
 
 
+class ImportFailed(RuntimeError):
+    """A module could not be imported from the unzipped zip alone, as Lambda would have to."""
+
+
 @dataclass(frozen=True)
 class Build:
     """One packaging of the working tree: its folder and the serverless state that names the zips."""
@@ -203,10 +207,10 @@ def swap_compiled_distributions(folder: Path) -> tuple[str, ...]:
     return tuple(swapped)
 
 
-def loadable_task(artifact: Path) -> tuple[Path, tuple[str, ...]]:
+def loadable_task(artifact: Path, cache: Path) -> tuple[Path, tuple[str, ...]]:
     """The zip unzipped with its compiled distributions swapped for this machine, cached by the zip's hash."""
     digest = hashlib.sha256(artifact.read_bytes()).hexdigest()[:16]
-    folder = CACHE / "tasks" / digest
+    folder = cache / digest
     stamp = folder / ".swapped"
     if stamp.is_file():
         return folder / "task", tuple(filter(None, stamp.read_text().splitlines()))
@@ -248,10 +252,14 @@ def _import_child(modules: tuple[str, ...], paths: list[Path], *, shipped: bool)
     )
     # -B as shipped: /var/task is read-only, so nothing compiled at one cold start helps the next.
     flags = ["-I", "-S", "-B"] if shipped else ["-I", "-S"]
-    run = timed_child(code, env=child_environment({"AWS_DEFAULT_REGION": "us-east-1"}), cwd=paths[0], flags=flags)
+    try:
+        run = timed_child(code, env=child_environment({"AWS_DEFAULT_REGION": "us-east-1"}), cwd=paths[0], flags=flags)
+    except RuntimeError as failure:
+        last = str(failure).strip().splitlines()[-1]
+        raise ImportFailed(f"importing {', '.join(modules)} from the unzipped zip failed: {last}") from failure
     lines = run.stdout.splitlines()
     if len(lines) != 2 or lines[1]:
-        raise RuntimeError(f"importing {modules} loaded modules from outside the artifact: {lines[1:]}")
+        raise ImportFailed(f"importing {', '.join(modules)} loaded modules from outside the zip: {lines[1:]}")
     # The import time measured inside the child (interpreter start-up excluded) stands in for its wall time.
     return ChildRun(wall=float(lines[0]), cpu=run.cpu, stdout=run.stdout)
 
@@ -269,8 +277,11 @@ def _import_times(task: Path, runtime: Path, module: str, runs: int, *, shipped:
     return {"reference_modules": list(reference), **compare(timings)}
 
 
-def measure(build: Build, runs: int = 5) -> dict[str, Any]:
-    """Each function's zip size, and its handler module's import time from the unzipped zip."""
+def measure(build: Build, runs: int = 5, cache: Path = CACHE / "tasks") -> dict[str, Any]:
+    """Each function's zip size, and its handler module's import time from the unzipped zip.
+
+    Unzipped, swapped folders are kept under `cache` for the next run; those of older zips are removed.
+    """
     functions = build.functions()
     sizes = {}
     for name, (module, artifact) in functions.items():
@@ -286,6 +297,7 @@ def measure(build: Build, runs: int = 5) -> dict[str, Any]:
         }
     imports: dict[str, Any] = {}
     seen: dict[str, str] = {}
+    used: set[Path] = set()
     with tempfile.TemporaryDirectory(prefix="bench-artifacts-") as scratch:
         runtime = Path(scratch) / "var-runtime"
         runtime.mkdir()
@@ -296,11 +308,17 @@ def measure(build: Build, runs: int = 5) -> dict[str, Any]:
                 imports[name] = {"same_zip_as": seen[digest]}
                 continue
             seen[digest] = name
-            cached, swapped = loadable_task(artifact)
+            cached, swapped = loadable_task(artifact, cache)
+            used.add(cached.parent)
             # A scratch copy, so compiling bytecode for the second timing never leaks into the first next run.
             task = Path(scratch) / name
             shutil.copytree(cached, task, symlinks=True)
-            shipped = _import_times(task, runtime, module, runs, shipped=True)
+            try:
+                shipped = _import_times(task, runtime, module, runs, shipped=True)
+            except ImportFailed as failure:
+                # A zip whose handler cannot be imported would fail every request: report it, keep measuring.
+                imports[name] = {"handler_module": module, "error": str(failure)}
+                continue
             compileall.compile_dir(task, quiet=1, workers=1)
             with_bytecode = _import_times(task, runtime, module, runs, shipped=False)
             imports[name] = {
@@ -309,6 +327,8 @@ def measure(build: Build, runs: int = 5) -> dict[str, Any]:
                 "as_shipped": shipped,
                 "with_bytecode": with_bytecode,
             }
+    for stale in set(cache.iterdir()) - used if cache.is_dir() else ():
+        shutil.rmtree(stale)
     return {"sizes": sizes, "imports": imports}
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.stats import CountingStore, commit_cost, compare, interleave
+from bench.stats import CountingStore, commit_cost, compare, diagnosis, interleave
 
 AUTH_TOKEN = "bench-twilio-auth-token-8c2f51"
 PUBLIC_BASE_URL = "https://cramp.clinic.example"
@@ -116,12 +116,18 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
             if "You said" not in _reply(reference_client, twilio_post(MESSAGE, sender(0))):
                 raise RuntimeError("the quickstart bot did not echo")
 
-            subject_posts = iter([twilio_post(MESSAGE, sender(index)) for index in range(1, total)])
-            reference_posts = iter([twilio_post(MESSAGE, sender(index)) for index in range(1, total)])
+            memory_client = create_app(settings, store_from_settings("memory")).test_client()
+
+            def posts() -> Iterator[Post]:
+                return iter([twilio_post(MESSAGE, sender(index)) for index in range(1, total)])
+
+            # A diagnostic candidate in the same alternation: the same turn over the in-memory store says how
+            # much of the gap is SQLite and how much is the turn's own work.
             timings = interleave(
                 {
-                    "reference": _poster(reference_client, reference_posts),
-                    "subject": _poster(subject_client, subject_posts),
+                    "reference": _poster(reference_client, posts()),
+                    "subject": _poster(subject_client, posts()),
+                    "subject_memory_store": _poster(memory_client, posts()),
                 },
                 runs=runs,
                 warmup=warmup,
@@ -134,6 +140,7 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
         "unit": "ms",
         **compare(timings),
         "target": TARGET,
+        "diagnosis": diagnosis(timings, ("subject_memory_store",)),
         "store_calls_per_turn": counting.calls,
         "sqlite_commit_ms": commit,
     }

@@ -106,6 +106,12 @@ def compare(timings: dict[str, dict[str, list[float]]], scale: float = 1e3) -> d
     return result
 
 
+def diagnosis(timings: dict[str, dict[str, list[float]]], names: Sequence[str], scale: float = 1e3) -> dict[str, Any]:
+    """Wall and CPU spread of extra candidates timed beside a comparison (to say where a gap comes from)."""
+    return {name: {kind: spread([value * scale for value in timings[name][kind]]) for kind in ("wall", "cpu")}
+            for name in names}
+
+
 def cpu_model() -> str:
     """The CPU model name as the kernel reports it (falls back to the platform's processor string)."""
     try:

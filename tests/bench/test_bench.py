@@ -110,5 +110,23 @@ def test_artifact_import_of_a_module_not_in_the_zip_fails(tmp_path: Path) -> Non
     # flask is installed in this virtualenv but not in the zip: the isolated child must not find it.
     zipped = _zip_of(tmp_path, {"handler/__init__.py": "", "handler/main.py": "import flask\n"})
     task = artifacts.unzip(zipped, tmp_path / "task")
-    with pytest.raises(RuntimeError, match="ModuleNotFoundError"):
+    with pytest.raises(artifacts.ImportFailed, match="ModuleNotFoundError"):
         artifacts._import_child(("handler.main",), [task, tmp_path], shipped=True)
+
+
+def test_measure_zip_whose_handler_cannot_import_reports_failure_and_size(tmp_path: Path) -> None:
+    # A function zip that forgot a package its handler imports, as a Lambda would receive it.
+    root = tmp_path / "service"
+    (root / ".serverless").mkdir(parents=True)
+    zipped = _zip_of(root, {"sms/__init__.py": "", "sms/lambda_function.py": "import notshipped\n"})
+    state = {"service": {"functions": {"sms": {"handler": "sms/lambda_function.handler",
+                                                "package": {"artifact": str(zipped.relative_to(root))}}}}}
+    (root / ".serverless" / "serverless-state.json").write_text(json.dumps(state))
+
+    measured = artifacts.measure(artifacts.Build(root), runs=1, cache=tmp_path / "tasks")
+
+    assert measured["sizes"]["sms"]["zip_mb"] == round(zipped.stat().st_size / 1e6, 2)
+    assert measured["imports"]["sms"]["handler_module"] == "sms.lambda_function"
+    assert "ModuleNotFoundError" in measured["imports"]["sms"]["error"]
+    rows = runner.artifact_rows(measured)
+    assert any("**failed**" in row[1] and "sms.lambda_function" in row[0] for row in rows)
