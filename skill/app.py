@@ -10,6 +10,7 @@ from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope
+from ask_sdk_model.services import ApiClient
 
 from shared.config import Settings
 from shared.stores import Store
@@ -32,6 +33,8 @@ from skill.handlers.symptoms import DescribeSymptomIntentHandler, FreeTextIntent
 from skill.handlers.tips import TipsIntentHandler
 from skill.interceptors import RequestLogInterceptor
 from skill.persistence import StorePersistenceAdapter
+from skill.profile import LazyDefaultApiClient
+from skill.services import Services, ServicesInterceptor
 
 logger = logging.getLogger(__name__)
 
@@ -57,13 +60,21 @@ REQUEST_HANDLERS = (
 )
 
 
-def build_skill(settings: Settings, store: Store) -> CustomSkill:
-    """Register the handlers, the request log and the catch-all error handler over `store`."""
-    builder = CustomSkillBuilder(persistence_adapter=StorePersistenceAdapter(store, settings.hash_salt))
+def build_skill(settings: Settings, store: Store, api_client: ApiClient | None = None) -> CustomSkill:
+    """Register the handlers, the request log and the catch-all error handler over `store`.
+
+    The API client (ask-sdk's DefaultApiClient unless given) gives handlers the service client factory for
+    Alexa's APIs, such as the Customer Profile API behind "text me that".
+    """
+    builder = CustomSkillBuilder(
+        persistence_adapter=StorePersistenceAdapter(store, settings.hash_salt),
+        api_client=api_client or LazyDefaultApiClient(),
+    )
     builder.skill_id = settings.alexa_skill_id
     for handler in REQUEST_HANDLERS:
         builder.add_request_handler(handler())
     builder.add_global_request_interceptor(RequestLogInterceptor(settings.hash_salt))
+    builder.add_global_request_interceptor(ServicesInterceptor(Services(settings, store)))
     builder.add_exception_handler(CatchAllExceptionHandler())
     return builder.create()
 

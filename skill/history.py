@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
+
+from shared.stores import StoreUnavailable
+from skill.persistence import user_key
+from skill.services import services_of
+from sms import handover
 
 logger = logging.getLogger(__name__)
 
@@ -34,19 +39,31 @@ def _attributes(handler_input: HandlerInput) -> dict | None:
         return None
 
 
-def episodes_this_week(handler_input: HandlerInput) -> int:
-    """How many episodes the person told us about in the last seven days (before this one)."""
+def linked_phone(handler_input: HandlerInput) -> str | None:
+    """The phone hash whose SMS history is joined with this person's (consented once), if any."""
     attributes = _attributes(handler_input) or {}
-    today = request_date(handler_input)
-    count = 0
-    for episode in attributes.get(EPISODES, []):
+    if not attributes.get(handover.LINKED):
+        return None
+    services = services_of(handler_input)
+    key = user_key(handler_input.request_envelope, services.settings.hash_salt)
+    try:
+        return handover.linked_key(services.store, key)
+    except StoreUnavailable:
+        logger.warning("linked history unavailable")
+        return None
+
+
+def episodes_this_week(handler_input: HandlerInput) -> int:
+    """How many episodes the person told us about in the last seven days (before this one), by voice or text."""
+    attributes = _attributes(handler_input) or {}
+    kept = [e for e in attributes.get(EPISODES, []) if isinstance(e, dict)]
+    phone = linked_phone(handler_input)
+    if phone is not None:
         try:
-            day = date.fromisoformat(episode["date"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        if timedelta(0) <= today - day < timedelta(days=RECENT_DAYS):
-            count += 1
-    return count
+            kept += handover.episodes(services_of(handler_input).store, phone)
+        except StoreUnavailable:
+            logger.warning("linked history unavailable")
+    return handover.count_recent(kept, request_date(handler_input), RECENT_DAYS)
 
 
 def record_episode(handler_input: HandlerInput, body_part: str | None, verdict: str) -> bool:
@@ -68,9 +85,16 @@ def record_episode(handler_input: HandlerInput, body_part: str | None, verdict: 
 
 
 def forget(handler_input: HandlerInput) -> bool:
-    """Delete the person's history; False when the store could not be reached."""
+    """Delete the person's history, and the linked SMS history with it; False when the store could not be reached."""
+    phone = linked_phone(handler_input)
     try:
+        if phone is not None:
+            # Forgetting on one channel forgets on both: the number's history, link and conversation go too.
+            handover.forget_phone(services_of(handler_input).store, phone)
         handler_input.attributes_manager.delete_persistent_attributes()
+    except StoreUnavailable as error:
+        logger.warning("linked history not deleted", extra={"error_type": type(error).__name__})
+        return False
     except PersistenceException as error:
         logger.warning("history not deleted", extra={"error_type": type(error.__cause__ or error).__name__})
         return False

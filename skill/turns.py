@@ -245,7 +245,8 @@ def answer(handler_input: HandlerInput, word: str) -> Response:
     return contact(handler_input)
 
 
-def _summary_card(handler_input: HandlerInput) -> str:
+def summary_card(handler_input: HandlerInput) -> str:
+    """The card text: the assessment so far with the clinic's contact, or the contact alone."""
     stored = session(handler_input).get(CONVERSATION)
     conversation = Conversation.from_dict(stored)
     if stored and not conversation.observations.is_empty():
@@ -256,13 +257,7 @@ def _summary_card(handler_input: HandlerInput) -> str:
 def contact(handler_input: HandlerInput) -> Response:
     """The clinic hand-off: the number spoken, and the summary with the contact on a card."""
     session(handler_input).pop(OFFER, None)
-    return respond(handler_input, Speech(say(handler_input, "contact"), None, _summary_card(handler_input)))
-
-
-def text_me(handler_input: HandlerInput) -> Response:
-    """Give the clinic's number aloud and put the summary on a card in the Alexa app."""
-    session(handler_input).pop(OFFER, None)
-    return respond(handler_input, Speech(say(handler_input, "text_me"), None, _summary_card(handler_input)))
+    return respond(handler_input, Speech(say(handler_input, "contact"), None, summary_card(handler_input)))
 
 
 def forget_history(handler_input: HandlerInput) -> Response:

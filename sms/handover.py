@@ -14,6 +14,8 @@ import logging
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from shared.config import Settings
+from shared.content import Content
 from shared.dialogue import Conversation, Step
 from shared.facts import Observations
 from shared.stores import Store, update
@@ -27,6 +29,11 @@ LINKED = "linked"
 # The same limits as the skill's history (skill/history.py): ten episodes, a seven-day recurrence window.
 MAX_EPISODES = 10
 RECENT_DAYS = 7
+
+
+def line_number(settings: Settings, content: Content) -> str:
+    """The number people text (and text START to): the SMS line's sending number, else the clinic's."""
+    return settings.twilio_from_number or content.clinic["phone"]
 
 
 def seed_conversation(store: Store, phone_hash: str, observations: Observations, *, now: float, ttl: int) -> None:

@@ -7,11 +7,11 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from skill import turns
+from skill import texting, turns
 
 
 class YesIntentHandler(AbstractRequestHandler):
-    """'Yes' to the pending question, or accepting the offered tips or clinic number."""
+    """'Yes' to the pending question, or accepting the offered tips, clinic number or history link."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         """Match AMAZON.YesIntent."""
@@ -19,6 +19,8 @@ class YesIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Answer yes."""
+        if texting.link_offered(handler_input):
+            return texting.answer_link(handler_input, "yes")
         return turns.answer(handler_input, "yes")
 
 
@@ -31,4 +33,6 @@ class NoIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Answer no."""
+        if texting.link_offered(handler_input):
+            return texting.answer_link(handler_input, "no")
         return turns.answer(handler_input, "no")

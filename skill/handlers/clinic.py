@@ -7,7 +7,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from skill import turns
+from skill import texting, turns
 
 
 class ContactClinicIntentHandler(AbstractRequestHandler):
@@ -23,12 +23,12 @@ class ContactClinicIntentHandler(AbstractRequestHandler):
 
 
 class TextMeIntentHandler(AbstractRequestHandler):
-    """'Text me that': the clinic's number aloud and the summary on a card in the Alexa app."""
+    """'Text me that': the summary, relief step and clinic's number by SMS to the account's mobile number."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         """Match TextMeIntent."""
         return is_intent_name("TextMeIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        """Give the number and the card."""
-        return turns.text_me(handler_input)
+        """Text the person, or say why not and what to do instead."""
+        return texting.text_me(handler_input)

@@ -102,6 +102,8 @@ class AlexaDevice:
     attributes: dict[str, Any] | None = None  # None: no session open
     session_id: str = field(default_factory=lambda: f"amzn1.echo-api.session.{uuid.uuid4()}")
     replies: list[Reply] = field(default_factory=list)
+    api_endpoint: str | None = None  # None: the recorded one (Amazon's); tests point it at a local API server
+    api_access_token: str | None = None  # None: the recorded one; "" sends none
 
     def envelope(self, name: str, request: dict | None = None) -> dict:
         """Fill a recorded envelope with this device's user, locale, time and session state."""
@@ -114,6 +116,12 @@ class AlexaDevice:
             user={"userId": self.user_id},
         )
         envelope["context"]["System"]["user"] = {"userId": self.user_id}
+        if self.api_endpoint is not None:
+            envelope["context"]["System"]["apiEndpoint"] = self.api_endpoint
+        if self.api_access_token == "":
+            envelope["context"]["System"].pop("apiAccessToken", None)
+        elif self.api_access_token is not None:
+            envelope["context"]["System"]["apiAccessToken"] = self.api_access_token
         if self.apl:
             envelope["context"]["System"]["device"]["supportedInterfaces"] = {
                 "Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}}

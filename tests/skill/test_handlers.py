@@ -163,21 +163,6 @@ def test_contact_clinic_one_shot_speaks_number_and_puts_contact_on_card(device: 
     assert reply.ends_session
 
 
-def test_text_me_speaks_the_number_and_puts_the_summary_on_a_card(device: AlexaDevice) -> None:
-    device.describe(body_part="calf", feeling="locked", context="exercise")
-    device.no()
-    device.no()
-    reply = device.intent("TextMeIntent")
-
-    assert reply.speech == (
-        f"Here's the clinic's number: {CLINIC['phone_spoken']}, for {CLINIC['name']}. "
-        "I've put the summary on a card in your Alexa app."
-    )
-    assert "Most likely a cramp." in reply.card["content"]
-    assert CLINIC["phone"] in reply.card["content"]
-    assert reply.ends_session
-
-
 @pytest.mark.parametrize(("reason", "error_type"), [("USER_INITIATED", None), ("EXCEEDED_MAX_REPROMPTS", None),
                                                     ("ERROR", "INVALID_RESPONSE")])
 def test_session_ended_returns_valid_empty_response_and_logs_reason(

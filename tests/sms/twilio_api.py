@@ -6,9 +6,31 @@ import base64
 import json
 import threading
 import uuid
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs
+
+
+def segments(body: str) -> int:
+    """GSM-7 segments Twilio bills for a body: one up to 160 characters, else 153 characters each."""
+    return 1 if len(body) <= 160 else -(-len(body) // 153)
+
+
+def message_resource(path: str, form: dict[str, str]) -> dict:
+    """The Message resource Twilio answers a create with (fields as in its API reference)."""
+    account_sid = path.split("/")[3]
+    sid = "SM" + uuid.uuid4().hex
+    now = formatdate(usegmt=False).replace("-0000", "+0000")
+    return {
+        "account_sid": account_sid, "api_version": "2010-04-01", "body": form.get("Body"), "date_created": now,
+        "date_sent": None, "date_updated": now, "direction": "outbound-api", "error_code": None,
+        "error_message": None, "from": form.get("From"), "messaging_service_sid": None, "num_media": "0",
+        "num_segments": str(segments(form.get("Body") or "")), "price": None, "price_unit": "USD", "sid": sid,
+        "status": "queued",
+        "subresource_uris": {"media": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}/Media.json"},
+        "to": form.get("To"), "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
+    }
 
 
 class FakeTwilioApi:
@@ -17,6 +39,8 @@ class FakeTwilioApi:
     def __init__(self) -> None:
         self.messages: list[dict[str, str]] = []
         self.auth: list[str] = []
+        # Every request as Twilio would receive it: method, path, content type, basic-auth pair and form.
+        self.requests: list[dict] = []
         self.failing = False
         api = self
 
@@ -26,12 +50,15 @@ class FakeTwilioApi:
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 user = base64.b64decode(self.headers.get("Authorization", "Basic ").split()[-1]).decode()
                 api.auth.append(user.split(":")[0])
+                api.requests.append({
+                    "method": "POST", "path": self.path, "content_type": self.headers.get("Content-Type", ""),
+                    "basic_auth": tuple(user.split(":", 1)), "form": form,
+                })
                 if api.failing or not self.path.endswith("/Messages.json"):
                     self._reply(500, {"code": 20500, "message": "Internal Server Error", "status": 500})
                     return
                 api.messages.append(form)
-                sid = "SM" + uuid.uuid4().hex
-                self._reply(201, {"sid": sid, "status": "queued", "to": form.get("To"), "body": form.get("Body")})
+                self._reply(201, message_resource(self.path, form))
 
             def _reply(self, status: int, payload: dict) -> None:
                 body = json.dumps(payload).encode()

@@ -1,0 +1,41 @@
+"""What handlers need beyond the request: the settings and the store, handed over per request by an interceptor.
+
+ask-sdk builds handlers without arguments, so build_skill registers this interceptor, which puts both into the
+request attributes (a dict that lives for one request only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
+from ask_sdk_core.handler_input import HandlerInput
+
+from shared.config import Settings
+from shared.stores import Store
+
+SERVICES = "cramp_services"
+
+
+@dataclass(frozen=True)
+class Services:
+    """The skill's settings and state store."""
+
+    settings: Settings
+    store: Store
+
+
+class ServicesInterceptor(AbstractRequestInterceptor):
+    """Make the settings and store reachable from every handler of this request."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def process(self, handler_input: HandlerInput) -> None:
+        """Put the services into the request attributes."""
+        handler_input.attributes_manager.request_attributes[SERVICES] = self._services
+
+
+def services_of(handler_input: HandlerInput) -> Services:
+    """The settings and store for this request (set by ServicesInterceptor)."""
+    return handler_input.attributes_manager.request_attributes[SERVICES]

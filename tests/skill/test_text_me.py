@@ -1,0 +1,305 @@
+"""'Alexa, text me that': the Customer Profile API and Twilio's REST API each served on loopback as the real
+ones answer, the real ask-sdk service client and the real twilio client talking to them over HTTP."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from ask_sdk_core.skill import CustomSkill
+
+from shared.config import Settings
+from shared.content import load_content
+from shared.identity import hashed_id
+from shared.reader import read
+from shared.render import SMS_LIMIT, gsm7_units, is_gsm7
+from shared.stores import Store, store_from_settings
+from shared.triage import assess
+from skill.app import build_skill, invoke
+from skill.texting import compose_text
+from sms import handover, optouts
+from tests.skill.alexa_device import SKILL_ID, USER_ID, AlexaDevice
+from tests.skill.profile_api import CONSENTED, MOBILE_NUMBER_PATH, NO_CONSENT, NO_NUMBER, FakeProfileApi
+from tests.sms.twilio_api import FakeTwilioApi
+
+SALT = "test-salt-for-text-me"
+ACCOUNT_SID = "AC" + "1" * 32
+AUTH_TOKEN = "test-twilio-auth-token-for-text-me"
+LINE_NUMBER = "+15550100100"
+MOBILE = "+15550001111"
+CLINIC = load_content().clinic
+SCOPE = "alexa::profile:mobile_number:read"
+
+
+@pytest.fixture
+def profile_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProfileApi]:
+    """The Customer Profile API on https://127.0.0.1, its certificate trusted by `requests`."""
+    with FakeProfileApi(tmp_path) as api:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(api.cert_path))
+        yield api
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[FakeTwilioApi]:
+    """Twilio's Messages API on loopback."""
+    with FakeTwilioApi() as api:
+        yield api
+
+
+@pytest.fixture
+def settings(tmp_path: Path, twilio_api: FakeTwilioApi) -> Settings:
+    """Skill settings with Twilio credentials, the REST client pointed at the local API."""
+    return Settings(
+        store="memory", data_dir=tmp_path / "data", alexa_skill_id=SKILL_ID, hash_salt=SALT,
+        twilio_account_sid=ACCOUNT_SID, twilio_auth_token=AUTH_TOKEN, twilio_from_number=LINE_NUMBER,
+        twilio_api_base=twilio_api.base_url,
+    )
+
+
+@pytest.fixture
+def store() -> Store:
+    """An empty in-memory store shared by the skill and the SMS line."""
+    return store_from_settings("memory")
+
+
+@pytest.fixture
+def skill(settings: Settings, store: Store) -> CustomSkill:
+    """The skill as deployed (ask-sdk's DefaultApiClient), over the store."""
+    return build_skill(settings, store)
+
+
+@pytest.fixture
+def speaker(skill: CustomSkill, profile_api: FakeProfileApi) -> Callable[..., AlexaDevice]:
+    """An Echo whose requests carry the local API endpoint and a token that decides the profile's answer."""
+    return lambda token=CONSENTED, **options: AlexaDevice(
+        lambda envelope: invoke(skill, envelope), api_endpoint=profile_api.endpoint, api_access_token=token, **options
+    )
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, read, released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def phone_hash(number: str = MOBILE) -> str:
+    """The store key of a number under the test salt."""
+    return hashed_id("phone", number, SALT)
+
+
+def reach_calf_cramp_verdict(device: AlexaDevice) -> None:
+    """Describe a calf cramp during exercise and answer the two questions, up to the verdict."""
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    verdict = device.no()
+    assert "cramp" in verdict.speech
+
+
+def test_text_me_after_verdict_sends_summary_relief_and_clinic_number_through_twilio(
+    speaker: Callable[..., AlexaDevice], twilio_api: FakeTwilioApi, profile_api: FakeProfileApi
+) -> None:
+    device = speaker()
+    reach_calf_cramp_verdict(device)
+
+    reply = device.intent("TextMeIntent")
+
+    assert reply.speech.startswith(
+        "Done. I've texted the summary, what to do right now, and the clinic's number to the mobile number on "
+        "your Amazon account."
+    )
+    assert profile_api.requests == [{"path": MOBILE_NUMBER_PATH, "authorization": f"Bearer {CONSENTED}"}]
+    [request] = twilio_api.requests
+    assert request["path"] == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+    assert request["content_type"] == "application/x-www-form-urlencoded"
+    assert request["basic_auth"] == (ACCOUNT_SID, AUTH_TOKEN)
+    assert request["form"]["To"] == MOBILE
+    assert request["form"]["From"] == LINE_NUMBER
+    body = request["form"]["Body"]
+    relief = assess(read("hard knot in my calf during exercise")).relief
+    assert body.startswith(f"Cramp Check by {CLINIC['name']}.\nMost likely a cramp")
+    assert f"Right now: {relief}" in body
+    assert CLINIC["phone"] in body
+    assert body.endswith("Not a diagnosis. Reply CALL, TIPS or STOP.")
+    assert is_gsm7(body) and gsm7_units(body) <= SMS_LIMIT
+
+
+def test_text_me_without_consent_sends_permission_card_and_texts_nothing(
+    speaker: Callable[..., AlexaDevice], twilio_api: FakeTwilioApi
+) -> None:
+    device = speaker(NO_CONSENT)
+    reach_calf_cramp_verdict(device)
+
+    reply = device.intent("TextMeIntent")
+
+    assert reply.speech.startswith("I'd be glad to text you, but I need your permission to use your mobile number")
+    assert CLINIC["phone_spoken"] in reply.speech
+    assert reply.card == {"type": "AskForPermissionsConsent", "permissions": [SCOPE]}
+    assert reply.ends_session
+    assert twilio_api.requests == []
+
+
+def test_text_me_with_no_api_access_token_asks_permission_without_calling_the_api(
+    speaker: Callable[..., AlexaDevice], twilio_api: FakeTwilioApi, profile_api: FakeProfileApi
+) -> None:
+    reply = speaker("").intent("TextMeIntent")
+
+    assert reply.card == {"type": "AskForPermissionsConsent", "permissions": [SCOPE]}
+    assert profile_api.requests == [] and twilio_api.requests == []
+
+
+def test_text_me_when_profile_has_no_number_says_so_and_gives_the_clinic_number(
+    speaker: Callable[..., AlexaDevice], twilio_api: FakeTwilioApi
+) -> None:
+    device = speaker(NO_NUMBER)
+    reach_calf_cramp_verdict(device)
+
+    reply = device.intent("TextMeIntent")
+
+    assert reply.speech.startswith("There's no mobile number on your Amazon account, so I can't text you.")
+    assert f"the clinic's number is {CLINIC['phone_spoken']}, for {CLINIC['name']}" in reply.speech
+    assert "Most likely a cramp." in reply.card["content"]
+    assert twilio_api.requests == []
+
+
+def test_text_me_to_an_opted_out_number_sends_nothing_and_asks_for_start_first(
+    speaker: Callable[..., AlexaDevice], twilio_api: FakeTwilioApi, store: Store
+) -> None:
+    optouts.record_opt_out(store, phone_hash(), "STOP", 1_700_000_000.0)
+    device = speaker()
+    reach_calf_cramp_verdict(device)
+
+    reply = device.intent("TextMeIntent")
+
+    assert "asked us to stop texting it, so I won't send anything" in reply.speech
+    assert "first text START to" in reply.speech
+    assert f'<say-as interpret-as="telephone">{LINE_NUMBER}</say-as>' in reply.ssml
+    assert twilio_api.requests == []
+    assert store.get("conversations", phone_hash()) is None
+
+
+def test_text_me_when_twilio_fails_apologises_and_seeds_nothing(
+    speaker: Callable[..., AlexaDevice], twilio_api: FakeTwilioApi, store: Store
+) -> None:
+    twilio_api.failing = True
+    device = speaker()
+    reach_calf_cramp_verdict(device)
+
+    reply = device.intent("TextMeIntent")
+
+    assert reply.speech.startswith("Sorry, I couldn't send the text just now.")
+    assert CLINIC["phone_spoken"] in reply.speech
+    assert store.get("conversations", phone_hash()) is None
+
+
+def test_text_me_when_profile_api_is_unreachable_gives_the_number_and_the_card(
+    skill: CustomSkill, twilio_api: FakeTwilioApi, closed_port: int
+) -> None:
+    device = AlexaDevice(lambda envelope: invoke(skill, envelope), api_endpoint=f"https://127.0.0.1:{closed_port}")
+    reach_calf_cramp_verdict(device)
+
+    reply = device.intent("TextMeIntent")
+
+    assert reply.speech == (
+        f"Sorry, I couldn't send the text just now. Here's the clinic's number: {CLINIC['phone_spoken']}, for "
+        f"{CLINIC['name']}. I've put the summary on a card in your Alexa app."
+    )
+    assert "Most likely a cramp." in reply.card["content"]
+    assert reply.ends_session
+    assert twilio_api.requests == []
+
+
+def test_text_me_seeds_the_sms_line_at_the_verdict_with_the_voice_observations(
+    speaker: Callable[..., AlexaDevice], store: Store
+) -> None:
+    device = speaker()
+    reach_calf_cramp_verdict(device)
+
+    device.intent("TextMeIntent")
+
+    record = store.get("conversations", phone_hash())
+    assert record is not None and record.expires_at is not None
+    conversation = record.data["conversation"]
+    assert conversation["step"] == "verdict"
+    assert conversation["observations"]["body_part"] == "calf"
+    assert MOBILE not in str(record.data)
+
+
+def test_text_me_asks_once_to_link_and_yes_links_both_sides(
+    speaker: Callable[..., AlexaDevice], store: Store
+) -> None:
+    device = speaker()
+    reach_calf_cramp_verdict(device)
+
+    offer = device.intent("TextMeIntent")
+    assert offer.reprompt == "So I can tell if cramps keep coming back, whether you ask me or text us: Shall I link " \
+        "your voice history with texts to this number?"
+    assert not offer.ends_session
+    linked = device.yes()
+
+    assert linked.speech.startswith("Done. Your voice and text histories are linked.")
+    alexa_key = hashed_id("alexa", USER_ID, SALT)
+    assert handover.linked_key(store, alexa_key) == phone_hash()
+    assert handover.linked_key(store, phone_hash()) == alexa_key
+    again = speaker()
+    reach_calf_cramp_verdict(again)
+    assert "link" not in again.intent("TextMeIntent").speech
+
+
+def test_text_me_link_declined_is_remembered_and_never_asked_again(
+    speaker: Callable[..., AlexaDevice], store: Store
+) -> None:
+    device = speaker()
+    reach_calf_cramp_verdict(device)
+    device.intent("TextMeIntent")
+
+    declined = device.no()
+
+    assert declined.speech == "All right, I'll keep them apart."
+    assert handover.linked_key(store, phone_hash()) is None
+    again = speaker()
+    reach_calf_cramp_verdict(again)
+    reply = again.intent("TextMeIntent")
+    assert "link" not in reply.speech and reply.ends_session
+
+
+def test_text_me_before_any_description_texts_the_clinic_details_only(
+    speaker: Callable[..., AlexaDevice], twilio_api: FakeTwilioApi, store: Store
+) -> None:
+    reply = speaker().intent("TextMeIntent")
+
+    assert reply.speech.startswith("Done. I've texted the clinic's number to the mobile number")
+    body = twilio_api.requests[0]["form"]["Body"]
+    assert body == (
+        f"Cramp Check by {CLINIC['name']}.\nClinic: {CLINIC['phone']} ({CLINIC['hours']}). Not a diagnosis. "
+        "Reply CALL for a callback, TIPS for tips, STOP to opt out."
+    )
+    assert store.get("conversations", phone_hash()) is None
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "hard knot in my calf during exercise that will not let go",
+        "my eyelid keeps twitching on and off for days",
+        "lower back went stiff after lifting a box, sore to move for hours",
+        "calf cramp, the leg is swollen, red and warm",
+        "cramp in my hand since I started a new medicine",
+        "my neck is stiff and I have a fever and a bad headache",
+        "my thigh cramps at night every night this week",
+    ],
+)
+def test_compose_text_every_route_is_gsm7_within_two_segments_with_the_clinic(description: str) -> None:
+    assessment = assess(read(description))
+
+    text = compose_text(assessment, "en-US")
+
+    assert is_gsm7(text) and gsm7_units(text) <= SMS_LIMIT, text
+    assert CLINIC["phone"] in text and not text.endswith("...")
+    if assessment.urgency == "emergency":
+        assert text.startswith(f"Cramp Check by {CLINIC['name']}.\nCall 911 now. ")
+    else:
+        assert f"Right now: {assessment.relief}" in text
