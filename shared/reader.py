@@ -136,8 +136,35 @@ PROTECTED = frozenset(
         "tried",
         "tires",
         "tired",
+        # Real words one slip away from a lexicon word ("march" / "match", "waking" / "walking").
+        "bring",
+        "drink",
+        "health",
+        "lived",
+        "march",
+        "might",
+        "slots",
+        "tables",
+        "three",
+        "waking",
+        "warning",
+        "weigh",
+        "whole",
     ]
 )
+# QWERTY neighbours (each row sits half a key right of the one above): the only letters a one-letter
+# substitution typo may swap in.
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+KEYBOARD_NEIGHBOURS = {
+    key: "".join(
+        _KEY_ROWS[r][c]
+        for r in range(len(_KEY_ROWS))
+        for c in range(len(_KEY_ROWS[r]))
+        if abs(r - row) <= 1 and abs((c + r / 2) - (col + row / 2)) <= 1 and (r, c) != (row, col)
+    )
+    for row, keys in enumerate(_KEY_ROWS)
+    for col, key in enumerate(keys)
+}
 CLAUSE_PUNCTUATION = re.compile(r"[.,;!?\n:()]+")
 
 
@@ -149,7 +176,7 @@ class Lexicon:
     spelling: dict[str, tuple[str, ...]]
     negation: frozenset[str]
     clause_breaks: frozenset[str]
-    typo_index: dict[str, str]
+    typo_index: dict[str, tuple[str, ...]]  # a word, or a word with one letter deleted -> lexicon words
     vocabulary: frozenset[str]
 
 
@@ -169,11 +196,11 @@ def compile_lexicon(content: Content) -> Lexicon:
     for phrase in raw.get("ignore", ()):
         phrases[tuple(phrase.split())] = ("ignore", "")
     vocabulary = frozenset(word for key in phrases for word in key)
-    typo_index: dict[str, str] = {}
+    typo_index: dict[str, tuple[str, ...]] = {}
     for word in sorted(vocabulary):
         if len(word) >= 5:
             for variant in _deletions(word) | {word}:
-                typo_index.setdefault(variant, word)
+                typo_index[variant] = (*typo_index.get(variant, ()), word)
     return Lexicon(
         phrases=phrases,
         spelling={k: tuple(str(v).split()) for k, v in raw["spelling"].items()},
@@ -184,14 +211,30 @@ def compile_lexicon(content: Content) -> Lexicon:
     )
 
 
+def _one_typo(word: str, target: str) -> bool:
+    """True when `word` is `target` with one slip of the finger: a letter missed, doubled or added, two
+    neighbours swapped, or one letter replaced by a key next to it. Replacing a letter with a distant key
+    makes another real word too often ("check" is not "cheek", "pulling" is not "pulsing"), and so does
+    a slip on the first letter, which people rarely make ("testing" is not "resting", "print" not "sprint")."""
+    if word[0] != target[0]:
+        return False
+    if abs(len(word) - len(target)) == 1:
+        return True  # the shared deletion already proves one letter missed or added
+    diffs = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+    if len(diffs) == 2 and diffs[1] == diffs[0] + 1:
+        first, second = diffs
+        return word[first] == target[second] and word[second] == target[first]
+    return len(diffs) == 1 and target[diffs[0]] in KEYBOARD_NEIGHBOURS.get(word[diffs[0]], "")
+
+
 def _correct(word: str, lex: Lexicon) -> str:
     if len(word) < 5 or word in lex.vocabulary or word in PROTECTED or not word.isalpha():
         return word
-    if word in lex.typo_index:
-        return lex.typo_index[word]
-    for variant in _deletions(word):
-        if variant in lex.typo_index:
-            return lex.typo_index[variant]
+    for variant in (word, *sorted(_deletions(word))):
+        for target in lex.typo_index.get(variant, ()):
+            # A shared deletion at two different places is two typos ("trust"/"rusty"): check it is one.
+            if target != word and _one_typo(word, target):
+                return target
     return word
 
 
