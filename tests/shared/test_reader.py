@@ -265,6 +265,40 @@ def test_reader_gibberish_gives_empty_observations() -> None:
     assert read("\x00\x01\ufffd\U0001f4a9").is_empty()
 
 
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("hamstrng", "hamstring"),  # a letter missed
+        ("stifff", "stiff"),  # a letter doubled
+        ("sholuder", "shoulder"),  # two letters swapped
+        ("swollem", "swollen"),  # a neighbouring key
+        ("confussed", "confused"),
+        ("vomitting", "vomiting"),
+    ],
+)
+def test_reader_one_slip_of_the_finger_is_read_as_the_word_meant(typo: str, meant: str) -> None:
+    assert read(f"my {typo}") == read(f"my {meant}")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "not_read_as"),
+    [
+        ("i was painting the fence and my arm cramped", "fainting"),
+        ("my neck hurts from looking at my phone", "locked"),
+        ("i was sweeping the floor and my back went", "sleep"),
+        ("testing my new shoes, calf cramp", "rest"),
+        ("i need to check my calf", "eyelid_face"),
+        ("i serve at a cafe and my calf cramps", "nerve"),
+        ("pulling weeds and my hand cramped", "twitching"),
+        ("might be nothing but my calf cramped", "sleep"),
+    ],
+)
+def test_reader_real_words_are_not_mistaken_for_typos(sentence: str, not_read_as: str) -> None:
+    observations = read(sentence)
+    named = {observations.body_part, observations.pattern} | observations.contexts | observations.signs
+    assert not_read_as not in named, observations
+
+
 def test_reader_longest_phrase_wins_over_a_word_inside_it() -> None:
     assert read("back of my thigh").body_part == "hamstring"
     assert read("back of my lower leg").body_part == "calf"
