@@ -131,6 +131,11 @@ PHRASINGS = [
     ("i have diabetes and my feet twitch", "spasm", "self_care",
      dict(body_part="foot", pattern="twitching", contexts={"condition"})),
     ("cramps in the heat playing tennis", "cramp", "self_care", dict(contexts={"heat", "exercise"})),
+    ("i fell asleep on the couch and my neck is stiff", "spasm", "self_care",
+     dict(body_part="neck_shoulder", contexts={"sleep", "rest"})),
+    ("i put heat on my calf and it helped", "unclear", "self_care", dict(body_part="calf", contexts=set())),
+    ("calf cramps in warm weather", "unclear", "self_care", dict(body_part="calf", contexts={"heat"})),
+    ("playing a video game and my hand cramped", "unclear", "self_care", dict(body_part="hand", contexts={"rest"})),
     # --- recurrence
     ("cramps every night in my calves", "unclear", "routine", dict(body_part="calf", recurrence="frequent")),
     ("calf cramp again in bed", "cramp", "self_care",
@@ -238,6 +243,16 @@ def test_reader_negation_stops_at_but() -> None:
 
 def test_reader_negation_does_not_reach_the_next_sentence() -> None:
     assert "swelling" in read("No. My calf is swollen").signs
+
+
+def test_reader_heat_used_as_treatment_is_not_heat_exposure() -> None:
+    for sentence in ("i put heat on my calf", "used a heating pad on my back", "i applied heat"):
+        assert "heat" not in read(sentence).contexts, sentence
+
+
+def test_reader_falling_asleep_is_not_a_fall() -> None:
+    assert "injury" not in read("i fell asleep and woke with a calf cramp").contexts
+    assert "injury" in read("i fell down the stairs").contexts
 
 
 def test_reader_warm_pack_advice_is_not_a_warm_leg() -> None:
