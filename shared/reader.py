@@ -49,6 +49,15 @@ NUMBER_WORDS = {
     "half an": 0.5,
     "half a": 0.5,
 }
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = ("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+# "eleven" to "ninety nine" in words: "twenty five minutes" is 25, not 5 (which would cross the 10-minute line).
+NUMBER_WORDS.update({word: 11 + index for index, word in enumerate(_TEENS)})
+NUMBER_WORDS.update({tens: 20 + 10 * index for index, tens in enumerate(_TENS)})
+NUMBER_WORDS.update(
+    {f"{tens} {unit}": 20 + 10 * t + u + 1 for t, tens in enumerate(_TENS) for u, unit in enumerate(_UNITS)}
+)
 UNIT_MINUTES = {"second": 1 / 60, "minute": 1, "hour": 60, "day": 1440, "week": 10080, "month": 43200}
 _NUMBER = r"(\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True)) + r")"
 AMOUNT_RE = re.compile(_NUMBER + r"\s*(?:or so\s+)?(second|minute|hour|day|week|month)s?\b")
@@ -165,7 +174,8 @@ KEYBOARD_NEIGHBOURS = {
     for row, keys in enumerate(_KEY_ROWS)
     for col, key in enumerate(keys)
 }
-CLAUSE_PUNCTUATION = re.compile(r"[.,;!?\n:()]+")
+# A dot between two digits is a decimal point ("1.5 hours"), not the end of a clause.
+CLAUSE_PUNCTUATION = re.compile(r"(?:[,;!?\n:()]|(?<!\d)\.|\.(?!\d))+")
 
 
 @dataclass(frozen=True)
