@@ -83,6 +83,11 @@ PHRASINGS = [
     ("hamstring cramp for an hour", "unclear", "self_care", dict(body_part="hamstring", duration="hours")),
     ("since yesterday my neck is stiff", "spasm", "self_care",
      dict(body_part="neck_shoulder", pattern="stiff", duration="days")),
+    ("calf cramp for 1.5 hours", "unclear", "self_care", dict(body_part="calf", duration="hours")),
+    ("calf cramp for twenty five minutes and it wont ease", "unclear", "urgent",
+     dict(body_part="calf", duration="over_10_minutes", signs={"not_easing"})),
+    ("cramp in my foot lasted eleven minutes", "unclear", "self_care",
+     dict(body_part="foot", duration="over_10_minutes")),
     ("30 weeks pregnant, calf cramps in bed", "unclear", "routine",
      dict(body_part="calf", duration=None, contexts={"pregnancy", "sleep"})),
     ("calf cramps twice a day", "unclear", "routine", dict(body_part="calf", duration=None, recurrence="frequent")),
@@ -228,6 +233,34 @@ def test_reader_phrasing_gives_expected_observations_and_verdict(
             assert getattr(observations, fact) == value, fact
     result = assess(observations)
     assert (result.verdict, result.urgency) == (verdict, urgency), result.fired_rules
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("2 mins", 2),
+        ("2mins", 2),
+        ("a few seconds", 0.05),
+        ("30 secs", 0.5),
+        ("1.5 hours", 90),
+        ("2.5 mins", 2.5),
+        ("twenty five minutes", 25),
+        ("forty five minutes", 45),
+        ("half an hour", 30),
+        ("a couple of minutes", 2),
+        ("3 hrs", 180),
+        ("for 2 days", 2880),
+        ("a week", 10080),
+    ],
+)
+def test_reader_duration_in_many_forms(text: str, minutes: float) -> None:
+    assert read(f"calf cramp {text}").duration_minutes == pytest.approx(minutes)
+
+
+def test_reader_frequency_and_pregnancy_week_are_not_durations() -> None:
+    assert read("calf cramps twice a day").duration_minutes is None
+    assert read("3 times a week my eyelid twitches").duration_minutes is None
+    assert read("30 weeks pregnant with calf cramps").duration_minutes is None
 
 
 def test_reader_denied_sign_is_not_also_reported() -> None:
