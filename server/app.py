@@ -159,6 +159,7 @@ class PathRouter:
 def build_server(settings: Settings, store: Store) -> PathRouter:
     """Compose both channels and the pages over one store."""
     from skill.app import build_skill
+    from skill.profile import LocalProfileApiClient
     from skill.web import AlexaWebApp
     from sms.app import create_app
     from sms.outbound import read_outbox
@@ -171,7 +172,10 @@ def build_server(settings: Settings, store: Store) -> PathRouter:
         # The try-it speaker's unsigned envelopes are built and posted in-process, never over a socket, so this
         # copy is a loopback app whatever address the server listens on; the public /alexa keeps every check.
         try_settings = replace(settings, alexa_local_simulator=True, host=LOOPBACK_HOST)
-        alexa_try_app = AlexaWebApp(try_settings, skill)
+        # Its own skill whose Customer Profile API answers in-process with the browser's fictional number, so
+        # "text me that" reaches the page's phone panel; the public /alexa skill keeps the real API client.
+        try_skill = build_skill(try_settings, store, api_client=LocalProfileApiClient())
+        alexa_try_app = AlexaWebApp(try_settings, try_skill)
     ctx = ServerContext(
         settings=settings,
         store=store,

@@ -226,8 +226,15 @@ def try_alexa() -> Response:
         envelope = alexa_simulator.build_envelope(
             speaker, inner, new=new, skill_id=settings.alexa_skill_id or alexa_simulator.LOCAL_SKILL_ID
         )
+        # "Text me that" texts this browser's fictional phone: the try skill's profile API reads it from the token.
+        from skill.profile import local_access_token
+
+        envelope["context"]["System"]["apiAccessToken"] = local_access_token(state.phone)
+        outbox_before = len(ctx.read_outbox())
         result = call_wsgi(ctx.alexa_try_app, settings, "/alexa", data=json.dumps(envelope),
                            headers={}, content_type="application/json")
+        sent = ctx.read_outbox()[outbox_before:]
+        texts = [str(item.get("body", "")) for item in sent if item.get("to") == state.phone]
         if result.status != 200:
             speaker.end()
             logger.warning("try-it alexa: the skill answered %d", result.status)
@@ -242,7 +249,7 @@ def try_alexa() -> Response:
         else:
             speaker.attributes = answer["attributes"] if isinstance(answer["attributes"], dict) else {}
     answer.pop("attributes")
-    return jsonify({"heard": heard, **answer})
+    return jsonify({"heard": heard, **answer, "texts": texts, "phone": state.phone})
 
 
 @bp.post("/try/alexa/end")

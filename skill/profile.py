@@ -8,12 +8,14 @@ not be the speaker's.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.handler_input import HandlerInput
@@ -22,6 +24,9 @@ from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientRespons
 logger = logging.getLogger(__name__)
 
 MOBILE_NUMBER_SCOPE = "alexa::profile:mobile_number:read"
+MOBILE_NUMBER_PATH = "/v2/accounts/~current/settings/Profile.mobileNumber"
+# The try-it speaker's access token carries its browser's fictional number (555-01xx, never a real phone).
+LOCAL_TOKEN_PREFIX = "local-try-it:"  # noqa: S105 - a marker, not a secret
 # Alexa allows 8 s for the whole response; the profile call must leave time to send the text and answer.
 PROFILE_TIMEOUT_S = 3.0
 # E.164: a country code and subscriber number of at most 15 digits in all; shorter than 8 is no mobile number.
@@ -69,6 +74,39 @@ def _timed_default_client() -> ApiClient:
             return functools.partial(super()._resolve_method(request), timeout=PROFILE_TIMEOUT_S)
 
     return TimedDefaultApiClient()
+
+
+def local_access_token(number: str) -> str:
+    """The apiAccessToken the try-it speaker sends: its browser's fictional phone has granted the permission."""
+    return LOCAL_TOKEN_PREFIX + number
+
+
+class LocalProfileApiClient(ApiClient):
+    """The Customer Profile API for the local try-it speaker only, answered in-process as Amazon answers it.
+
+    The try-it page's envelopes are built by the local server, which puts the browser's fictional number in the
+    access token; the public /alexa route never uses this client. Any other token gets 403, as without consent.
+    """
+
+    def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+        """Answer GET Profile.mobileNumber: 200 with the number in the token, 403 for other tokens, 404 elsewhere."""
+        headers = dict(request.headers or [])
+        token = headers.get("Authorization", "").removeprefix("Bearer ")
+        if request.method != "GET" or urlsplit(request.url).path != MOBILE_NUMBER_PATH:
+            return _json_response(404, {"code": "INVALID_URI", "message": "not found"})
+        if not token.startswith(LOCAL_TOKEN_PREFIX):
+            return _json_response(403, {"code": "ACCESS_DENIED", "message": "Access denied with reason: FORBIDDEN"})
+        number = token.removeprefix(LOCAL_TOKEN_PREFIX)
+        # Only numbers in the 555-01xx block reserved for fiction: the try-it page never texts a real phone.
+        if not re.fullmatch(r"\+1\d{3}55501\d{2}", number):
+            return ApiClientResponse(headers=[], status_code=204, body=None)
+        return _json_response(200, {"countryCode": "+1", "phoneNumber": number[2:]})
+
+
+def _json_response(status: int, payload: dict[str, str]) -> ApiClientResponse:
+    return ApiClientResponse(
+        headers=[("Content-Type", "application/json")], status_code=status, body=json.dumps(payload)
+    )
 
 
 def e164(country_code: str | None, phone_number: str | None) -> str | None:

@@ -141,6 +141,11 @@
         card.textContent = (data.card_title ? data.card_title + "\n" : "") + data.card_text;
         item.appendChild(card);
       }
+      (data.texts || []).forEach(function (text) {
+        smsFrom.textContent = data.phone;
+        addItem(smsLog, "system", "Text from the Alexa skill to this phone:");
+        addItem(smsLog, "in", text);
+      });
       sessionOpen = !data.ends_session;
       setState(sessionOpen ? "open" : "idle",
         sessionOpen ? "Listening for your answer. Type or speak it." : "Session ended. Say something to start again.");
