@@ -218,8 +218,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"- **SMS turn**: {counts['warm']} timed turns after {counts['warmup']} warm-up turns through Flask's test "
         "client, each a Twilio form signed by twilio's `RequestValidator` for the configured public URL. The subject "
         "is `create_app` over SQLite; every turn is a new number's first message (\"my eyelid keeps twitching...\"), "
-        "so it claims the MessageSid, reads the opt-out, reads and writes the rate-limit counter and the conversation, "
-        "reads the text, triages, renders the verdict and stores the reply with its claim. The reference is "
+        "so it takes the whole first-message path: the MessageSid claim, the opt-out check, the rate limit, the "
+        "conversation state, the reader, triage, the verdict template and the reply stored with its claim (the store "
+        "calls it makes are counted below). The reference is "
         "`bench/quickstart_sms.py`: the same signature check, then an echo.",
         f"- **Core** (bench/core.py): `shared.reader.read` + `shared.triage.assess` on one free-text message, "
         f"{counts['core']} timed calls cycling through {results['core']['assessment']['phrasings']} real phrasings, "

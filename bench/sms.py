@@ -3,8 +3,8 @@
 Both apps get the same Twilio form fields, signed by twilio's own RequestValidator for the same public URL,
 through Flask's test client. The subject is `create_app` over a SQLite store in a temporary folder; each
 turn comes from a new number with a new MessageSid, so every turn does the whole first-message path: the
-MessageSid claim, the opt-out read, the rate-limit read and write, the conversation read and write, the
-free-text reader, triage, the SMS template and the reply stored with its claim. The message describes an
+MessageSid claim, the opt-out check, the rate limit, the conversation state (each read and written in
+SQLite), the free-text reader, triage, the SMS template and the reply stored with its claim. The message describes an
 eyelid twitch, which needs no screening question, so each turn ends in a verdict. The reference
 (bench/quickstart_sms.py) checks the same signature and echoes the body.
 """
