@@ -34,7 +34,8 @@ def findings(results: dict[str, Any]) -> list[str]:
     if crash["orphaned_claims"]:
         found.append(f"After SIGKILL, {crash['orphaned_claims']} MessageSid claims stayed 'processing'. Resending the "
                      "same MessageSid is answered with the safe reply (after a 5 s wait) instead of being handled, "
-                     "until the claim expires (24 h); the conversation stays consistent, the message is not applied.")
+                     "until the claim expires (24 h). The conversations stayed consistent: each matched a replay "
+                     "with that message applied once or not at all.")
     if outage["late_claims"]:
         found.append(f"With the store frozen, {outage['late_claims']} claim writes that had timed out were applied "
                      "when it came back: claims left 'processing' for messages already answered with the safe reply,"

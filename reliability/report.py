@@ -27,7 +27,8 @@ def _spread(values: list[float]) -> str:
 def fuzz_section(fuzz: list[dict[str, Any]]) -> list[str]:
     """The fuzz table: cases per target, what they led to, failures."""
     lines = ["## Fuzzing", "",
-             "Hypothesis, one seed per run; a case is one generated input (an SMS case posts one to three messages).",
+             "Hypothesis, one seed per run, the targets in parallel processes (one per CPU); a case is one generated "
+             "input (an SMS case posts one to three messages).",
              "", "| target | cases run | outcomes | new failures | seconds |", "|---|---:|---|---:|---:|"]
     for result in fuzz:
         outcomes = "; ".join(f"{name}: {count}" for name, count in result["outcomes"].items())
@@ -79,7 +80,7 @@ def faults_section(faults: dict[str, Any]) -> list[str]:
     crash, outage, notify = faults["crash"], faults["store_outage"], faults["notify_retry"]
     rounds = ", ".join(f"{r['notified']}/{r['retried']}" for r in notify["retry_rounds"])
     return [
-        "## Faults", "",
+        "## Faults", "", "One run of each, on the same machine, after the load runs.", "",
         "| fault | check | result |", "|---|---|---|",
         f"| SIGKILL mid-load, restart on the same SQLite file | {crash['numbers']} numbers x 10 messages; killed after "
         f"{crash['killed_after_messages']} of {crash['messages']} answered; {crash['messages_cut_off_and_resent']} "
