@@ -19,11 +19,14 @@ from shared.content import Content
 from shared.dialogue import Conversation, Step
 from shared.facts import Observations
 from shared.stores import Store, update
-from sms import state
 
 logger = logging.getLogger(__name__)
 
 HISTORY = "attributes"
+CONVERSATIONS = "conversations"  # the SMS line's dialogue state per phone hash (sms/state.py)
+OPTOUTS = "optouts"  # the SMS line's opt-outs per phone hash (sms/optouts.py)
+# Set on an SMS conversation once it has given its verdict, so its episode is counted only once.
+EPISODE_RECORDED = "episode_recorded"
 EPISODES = "episodes"
 LINKED = "linked"
 # The same limits as the skill's history (skill/history.py): ten episodes, a seven-day recurrence window.
@@ -36,16 +39,21 @@ def line_number(settings: Settings, content: Content) -> str:
     return settings.twilio_from_number or content.clinic["phone"]
 
 
+def is_opted_out(store: Store, phone_hash: str) -> bool:
+    """True when this number has opted out of texts (the same record sms/optouts.py keeps)."""
+    return store.get(OPTOUTS, phone_hash) is not None
+
+
 def seed_conversation(store: Store, phone_hash: str, observations: Observations, *, now: float, ttl: int) -> None:
     """Store the voice assessment as this number's SMS conversation, at its verdict, so CALL and TIPS work at once."""
     # The relief step was spoken and is in the text just sent: the SMS line must not repeat it.
     conversation = Conversation(step=Step.VERDICT, observations=observations, relief_given=True)
     update(
         store,
-        state.COLLECTION,
+        CONVERSATIONS,
         phone_hash,
         # The episode is already in the Alexa history: the SMS line must not count it again.
-        lambda _current: {"conversation": conversation.to_dict(), "updated_at": now, state.EPISODE_RECORDED: True},
+        lambda _current: {"conversation": conversation.to_dict(), "updated_at": now, EPISODE_RECORDED: True},
         expires_at=now + ttl,
     )
 
@@ -114,7 +122,7 @@ def link_phone(store: Store, phone_hash: str, alexa_key: str) -> None:
 def forget_phone(store: Store, phone_hash: str) -> None:
     """Forget what is kept for a number on the SMS side of a link: its history, its link and its conversation."""
     store.delete(HISTORY, phone_hash)
-    state.forget_conversation(store, phone_hash)
+    store.delete(CONVERSATIONS, phone_hash)
 
 
 def forget_everywhere(store: Store, phone_hash: str) -> bool:

@@ -8,10 +8,10 @@ from datetime import date
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 
+from shared import handover
 from shared.stores import StoreUnavailable
 from skill.persistence import user_key
 from skill.services import services_of
-from sms import handover
 
 logger = logging.getLogger(__name__)
 

@@ -15,6 +15,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
+from shared import handover
+from shared.config import Settings
 from shared.content import load_content
 from shared.dialogue import Conversation
 from shared.identity import hashed_id
@@ -24,8 +26,6 @@ from shared.triage import Assessment, assess
 from skill import profile, turns
 from skill.persistence import user_key
 from skill.services import services_of
-from sms import handover, optouts
-from sms.outbound import OutboundError, send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def text_me(handler_input: HandlerInput) -> Response:
     settings, store = services.settings, services.store
     phone_hash = hashed_id("phone", found.number, settings.hash_salt)
     try:
-        opted_out = optouts.is_opted_out(store, phone_hash)
+        opted_out = handover.is_opted_out(store, phone_hash)
     except StoreUnavailable:
         # Without the opt-out list we cannot know the number may be texted: never risk it.
         logger.warning("opt-out list unavailable; not texting", extra={"phone_hash": phone_hash})
@@ -87,8 +87,8 @@ def text_me(handler_input: HandlerInput) -> Response:
 
     assessment = assessment_of(handler_input)
     try:
-        message_id = send_sms(settings, found.number, compose_text(assessment, turns.locale_of(handler_input)))
-    except OutboundError as error:
+        message_id = _send(settings, found.number, compose_text(assessment, turns.locale_of(handler_input)))
+    except CannotSend as error:
         logger.warning("text me not sent", extra={"phone_hash": phone_hash, "error_type": type(error).__name__})
         return _instead(handler_input, "text_failed", summary_card)
     logger.info("text me sent", extra={"phone_hash": phone_hash, "message_id": message_id})
@@ -102,6 +102,23 @@ def text_me(handler_input: HandlerInput) -> Response:
         question = turns.say(handler_input, "link_offer")
         return turns.respond(handler_input, turns.Speech(text + " " + question, question, summary_card))
     return turns.respond(handler_input, turns.Speech(text, None, summary_card))
+
+
+class CannotSend(Exception):
+    """The text could not be handed over for sending."""
+
+
+def _send(settings: Settings, to: str, body: str) -> str:
+    """Send through the SMS line's outbound code (Twilio REST, or the local outbox), imported on first use."""
+    try:
+        from sms.outbound import OutboundError, send_sms
+    except ImportError as error:
+        # The deployed Alexa zip holds shared/ and skill/ only (deploy/requirements.py): no SMS code.
+        raise CannotSend("this bundle has no SMS line to send through") from error
+    try:
+        return send_sms(settings, to, body)
+    except OutboundError as error:
+        raise CannotSend(str(error)) from error
 
 
 def _instead(handler_input: HandlerInput, template: str, card: str, **context: object) -> Response:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from shared import handover
 from shared.config import Settings
 from shared.content import Content
 from shared.dialogue import Event, Message, Reply
@@ -21,7 +22,7 @@ from shared.identity import hashed_id
 from shared.reader import read
 from shared.stores import Store, StoreUnavailable, VersionConflict
 from shared.triage import assess
-from sms import handoff, handover, idempotency, optouts, state
+from sms import handoff, idempotency, optouts, state
 from sms.inbound import Inbound, InputKind
 from sms.keywords import Keyword, match_keyword
 from sms.ratelimit import RateDecision, check_rate

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from shared import handover
 from shared.content import Content
 from shared.dialogue import Conversation, Event, Message, Reply, Turn, next_step
 from shared.stores import Store, update
 
 COLLECTION = "conversations"
-# Set once a conversation has given its verdict (or emergency reply), so its episode is counted only once.
-EPISODE_RECORDED = "episode_recorded"
+EPISODE_RECORDED = handover.EPISODE_RECORDED
 
 
 def load_conversation(store: Store, phone_hash: str) -> Conversation:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from ask_sdk_core.skill import CustomSkill
 
+from shared import handover
 from shared.config import Settings
 from shared.content import load_content
 from shared.identity import hashed_id
@@ -19,7 +20,7 @@ from shared.stores import Store, store_from_settings
 from shared.triage import assess
 from skill.app import build_skill, invoke
 from skill.texting import compose_text
-from sms import handover, optouts
+from sms import optouts
 from tests.skill.alexa_device import SKILL_ID, USER_ID, AlexaDevice
 from tests.skill.profile_api import CONSENTED, MOBILE_NUMBER_PATH, NO_CONSENT, NO_NUMBER, FakeProfileApi
 from tests.sms.twilio_api import FakeTwilioApi

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from shared import handover
 from shared.config import Settings
 from shared.content import load_content
 from shared.identity import hashed_id
 from shared.stores import Store, store_from_settings
 from skill.app import build_skill, invoke
-from sms import handover
 from sms.app import create_app
 from sms.outbound import read_outbox
 from tests.skill.alexa_device import NOW, SKILL_ID, USER_ID, AlexaDevice
