@@ -3,12 +3,15 @@ ones answer, the real ask-sdk service client and the real twilio client talking 
 
 from __future__ import annotations
 
+import json
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model.services import ApiClientRequest
 
 from shared import handover
 from shared.config import Settings
@@ -19,6 +22,7 @@ from shared.render import SMS_LIMIT, gsm7_units, is_gsm7
 from shared.stores import Store, store_from_settings
 from shared.triage import assess
 from skill.app import build_skill, invoke
+from skill.profile import LocalProfileApiClient, e164, local_access_token
 from skill.texting import compose_text
 from sms import optouts
 from tests.skill.alexa_device import SKILL_ID, USER_ID, AlexaDevice
@@ -304,3 +308,42 @@ def test_compose_text_every_route_is_gsm7_within_two_segments_with_the_clinic(de
         assert text.startswith(f"Cramp Check by {CLINIC['name']}.\nCall 911 now. ")
     else:
         assert f"Right now: {assessment.relief}" in text
+
+
+def test_text_me_in_a_bundle_without_the_sms_line_says_it_could_not_text(
+    speaker: Callable[..., AlexaDevice], twilio_api: FakeTwilioApi, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in the deployed Alexa zip (shared/ and skill/ only): importing the SMS line's code fails.
+    monkeypatch.setitem(sys.modules, "sms.outbound", None)
+    device = speaker()
+    reach_calf_cramp_verdict(device)
+
+    reply = device.intent("TextMeIntent")
+
+    assert reply.speech.startswith("Sorry, I couldn't send the text just now.")
+    assert "Most likely a cramp." in reply.card["content"]
+    assert twilio_api.requests == [] and store.get("conversations", phone_hash()) is None
+
+
+@pytest.mark.parametrize(
+    ("token", "status", "number"),
+    [
+        (local_access_token("+12025550142"), 200, "+12025550142"),
+        (local_access_token("+12025551234"), 204, None),  # outside the 555-01xx fiction block: never texted
+        ("a-real-alexa-token", 403, None),
+    ],
+)
+def test_local_profile_client_answers_only_for_try_it_fictional_numbers(
+    token: str, status: int, number: str | None
+) -> None:
+    request = ApiClientRequest(
+        url="https://api.amazonalexa.com" + MOBILE_NUMBER_PATH, method="GET",
+        headers=[("Authorization", f"Bearer {token}")],
+    )
+
+    response = LocalProfileApiClient().invoke(request)
+
+    assert response.status_code == status
+    if number is not None:
+        body = json.loads(response.body)
+        assert e164(body["countryCode"], body["phoneNumber"]) == number
