@@ -312,6 +312,9 @@ def next_step(conv: Conversation, event: Event, message: Message | None = None, 
     """Apply one event to a conversation and return the turn to render."""
     content = content or load_content()
     message = message or Message()
+    if conv.pending and conv.pending not in {question.id for question in content.questions}:
+        # A question renamed or removed in a release while this conversation was open: ask afresh.
+        conv = replace(conv, pending=None)
     for step, row_event, action in TRANSITIONS:
         if row_event == event and (step is None or step == conv.step):
             return action(conv, message, content)

@@ -56,16 +56,30 @@ class Observations:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Observations:
-        """Rebuild from stored data, ignoring keys this version does not know."""
-        data = data or {}
-        known = {f.name for f in fields(cls)}
+        """Rebuild from stored data, ignoring keys this version does not know and values of the wrong type."""
+        data = data if isinstance(data, dict) else {}
         kwargs: dict[str, Any] = {}
-        for name, value in data.items():
-            if name not in known:
-                continue
-            kwargs[name] = frozenset(value or ()) if name in SET_FACTS else value
+        for f in fields(cls):
+            if f.name in data:
+                kwargs[f.name] = _clean(f.name, data[f.name])
         return cls(**kwargs)
 
     def is_empty(self) -> bool:
         """True when nothing useful has been observed."""
         return self == Observations(recent_episodes=self.recent_episodes, answered=self.answered)
+
+
+def _clean(name: str, value: Any) -> Any:
+    """A stored value as the engine expects it; a value of the wrong type is dropped (a store written by another
+    version, or edited by hand, must not make the engine raise mid-conversation)."""
+    if name in SET_FACTS:
+        if isinstance(value, str):
+            value = [value]
+        items = value if isinstance(value, list | tuple | set | frozenset) else ()
+        return frozenset(item for item in items if isinstance(item, str))
+    if name == "recent_episodes":
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+    if name == "duration_minutes":
+        is_number = isinstance(value, int | float) and not isinstance(value, bool) and value == value  # not NaN
+        return value if is_number else None
+    return value if isinstance(value, str) else None
