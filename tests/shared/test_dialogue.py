@@ -261,6 +261,38 @@ def test_dialogue_unreadable_stored_state_starts_afresh(stored: object) -> None:
     assert Conversation.from_dict(stored) == Conversation()
 
 
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        {"denied": [None, "swelling"]},
+        {"answered": ["leg_swelling", None, 3]},
+        {"recent_episodes": None},
+        {"recent_episodes": "three"},
+        {"body_part": ["calf"]},
+        {"duration_minutes": "long"},
+        {"contexts": "exercise"},
+        {"signs": 5},
+    ],
+)
+def test_dialogue_stored_facts_of_the_wrong_type_are_dropped_not_raised(wrong: dict) -> None:
+    stored = Conversation(step=Step.VERDICT, observations=Observations(body_part="calf")).to_dict()
+    stored["observations"] |= wrong
+    conversation = Conversation.from_dict(stored)
+    for event in Event:
+        turn = next_step(conversation, event, Message(text="calf cramp"))
+        assert Conversation.from_dict(json.loads(json.dumps(turn.conversation.to_dict()))) == turn.conversation
+
+
+def test_dialogue_stored_string_context_is_kept_as_one_context() -> None:
+    assert Observations.from_dict({"contexts": "exercise"}).contexts == {"exercise"}
+
+
+def test_dialogue_pending_question_removed_in_a_release_is_asked_afresh() -> None:
+    stored = Conversation().to_dict() | {"step": "asking", "pending": "question_removed_in_a_release"}
+    turn = say(Conversation.from_dict(stored), "yes")
+    assert turn.reply == Reply.QUESTION and turn.question.id == "body_part"
+
+
 def test_dialogue_new_keeps_the_count_of_recent_episodes() -> None:
     busy = Conversation.new(recent_episodes=3)
     turn = next_step(busy, Event.NEW)
