@@ -191,6 +191,7 @@ class Lexicon:
     clause_breaks: frozenset[str]
     typo_index: dict[str, tuple[str, ...]]  # a word, or a word with one letter deleted -> lexicon words
     vocabulary: frozenset[str]
+    longest_from: dict[str, int]  # first word of a phrase -> the most words a phrase starting with it has
 
 
 def _deletions(word: str) -> set[str]:
@@ -209,6 +210,9 @@ def compile_lexicon(content: Content) -> Lexicon:
     for phrase in raw.get("ignore", ()):
         phrases[tuple(phrase.split())] = ("ignore", "")
     vocabulary = frozenset(word for key in phrases for word in key)
+    longest_from: dict[str, int] = {}
+    for key in phrases:
+        longest_from[key[0]] = max(longest_from.get(key[0], 0), len(key))
     typo_index: dict[str, tuple[str, ...]] = {}
     for word in sorted(vocabulary):
         if len(word) >= 5:
@@ -221,6 +225,7 @@ def compile_lexicon(content: Content) -> Lexicon:
         clause_breaks=frozenset(raw["clause_breaks"]),
         typo_index=typo_index,
         vocabulary=vocabulary,
+        longest_from=longest_from,
     )
 
 
@@ -273,7 +278,8 @@ def _clauses(text: str, lex: Lexicon) -> list[list[str]]:
 
 
 def _longest_phrase(words: list[str], i: int, lex: Lexicon) -> tuple[int, tuple[str, str] | None]:
-    for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+    # Most words start no phrase at all; only the lengths a phrase starting here can have are tried.
+    for size in range(min(lex.longest_from.get(words[i], 0), MAX_PHRASE_WORDS, len(words) - i), 0, -1):
         hit = lex.phrases.get(tuple(words[i : i + size]))
         if hit:
             return size, hit
