@@ -108,6 +108,19 @@ def test_content_every_value_a_condition_names_can_be_observed(content: Content)
                 assert value in vocab[fact], f"{where} names {fact}={value!r}, which nothing can produce"
 
 
+def test_content_duration_decision_is_written_next_to_the_rules_and_kept(content: Content) -> None:
+    # Issue 2: the article contradicts itself on duration; the decision and its sources sit atop rules.yaml,
+    # and the weights must keep it: pattern and context carry the verdict, duration only tips it.
+    header = (CONTENT_DIR / "rules.yaml").read_text(encoding="utf-8").split("\nrules:")[0]
+    assert "CONTENT DECISION (duration)" in header and "[S1]" in header and "[S8]" in header
+    weights = {rule.looks_at: set() for rule in content.rules}
+    for rule in content.rules:
+        weights[rule.looks_at].add(rule.weight)
+    assert weights["duration_minutes"] == {1}
+    assert max(weights["pattern"]) >= 3 and max(weights["contexts"]) >= 2
+    assert max(weights["duration_minutes"]) < content.verdict_margin
+
+
 def test_content_every_body_part_has_a_relief_step(content: Content) -> None:
     body_parts = _vocabulary(content)["body_part"]
     assert body_parts == {
