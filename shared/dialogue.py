@@ -209,7 +209,9 @@ def _describe(conv: Conversation, message: Message, content: Content) -> Turn:
     if conv.pending:
         question = content.question(conv.pending)
         sets = None
-        if message.answer and question.kind == "yes_no":
+        # Only a real "yes" or "no" answers a yes/no question; anything else must not count as a "no" that
+        # denies the warning signs it asked about.
+        if message.answer in ("yes", "no") and question.kind == "yes_no":
             sets = question.on_yes if message.answer == "yes" else question.on_no
         elif message.text:
             sets = interpret_answer(question, message.text)
