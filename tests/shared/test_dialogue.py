@@ -140,6 +140,13 @@ def test_dialogue_voice_yes_answers_a_yes_no_question() -> None:
     assert answered.assessment.urgency == "urgent"
 
 
+def test_dialogue_voice_answer_that_is_not_yes_or_no_denies_nothing() -> None:
+    asked = say(Conversation(), "calf cramp")
+    turn = next_step(asked.conversation, Event.DESCRIBE, Message(answer="maybe"))
+    assert not turn.conversation.observations.denied
+    assert turn.reply == Reply.QUESTION and turn.rephrase and turn.question.id == "leg_swelling"
+
+
 def test_dialogue_voice_slots_arrive_as_facts() -> None:
     turn = next_step(Conversation(), Event.DESCRIBE, Message(facts=Observations(body_part="hamstring")))
     assert turn.conversation.observations.body_part == "hamstring"
