@@ -69,6 +69,9 @@ YES_WORDS = frozenset(
         "aye",
     ]
 )
+# Yes only when the reply starts with them: "my right calf" is not a "yes".
+YES_ONLY_FIRST = frozenset(["right", "correct", "true"])
+UNSURE_PHRASES = ("not sure", "no idea", "dont know", "do not know", "unsure", "maybe", "not certain", "cant tell")
 NO_WORDS = frozenset(["no", "n", "nope", "nah", "not", "none", "negative", "false", "never", "nothing"])
 # Callback windows offered by number; anything else the person writes is kept as their own words.
 CALLBACK_WINDOWS = ("morning", "afternoon", "evening")
@@ -157,9 +160,14 @@ def interpret_answer(question: Question, text: str) -> dict | None:
     if not words:
         return None
     if question.kind == "yes_no":
-        if words[0] in YES_WORDS or (len(words) <= 3 and YES_WORDS & set(words)):
+        joined = " " + " ".join(words) + " "
+        if any(f" {phrase} " in joined for phrase in UNSURE_PHRASES):
+            return None  # "not sure" is not a "no": the question is asked again rather than the signs denied
+        if NO_WORDS & set(words[:2]):
+            return question.on_no  # "no", "nope", "definitely not", "yeah no"
+        if words[0] in YES_WORDS or (len(words) <= 3 and (YES_WORDS - YES_ONLY_FIRST) & set(words)):
             return question.on_yes
-        if words[0] in NO_WORDS or (len(words) <= 3 and NO_WORDS & set(words)):
+        if len(words) <= 3 and NO_WORDS & set(words):
             return question.on_no
         return None
     if len(words) == 1 and words[0].isdigit():
