@@ -177,6 +177,31 @@ def test_dialogue_reply_that_answers_nothing_maps_to_none(question_id: str, repl
     assert interpret_answer(CONTENT.question(question_id), reply) is None
 
 
+NO = {"denied": ["swelling", "redness", "warmth"]}
+YES = {"signs": ["swelling"]}
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        ("yes", YES), ("yeah a bit swollen", YES), ("definitely", YES), ("right", YES),
+        ("no", NO), ("nope", NO), ("not really", NO), ("definitely not", NO), ("yeah no", NO), ("nah its fine", NO),
+        # Uncertainty is not a "no": the question is asked again instead of the warning signs being denied.
+        ("not sure", None), ("no idea", None), ("i dont know", None), ("maybe", None),
+        ("my right calf", None),
+    ],
+)
+def test_dialogue_yes_no_reply_is_read_safely(reply: str, expected: dict | None) -> None:
+    assert interpret_answer(CONTENT.question("leg_swelling"), reply) == expected
+
+
+def test_dialogue_not_sure_to_a_danger_question_re_asks_it() -> None:
+    asked = say(Conversation(), "calf cramp")
+    again = say(asked.conversation, "not sure")
+    assert again.rephrase and again.question.id == "leg_swelling"
+    assert not again.conversation.observations.denied
+
+
 def test_dialogue_relief_is_given_once_as_soon_as_the_muscle_is_known() -> None:
     first = say(Conversation(), "calf cramp")
     assert first.show_relief and first.conversation.relief_given
