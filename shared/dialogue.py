@@ -253,8 +253,8 @@ def _count_if_passed_over(question: Question, obs: Observations, content: Conten
     if question.purpose == "red_flag":
         return obs
     following = assess(obs, content).next_question
-    if following is None or following.id == question.id:
-        return obs
+    if following is not None and following.id == question.id:
+        return obs  # still the question to ask: it will be asked again
     return obs.merge(Observations(answered=frozenset({question.id})))
 
 
