@@ -209,3 +209,31 @@ def test_property_any_conversation_stays_valid_and_round_trips(steps: list[tuple
         stored = json.loads(json.dumps(turn.conversation.to_dict()))
         assert Conversation.from_dict(stored) == turn.conversation
         conversation = Conversation.from_dict(stored)
+
+
+RED_FLAG_QUESTIONS = {q.id for q in CONTENT.questions if q.purpose == "red_flag"}
+DIALOGUE_REPLIES = st.one_of(
+    st.sampled_from(
+        ["yes", "no", "not sure", "1", "2", "3", "5", "8", "calf", "my lower back", "hand", "neck", "during my run",
+         "in bed", "after lifting", "it's hot", "it twitches", "for hours", "banana"]
+    ),
+    WORDY_TEXT,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(DIALOGUE_REPLIES, min_size=1, max_size=14))
+def test_property_verdict_comes_within_the_question_limit_whatever_is_said(replies: list[str]) -> None:
+    turn = next_step(Conversation(), Event.DESCRIBE, Message(text=replies[0]))
+    asked: set[str] = set()
+    for reply in replies[1:]:
+        if turn.reply != Reply.QUESTION:
+            break
+        asked.add(turn.question.id)
+        turn = next_step(turn.conversation, Event.DESCRIBE, Message(text=reply))
+    answered = turn.conversation.observations.answered
+    assert len(answered) <= CONTENT.max_questions
+    if turn.reply != Reply.QUESTION:
+        # Every question put to the person counts toward the limit, except a red-flag question passed over
+        # when the person changed the subject (it stays open so no warning sign goes unasked).
+        assert asked - answered <= RED_FLAG_QUESTIONS, (asked, answered)
