@@ -12,8 +12,10 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
+from shared.config import Settings
 from shared.content import load_content
-from skill.app import REQUEST_HANDLERS
+from shared.stores import Store
+from skill.app import REQUEST_HANDLERS, build_skill, invoke
 from skill.handlers.errors import CatchAllExceptionHandler
 from tests.skill.alexa_device import USER_ID, AlexaDevice
 from tests.skill.test_interaction_models import HANDLED_INTENTS, LOCALES, intents_by_name
@@ -180,14 +182,38 @@ def test_session_ended_returns_valid_empty_response_and_logs_reason(
     assert ended[0].alexa_error_type == error_type
 
 
-def test_error_in_a_handler_apologises_with_emergency_advice_and_ends_safely(device: AlexaDevice) -> None:
-    device.describe(body_part="calf")
-    # A session saved by an older version that asked a question this content no longer has.
-    device.attributes["conversation"]["pending"] = "question_removed_since"
-    reply = device.yes()
+class StoreWithABug:
+    """A store that, once broken, fails with an unexpected error (not StoreUnavailable): a bug, not an outage."""
 
-    assert reply.speech == f"{APOLOGY} If the pain is severe or you feel unwell, call 9 1 1."
-    assert reply.ends_session
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.broken = False
+
+    def __getattr__(self, name: str):
+        method = getattr(self.inner, name)
+
+        def call(*args, **kwargs):
+            if self.broken:
+                raise RuntimeError("unexpected failure inside the store")
+            return method(*args, **kwargs)
+
+        return call
+
+
+def test_error_in_a_handler_apologises_with_emergency_advice_and_never_leaves_an_open_mic(
+    skill_settings: Settings, memory_store: Store
+) -> None:
+    store = StoreWithABug(memory_store)
+    skill = build_skill(skill_settings, store)
+    device = AlexaDevice(lambda envelope: invoke(skill, envelope))
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()  # leg not swollen
+    store.broken = True  # the verdict's episode is saved next
+    reply = device.no()  # no chest pain or dark urine
+
+    assert reply.speech.startswith(f"{APOLOGY} If the pain is severe or you feel unwell, call 9 1 1.")
+    # Either the session ends, or it asks again with a reprompt: never a silent open microphone.
+    assert reply.ends_session or reply.reprompt
 
 
 def test_error_for_an_unknown_intent_apologises_then_asks_which_muscle(
