@@ -208,9 +208,13 @@ def test_render_tips_fit_four_segments_and_carry_the_medicine_caution(facts: dic
     assert is_gsm7(text) and gsm7_units(text) <= SMS_TIPS_LIMIT, (gsm7_units(text), text)
     speech = render("alexa", "tips", locale, assessment=result, tips=tips)
     parse_ssml(speech)
-    for rendered in (text, speech):
+    card = render("card", "tips", locale, assessment=result, tips=tips)
+    for rendered in (text, speech, card):
         check_wording(rendered)
         assert "Quinine, including tonic water, is not a treatment" in rendered
+    # The clinic's offer (conservative care first) leads to the hand-off where there is room for it.
+    for rendered in (speech, card):
+        assert "conservative care" in rendered and "physical therapy" in rendered
 
 
 # --- Escaping and GSM-7 helpers ----------------------------------------------------------------------------
