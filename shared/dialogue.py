@@ -184,7 +184,8 @@ def interpret_answer(question: Question, text: str) -> dict | None:
 
 def _window_from(text: str) -> str | None:
     cleaned = re.sub(r"\s+", " ", text).strip()
-    if cleaned.isdigit() and 1 <= int(cleaned) <= len(CALLBACK_WINDOWS):
+    # ASCII digits only: str.isdigit() is also true for '²' and other digits int() refuses.
+    if cleaned.isascii() and cleaned.isdigit() and 1 <= int(cleaned) <= len(CALLBACK_WINDOWS):
         return CALLBACK_WINDOWS[int(cleaned) - 1]
     printable = "".join(ch for ch in cleaned if ch.isprintable())[:MAX_WINDOW_CHARS].strip()
     return printable or None
