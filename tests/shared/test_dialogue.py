@@ -273,6 +273,14 @@ def test_dialogue_callback_window_by_number_is_confirmed() -> None:
     assert turn.reply == Reply.CALLBACK_CONFIRMED and turn.conversation.callback_window == "afternoon"
 
 
+@pytest.mark.parametrize("reply", ["\u00b2", "\u0663", "\uff12", "0", "4", "99999999999999999999"])
+def test_dialogue_callback_window_odd_digits_are_kept_as_words_not_raised(reply: str) -> None:
+    waiting = next_step(say(Conversation(), "calf cramp").conversation, Event.CALL).conversation
+    turn = say(waiting, reply)
+    assert turn.reply == Reply.CALLBACK_CONFIRMED
+    assert turn.conversation.callback_window not in ("morning", "afternoon", "evening")
+
+
 # --- Stored state --------------------------------------------------------------------------------------------
 
 
