@@ -265,6 +265,14 @@ def markdown(results: dict[str, Any]) -> str:
             )
         else:
             lines.append(f"  Our own work over the echo, without SQLite: {_ms(memory - reference)} ms a turn.")
+    assessment = results["core"]["assessment"]
+    wall_p99, cpu_p99 = assessment["subject"]["p99"], assessment["subject_cpu"]["p99"]
+    lines.append(
+        f"- Core read + assess: p99 {_ms(wall_p99)} µs of wall time and {_ms(cpu_p99)} µs of CPU time. Where the wall "
+        "p99 is far above the CPU p99, the slow calls were waiting for a CPU (other processes; load average "
+        f"{results['machine']['load_average_at_start'][0]} on {results['machine']['cores']} cores at the start), "
+        "not working."
+    )
     phases = results["alexa_cold"]["phases_ms"]
     for role, label in (("subject", "Cramp Check"), ("reference", "hello world")):
         found = phases[role]
