@@ -38,7 +38,7 @@ from bench.stats import (
 SKILL_ID = "amzn1.ask.skill.00000000-bench-4c7e-b5f6-0a1b2c3d4e5f"
 SALT = "bench-hash-salt-4f1c9a7e2b"
 WARM_TARGET = 1.3
-PHASE_RUNS = 3
+PHASE_RUNS = 5
 COLD_TARGET = 1.2
 # Slot value ids (interaction_models/) for a one-shot description that needs no screening question.
 TRIAGE_SLOTS = {
