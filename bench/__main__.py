@@ -286,7 +286,15 @@ def markdown(results: dict[str, Any]) -> str:
         )
     if "artifacts" in results:
         for name, found in results["artifacts"]["imports"].items():
-            if "same_zip_as" in found or "error" in found:
+            if "same_zip_as" in found:
+                continue
+            parts = results["artifacts"]["sizes"][name]["largest_parts_mb"]
+            lines.append(
+                f"- `{name}` zip, largest parts (compressed): "
+                + ", ".join(f"{part} {mb:.1f} MB" for part, mb in parts.items())
+                + "."
+            )
+            if "error" in found:
                 continue
             shipped = found["as_shipped"]["subject"]["wall"]["p50"]
             compiled = found["with_bytecode"]["subject"]["wall"]["p50"]

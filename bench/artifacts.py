@@ -286,15 +286,22 @@ def measure(build: Build, runs: int = 5, cache: Path = CACHE / "tasks") -> dict[
     functions = build.functions()
     sizes = {}
     for name, (module, artifact) in functions.items():
+        parts: dict[str, int] = {}
         with zipfile.ZipFile(artifact) as archive:
             unzipped = sum(member.file_size for member in archive.infolist())
+            for member in archive.infolist():
+                top = member.filename.split("/")[0]
+                top = "*.dist-info" if top.endswith(".dist-info") else top
+                parts[top] = parts.get(top, 0) + member.compress_size
         size_mb = artifact.stat().st_size / 1e6
+        largest = sorted(parts.items(), key=lambda item: item[1], reverse=True)[:6]
         sizes[name] = {
             "handler_module": module,
             "zip_mb": round(size_mb, 2),
             "unzipped_mb": round(unzipped / 1e6, 2),
             "ratio_to_target": ratio(size_mb, SIZE_TARGET_MB),
             "target_mb": SIZE_TARGET_MB,
+            "largest_parts_mb": {name: round(size / 1e6, 2) for name, size in largest},
         }
     imports: dict[str, Any] = {}
     seen: dict[str, str] = {}

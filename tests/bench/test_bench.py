@@ -126,6 +126,7 @@ def test_measure_zip_whose_handler_cannot_import_reports_failure_and_size(tmp_pa
     measured = artifacts.measure(artifacts.Build(root), runs=1, cache=tmp_path / "tasks")
 
     assert measured["sizes"]["sms"]["zip_mb"] == round(zipped.stat().st_size / 1e6, 2)
+    assert set(measured["sizes"]["sms"]["largest_parts_mb"]) == {"sms"}
     assert measured["imports"]["sms"]["handler_module"] == "sms.lambda_function"
     assert "ModuleNotFoundError" in measured["imports"]["sms"]["error"]
     rows = runner.artifact_rows(measured)
