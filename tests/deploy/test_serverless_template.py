@@ -38,9 +38,15 @@ ROLE_IDS = {
     "sms_fallback": "SmsFallbackRole",
     "notify_retry": "NotifyRetryRole",
 }
-# What each function's code does to each table (skill/persistence.py, sms/*.py): nothing more may be granted.
+# What each function's code does to each table (skill/persistence.py, skill/texting.py, shared/handover.py,
+# sms/*.py): nothing more may be granted. The skill seeds and forgets the SMS conversation of a number it texted
+# and reads (never writes) the opt-outs.
 EXPECTED_TABLE_ACCESS = {
-    "alexa": {"AttributesTable": {"GetItem", "PutItem", "DeleteItem"}},
+    "alexa": {
+        "AttributesTable": {"GetItem", "PutItem", "DeleteItem"},
+        "ConversationsTable": {"GetItem", "PutItem", "DeleteItem"},
+        "OptoutsTable": {"GetItem"},
+    },
     "sms": {
         "ConversationsTable": {"GetItem", "PutItem", "DeleteItem"},
         "OptoutsTable": {"GetItem", "PutItem", "DeleteItem"},
@@ -50,7 +56,7 @@ EXPECTED_TABLE_ACCESS = {
     "notify_retry": {"CallbacksTable": {"GetItem", "PutItem", "Scan"}},
 }
 EXPECTED_PARAMETERS = {
-    "alexa": {"hash-salt"},
+    "alexa": {"twilio-auth-token", "twilio-account-sid", "hash-salt"},
     "sms": {"twilio-auth-token", "twilio-account-sid", "hash-salt"},
     "sms_fallback": set(),
     "notify_retry": {"twilio-auth-token", "twilio-account-sid", "hash-salt"},
@@ -233,6 +239,27 @@ def test_sms_signature_is_checked_against_the_http_api_url(template: dict[str, A
     env = function(template, "sms")["Environment"]["Variables"]
     assert env["CRAMP_PUBLIC_BASE_URL"] == {"Fn::GetAtt": ["HttpApi", "ApiEndpoint"]}
     assert env["CRAMP_SMS_FROM"] == SMS_FROM
+
+
+def test_alexa_function_texts_from_the_sms_line_number_with_twilio_credentials_from_ssm(
+    template: dict[str, Any],
+) -> None:
+    alexa = function(template, "alexa")["Environment"]["Variables"]
+    sms = function(template, "sms")["Environment"]["Variables"]
+    assert alexa["CRAMP_SMS_FROM"] == sms["CRAMP_SMS_FROM"] == SMS_FROM
+    for variable in ("CRAMP_SSM_TWILIO_AUTH_TOKEN", "CRAMP_SSM_TWILIO_ACCOUNT_SID", "CRAMP_SSM_HASH_SALT"):
+        assert alexa[variable] == sms[variable]
+    # The REST base is a test-only override: deployed, the twilio client talks to api.twilio.com.
+    assert "CRAMP_TWILIO_API_BASE" not in alexa
+
+
+def test_alexa_role_cannot_change_opt_outs_or_callbacks(template: dict[str, Any]) -> None:
+    for statement in statements(template, "alexa"):
+        actions = set(as_list(statement["Action"]))
+        resources_ = [r.get("Fn::GetAtt", [None])[0] for r in as_list(statement["Resource"]) if isinstance(r, dict)]
+        if "OptoutsTable" in resources_:
+            assert actions == {"dynamodb:GetItem"}
+        assert "CallbacksTable" not in resources_
 
 
 def test_fallback_function_needs_no_secret_or_table_to_answer(template: dict[str, Any]) -> None:
