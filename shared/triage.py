@@ -108,6 +108,10 @@ def next_question(obs: Observations, verdict: str, urgency: str, content: Conten
                 continue
             if holds(question.skip_when, obs) or not holds(question.ask_when, obs):
                 continue
+            if purpose == "distinction" and urgency == "urgent":
+                # A same-day warning sign matters more than cramp-or-spasm: say it now rather than after more
+                # questions. Red-flag questions are still asked first, since they can raise it to an emergency.
+                continue
             if purpose == "distinction" and not _could_change_verdict(question, obs, verdict, content):
                 continue
             return question

@@ -10,6 +10,7 @@ import pytest
 
 from shared.content import load_content
 from shared.facts import Observations
+from shared.reader import read
 from shared.triage import apply_answer, assess, next_question
 from tests.shared.builders import EMERGENCY_FLAGS, RED_FLAGS, observations_satisfying, rank
 
@@ -334,3 +335,14 @@ def test_assessment_json_has_the_documented_keys() -> None:
 
 def test_urgency_order_emergency_outranks_everything() -> None:
     assert rank("emergency") < rank("urgent") < rank("routine") < rank("self_care")
+
+
+def test_next_question_after_an_urgent_sign_skips_cramp_or_spasm_questions_but_keeps_red_flag_ones() -> None:
+    # "calf locked, foot went numb": new numbness is urgent (see a clinician today).
+    urgent = assess(read("my calf went numb"))
+    assert urgent.urgency == "urgent"
+    assert urgent.next_question is not None and urgent.next_question.purpose == "red_flag"
+    answered = apply_answer(urgent.observations, urgent.next_question.on_no, urgent.next_question.id)
+    after = assess(answered)
+    assert after.urgency == "urgent"
+    assert after.finished  # the verdict with the urgent advice comes now, not after more questions

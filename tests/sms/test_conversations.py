@@ -91,9 +91,11 @@ def test_conversation_emergency_sign_mid_conversation_stops_the_questions(twilio
 
 
 def test_conversation_urgent_leg_swelling_says_see_a_doctor_today(twilio_post: TwilioPoster) -> None:
-    replies = converse(twilio_post, "calf cramp", "yes", "1", "1", "no")
-    assert replies[4].startswith("Please see a doctor today: swelling, redness or warmth in one leg")
-    assert "Most likely a cramp" in replies[4]
+    replies = converse(twilio_post, "my calf locked up during my run", "yes", "no")
+    # After the urgent sign only red-flag questions remain (chest pain / dark urine), then the advice at once.
+    assert "chest pain" in replies[1]
+    assert replies[2].startswith("Please see a doctor today: swelling, redness or warmth in one leg")
+    assert "Most likely a cramp" in replies[2]
 
 
 def test_conversation_routine_long_twitch_says_book_a_check_up(twilio_post: TwilioPoster) -> None:
