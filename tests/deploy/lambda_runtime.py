@@ -4,7 +4,9 @@
 file's folder). The request then puts back exactly what Lambda has: the unzipped function (/var/task) first,
 then a folder standing in for the runtime's own boto3 (/var/runtime). The handler is named as in the
 template ("skill/lambda_function.lambda_handler"), imported once (the cold start, timed) and called with each
-event; the result file lists the answers and every loaded module that came from anywhere else.
+event; the result file lists the answers, the modules loaded by the cold start alone, and every loaded module
+that came from anywhere else. With "carry_session", each Alexa event gets the session attributes of the answer
+before it, as the Alexa service sends them back within one session.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def main() -> None:
     started = time.perf_counter()
     handler = getattr(importlib.import_module(module_name.replace("/", ".")), function_name)
     import_seconds = time.perf_counter() - started
+    cold_start_modules = sorted(sys.modules)
     extra_seconds = {}
     for name in request.get("imports", []):
         began = time.perf_counter()
@@ -51,6 +54,8 @@ def main() -> None:
         extra_seconds[name] = time.perf_counter() - began
     answers = []
     for event in request["events"]:
+        if request.get("carry_session") and answers:
+            event["session"]["attributes"] = answers[-1]["answer"].get("sessionAttributes") or {}
         began = time.perf_counter()
         answer = handler(event, LambdaContext(request["function_name"], request["timeout_s"]))
         answers.append({"answer": answer, "seconds": time.perf_counter() - began})
@@ -63,6 +68,7 @@ def main() -> None:
     result = {
         "import_seconds": import_seconds,
         "extra_import_seconds": extra_seconds,
+        "cold_start_modules": cold_start_modules,
         "answers": answers,
         "foreign_modules": sorted(name for name, path in origins.items() if path and not path.startswith(allowed)),
         "origins": {name: path for name, path in origins.items() if path},

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import uuid
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.parser import Parser
@@ -41,8 +42,13 @@ from werkzeug.test import Client
 from server.app import build_server
 from shared.config import COLLECTIONS, Settings
 from shared.content import load_content
+from shared.dialogue import Step
+from shared.identity import hashed_id
 from shared.stores import store_from_settings
 from tests.deploy.conftest import REGION, SKILL_ID, SMS_FROM, Build, unzip
+from tests.skill.alexa_device import AlexaDevice
+from tests.skill.profile_api import CONSENTED, MOBILE_NUMBER_PATH, FakeProfileApi
+from tests.sms.twilio_api import FakeTwilioApi
 
 pytestmark = pytest.mark.packaging
 
@@ -56,6 +62,7 @@ ACCOUNT_SID = "AC" + "7" * 32
 API_HOST = "abc123defg.execute-api.us-east-1.amazonaws.com"
 API_ENDPOINT = f"https://{API_HOST}"  # what Fn::GetAtt HttpApi.ApiEndpoint resolves to
 SENDER = "+15550100123"
+MOBILE = "+15550001111"  # the number tests/skill/profile_api.py gives the consented token
 FUNCTIONS = ("alexa", "sms", "sms_fallback", "notify_retry")
 
 
@@ -196,6 +203,7 @@ def run_lambda(
     events: list[dict[str, Any]],
     env: dict[str, str],
     imports: tuple[str, ...] = (),
+    carry_session: bool = False,
 ) -> dict[str, Any]:
     """Cold-start the function from `folder` in a fresh isolated interpreter and feed it the events."""
     props = function_properties(template, function)
@@ -208,6 +216,7 @@ def run_lambda(
         "timeout_s": props["Timeout"],
         "events": events,
         "imports": list(imports),
+        "carry_session": carry_session,
         "output": str(output),
     }
     request_file.write_text(json.dumps(request), encoding="utf-8")
@@ -231,6 +240,11 @@ def run_lambda(
 @pytest.fixture
 def local_server(tmp_path: Path) -> Client:
     """The local server (both channels and the pages), in-process over a fresh in-memory store."""
+    return local_server_for(tmp_path)
+
+
+def local_server_for(tmp_path: Path, twilio_api_base: str | None = None) -> Client:
+    """The local server over a fresh in-memory store, its Twilio REST client pointed at `twilio_api_base`."""
     settings = Settings(
         store="memory",
         data_dir=tmp_path / "local-data",
@@ -239,11 +253,24 @@ def local_server(tmp_path: Path) -> Client:
         twilio_auth_token=TOKEN,
         twilio_account_sid=ACCOUNT_SID,
         twilio_from_number=SMS_FROM,
+        twilio_api_base=twilio_api_base,
         alexa_skill_id=SKILL_ID,
         # Lets the local /alexa take unsigned envelopes; the deployed trigger is bound to the skill id instead.
         alexa_local_simulator=True,
     )
     return Client(build_server(settings, store_from_settings("memory")))
+
+
+def post_alexa(server: Client, envelope: dict[str, Any]) -> dict[str, Any]:
+    """One envelope through the local server's /alexa, as the local simulator sends it."""
+    reply = server.post(
+        "/alexa",
+        data=json.dumps(envelope),
+        content_type="application/json",
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},  # the unsigned local path answers loopback only
+    )
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    return reply.get_json()
 
 
 def alexa_event(name: str) -> dict[str, Any]:
@@ -253,7 +280,7 @@ def alexa_event(name: str) -> dict[str, Any]:
     return envelope
 
 
-def twilio_form(body: str) -> dict[str, str]:
+def twilio_form(body: str, sender: str = SENDER) -> dict[str, str]:
     """The form fields Twilio posts for one inbound SMS."""
     sid = "SM" + uuid.uuid4().hex
     return {
@@ -268,7 +295,7 @@ def twilio_form(body: str) -> dict[str, str]:
         "NumSegments": "1",
         "MessageSid": sid,
         "AccountSid": ACCOUNT_SID,
-        "From": SENDER,
+        "From": sender,
         "ApiVersion": "2010-04-01",
     }
 
@@ -319,9 +346,9 @@ def http_api_event(path: str, form: dict[str, str], signature: str) -> dict[str,
     }
 
 
-def signed_sms(path: str, text: str) -> tuple[dict[str, str], str]:
+def signed_sms(path: str, text: str, sender: str = SENDER) -> tuple[dict[str, str], str]:
     """Twilio's form for `text` and its X-Twilio-Signature for the public URL, by the real validator."""
-    form = twilio_form(text)
+    form = twilio_form(text, sender)
     return form, RequestValidator(TOKEN).compute_signature(API_ENDPOINT + path, form)
 
 
@@ -360,6 +387,110 @@ def test_alexa_zip_alone_answers_launch_and_symptom_like_local_server(
     # The skill's memory went to DynamoDB through the runtime's boto3.
     assert result["origins"]["boto3"].startswith(str(runtime_dir))
     assert result["import_seconds"] < 5
+    # twilio.rest costs ~200 ms to import: the Alexa cold start must not pay it (it loads on the first text).
+    assert not [name for name in result["cold_start_modules"] if name.split(".")[0] == "twilio"]
+
+
+@pytest.fixture
+def profile_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProfileApi]:
+    """The Customer Profile API on https://127.0.0.1; its certificate trusted by this process's `requests`."""
+    with FakeProfileApi(tmp_path) as api:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(api.cert_path))
+        yield api
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[FakeTwilioApi]:
+    """Twilio's Messages REST API on loopback, recording each request as Twilio would receive it."""
+    with FakeTwilioApi() as api:
+        yield api
+
+
+def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation(
+    task_dirs: dict[str, TaskDir],
+    template: dict[str, Any],
+    runtime_dir: Path,
+    dynamodb_table_names: dict[str, str],
+    dynalite_endpoint: str,
+    profile_api: FakeProfileApi,
+    twilio_api: FakeTwilioApi,
+    tmp_path: Path,
+) -> None:
+    # The local server holds the same conversation first; its envelopes are then replayed to the Lambda.
+    local_server = local_server_for(tmp_path, twilio_api.base_url)
+    envelopes: list[dict[str, Any]] = []
+    local: list[dict[str, Any]] = []
+
+    def send(envelope: dict[str, Any]) -> dict[str, Any]:
+        envelopes.append(copy.deepcopy(envelope))
+        local.append(post_alexa(local_server, envelope))
+        return local[-1]
+
+    device = AlexaDevice(send, now=datetime.now(UTC), api_endpoint=profile_api.endpoint, api_access_token=CONSENTED)
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    device.no()
+    device.intent("TextMeIntent")
+    [local_text] = twilio_api.requests
+
+    folder = task_dirs["alexa"].folder
+    env = lambda_environment(template, "alexa", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    # Test-only: the twilio client's base and the profile API's self-signed certificate. The deployed
+    # function has neither, so it talks to api.twilio.com and api.amazonalexa.com with the system CAs.
+    env["CRAMP_TWILIO_API_BASE"] = twilio_api.base_url
+    env["REQUESTS_CA_BUNDLE"] = str(profile_api.cert_path)
+    result = run_lambda(folder, runtime_dir, template, "alexa", envelopes, env, carry_session=True)
+
+    emulated = [entry["answer"] for entry in result["answers"]]
+    assert emulated == local
+    assert "texted the summary" in emulated[-1]["response"]["outputSpeech"]["ssml"]
+    # The number was asked for with the request's own token, once per run.
+    assert profile_api.requests == [{"path": MOBILE_NUMBER_PATH, "authorization": f"Bearer {CONSENTED}"}] * 2
+    # What Twilio received from the deployed code: the same text, sent with the SSM credentials.
+    [_, lambda_text] = twilio_api.requests
+    assert lambda_text == local_text
+    assert lambda_text["path"] == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+    assert lambda_text["basic_auth"] == (ACCOUNT_SID, TOKEN)
+    assert lambda_text["content_type"] == "application/x-www-form-urlencoded"
+    form = lambda_text["form"]
+    assert (form["To"], form["From"]) == (MOBILE, SMS_FROM)
+    assert str(load_content().clinic["phone"]) in form["Body"]
+    # What the person reads: the verdict, and how to carry the conversation on by text.
+    assert "Most likely a cramp." in form["Body"]
+    assert "Reply CALL" in form["Body"]
+
+    # The SMS line's conversation for that number, seeded at the verdict in DynamoDB, so CALL works at once.
+    store = store_from_settings(
+        "dynamodb", table_names=dynamodb_table_names, endpoint_url=dynalite_endpoint, region=REGION
+    )
+    seeded = store.get("conversations", hashed_id("phone", MOBILE, SALT))
+    assert seeded is not None
+    assert seeded.data["conversation"]["step"] == Step.VERDICT.value
+    assert seeded.data["conversation"]["observations"]["body_part"] == "calf"
+    assert seeded.expires_at is not None
+    assert MOBILE not in json.dumps(seeded.data)
+
+    # The person replies CALL to the text: the SMS function (its own zip) carries the voice conversation on.
+    call_form, call_signature = signed_sms("/sms", "CALL", sender=MOBILE)
+    sms_env = lambda_environment(template, "sms", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    event = http_api_event("/sms", call_form, call_signature)
+    reply = run_lambda(task_dirs["sms"].folder, runtime_dir, template, "sms", [event], sms_env)["answers"][0]
+    assert reply["answer"]["statusCode"] == 200
+    assert "call you back?" in reply["answer"]["body"]
+    continued = store.get("conversations", hashed_id("phone", MOBILE, SALT))
+    assert continued is not None
+    assert continued.data["conversation"]["step"] == Step.CALLBACK_WINDOW.value
+    assert continued.data["conversation"]["observations"] == seeded.data["conversation"]["observations"]
+
+    # twilio loaded on the first text only, from the zip; the cold start did not pay for it, nor for flask.
+    assert not [name for name in result["cold_start_modules"] if name.split(".")[0] in ("twilio", "sms")]
+    assert result["origins"]["twilio.rest"].startswith(str(folder))
+    assert result["origins"]["sms.outbound"] == str(folder / "sms" / "outbound.py")
+    assert not [name for name in result["origins"] if name.split(".")[0] in ("flask", "werkzeug")]
+    assert sorted(name for name in result["origins"] if name.split(".")[0] == "sms") == ["sms", "sms.outbound"]
+    assert result["foreign_modules"] == []
+    # No number or message text in the function's logs.
+    assert MOBILE not in result["stderr"] and form["Body"] not in result["stderr"]
 
 
 def test_sms_zip_alone_answers_signed_http_api_event_like_local_server(
