@@ -65,7 +65,8 @@ class Settings:
         if self.deployed:
             if self.hash_salt == LOCAL_HASH_SALT or len(self.hash_salt) < 16:
                 raise SettingsError("deployed mode needs CRAMP_HASH_SALT (16+ characters, from SSM)")
-            # An empty token is allowed here (the Alexa function has none); the SMS webhook fails closed on it.
+            # An empty token is allowed here (a function that never sends or checks SMS needs none); the SMS
+            # webhook fails closed on it.
             if self.twilio_auth_token == LOCAL_TWILIO_TOKEN:
                 raise SettingsError("deployed mode refuses the local Twilio token; set TWILIO_AUTH_TOKEN from SSM")
             if self.alexa_local_simulator:

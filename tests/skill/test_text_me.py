@@ -313,7 +313,7 @@ def test_compose_text_every_route_is_gsm7_within_two_segments_with_the_clinic(de
 def test_text_me_in_a_bundle_without_the_sms_line_says_it_could_not_text(
     speaker: Callable[..., AlexaDevice], twilio_api: FakeTwilioApi, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # As in the deployed Alexa zip (shared/ and skill/ only): importing the SMS line's code fails.
+    # A bundle built without the SMS line's outbound code: importing it fails.
     monkeypatch.setitem(sys.modules, "sms.outbound", None)
     device = speaker()
     reach_calf_cramp_verdict(device)
