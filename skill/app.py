@@ -9,7 +9,8 @@ from typing import Any
 from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
-from ask_sdk_model import RequestEnvelope
+from ask_sdk_model import Application, Context, Request, RequestEnvelope
+from ask_sdk_model.interfaces.system import SystemState
 from ask_sdk_model.services import ApiClient
 
 from shared.config import Settings
@@ -84,12 +85,32 @@ class InvalidEnvelope(ValueError):
 
 
 def invoke(skill: CustomSkill, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    """Run one Alexa request envelope (a parsed JSON dict) through the skill; return the response dict."""
+    """Run one Alexa request envelope (a parsed JSON dict) through the skill; return the response dict.
+
+    Raises InvalidEnvelope, and nothing else for bad input, when the event is not an envelope the skill can answer.
+    """
     try:
         envelope = skill.serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
     except SerializationException as error:
         raise InvalidEnvelope("not an Alexa request envelope") from error
-    if envelope is None or envelope.request is None or envelope.context is None or envelope.context.system is None:
-        raise InvalidEnvelope("the envelope has no request or no context")
+    check_envelope_shape(envelope)
     response = skill.invoke(request_envelope=envelope, context=context)
     return skill.serializer.serialize(response)
+
+
+def check_envelope_shape(envelope: Any) -> None:
+    """Raise InvalidEnvelope unless the envelope holds what ask-sdk reads before any handler runs.
+
+    CustomSkill.invoke reads context.System (its skill-id check, the API endpoint and token) outside the
+    dispatcher, so the catch-all exception handler cannot answer for it: a missing part would escape as an
+    AttributeError instead of a refusal.
+    """
+    if not isinstance(envelope, RequestEnvelope) or not isinstance(envelope.request, Request):
+        raise InvalidEnvelope("the envelope has no request")
+    context = envelope.context
+    system = context.system if isinstance(context, Context) else None
+    if not isinstance(system, SystemState):
+        raise InvalidEnvelope("the envelope has no context.System")
+    application = system.application
+    if not isinstance(application, Application) or not isinstance(application.application_id, str):
+        raise InvalidEnvelope("the envelope has no context.System.application.applicationId")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
@@ -10,7 +11,9 @@ from ask_sdk_core.skill import CustomSkill
 from shared.logs import configure_logging
 from shared.secrets import settings_for_lambda
 from shared.stores import open_store
-from skill.app import build_skill, invoke
+from skill.app import InvalidEnvelope, build_skill, invoke
+
+logger = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -23,4 +26,11 @@ def cold_start_skill() -> CustomSkill:
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Handle one Alexa request envelope from the Lambda trigger (skill-id checked by the skill)."""
-    return invoke(cold_start_skill(), event, context)
+    skill = cold_start_skill()
+    try:
+        return invoke(skill, event, context)
+    except InvalidEnvelope as error:
+        # Raising would put a traceback in the Lambda log (the SDK's parse errors can quote the request) and
+        # gain nothing; an empty response is a valid answer that says nothing.
+        logger.warning("unusable Alexa envelope answered with an empty response", extra={"reason": str(error)})
+        return {"version": "1.0", "response": {}}

@@ -64,6 +64,11 @@ def session(handler_input: HandlerInput) -> dict:
     return handler_input.attributes_manager.session_attributes
 
 
+def in_session(handler_input: HandlerInput) -> bool:
+    """False for a request sent outside a session, which has no attributes (ask-sdk refuses to read them)."""
+    return handler_input.request_envelope.session is not None
+
+
 def conversation_of(handler_input: HandlerInput) -> Conversation:
     """The conversation in progress, or a new one that knows this week's earlier episodes."""
     stored = session(handler_input).get(CONVERSATION)
@@ -84,7 +89,8 @@ def respond(handler_input: HandlerInput, speech: Speech) -> Response:
         builder.set_card(SimpleCard(title=CARD_TITLE, content=speech.card))
         if screens.has_screen(handler_input):
             builder.add_directive(screens.card_document(CARD_TITLE, speech.card))
-    session(handler_input)[LAST] = {"text": speech.text, "reprompt": speech.reprompt}
+    if in_session(handler_input):
+        session(handler_input)[LAST] = {"text": speech.text, "reprompt": speech.reprompt}
     return builder.response
 
 
@@ -281,6 +287,9 @@ def apology(handler_input: HandlerInput) -> Response:
     """After an unexpected error: a short apology and the emergency advice, then the open question if
     it can still be worked out, so the person is never left in silence or with a dead mic."""
     text = say(handler_input, "error")
+    if not in_session(handler_input):
+        # Nothing is open outside a session: apologise, give the emergency advice and end.
+        return respond(handler_input, Speech(text))
     try:
         question, reprompt = follow_up(handler_input)
     except Exception:  # noqa: BLE001 - the state itself may be what failed; end the session safely then

@@ -1,10 +1,13 @@
-"""POST /alexa as a framework-free WSGI app: verify every request as Alexa requires of web services,
-then hand the envelope to the same skill object the Lambda uses."""
+"""POST /alexa as a framework-free WSGI app: verify every request as Alexa requires of web services, refuse a
+request id already answered, then hand the envelope to the same skill object the Lambda uses."""
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -28,21 +31,74 @@ PATH = "/alexa"
 LOOPBACK = "127.0.0.1"
 # Alexa request envelopes are a few kilobytes; anything far larger is not from Alexa.
 MAX_BODY_BYTES = 128 * 1024
-STATUS_TEXT = {200: "200 OK", 400: "400 Bad Request", 404: "404 Not Found", 405: "405 Method Not Allowed",
-               500: "500 Internal Server Error"}
+# Amazon's checklist allows a timestamp up to 150 s either side of now, so a signed request stays acceptable for
+# at most 300 s after it is first seen; its id is kept a little longer than that.
+MAX_SKEW_SECONDS = 150
+REPLAY_MEMORY_SECONDS = 2 * MAX_SKEW_SECONDS + 30
+# About 150 requests a second for the whole memory span, far beyond one local server, in about ten megabytes.
+MAX_REMEMBERED_REQUESTS = 50_000
+STATUS_TEXT = {200: "200 OK", 400: "400 Bad Request", 404: "404 Not Found", 405: "405 Method Not Allowed"}
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+class SeenRequestIds:
+    """The request ids answered in the last `ttl_seconds`: in-process, thread-safe, bounded.
+
+    Amazon's scheme stops replays only with the timestamp window, so a captured signed request would be answered
+    again inside it. The single-process local server keeps the ids here; deployed, Alexa calls the Lambda by its
+    ARN and never reaches this endpoint.
+    """
+
+    def __init__(
+        self,
+        ttl_seconds: float = REPLAY_MEMORY_SECONDS,
+        max_entries: int = MAX_REMEMBERED_REQUESTS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ttl = ttl_seconds
+        self._max = max_entries
+        self._clock = clock
+        self._lock = threading.Lock()
+        # id -> when it may be forgotten; one ttl for all, so insertion order is also expiry order.
+        self._expires: OrderedDict[str, float] = OrderedDict()
+
+    def first_sight(self, request_id: str) -> bool:
+        """Remember `request_id`; True the first time it is seen within the ttl, False for a repeat."""
+        now = self._clock()
+        with self._lock:
+            while self._expires and next(iter(self._expires.values())) <= now:
+                self._expires.popitem(last=False)
+            if request_id in self._expires:
+                return False
+            if len(self._expires) >= self._max:
+                # Dropping the oldest id (the nearest to expiry) beats refusing genuine requests.
+                self._expires.popitem(last=False)
+                logger.warning("replay memory full; forgot the oldest Alexa request id")
+            self._expires[request_id] = now + self._ttl
+            return True
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._expires)
 
 
 class AlexaWebApp:
     """WSGI app for POST /alexa; `handle(headers, raw_body)` is the same logic without WSGI."""
 
-    def __init__(self, settings: Settings, skill: CustomSkill, verifier: RequestVerifier | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        skill: CustomSkill,
+        verifier: RequestVerifier | None = None,
+        seen: SeenRequestIds | None = None,
+    ) -> None:
         if settings.alexa_local_simulator and (settings.deployed or settings.host != LOOPBACK):
             raise SettingsError("the Alexa local-simulator switch is refused unless the server binds 127.0.0.1")
         self.settings = settings
         self.skill = skill
-        self.verifier = verifier or RequestVerifier(settings.alexa_skill_id)
+        self.verifier = verifier or RequestVerifier(settings.alexa_skill_id, max_skew_seconds=MAX_SKEW_SECONDS)
+        self.seen = seen if seen is not None else SeenRequestIds()
 
     def handle(self, headers: dict[str, str], raw_body: bytes) -> tuple[int, dict]:
         """Verify and answer one request: (200, response envelope) or (400, error) with nothing processed."""
@@ -50,27 +106,45 @@ class AlexaWebApp:
             envelope = self._verified(headers, raw_body)
         except VerificationError:
             return 400, {"error": "request could not be verified"}
+        # Only after verification: an id is remembered once Amazon's signature vouches for it.
+        request = envelope.get("request")
+        request_id = request.get("requestId") if isinstance(request, dict) else None
+        if not isinstance(request_id, str) or not request_id:
+            logger.warning("Rejected Alexa request: request.requestId is missing")
+            return 400, {"error": "request could not be verified"}
+        if not self.seen.first_sight(request_id):
+            logger.warning("Rejected Alexa request: request id already answered (replay)")
+            return 400, {"error": "request already answered"}
         try:
             return 200, invoke(self.skill, envelope)
         except (InvalidEnvelope, AskSdkException) as error:
             logger.warning("unusable Alexa envelope", extra={"error_type": type(error).__name__})
             return 400, {"error": "not an Alexa request this skill can answer"}
-        except Exception as error:  # noqa: BLE001 - a JSON error beats a traceback page for Alexa and for logs
+        except Exception as error:  # noqa: BLE001 - see below
+            # The envelope passed invoke's shape check and every handler error gets the catch-all's spoken
+            # apology, so what escapes here is input the skill could not use: refused, never a 500.
             logger.error("Alexa request failed", extra={"error_type": type(error).__name__})
-            return 500, {"error": "internal error"}
+            return 400, {"error": "not an Alexa request this skill can answer"}
 
     def _verified(self, headers: dict[str, str], raw_body: bytes) -> dict:
         if not self.settings.alexa_local_simulator:
             return self.verifier.verify(headers, raw_body)
         # Local simulators (virtual-alexa) cannot sign; every other check still applies.
         envelope = parse_envelope(raw_body)
-        check_timestamp(envelope, datetime.now(UTC), 150)
+        check_timestamp(envelope, datetime.now(UTC), MAX_SKEW_SECONDS)
         if self.settings.alexa_skill_id is not None:
             check_application_id(envelope, self.settings.alexa_skill_id)
         return envelope
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        """WSGI entry point."""
+        """WSGI entry point: a JSON answer for every request, never a traceback or a 500."""
+        try:
+            return self._respond(environ, start_response)
+        except Exception as error:  # noqa: BLE001 - malformed input (a broken body stream, odd headers) ends here
+            logger.error("Alexa request could not be read", extra={"error_type": type(error).__name__})
+            return _reply(start_response, 400, {"error": "request could not be verified"})
+
+    def _respond(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "") != PATH:
             return _reply(start_response, 404, {"error": "not found"})
         if environ.get("REQUEST_METHOD") != "POST":

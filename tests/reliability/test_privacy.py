@@ -32,6 +32,16 @@ def test_alexa_tampered_forged_stale_and_late_replays_all_refused(privacy_run: d
     assert privacy_run["alexa"]["records_written_by_refused_requests"] == 0
 
 
+def test_alexa_signed_request_replayed_inside_the_150_s_window_is_refused(privacy_run: dict[str, Any]) -> None:
+    # Amazon's scheme accepts such a copy; the web endpoint refuses a request id it has already answered.
+    counts = privacy_run["alexa"]["counts"]
+    inside = [c for kind, c in counts.items() if "Amazon's scheme accepts it" in kind]
+
+    assert len(inside) == 1
+    assert inside[0]["sent"] == 10
+    assert inside[0]["refused"] == inside[0]["sent"]
+
+
 def test_stop_nothing_is_sent_to_the_number_afterwards(privacy_run: dict[str, Any]) -> None:
     stop = privacy_run["stop"]
 

@@ -255,3 +255,19 @@ def test_error_while_ending_a_session_still_returns_an_empty_response(device: Al
 
     assert response.output_speech is None
     assert response.reprompt is None
+
+
+@pytest.mark.parametrize("fixture_name", ["launch_request", "help_intent"])
+def test_error_outside_a_session_apologises_with_emergency_advice_and_ends(
+    device_for: Callable[..., AlexaDevice], fixture_name: str
+) -> None:
+    device = device_for(locale="en-GB")
+    envelope = device.envelope(fixture_name)
+    del envelope["session"]  # as Alexa sends requests outside a session; the handlers need one, so they fail
+
+    reply = device.post(envelope)
+
+    assert reply.speech.startswith(f"{APOLOGY} If the pain is severe or you feel unwell, call 9 9 9.")
+    assert reply.ends_session
+    assert not reply.reprompt
+    assert "sessionAttributes" not in reply.raw

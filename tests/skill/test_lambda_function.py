@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -71,6 +72,22 @@ def test_lambda_handler_refuses_another_skills_request(lambda_env: Path) -> None
 
     with pytest.raises(Exception, match="Skill ID Verification failed"):
         lambda_function.lambda_handler(envelope, LambdaContext())
+
+
+@pytest.mark.parametrize("system", [[], {"user": {"userId": "amzn1.ask.account.LAMBDA"}}, "System"],
+                         ids=["list", "no-application", "string"])
+def test_lambda_handler_answers_an_envelope_without_a_usable_system_with_an_empty_response(
+    lambda_env: Path, caplog: pytest.LogCaptureFixture, system: object
+) -> None:
+    envelope = AlexaDevice(lambda envelope: {}).envelope("launch_request")
+    envelope["context"]["System"] = system
+
+    with caplog.at_level(logging.WARNING):
+        response = lambda_function.lambda_handler(envelope, LambdaContext())
+
+    assert response == {"version": "1.0", "response": {}}
+    assert [r.getMessage() for r in caplog.records] == ["unusable Alexa envelope answered with an empty response"]
+    assert "amzn1.ask.account" not in caplog.text
 
 
 def test_skill_modules_never_import_boto3_or_twilio_for_a_local_request(tmp_path: Path) -> None:

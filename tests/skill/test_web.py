@@ -16,7 +16,7 @@ from shared.config import Settings, SettingsError
 from shared.identity import hashed_id
 from shared.stores import Store
 from skill.verification import RequestVerifier
-from skill.web import AlexaWebApp
+from skill.web import AlexaWebApp, SeenRequestIds
 from tests.skill.alexa_ca import CERT_URL, SigningIdentity, build_ca
 from tests.skill.alexa_device import NOW, SKILL_ID, USER_ID, AlexaDevice
 from tests.skill.wsgi_server import serve
@@ -220,3 +220,67 @@ def test_local_simulator_refuses_requests_from_other_addresses(
     app(environ, lambda status, headers: statuses.append(status))
 
     assert statuses == ["400 Bad Request"]
+
+
+def test_signed_request_replayed_inside_the_window_is_refused_and_changes_nothing(
+    web_app: AlexaWebApp, signing: tuple, memory_store: Store
+) -> None:
+    identity = signing[1]
+    envelope = _verdict_envelope(signed_device(web_app, identity))
+    body = json.dumps(envelope).encode()
+    headers = identity.headers(body)
+    first_status, _ = web_app.handle(headers, body)
+    saved = memory_store.get("attributes", hashed_id("alexa", USER_ID, SALT))
+
+    replay_status, replay = web_app.handle(headers, body)
+
+    assert (first_status, replay_status) == (200, 400)
+    assert "response" not in replay
+    assert memory_store.get("attributes", hashed_id("alexa", USER_ID, SALT)).version == saved.version
+
+
+def test_seen_request_ids_refuse_a_repeat_until_the_window_has_passed_and_stay_bounded() -> None:
+    now = [1000.0]
+    seen = SeenRequestIds(ttl_seconds=330, max_entries=3, clock=lambda: now[0])
+
+    first, repeat = seen.first_sight("request-1"), seen.first_sight("request-1")
+    now[0] += 329
+    still_refused = seen.first_sight("request-1")
+    now[0] += 2
+    after_window = seen.first_sight("request-1")
+    for index in range(2, 7):
+        seen.first_sight(f"request-{index}")
+
+    assert (first, repeat, still_refused, after_window) == (True, False, False, True)
+    assert len(seen) == 3
+    assert not seen.first_sight("request-6")
+
+
+@pytest.mark.parametrize("system", [[], {}, {"application": {}}, {"application": [1]}, "System", None],
+                         ids=["list", "empty", "no-application-id", "application-list", "string", "null"])
+def test_wsgi_signed_envelope_without_a_usable_system_gets_400_not_500(
+    web_app: AlexaWebApp, signing: tuple, system: object
+) -> None:
+    # The verifier finds the skill id in session.application; the skill still needs context.System.
+    envelope = AlexaDevice(lambda envelope: {}).envelope("launch_request")
+    envelope["context"]["System"] = system
+    body = json.dumps(envelope).encode()
+    environ = {"PATH_INFO": "/alexa", "REQUEST_METHOD": "POST", "CONTENT_LENGTH": str(len(body)),
+               "wsgi.input": io.BytesIO(body), **{f"HTTP_{k.upper().replace('-', '_')}": v
+                                                   for k, v in signing[1].headers(body).items()}}
+    statuses: list[str] = []
+
+    payload = b"".join(web_app(environ, lambda status, headers: statuses.append(status)))
+
+    assert statuses == ["400 Bad Request"]
+    assert json.loads(payload) == {"error": "not an Alexa request this skill can answer"}
+
+
+def test_wsgi_request_without_a_body_stream_gets_400_not_a_traceback(web_app: AlexaWebApp) -> None:
+    environ = {"PATH_INFO": "/alexa", "REQUEST_METHOD": "POST", "CONTENT_LENGTH": "20"}
+    statuses: list[str] = []
+
+    payload = b"".join(web_app(environ, lambda status, headers: statuses.append(status)))
+
+    assert statuses == ["400 Bad Request"]
+    assert json.loads(payload) == {"error": "request could not be verified"}
