@@ -87,6 +87,9 @@ class Message:
     answer: str | None = None  # "yes" / "no" from a voice Yes/No intent
 
 
+_STEP_VALUES = frozenset(step.value for step in Step)
+
+
 @dataclass(frozen=True)
 class Conversation:
     """Everything remembered between turns (stored as a dict by the channel)."""
@@ -110,21 +113,26 @@ class Conversation:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> Conversation:
-        """Rebuild from a store; anything unreadable starts a fresh conversation rather than failing."""
-        if not data:
+    def from_dict(cls, data: dict[str, Any] | None, content: Content | None = None) -> Conversation:
+        """Rebuild from a store, field by field: a value of the wrong type, or a question the content no longer
+        has, is dropped, so a store written by another version (or by hand) never makes the engine raise."""
+        if not isinstance(data, dict) or not data:
             return cls()
-        try:
-            return cls(
-                step=Step(data.get("step", "start")),
-                observations=Observations.from_dict(data.get("observations")),
-                pending=data.get("pending"),
-                relief_given=bool(data.get("relief_given")),
-                turns=int(data.get("turns", 0)),
-                callback_window=data.get("callback_window"),
-            )
-        except (ValueError, TypeError, AttributeError):  # AttributeError: a stored value that is not a dict
-            return cls()
+        stored_step = data.get("step", Step.START.value)
+        if not isinstance(stored_step, str) or stored_step not in _STEP_VALUES:
+            return cls()  # without a step nothing else can be trusted to fit: start afresh
+        pending = data.get("pending")
+        known = {question.id for question in (content or load_content()).questions}
+        turns = data.get("turns")
+        window = data.get("callback_window")
+        return cls(
+            step=Step(stored_step),
+            observations=Observations.from_dict(data.get("observations")),
+            pending=pending if isinstance(pending, str) and pending in known else None,
+            relief_given=data.get("relief_given") is True,
+            turns=turns if isinstance(turns, int) and not isinstance(turns, bool) and turns >= 0 else 0,
+            callback_window=window if isinstance(window, str) else None,
+        )
 
     @classmethod
     def new(cls, recent_episodes: int = 0) -> Conversation:

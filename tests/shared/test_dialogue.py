@@ -339,3 +339,40 @@ def test_dialogue_new_keeps_the_count_of_recent_episodes() -> None:
     assert turn.reply == Reply.RESTARTED
     assert turn.conversation.observations.recent_episodes == 3
     assert say(turn.conversation, "calf cramp").assessment.urgency == "routine"
+
+
+@pytest.mark.parametrize(
+    ("field", "junk"),
+    [
+        ("pending", ["onset"]),
+        ("pending", {"id": "onset"}),
+        ("pending", 7),
+        ("pending", "question_removed_in_a_release"),
+        ("turns", "3"),
+        ("turns", -1),
+        ("turns", True),
+        ("relief_given", "no"),
+        ("callback_window", ["morning"]),
+        ("observations", "calf"),
+    ],
+)
+def test_dialogue_stored_field_of_the_wrong_type_is_dropped_and_the_next_turn_answers(field: str, junk: object) -> None:
+    content = load_content()
+    good = Conversation(step=Step.ASKING, observations=Observations(body_part="calf"), pending="leg_swelling", turns=2)
+    stored = good.to_dict() | {field: junk}
+
+    conversation = Conversation.from_dict(stored, content)
+
+    assert getattr(conversation, field) == getattr(Conversation(), field)
+    others = {name: value for name, value in good.to_dict().items() if name != field}
+    assert {name: value for name, value in conversation.to_dict().items() if name != field} == others
+    for event in Event:
+        turn = next_step(conversation, event, Message(text="yes"), content)
+        assert Conversation.from_dict(turn.conversation.to_dict(), content) == turn.conversation
+
+
+@pytest.mark.parametrize("step", [None, 3, "finished", ["asking"]])
+def test_dialogue_stored_step_that_is_not_a_step_starts_afresh(step: object) -> None:
+    stored = Conversation(step=Step.ASKING, pending="leg_swelling", turns=2).to_dict() | {"step": step}
+
+    assert Conversation.from_dict(stored, load_content()) == Conversation()
