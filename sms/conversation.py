@@ -70,13 +70,13 @@ class SmsLine:
         started = time.monotonic()
         phone_hash = hashed_id("phone", inbound.sender, self.settings.hash_salt)
         progress = _Progress()
-        owns_claim = False
+        claim: idempotency.Claim | None = None
         try:
             if inbound.sid:
-                replay = idempotency.claim_message(self.store, inbound.sid, self.clock())
-                if replay is not None:
-                    return self._replay(replay, inbound, phone_hash)
-                owns_claim = True
+                taken = idempotency.claim_message(self.store, inbound.sid, self.clock(), phone_hash)
+                if isinstance(taken, idempotency.Replay):
+                    return self._replay(taken, inbound, phone_hash)
+                claim = taken
             outcome = self._process(inbound, phone_hash, progress)
         except (StoreUnavailable, VersionConflict) as exc:
             logger.warning(
@@ -84,14 +84,14 @@ class SmsLine:
                 extra={"phone_hash": phone_hash, "error_type": type(exc).__name__},
             )
             reply = self.reply_without_state(inbound)
-            if owns_claim and inbound.sid:
+            if claim is not None:
                 if progress.changed_state:
-                    idempotency.finish_message(self.store, inbound.sid, reply, self.clock())
+                    idempotency.finish_message(self.store, claim, reply, self.clock(), phone_hash)
                 else:
-                    idempotency.release_message(self.store, inbound.sid)
+                    idempotency.release_message(self.store, claim, self.clock())
             return reply
-        if owns_claim and inbound.sid:
-            idempotency.finish_message(self.store, inbound.sid, outcome.reply, self.clock())
+        if claim is not None:
+            idempotency.finish_message(self.store, claim, outcome.reply, self.clock(), phone_hash)
         logger.info(
             "sms handled",
             extra={
@@ -171,7 +171,7 @@ class SmsLine:
         if inbound.kind == InputKind.MEDIA_ONLY:
             return Outcome(self._render("media"), "media_only")
         if inbound.kind in (InputKind.UNREADABLE, InputKind.OTHER_SCRIPT):
-            conversation = state.load_conversation(self.store, phone_hash)
+            conversation = state.load_conversation(self.store, phone_hash, self.content)
             question = self.content.question(conversation.pending) if conversation.pending else None
             reply = self._render("unreadable", question=question, other_script=inbound.kind == InputKind.OTHER_SCRIPT)
             return Outcome(reply, inbound.kind.value, step=conversation.step.value)
@@ -188,6 +188,7 @@ class SmsLine:
             self.content,
             now=now,
             ttl_seconds=self.settings.conversation_ttl_seconds,
+            message_sid=inbound.sid,
             # Counting this episode too, over both channels when linked: the recurrence rule fires on the third.
             recent_episodes=lambda: handover.count_recent(handover.joined_episodes(self.store, phone_hash), today) + 1,
         )
@@ -227,6 +228,9 @@ class SmsLine:
         """
         state.forget_conversation(self.store, phone_hash)
         erased = handoff.erase_callbacks(self.store, phone_hash)
+        # The MessageSid claims stay, so a replayed message cannot write the erased conversation back; only
+        # their reply text goes (a reply can quote the person's words).
+        idempotency.scrub_replies(self.store, phone_hash)
         # The episode history too, and the Alexa history linked with it: forgetting on one channel forgets both.
         linked = handover.forget_everywhere(self.store, phone_hash)
         logger.info(

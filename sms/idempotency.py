@@ -1,6 +1,18 @@
 """Twilio may deliver one message twice (retries after a timeout). The MessageSid is claimed with an
 atomic conditional write before any side effect, and the reply is stored with it, so a redelivery
-gets the same reply and changes nothing (platform b-2, [T30][T39])."""
+gets the same reply and changes nothing (platform b-2, [T30][T39]).
+
+A claim in "processing" carries a lease. The owner of a claim can die mid-request (a crash, a Lambda
+timeout) and a claim write that timed out against a frozen store can land after the request gave up;
+either way nobody will finish that claim. A redelivery that finds the lease expired takes the claim
+over with a version-checked write, so exactly one worker holds it, and handles the message.
+
+Replays: Twilio signs the URL and the POST parameters with HMAC-SHA1 keyed with the auth token, and the
+signature covers no timestamp or nonce (platform requirements, Authenticity [T1][T2]), so a captured
+request stays valid for ever. The claim, kept CLAIM_RETENTION_SECONDS with its reply, is the replay guard: within that
+window a replay gets the recorded reply and has no new effect. A replay after the window is handled
+again; that residual limit is the platform's, and only a key rotation (a new auth token) ends it.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +25,16 @@ from shared.stores import Store, StoreUnavailable, VersionConflict
 logger = logging.getLogger(__name__)
 
 COLLECTION = "conversations"
-# Twilio's retries come within its 15 s request window; a day also covers a late redelivery.
-CLAIM_TTL_SECONDS = 24 * 3600
+# The replay guard's length (see the module docstring). Thirty days outlasts every Twilio redelivery by far,
+# and a replay inside it gets the recorded reply and changes nothing. A stored reply quotes at most the
+# callback window the person typed, which their callback request keeps anyway until DELETE, and DELETE
+# scrubs it from the claims too (scrub_replies); DynamoDB's TTL on expires_at removes the claims after.
+CLAIM_RETENTION_SECONDS = 30 * 24 * 3600
+# A live owner never holds a claim longer than this: the SMS Lambda is killed after 14 s and Twilio drops
+# the webhook after 15 s in total [T11], so a claim still "processing" 20 s after it was taken has a dead owner. The 5 s
+# margin over Twilio's 15 s covers clock skew between hosts; a shorter lease could hand a message to a
+# second worker while the first is still on it, a longer one keeps a redelivery from being handled.
+CLAIM_LEASE_SECONDS = 20.0
 # A redelivery that arrives while the first attempt is still working waits for its reply this long,
 # inside Twilio's 15 s budget.
 REPLAY_WAIT_SECONDS = 5.0
@@ -29,43 +49,120 @@ class Replay:
     finished: bool
 
 
+@dataclass(frozen=True)
+class Claim:
+    """This request owns the MessageSid; `version` is what its finishing write must find."""
+
+    sid: str
+    version: int
+
+
 def claim_key(sid: str) -> str:
     """The record that marks this MessageSid as taken."""
     return f"sid:{sid}"
 
 
-def claim_message(store: Store, sid: str, now: float) -> Replay | None:
-    """Claim the MessageSid; None when this request owns it, else the earlier attempt's reply."""
-    if store.claim(COLLECTION, claim_key(sid), {"state": "processing"}, expires_at=now + CLAIM_TTL_SECONDS):
-        return None
-    deadline = time.monotonic() + REPLAY_WAIT_SECONDS
+def _processing(now: float, phone_hash: str, takeovers: int) -> dict:
+    return {
+        "state": "processing",
+        "claimed_at": now,
+        "lease_until": now + CLAIM_LEASE_SECONDS,
+        "phone_hash": phone_hash,
+        "takeovers": takeovers,
+    }
+
+
+def lease_expired(data: dict, now: float) -> bool:
+    """Tell whether a "processing" claim's owner has run out of time (a claim without a lease predates leases)."""
+    lease_until = data.get("lease_until")
+    if not isinstance(lease_until, int | float) or isinstance(lease_until, bool):
+        return True
+    return lease_until <= now
+
+
+def claim_message(store: Store, sid: str, now: float, phone_hash: str) -> Claim | Replay:
+    """Claim the MessageSid (or take over an expired lease); else the earlier attempt's reply."""
+    key = claim_key(sid)
+    started = time.monotonic()
+    if store.claim(COLLECTION, key, _processing(now, phone_hash, 0), expires_at=now + CLAIM_RETENTION_SECONDS):
+        return Claim(sid, 1)
     while True:
-        record = store.get(COLLECTION, claim_key(sid))
-        if record is not None and record.data.get("state") == "done":
+        at = now + (time.monotonic() - started)
+        record = store.get(COLLECTION, key)
+        if record is None:
+            # Released by an attempt that changed nothing: this redelivery may claim it afresh.
+            if store.claim(COLLECTION, key, _processing(at, phone_hash, 0), expires_at=at + CLAIM_RETENTION_SECONDS):
+                return Claim(sid, 1)
+        elif record.data.get("state") == "done":
             return Replay(reply=record.data.get("reply"), finished=True)
-        if time.monotonic() >= deadline:
+        elif lease_expired(record.data, at):
+            takeovers = record.data.get("takeovers")
+            takeovers = takeovers + 1 if isinstance(takeovers, int) else 1
+            try:
+                store.put(
+                    COLLECTION,
+                    key,
+                    _processing(at, phone_hash, takeovers),
+                    expected_version=record.version,
+                    expires_at=at + CLAIM_RETENTION_SECONDS,
+                )
+            except VersionConflict:
+                pass  # another redelivery took it over first: wait for its reply like any redelivery
+            else:
+                logger.warning("sms claim taken over after its lease expired", extra={"phone_hash": phone_hash})
+                return Claim(sid, record.version + 1)
+        if time.monotonic() - started >= REPLAY_WAIT_SECONDS:
             return Replay(reply=None, finished=False)
         time.sleep(_POLL_SECONDS)
 
 
-def finish_message(store: Store, sid: str, reply: str | None, now: float) -> None:
+def finish_message(store: Store, claim: Claim, reply: str | None, now: float, phone_hash: str) -> None:
     """Store the reply with the claim so a redelivery repeats it; a failure here is logged, not raised."""
     try:
         store.put(
             COLLECTION,
-            claim_key(sid),
-            {"state": "done", "reply": reply},
-            expected_version=1,
-            expires_at=now + CLAIM_TTL_SECONDS,
+            claim_key(claim.sid),
+            {"state": "done", "reply": reply, "phone_hash": phone_hash, "finished_at": now},
+            expected_version=claim.version,
+            expires_at=now + CLAIM_RETENTION_SECONDS,
         )
     except (StoreUnavailable, VersionConflict) as exc:
-        # The person still gets this reply; only a redelivery would miss it.
+        # The person still gets this reply; only a redelivery would miss it. A conflict means this attempt
+        # outlived its lease and a redelivery took over: that one's reply is the one kept.
         logger.warning("sms reply not stored with its claim", extra={"error_type": type(exc).__name__})
 
 
-def release_message(store: Store, sid: str) -> None:
-    """Drop a claim whose processing changed nothing, so Twilio's retry can try again."""
+def release_message(store: Store, claim: Claim, now: float) -> None:
+    """Give back a claim whose processing changed nothing, so Twilio's retry can try again.
+
+    The release is a version-checked write that expires at once rather than a delete: a release that lands
+    late (a frozen store) must not drop a claim a redelivery has taken over since.
+    """
     try:
-        store.delete(COLLECTION, claim_key(sid))
-    except StoreUnavailable:
-        logger.warning("sms claim not released: store unavailable")
+        store.put(
+            COLLECTION, claim_key(claim.sid), {"state": "released"}, expected_version=claim.version, expires_at=now
+        )
+    except (StoreUnavailable, VersionConflict) as exc:
+        logger.warning("sms claim not released", extra={"error_type": type(exc).__name__})
+
+
+def scrub_replies(store: Store, phone_hash: str) -> int:
+    """DELETE: drop the reply text of this number's claims but keep the claims; returns how many.
+
+    A reply can quote the person's own words (the callback window they typed), so it goes with the rest of
+    their data. The claim itself stays for its retention: it holds only the MessageSid and a phone hash, and
+    without it a replayed message would be handled again and write the erased conversation back.
+    """
+    scrubbed = 0
+    for record in store.scan(COLLECTION):
+        if not record.key.startswith("sid:") or record.data.get("phone_hash") != phone_hash:
+            continue
+        if record.data.get("state") != "done" or record.data.get("reply") is None:
+            continue
+        data = {**record.data, "reply": None, "erased": True}
+        try:
+            store.put(COLLECTION, record.key, data, expected_version=record.version, expires_at=record.expires_at)
+        except VersionConflict:
+            continue  # only another DELETE rewrites a finished claim, and it scrubs it the same way
+        scrubbed += 1
+    return scrubbed

@@ -91,7 +91,7 @@ def test_store_unavailable_claim_is_released_so_a_retry_can_succeed(tmp_path: Pa
 
 
 class FailingAfterClaim:
-    """A real store that accepts the MessageSid claim and then becomes unreachable."""
+    """A real store that accepts the MessageSid claim and then is unreachable for everything but that claim."""
 
     def __init__(self, inner: Store) -> None:
         self.inner = inner
@@ -101,14 +101,11 @@ class FailingAfterClaim:
         self.claimed = True
         return self.inner.claim(*args, **kwargs)
 
-    def delete(self, *args, **kwargs) -> None:
-        self.inner.delete(*args, **kwargs)
-
     def __getattr__(self, name: str):
-        def call(*args, **kwargs):
-            if self.claimed:
+        def call(collection: str, key: str = "", *args, **kwargs):
+            if self.claimed and not key.startswith("sid:"):
                 raise StoreUnavailable("gone")
-            return getattr(self.inner, name)(*args, **kwargs)
+            return getattr(self.inner, name)(collection, key, *args, **kwargs)
 
         return call
 
