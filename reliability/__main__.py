@@ -32,20 +32,23 @@ def findings(results: dict[str, Any]) -> list[str]:
                              f"({count} of {target['cases_run']:,} cases).")
     crash, outage = results["faults"]["crash"], results["faults"]["store_outage"]
     if crash["orphaned_claims"]:
-        found.append(f"After SIGKILL, {crash['orphaned_claims']} MessageSid claims stayed 'processing'. Resending the "
-                     "same MessageSid is answered with the safe reply (after a 5 s wait) instead of being handled, "
-                     "until the claim expires (24 h). The conversations stayed consistent: each matched a replay "
-                     "with that message applied once or not at all.")
+        found.append(f"After SIGKILL, {crash['orphaned_claims']} MessageSid claims stayed 'processing' with no lease: "
+                     "a redelivery of that message is answered with the safe reply instead of being handled until "
+                     "the claim's retention ends.")
     if outage["late_claims"]:
         found.append(f"With the store frozen, {outage['late_claims']} claim writes that had timed out were applied "
-                     "when it came back: claims left 'processing' for messages already answered with the safe reply,"
-                     " so Twilio's redelivery of them is not handled"
-                     f"{'' if outage['redelivery_processed'] else ' (seen in this run)'}.")
+                     "when it came back with no lease, so Twilio's redelivery of them is not handled.")
+    if not outage["redelivery_processed"]:
+        found.append("After the store outage, Twilio's redelivery of a message answered with the safe reply was not "
+                     "handled.")
     stale = results["privacy"]["stale_sms"]
     if stale["refused"] < stale["sent"]:
-        found.append(f"SMS: a captured, validly signed webhook replayed after its MessageSid claim expired is handled "
-                     f"again ({stale['sent'] - stale['refused']} of {stale['sent']}): Twilio signatures carry no "
-                     "timestamp, so the 24 h claim is the only replay guard.")
+        found.append(f"SMS: a captured, validly signed webhook replayed inside the 30-day claim retention is handled "
+                     f"again ({stale['sent'] - stale['refused']} of {stale['sent']}).")
+    if stale["after_retention_handled"]:
+        found.append(f"SMS (platform limit, documented in sms/idempotency.py): a captured webhook replayed after the "
+                     f"30-day claim retention is handled again ({stale['after_retention_handled']} of "
+                     f"{stale['after_retention_sent']}): Twilio signatures carry no timestamp.")
     alexa = results["privacy"]["alexa"]["counts"]
     for kind, count in alexa.items():
         if "Amazon's scheme accepts it" in kind and count["refused"] < count["sent"]:

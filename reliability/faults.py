@@ -122,9 +122,15 @@ def _state(store: Store, index: int) -> tuple[dict | None, list[tuple[str, str, 
 
 
 def orphaned_claims(store: Store) -> int:
-    """MessageSid claims still 'processing' with nobody processing them: a redelivery of that message gets
-    the safe reply instead of being handled, until the claim expires (idempotency.CLAIM_TTL_SECONDS)."""
-    return sum(1 for r in store.scan("conversations") if r.key.startswith("sid:") and r.data.get("state") != "done")
+    """MessageSid claims left 'processing' with no lease: nothing would ever let a redelivery of that message
+    take them over, so it would get the safe reply until the claim's retention ends. A claim whose lease
+    runs out (idempotency.CLAIM_LEASE_SECONDS after it was taken) is not orphaned: a redelivery takes it over."""
+    return sum(
+        1
+        for r in store.scan("conversations")
+        if r.key.startswith("sid:") and r.data.get("state") == "processing" and "lease_until" not in r.data
+    )
+
 
 
 def whole_records(store: Store) -> list[str]:

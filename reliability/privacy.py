@@ -101,9 +101,12 @@ def _conversation(store_path: Path, sender: str) -> dict | None:
 
 
 def sms_stale_replays(workdir: Path, count: int = 5) -> dict[str, int]:
-    """A captured message replayed after its MessageSid claim is gone (it expires after 24 h): refused?
+    """A captured message replayed 29 days later, inside the 30-day claim retention: refused (recorded reply,
+    nothing changed)? And replayed after the retention, the documented residual: handled again?
 
-    The claim's expiry is played by deleting it, which is what the expiry does; the rest is the real SMS line.
+    Twilio's signature has no timestamp, so the claim is the only replay guard. The replay 29 days on runs
+    the line's clock forward (the claim must still be live then); the one after the retention plays the
+    expiries by deleting the claim and the conversation, which is what DynamoDB's TTL does.
     """
     from reliability.load import reference_settings
     from sms.app import create_app
@@ -112,18 +115,31 @@ def sms_stale_replays(workdir: Path, count: int = 5) -> dict[str, int]:
 
     store = store_from_settings("memory")
     line = create_app(reference_settings(workdir), store).extensions["cramp_sms"]
-    refused = 0
+    real_clock = line.clock
+    refused = handled_again = 0
     for index in range(count):
         sender = phone_number(6000 + index)
+        phone_hash = hashed_id("phone", sender, HASH_SALT)
         inbound = Inbound(sender=sender, body="CALL", sid=new_sid(), num_media=0)
         line.handle(Inbound(sender=sender, body="my calf cramped up hard while running", sid=new_sid(), num_media=0))
-        line.handle(inbound)
-        before = store.get("conversations", hashed_id("phone", sender, HASH_SALT))
+        first = line.handle(inbound)
+        before = store.get("conversations", phone_hash)
+        claim = store.get("conversations", claim_key(inbound.sid or ""))
+        later = real_clock() + 29 * 24 * 3600
+        line.clock = lambda later=later: later
+        try:
+            again = line.handle(inbound)
+        finally:
+            line.clock = real_clock
+        after = store.get("conversations", phone_hash)
+        still_claimed = claim is not None and claim.expires_at is not None and claim.expires_at > later
+        unchanged = before is not None and after is not None and before.version == after.version
+        refused += int(still_claimed and unchanged and again == first)
         store.delete("conversations", claim_key(inbound.sid or ""))
+        store.delete("conversations", phone_hash)
         line.handle(inbound)
-        after = store.get("conversations", hashed_id("phone", sender, HASH_SALT))
-        refused += int(before is not None and after is not None and before.version == after.version)
-    return {"sent": count, "refused": refused}
+        handled_again += int(store.get("conversations", phone_hash) is not None)
+    return {"sent": count, "refused": refused, "after_retention_sent": count, "after_retention_handled": handled_again}
 
 
 def stop_is_final(server: ServerProcess, session: requests.Session, numbers: int = 5) -> dict[str, int]:

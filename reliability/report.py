@@ -100,9 +100,9 @@ def faults_section(faults: dict[str, Any]) -> list[str]:
         f"stored: {notify['callbacks_stored']}; retry rounds (notified/retried): {rounds}; delivered: "
         f"{notify['delivered']}; undelivered: {len(notify['undelivered'])} |",
         "",
-        f"Message claims left 'processing' by the crash: {crash['orphaned_claims']}; claims written late by the frozen "
-        f"store after it came back: {outage['late_claims']}. A Twilio redelivery of such a MessageSid gets the safe "
-        "reply instead of being handled, until the claim expires after 24 h (see Findings).",
+        f"Message claims left 'processing' with no lease by the crash: {crash['orphaned_claims']}; by claim writes the "
+        f"frozen store applied late: {outage['late_claims']}. A claim left 'processing' by a dead attempt carries a "
+        "20 s lease; a Twilio redelivery after it runs out takes the claim over and handles the message.",
         "",
     ]
 
@@ -118,15 +118,18 @@ def privacy_section(privacy: dict[str, Any]) -> list[str]:
                 totals["sent"] += count["sent"]
                 totals["refused"] += count["refused"]
     stale = privacy["stale_sms"]
-    lines.append(f"| sms | stale: replayed after its MessageSid claim expired (24 h) | {stale['sent']} | "
+    lines.append(f"| sms | stale: replayed 29 days later, inside the 30-day claim retention | {stale['sent']} | "
                  f"{stale['refused']} |")
+    lines.append(f"| sms | stale: replayed after the 30-day claim retention (Twilio's scheme accepts it) | "
+                 f"{stale['after_retention_sent']} | "
+                 f"{stale['after_retention_sent'] - stale['after_retention_handled']} |")
     stop, logs = privacy["stop"], privacy["logs"]
     written = privacy["sms"]["records_written_by_refused_requests"]
     written += privacy["alexa"]["records_written_by_refused_requests"]
     lines += [
         "",
         f"Tampered, forged, stale and replayed requests refused (both channels, excluding the two rows Twilio's and "
-        f"Amazon's schemes cannot refuse: SMS replays after the claim expired, Alexa replays inside 150 s): "
+        f"Amazon's schemes cannot refuse: SMS replays after the 30-day claim retention, Alexa replays inside 150 s): "
         f"{totals['refused']} of {totals['sent']}. Records written by refused requests: "
         f"{written}. Genuine signed Alexa requests accepted: {privacy['alexa']['genuine_accepted']} of "
         f"{privacy['alexa']['genuine_sent']}.",
@@ -188,7 +191,8 @@ def verdict(results: dict[str, Any]) -> list[tuple[str, bool]]:
         ("store outage: Twilio's redelivery handled after recovery", bool(outage["redelivery_processed"])),
         ("staff notifications retried until delivered", not notify["undelivered"] and notify["delivered"] > 0),
         ("tampered, forged, stale and replayed requests all refused", all(c["sent"] == c["refused"] for c in refusals)),
-        ("SMS replay after the claim expired refused", privacy["stale_sms"]["refused"] == privacy["stale_sms"]["sent"]),
+        ("SMS replay inside the 30-day claim retention refused",
+         privacy["stale_sms"]["refused"] == privacy["stale_sms"]["sent"]),
         ("no phone number, user id or message body in the logs", not privacy["logs"]["hits"]),
         ("nothing sent after STOP", privacy["stop"]["replies_after_stop"] == 0
          and privacy["stop"]["outbox_messages_to_stopped_numbers"] == 0

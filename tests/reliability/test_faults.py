@@ -52,9 +52,6 @@ def test_store_outage_no_conversation_or_callback_half_written(outage_run: dict[
     assert outage_run["half_written"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="claim writes that timed out against the frozen store land when it comes "
-                   "back, leaving MessageSid claims 'processing'; sms.idempotency then answers the redelivery with the "
-                   "safe reply for 24 h instead of handling it")
 def test_store_outage_twilio_redelivery_after_recovery_is_handled(outage_run: dict[str, Any]) -> None:
     assert outage_run["late_claims"] == 0
     assert outage_run["redelivery_processed"]
