@@ -113,8 +113,8 @@ def _send(settings: Settings, to: str, body: str) -> str:
     try:
         from sms.outbound import OutboundError, send_sms
     except ImportError as error:
-        # The Alexa zip ships sms/outbound.py and twilio (deploy/requirements.py); a bundle built without them
-        # still answers, saying it could not text, rather than failing the turn.
+        # The Alexa zip ships sms/outbound.py and its SMS client (deploy/requirements.py); a bundle built without
+        # them still answers, saying it could not text, rather than failing the turn.
         raise CannotSend("this bundle has no SMS line to send through") from error
     try:
         return send_sms(settings, to, body)
