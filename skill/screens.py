@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_supported_interfaces
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
+if TYPE_CHECKING:
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 DOCUMENT_NAME = "crampCheckCard"
 # Large type on purpose: the person may be reading from across the room, mid-cramp.
@@ -44,6 +48,9 @@ def has_screen(handler_input: HandlerInput) -> bool:
 
 def card_document(title: str, text: str) -> RenderDocumentDirective:
     """The RenderDocument directive showing a card's title and text."""
+    # Imported on use: ask_sdk_model's APL package is ~15 ms of a cold start, and only screen devices need it.
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
     # APL Text reads <br> for line breaks; the card text's own newlines would be run together.
     shown = text.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
     return RenderDocumentDirective(
