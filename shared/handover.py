@@ -58,27 +58,39 @@ def seed_conversation(store: Store, phone_hash: str, observations: Observations,
     )
 
 
+def _episodes_in(data: dict | None) -> list[dict]:
+    kept = data.get(EPISODES) if data is not None else None
+    return [episode for episode in kept or [] if isinstance(episode, dict)]
+
+
 def episodes(store: Store, key: str) -> list[dict]:
     """The episodes kept for one person on one channel (an "alexa_..." or "phone_..." key), oldest first."""
     record = store.get(HISTORY, key)
-    kept = record.data.get(EPISODES) if record is not None else None
-    return [episode for episode in kept or [] if isinstance(episode, dict)]
+    return _episodes_in(record.data if record is not None else None)
+
+
+def _linked_from(store: Store, key: str, data: dict | None) -> tuple[str | None, dict | None]:
+    """The linked key named in `data` (the record under `key`) if the other side agrees, and the other's data."""
+    other = data.get(LINKED) if data is not None else None
+    if not isinstance(other, str) or other == key:
+        return None, None
+    back = store.get(HISTORY, other)
+    return (other, back.data) if back is not None and back.data.get(LINKED) == key else (None, None)
 
 
 def linked_key(store: Store, key: str) -> str | None:
     """The other channel's key this person's history is joined with, if both sides still agree."""
     record = store.get(HISTORY, key)
-    other = record.data.get(LINKED) if record is not None else None
-    if not isinstance(other, str) or other == key:
-        return None
-    back = store.get(HISTORY, other)
-    return other if back is not None and back.data.get(LINKED) == key else None
+    return _linked_from(store, key, record.data if record is not None else None)[0]
 
 
 def joined_episodes(store: Store, key: str) -> list[dict]:
     """This person's episodes on this channel plus those on the linked channel."""
-    other = linked_key(store, key)
-    return episodes(store, key) + (episodes(store, other) if other else [])
+    # One read of each side: the link and the episodes come from the same snapshot of a record.
+    record = store.get(HISTORY, key)
+    data = record.data if record is not None else None
+    other, other_data = _linked_from(store, key, data)
+    return _episodes_in(data) + (_episodes_in(other_data) if other else [])
 
 
 def count_recent(kept: Iterable[dict], today: date, days: int = RECENT_DAYS) -> int:
