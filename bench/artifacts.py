@@ -234,14 +234,29 @@ def runtime_stand_in(folder: Path) -> Path:
     return folder
 
 
-def _import_child(modules: tuple[str, ...], paths: list[Path], *, shipped: bool) -> ChildRun:
-    """Time importing `modules` in `python -I -S` over only `paths` (+ the standard library)."""
+def _import_child(
+    modules: tuple[str, ...],
+    paths: list[Path],
+    *,
+    shipped: bool,
+    event: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
+) -> ChildRun:
+    """Time importing `modules` in `python -I -S` over only `paths` (+ the standard library).
+
+    With an event, the timing also covers the first module's `lambda_handler` answering it (a cold start);
+    the answer is the child's third output line.
+    """
+    request = "answer = lambda_handler(json.loads(sys.argv[1]), None)\n" if event is not None else ""
+    handler = f"from {modules[0]} import lambda_handler\n" if event is not None else ""
     code = (
-        "import sys, time\n"
+        "import json, sys, time\n"
         f"paths = {[str(path) for path in paths]!r}\n"
         "sys.path[:0] = paths\n"
         "started, cpu_started = time.perf_counter(), time.process_time()\n"
         + "".join(f"import {module}\n" for module in modules)
+        + handler
+        + request
         + "cpu, elapsed = time.process_time() - cpu_started, time.perf_counter() - started\n"
         "import sysconfig\n"
         "allowed = tuple(paths) + (sysconfig.get_paths()['stdlib'], sysconfig.get_paths()['platstdlib'])\n"
@@ -249,18 +264,21 @@ def _import_child(modules: tuple[str, ...], paths: list[Path], *, shipped: bool)
         "           if getattr(m, '__file__', None) and not m.__file__.startswith(allowed)}\n"
         "print(elapsed, cpu)\n"
         "print(','.join(sorted(outside)))\n"
+        + ("print(json.dumps(answer))\n" if event is not None else "")
     )
     # -B as shipped: /var/task is read-only, so nothing compiled at one cold start helps the next.
     flags = ["-I", "-S", "-B"] if shipped else ["-I", "-S"]
+    environment = child_environment({"AWS_DEFAULT_REGION": "us-east-1", **(env or {})})
+    args = [json.dumps(event)] if event is not None else []
     try:
-        run = timed_child(code, env=child_environment({"AWS_DEFAULT_REGION": "us-east-1"}), cwd=paths[0], flags=flags)
+        run = timed_child(code, env=environment, args=args, cwd=paths[0], flags=flags)
     except RuntimeError as failure:
         last = str(failure).strip().splitlines()[-1]
         raise ImportFailed(f"importing {', '.join(modules)} from the unzipped zip failed: {last}") from failure
     lines = run.stdout.splitlines()
-    if len(lines) != 2 or lines[1]:
-        raise ImportFailed(f"importing {', '.join(modules)} loaded modules from outside the zip: {lines[1:]}")
-    # Both measured inside the child around the imports alone: interpreter start-up is left out.
+    if len(lines) != (3 if event is not None else 2) or lines[1]:
+        raise ImportFailed(f"importing {', '.join(modules)} loaded modules from outside the zip: {lines[1:2]}")
+    # Both measured inside the child (interpreter start-up left out).
     wall, cpu = (float(value) for value in lines[0].split())
     return ChildRun(wall=wall, cpu=cpu, stdout=run.stdout)
 
@@ -276,6 +294,35 @@ def _import_times(task: Path, runtime: Path, module: str, runs: int, *, shipped:
         warmup=1,
     )
     return {"reference_modules": list(reference), **compare(timings)}
+
+
+def _cold_starts(task: Path, runtime: Path, runs: int, *, shipped: bool) -> dict[str, Any]:
+    """The Alexa zip's handler importing and answering its first triage request, vs the hello-world skill
+    deployed from the same folder (its module copied beside it) answering HelloWorldIntent."""
+    from bench import alexa
+
+    hello = task.parent / "hello-world"
+    hello.mkdir(exist_ok=True)
+    shutil.copy2(ROOT / "bench" / "hello_world_skill.py", hello / "hello_world_skill.py")
+    # No DynamoDB here: the memory store stands in (the deployed store would add the boto3 import).
+    env = {"CRAMP_STORE": "memory", "CRAMP_ALEXA_SKILL_ID": alexa.SKILL_ID, "CRAMP_HASH_SALT": alexa.SALT}
+
+    def subject() -> ChildRun:
+        event = alexa.triage_envelope(alexa.user_id(0))
+        run = _import_child(("skill.lambda_function",), [task, runtime], shipped=shipped, event=event, env=env)
+        if "spasm" not in run.stdout.splitlines()[2]:
+            raise ImportFailed("the Alexa zip's first triage answer gave no verdict")
+        return run
+
+    def reference() -> ChildRun:
+        event = alexa.hello_envelope(alexa.user_id(0))
+        run = _import_child(("hello_world_skill",), [task, hello, runtime], shipped=shipped, event=event, env=env)
+        if "Hello World" not in run.stdout.splitlines()[2]:
+            raise ImportFailed("the hello-world skill from the Alexa zip did not answer")
+        return run
+
+    timings = interleave_children({"reference": reference, "subject": subject}, runs=runs, warmup=1)
+    return {**compare(timings), "target": alexa.COLD_TARGET}
 
 
 def measure(build: Build, runs: int = 5, cache: Path = CACHE / "tasks") -> dict[str, Any]:
@@ -327,6 +374,7 @@ def measure(build: Build, runs: int = 5, cache: Path = CACHE / "tasks") -> dict[
                 # A zip whose handler cannot be imported would fail every request: report it, keep measuring.
                 imports[name] = {"handler_module": module, "error": str(failure)}
                 continue
+            cold = _cold_starts(task, runtime, runs, shipped=True) if module == "skill.lambda_function" else None
             compileall.compile_dir(task, quiet=1, workers=1)
             with_bytecode = _import_times(task, runtime, module, runs, shipped=False)
             imports[name] = {
@@ -335,6 +383,12 @@ def measure(build: Build, runs: int = 5, cache: Path = CACHE / "tasks") -> dict[
                 "as_shipped": shipped,
                 "with_bytecode": with_bytecode,
             }
+            if cold is not None:
+                # The warm-up run of the second timing writes bytecode and any caches the code keeps beside it.
+                imports[name]["cold_start"] = {
+                    "as_shipped": cold,
+                    "with_bytecode": _cold_starts(task, runtime, runs, shipped=False),
+                }
     for stale in set(cache.iterdir()) - used if cache.is_dir() else ():
         shutil.rmtree(stale)
     return {"sizes": sizes, "imports": imports}
