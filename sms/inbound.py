@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 # Twilio's hard maximum for one (concatenated) message; anything longer did not come from a phone.
 MAX_BODY_CHARS = 1600
@@ -42,12 +43,13 @@ class Inbound:
         body = (form.get("Body") or "")[:MAX_BODY_CHARS]
         return cls(sender=sender, body=body, sid=sid, num_media=num_media)
 
-    @property
+    # Cached: SmsLine._process checks a message's kind up to three times (keyword, media, unreadable).
+    @cached_property
     def text(self) -> str:
         """The body without surrounding whitespace."""
         return self.body.strip()
 
-    @property
+    @cached_property
     def kind(self) -> InputKind:
         """Classify the body so odd input gets a helpful reply instead of a confused one."""
         text = self.text
