@@ -99,6 +99,11 @@ def _compiled_cache() -> Any:
     fingerprint = hashlib.sha256(options.encode()).hexdigest()[:16]
 
     class CompiledTemplateCache(BytecodeCache):
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            # By template name alone (one loader, unique names; the cache folder sits in the package), not by
+            # absolute path: caches built at packaging time stay valid once unzipped elsewhere (/var/task).
+            return hashlib.sha256(name.encode("utf-8")).hexdigest()[:40]
+
         def _path(self, bucket: Bucket) -> Path:
             return COMPILED_CACHE_DIR / f"{bucket.key}.{fingerprint}.jinja"
 
