@@ -12,7 +12,7 @@ NODE_STAMP := node_modules/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[alexa,sms,aws,server,dev]'
+	$(PY) -m pip install --quiet -e '.[alexa,alexa-web,sms,aws,server,dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)
