@@ -98,6 +98,18 @@ def is_expired(expires_at: float | None, now: float) -> bool:
     return expires_at is not None and expires_at <= now
 
 
+class CreateOnceByPut:
+    """`claim` for a store whose `put(expected_version=0)` is already an atomic create-if-absent."""
+
+    def claim(self: Store, collection: str, key: str, data: dict, *, expires_at: float | None = None) -> bool:
+        """Create the record if absent or expired; return False if a live one already exists."""
+        try:
+            self.put(collection, key, data, expected_version=0, expires_at=expires_at)
+        except VersionConflict:
+            return False
+        return True
+
+
 def update(
     store: Store,
     collection: str,

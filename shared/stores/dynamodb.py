@@ -15,6 +15,7 @@ from typing import Any
 
 from shared.stores.base import (
     COLLECTIONS,
+    CreateOnceByPut,
     Record,
     StoreUnavailable,
     VersionConflict,
@@ -95,7 +96,7 @@ def _record(item: dict[str, Any]) -> Record:
     )
 
 
-class DynamoDBStore:
+class DynamoDBStore(CreateOnceByPut):
     """Each collection is its own table; `version` guards writes through ConditionExpression."""
 
     def __init__(
@@ -176,14 +177,6 @@ class DynamoDBStore:
             ExpressionAttributeValues=values,
         )
         return Record(key=key, data=decode_data(text), version=version, expires_at=expires_at)
-
-    def claim(self, collection: str, key: str, data: dict, *, expires_at: float | None = None) -> bool:
-        """Create the record if absent or expired; return False if a live one already exists."""
-        try:
-            self.put(collection, key, data, expected_version=0, expires_at=expires_at)
-        except VersionConflict:
-            return False
-        return True
 
     def delete(self, collection: str, key: str) -> None:
         """Remove the record; deleting a missing key is not an error."""

@@ -6,6 +6,7 @@ import threading
 import time
 
 from shared.stores.base import (
+    CreateOnceByPut,
     Record,
     VersionConflict,
     check_collection,
@@ -15,7 +16,7 @@ from shared.stores.base import (
 )
 
 
-class MemoryStore:
+class MemoryStore(CreateOnceByPut):
     """A dict guarded by one lock; data is kept as JSON so callers never share mutable state."""
 
     def __init__(self) -> None:
@@ -56,14 +57,6 @@ class MemoryStore:
                 raise VersionConflict(f"{collection}: expected version {expected_version}")
             self._rows[(collection, key)] = (text, expected_version + 1, expires_at)
         return Record(key=key, data=decode_data(text), version=expected_version + 1, expires_at=expires_at)
-
-    def claim(self, collection: str, key: str, data: dict, *, expires_at: float | None = None) -> bool:
-        """Create the record if absent or expired; return False if a live one already exists."""
-        try:
-            self.put(collection, key, data, expected_version=0, expires_at=expires_at)
-        except VersionConflict:
-            return False
-        return True
 
     def delete(self, collection: str, key: str) -> None:
         """Remove the record; deleting a missing key is not an error."""

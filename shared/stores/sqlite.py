@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from shared.stores.base import (
+    CreateOnceByPut,
     Record,
     StoreUnavailable,
     VersionConflict,
@@ -73,7 +74,7 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
         raise
 
 
-class SQLiteStore:
+class SQLiteStore(CreateOnceByPut):
     """All collections in one `records` table of one WAL-mode database file."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -166,14 +167,6 @@ class SQLiteStore:
 
         self._run(write)
         return Record(key=key, data=decode_data(text), version=expected_version + 1, expires_at=expires_at)
-
-    def claim(self, collection: str, key: str, data: dict, *, expires_at: float | None = None) -> bool:
-        """Create the record if absent or expired; return False if a live one already exists."""
-        try:
-            self.put(collection, key, data, expected_version=0, expires_at=expires_at)
-        except VersionConflict:
-            return False
-        return True
 
     def delete(self, collection: str, key: str) -> None:
         """Remove the record; deleting a missing key is not an error."""
