@@ -20,7 +20,6 @@ bytecode compiled into the folder first, which is what shipping .pyc files would
 from __future__ import annotations
 
 import compileall
-import csv
 import hashlib
 import importlib.util
 import json
@@ -31,11 +30,11 @@ import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from email.parser import Parser
 from pathlib import Path
 from typing import Any
 
 from bench.stats import ROOT, ChildRun, child_environment, compare, interleave_children, ratio, timed_child
+from deploy.local_task import swap_compiled_distributions, unzip
 
 CACHE = ROOT / "build" / "bench" / "package"
 OSLS = ROOT / "node_modules" / ".bin" / "osls"
@@ -161,50 +160,6 @@ def package() -> Build:
             raise RuntimeError(f"osls package exited {code}:\n{tail}")
         (CACHE / "lambda" / "inputs.sha256").write_text(digest + "\n")
     return Build(CACHE / "lambda")
-
-
-def unzip(artifact: Path, destination: Path) -> Path:
-    """Extract a function zip the way Lambda does into /var/task."""
-    with zipfile.ZipFile(artifact) as archive:
-        archive.extractall(destination)
-    return destination
-
-
-def swap_compiled_distributions(folder: Path) -> tuple[str, ...]:
-    """Reinstall each platform-specific distribution in `folder` at the same version for this machine.
-
-    The same swap as tests/deploy/test_lambda_emulation.py: files listed in the distribution's RECORD are
-    removed, then pip installs the same name and version for this platform and Python into the folder.
-    """
-    root = folder.resolve()
-    swapped = []
-    emptied = set()
-    for wheel in sorted(root.glob("*.dist-info/WHEEL")):
-        if "Root-Is-Purelib: false" not in wheel.read_text(encoding="utf-8"):
-            continue
-        dist_info = wheel.parent
-        metadata = Parser().parsestr((dist_info / "METADATA").read_text(encoding="utf-8"))
-        with (dist_info / "RECORD").open(encoding="utf-8", newline="") as record:
-            listed = [(root / row[0]).resolve() for row in csv.reader(record) if row]
-        for path in listed:
-            if path.is_relative_to(root):
-                path.unlink(missing_ok=True)
-                emptied.add(root / path.relative_to(root).parts[0])
-        swapped.append(f"{metadata['Name']}=={metadata['Version']}")
-    # pip --target skips a package whose folder exists, even empty: remove emptied folders, deepest first.
-    for top in emptied:
-        for current, _folders, _files in os.walk(top, topdown=False):
-            if not os.listdir(current):
-                os.rmdir(current)
-    if swapped:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile"]
-            + ["--only-binary=:all:", "--target", str(root), *swapped],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-    return tuple(swapped)
 
 
 def loadable_task(artifact: Path, cache: Path) -> tuple[Path, tuple[str, ...]]:

@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,14 +147,3 @@ def lambda_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
 def template(lambda_build: Build) -> dict[str, Any]:
     """The generated CloudFormation template."""
     return lambda_build.template()
-
-
-def unzip(artifact: Path, destination: Path) -> Path:
-    """Extract a function zip the way Lambda does into /var/task, keeping file modes."""
-    with zipfile.ZipFile(artifact) as archive:
-        for member in archive.infolist():
-            archive.extract(member, destination)
-            mode = member.external_attr >> 16
-            if mode:
-                (destination / member.filename).chmod(mode & 0o777)
-    return destination

@@ -39,13 +39,14 @@ import pytest
 from twilio.request_validator import RequestValidator
 from werkzeug.test import Client
 
+from deploy.local_task import swap_compiled_distributions, unzip
 from server.app import build_server
 from shared.config import COLLECTIONS, Settings
 from shared.content import load_content
 from shared.dialogue import Step
 from shared.identity import hashed_id
 from shared.stores import store_from_settings
-from tests.deploy.conftest import REGION, SKILL_ID, SMS_FROM, Build, unzip
+from tests.deploy.conftest import REGION, SKILL_ID, SMS_FROM, Build
 from tests.skill.alexa_device import AlexaDevice
 from tests.skill.profile_api import CONSENTED, MOBILE_NUMBER_PATH, FakeProfileApi
 from tests.sms.twilio_api import FakeTwilioApi
@@ -88,51 +89,6 @@ class TaskDir:
 
     folder: Path
     swapped: tuple[str, ...]
-
-
-def swap_compiled_distributions(folder: Path) -> tuple[str, ...]:
-    """Reinstall each platform-specific distribution in `folder` at the same version for this machine."""
-    root = folder.resolve()
-    swapped = []
-    emptied = set()
-    for wheel in sorted(root.glob("*.dist-info/WHEEL")):
-        if "Root-Is-Purelib: false" not in wheel.read_text(encoding="utf-8"):
-            continue
-        dist_info = wheel.parent
-        metadata = Parser().parsestr((dist_info / "METADATA").read_text(encoding="utf-8"))
-        with (dist_info / "RECORD").open(encoding="utf-8", newline="") as record:
-            listed = [(root / row[0]).resolve() for row in csv.reader(record)]
-        for path in listed:
-            # RECORD also names console scripts pip put in ../../bin: outside the zip, never touched.
-            if path.is_relative_to(root):
-                path.unlink(missing_ok=True)
-                emptied.add(root / path.relative_to(root).parts[0])
-        swapped.append(f"{metadata['Name']}=={metadata['Version']}")
-    # pip --target skips a package whose folder exists, even empty: remove emptied folders, deepest first.
-    for top in emptied:
-        for current, _folders, _files in os.walk(top, topdown=False):
-            if not os.listdir(current):
-                os.rmdir(current)
-    if swapped:
-        subprocess.run(  # noqa: S603 - fixed command line
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-deps",
-                "--no-compile",
-                "--only-binary=:all:",
-                "--target",
-                str(root),
-                *swapped,
-            ],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    return tuple(swapped)
 
 
 @pytest.fixture(scope="session")
