@@ -34,12 +34,15 @@ TARGET = 1.5
 Post = tuple[str, dict[str, str]]  # (url-encoded form, headers)
 
 
-def twilio_post(body: str, sender: str) -> Post:
-    """The form Twilio posts for one inbound SMS and its X-Twilio-Signature, ready for the test client."""
-    from twilio.request_validator import RequestValidator
+def new_sid() -> str:
+    """A fresh MessageSid in Twilio's format."""
+    return "SM" + uuid.uuid4().hex
 
-    sid = "SM" + uuid.uuid4().hex
-    params = {
+
+def twilio_form(body: str, sender: str, sid: str | None = None) -> dict[str, str]:
+    """The form fields Twilio posts for one inbound SMS (also used by the reliability runs)."""
+    sid = sid or new_sid()
+    return {
         "ToCountry": "US",
         "ToState": "NY",
         "SmsMessageSid": sid,
@@ -56,6 +59,13 @@ def twilio_post(body: str, sender: str) -> Post:
         "From": sender,
         "ApiVersion": "2010-04-01",
     }
+
+
+def twilio_post(body: str, sender: str) -> Post:
+    """The form Twilio posts for one inbound SMS and its X-Twilio-Signature, ready for the test client."""
+    from twilio.request_validator import RequestValidator
+
+    params = twilio_form(body, sender)
     signature = RequestValidator(AUTH_TOKEN).compute_signature(WEBHOOK_URL, params)
     return urlencode(params), {"X-Twilio-Signature": signature}
 

@@ -23,13 +23,13 @@ from urllib.parse import urlencode
 import requests
 from twilio.request_validator import RequestValidator
 
+from bench.sms import ACCOUNT_SID, CLINIC_NUMBER, new_sid, twilio_form  # noqa: F401 - one Twilio form for both tools
+
 REPO = Path(__file__).resolve().parents[1]
 AUTH_TOKEN = "reliability-twilio-auth-token-0123"  # noqa: S105 - a test token, the point of the runs
 HASH_SALT = "reliability-salt-0123456789abcdef"
 STAFF_PASSWORD = "reliability staff password"  # noqa: S105 - a test password
 SKILL_ID = "amzn1.ask.skill.7c1e6a7f-3b4d-4e5f-8a9b-reliability0"
-CLINIC_NUMBER = "+15550100100"
-ACCOUNT_SID = "AC" + "0" * 32
 START_TIMEOUT_S = 30.0
 
 
@@ -181,32 +181,6 @@ def json_log_records(path: Path) -> list[dict[str, Any]]:
 
 
 # --- SMS ----------------------------------------------------------------------------------------------
-
-
-def new_sid() -> str:
-    """A fresh MessageSid in Twilio's format."""
-    return "SM" + uuid.uuid4().hex
-
-
-def twilio_form(body: str, sender: str, sid: str | None = None) -> dict[str, str]:
-    """The form fields Twilio posts for one inbound SMS."""
-    sid = sid or new_sid()
-    return {
-        "ToCountry": "US",
-        "ToState": "NY",
-        "SmsMessageSid": sid,
-        "NumMedia": "0",
-        "SmsSid": sid,
-        "SmsStatus": "received",
-        "Body": body,
-        "FromCountry": "US",
-        "To": CLINIC_NUMBER,
-        "NumSegments": "1",
-        "MessageSid": sid,
-        "AccountSid": ACCOUNT_SID,
-        "From": sender,
-        "ApiVersion": "2010-04-01",
-    }
 
 
 def twilio_signature(url: str, form: dict[str, str], token: str = AUTH_TOKEN) -> str:
