@@ -7,6 +7,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -72,6 +73,16 @@ class Store(Protocol):
 
     def scan(self, collection: str) -> list[Record]:
         """Return every live record of the collection, in no particular order."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[bool]:
+        """Run the calls made inside as one unit; yields True when an exception inside undoes all their writes.
+
+        SQLite and memory yield True: the calls inside see each other's writes, nobody else sees them before
+        the end, and a nested transaction joins the outer one. DynamoDB yields False and keeps each call
+        its own write (see DynamoDBStore.transaction), so callers must stay correct with partial writes there.
+        Nothing slow (a network call, a sleep) belongs inside: SQLite holds its write lock until the end.
+        """
         ...
 
 

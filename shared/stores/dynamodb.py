@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from shared.stores.base import (
@@ -134,6 +135,18 @@ class DynamoDBStore(CreateOnceByPut):
         except BotoCoreError as exc:
             logger.warning("dynamodb %s on %s failed: %s", operation, request.get("TableName"), type(exc).__name__)
             raise StoreUnavailable(f"dynamodb {operation} failed: {type(exc).__name__}") from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[bool]:
+        """No grouping: every call inside stays its own conditional write, and an exception undoes none of them.
+
+        DynamoDB's TransactWriteItems needs every write of the unit up front and cannot read its own writes,
+        while a turn decides its writes from what it read earlier in the same turn; emulating that would add
+        round trips to every turn and double the write cost. The callers stay correct with partial writes
+        instead: the MessageSid claim's lease and takeover and the conversation's last-message re-apply
+        (sms/idempotency.py, sms/state.py).
+        """
+        yield False
 
     def get(self, collection: str, key: str) -> Record | None:
         """Return the live record, or None when it is missing or expired."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from shared.stores.base import (
     CreateOnceByPut,
@@ -15,19 +17,50 @@ from shared.stores.base import (
     is_expired,
 )
 
+Row = tuple[str, int, float | None]
+
 
 class MemoryStore(CreateOnceByPut):
     """A dict guarded by one lock; data is kept as JSON so callers never share mutable state."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._rows: dict[tuple[str, str], tuple[str, int, float | None]] = {}
+        # Re-entrant: a transaction holds the lock while the calls inside take it again.
+        self._lock = threading.RLock()
+        self._rows: dict[tuple[str, str], Row] = {}
+        # While a transaction runs: each row it changed as it was before (None: absent), to restore on failure.
+        self._undo: dict[tuple[str, str], Row | None] | None = None
 
-    def _live_row(self, collection: str, key: str, now: float) -> tuple[str, int, float | None] | None:
+    def _live_row(self, collection: str, key: str, now: float) -> Row | None:
         row = self._rows.get((collection, key))
         if row is None or is_expired(row[2], now):
             return None
         return row
+
+    def _remember(self, item: tuple[str, str]) -> None:
+        """Note a row's state before its first change in the running transaction (caller holds the lock)."""
+        if self._undo is not None and item not in self._undo:
+            self._undo[item] = self._rows.get(item)
+
+    @contextmanager
+    def transaction(self) -> Iterator[bool]:
+        """Hold the lock over every call inside (a nested one joins it); an exception restores what they changed."""
+        with self._lock:
+            if self._undo is not None:
+                # Only the thread holding the lock can see a running transaction: this one is nested in it.
+                yield True
+                return
+            self._undo = {}
+            try:
+                yield True
+            except BaseException:
+                for item, row in self._undo.items():
+                    if row is None:
+                        self._rows.pop(item, None)
+                    else:
+                        self._rows[item] = row
+                raise
+            finally:
+                self._undo = None
 
     def get(self, collection: str, key: str) -> Record | None:
         """Return the live record, or None when it is missing or expired."""
@@ -55,6 +88,7 @@ class MemoryStore(CreateOnceByPut):
             stored_version = row[1] if row is not None else 0
             if stored_version != expected_version:
                 raise VersionConflict(f"{collection}: expected version {expected_version}")
+            self._remember((collection, key))
             self._rows[(collection, key)] = (text, expected_version + 1, expires_at)
         return Record(key=key, data=decode_data(text), version=expected_version + 1, expires_at=expires_at)
 
@@ -62,6 +96,7 @@ class MemoryStore(CreateOnceByPut):
         """Remove the record; deleting a missing key is not an error."""
         check_collection(collection)
         with self._lock:
+            self._remember((collection, key))
             self._rows.pop((collection, key), None)
 
     def scan(self, collection: str) -> list[Record]:

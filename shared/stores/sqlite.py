@@ -8,7 +8,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TypeVar
 
@@ -74,6 +74,11 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
         raise
 
 
+def _begin(conn: sqlite3.Connection) -> sqlite3.Connection:
+    conn.execute("BEGIN IMMEDIATE")
+    return conn
+
+
 class SQLiteStore(CreateOnceByPut):
     """All collections in one `records` table of one WAL-mode database file."""
 
@@ -116,7 +121,14 @@ class SQLiteStore(CreateOnceByPut):
         return conn
 
     def _run(self, operation: Callable[[sqlite3.Connection], T]) -> T:
-        """Run one operation, retrying a locked or unopenable database briefly, then StoreUnavailable."""
+        """Run one operation, retrying a locked or unopenable database briefly, then StoreUnavailable.
+
+        Inside a transaction the operation runs on the transaction's connection with no retry: SQLite may have
+        rolled the whole transaction back on that error, and a retry would then commit on its own.
+        """
+        conn = getattr(self._local, "transaction", None)
+        if conn is not None:
+            return self._run_in_transaction(conn, operation)
         failure: Exception | None = None
         for attempt in range(_ATTEMPTS):
             try:
@@ -129,6 +141,58 @@ class SQLiteStore(CreateOnceByPut):
             except (sqlite3.DatabaseError, OSError) as exc:
                 raise StoreUnavailable(f"sqlite store at {self._path} failed: {exc}") from exc
         raise StoreUnavailable(f"sqlite store at {self._path} unavailable: {failure}") from failure
+
+    def _run_in_transaction(self, conn: sqlite3.Connection, operation: Callable[[sqlite3.Connection], T]) -> T:
+        if self._local.failed:
+            raise StoreUnavailable(f"sqlite store at {self._path}: the transaction already failed")
+        try:
+            return operation(conn)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            # Even if the caller catches this, every later call and the commit fail too: nothing half-done is kept.
+            self._local.failed = True
+            logger.warning("sqlite operation failed inside a transaction: %s", exc)
+            raise StoreUnavailable(f"sqlite store at {self._path} failed: {exc}") from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[bool]:
+        """One BEGIN IMMEDIATE ... COMMIT around every call inside (a nested one joins it); an exception rolls back.
+
+        The write lock is held from BEGIN to COMMIT, so another writer (thread or process) waits on the busy
+        timeout meanwhile: keep what runs inside short, with no network calls or sleeps.
+        """
+        local = self._local
+        if getattr(local, "transaction", None) is not None:
+            yield True
+            return
+        conn = self._run(_begin)
+        local.transaction, local.failed = conn, False
+        try:
+            yield True
+            if local.failed:
+                raise StoreUnavailable(f"sqlite store at {self._path}: the transaction failed")
+            try:
+                conn.execute("COMMIT")
+            except (sqlite3.DatabaseError, OSError) as exc:
+                raise StoreUnavailable(f"sqlite store at {self._path} could not commit: {exc}") from exc
+        except BaseException:
+            self._roll_back(conn)
+            raise
+        finally:
+            local.transaction = None
+
+    def _roll_back(self, conn: sqlite3.Connection) -> None:
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        except (sqlite3.DatabaseError, OSError) as exc:
+            # A connection stuck inside a transaction would fail every later BEGIN on this thread: drop it.
+            logger.warning("sqlite rollback failed, connection dropped: %s", exc)
+            self._local.conn = None
+            conn.close()
+
+    def _own_transaction(self, conn: sqlite3.Connection) -> AbstractContextManager[None]:
+        """A write's own BEGIN IMMEDIATE ... COMMIT, unless it runs inside the caller's transaction."""
+        return nullcontext() if getattr(self._local, "transaction", None) is conn else _immediate(conn)
 
     def get(self, collection: str, key: str) -> Record | None:
         """Return the live record, or None when it is missing or expired."""
@@ -157,12 +221,13 @@ class SQLiteStore(CreateOnceByPut):
 
         def write(conn: sqlite3.Connection) -> None:
             now = time.time()
-            with _immediate(conn):
+            with self._own_transaction(conn):
                 if expected_version == 0:
                     cursor = conn.execute(_CREATE, (collection, key, text, expires_at, now))
                 else:
                     cursor = conn.execute(_REPLACE, (text, expires_at, collection, key, expected_version, now))
                 if cursor.rowcount != 1:
+                    # Inside a caller's transaction this changed nothing, so the transaction stays usable.
                     raise VersionConflict(f"{collection}: expected version {expected_version}")
 
         self._run(write)
@@ -173,7 +238,7 @@ class SQLiteStore(CreateOnceByPut):
         check_collection(collection)
 
         def remove(conn: sqlite3.Connection) -> None:
-            with _immediate(conn):
+            with self._own_transaction(conn):
                 conn.execute("DELETE FROM records WHERE collection = ? AND key = ?", (collection, key))
 
         self._run(remove)
