@@ -42,7 +42,8 @@ def check_condition(cond: Any, where: str, fact_names: set[str]) -> None:
         raise ContentError(f"{where}: needs exactly one operator of {OPERATORS}, got {ops}")
 
 
-# A compiled predicate per condition object. Content is loaded once and kept for the life of the process, so
+# A compiled predicate per condition object, for callers that hold a bare condition (the engine itself uses the
+# predicates content.py compiled once at load). Content is loaded once and kept for the life of the process, so
 # each condition compiles once; the entry holds the condition itself, so its id cannot be reused by another.
 _COMPILED: dict[int, tuple[Mapping[str, Any], Predicate]] = {}
 
@@ -57,20 +58,25 @@ def holds(cond: Mapping[str, Any], obs: Observations) -> bool:
 
 
 def compile_condition(cond: Mapping[str, Any]) -> Predicate:
-    """Turn a checked condition into a plain function of the observations (the engine calls these per message)."""
+    """Turn a checked condition into a plain function of the observations (the engine calls these per message).
+
+    The functions are specialised by shape (a loop instead of a generator, no None check against a value that
+    is never None): a message evaluates ~57 conditions, and the general closures cost most of the engine's time.
+    """
     if "all" in cond or "any" in cond:
         parts = tuple(compile_condition(part) for part in cond.get("all", cond.get("any")))
-        if "all" in cond:
-            return lambda obs: all(part(obs) for part in parts)
-        return lambda obs: any(part(obs) for part in parts)
+        if len(parts) == 1:
+            return parts[0]
+        return _all_of(parts) if "all" in cond else _any_of(parts)
     if "not" in cond:
         inner = compile_condition(cond["not"])
         return lambda obs: not inner(obs)
     fact = cond["fact"]
     ((op, expected),) = ((k, v) for k, v in cond.items() if k != "fact")
     if op in ("known", "unknown"):
-        want_known = bool(expected) == (op == "known")
-        return lambda obs: (getattr(obs, fact) is not None) == want_known
+        if bool(expected) == (op == "known"):
+            return lambda obs: getattr(obs, fact) is not None
+        return lambda obs: getattr(obs, fact) is None
     if op == "has":
         return lambda obs: expected in getattr(obs, fact)
     if op in ("has_any", "has_none"):
@@ -78,8 +84,50 @@ def compile_condition(cond: Mapping[str, Any]) -> Predicate:
         if op == "has_any":
             return lambda obs: not wanted.isdisjoint(getattr(obs, fact))
         return lambda obs: wanted.isdisjoint(getattr(obs, fact))
+    if op == "is" and expected is not None:
+        # An unknown fact (None) never equals a value that is not None: no separate check needed.
+        return lambda obs: getattr(obs, fact) == expected
+    if op == "in" and isinstance(expected, list | tuple) and None not in expected:
+        choices = _lookup_of(expected)
+        return lambda obs: getattr(obs, fact) in choices
     compare = _COMPARISONS[op]
     return lambda obs: (value := getattr(obs, fact)) is not None and compare(value, expected)
+
+
+def _all_of(parts: tuple[Predicate, ...]) -> Predicate:
+    if len(parts) == 2:
+        first, second = parts
+        return lambda obs: first(obs) and second(obs)
+
+    def all_hold(obs: Observations) -> bool:
+        for part in parts:  # noqa: SIM110 - a plain loop: all() over a generator costs twice as much per call
+            if not part(obs):
+                return False
+        return True
+
+    return all_hold
+
+
+def _any_of(parts: tuple[Predicate, ...]) -> Predicate:
+    if len(parts) == 2:
+        first, second = parts
+        return lambda obs: first(obs) or second(obs)
+
+    def any_holds(obs: Observations) -> bool:
+        for part in parts:  # noqa: SIM110 - a plain loop: any() over a generator costs twice as much per call
+            if part(obs):
+                return True
+        return False
+
+    return any_holds
+
+
+def _lookup_of(expected: list[Any] | tuple[Any, ...]) -> Any:
+    """A set for `in` when every choice is hashable (the same answers as the list, found by hash), else the list."""
+    try:
+        return frozenset(expected)
+    except TypeError:
+        return expected
 
 
 _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {

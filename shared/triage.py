@@ -5,10 +5,11 @@ Run `python -m shared.triage "my calf locked up during my run"` to see how a phr
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from shared.conditions import holds
-from shared.content import Content, Question, RedFlag, load_content
+from shared.conditions import Predicate, compile_condition
+from shared.content import VERDICTS, Content, ContextRelief, Question, RedFlag, Rule, load_content
 from shared.facts import Observations
 
 
@@ -59,19 +60,76 @@ def apply_answer(obs: Observations, sets: dict, question_id: str | None = None) 
     return obs.merge(Observations.from_dict({**sets, "answered": answered}))
 
 
+@dataclass(frozen=True)
+class _AskableQuestion:
+    """A question with its conditions compiled and the facts each of its answers would add."""
+
+    question: Question
+    ask_when: Predicate
+    skip_when: Predicate
+    answers: tuple[Observations, ...]
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """One content's conditions compiled to functions, built once per Content on first use."""
+
+    rules: tuple[tuple[Predicate, Rule], ...]
+    red_flags: tuple[tuple[Predicate, RedFlag], ...]
+    context_relief: tuple[tuple[Predicate, ContextRelief], ...]
+    questions_by_purpose: tuple[tuple[str, tuple[_AskableQuestion, ...]], ...]
+    tips_for: dict[str, tuple[str, ...]]
+
+
+QUESTION_ORDER = ("locate", "red_flag", "distinction")
+
+
+@functools.lru_cache(maxsize=16)
+def _tables(content: Content) -> _Tables:
+    # Keyed by the Content object (identity: Content is never compared by value), so a changed copy gets its own.
+    by_purpose = tuple(
+        (
+            purpose,
+            tuple(
+                _AskableQuestion(
+                    question,
+                    compile_condition(question.ask_when),
+                    compile_condition(question.skip_when),
+                    tuple(Observations.from_dict(sets) for sets in question.answers()),
+                )
+                for question in content.questions
+                if question.purpose == purpose
+            ),
+        )
+        for purpose in QUESTION_ORDER
+    )
+    return _Tables(
+        rules=tuple((compile_condition(rule.when), rule) for rule in content.rules),
+        red_flags=tuple((compile_condition(flag.when), flag) for flag in content.red_flags),
+        context_relief=tuple((compile_condition(item.when), item) for item in content.context_relief),
+        questions_by_purpose=by_purpose,
+        tips_for={verdict: tuple(t.id for t in content.tips if verdict in t.for_verdicts) for verdict in VERDICTS},
+    )
+
+
+def _weigh(fired: list[Rule], content: Content) -> tuple[str, str, int]:
+    """Verdict, strength and signed margin (cramp minus spasm points) of the fired rules."""
+    margin = 0
+    for rule in fired:
+        margin += rule.weight if rule.points_to == "cramp" else -rule.weight
+    if abs(margin) < content.verdict_margin:
+        return "unclear", "none", margin
+    strength = "strong" if abs(margin) >= content.strong_margin else "moderate"
+    return ("cramp" if margin > 0 else "spasm"), strength, margin
+
+
 def judge(obs: Observations, content: Content) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
     """Weigh the distinction rules: verdict, strength, every fired rule id, and the reasons behind the verdict."""
-    points = {"cramp": 0, "spasm": 0}
-    fired = [rule for rule in content.rules if holds(rule.when, obs)]
-    for rule in fired:
-        points[rule.points_to] += rule.weight
-    margin = points["cramp"] - points["spasm"]
-    if abs(margin) < content.verdict_margin:
-        verdict, strength = "unclear", "none"
+    fired = [rule for test, rule in _tables(content).rules if test(obs)]
+    verdict, strength, _ = _weigh(fired, content)
+    if verdict == "unclear":
         backing = fired
     else:
-        verdict = "cramp" if margin > 0 else "spasm"
-        strength = "strong" if abs(margin) >= content.strong_margin else "moderate"
         # The reasons follow "because": only rules that point to the verdict, strongest first, so a
         # channel that has room for one or two says the ones that carried it.
         backing = sorted((rule for rule in fired if rule.points_to == verdict), key=lambda rule: -rule.weight)
@@ -80,39 +138,43 @@ def judge(obs: Observations, content: Content) -> tuple[str, str, tuple[str, ...
 
 def screen(obs: Observations, content: Content) -> RedFlag | None:
     """The first red flag that matches, most urgent first (the list is ordered by urgency)."""
-    for flag in content.red_flags:
-        if holds(flag.when, obs):
+    for test, flag in _tables(content).red_flags:
+        if test(obs):
             return flag
     return None
 
 
 def relief_for(obs: Observations, content: Content) -> str:
     """The one thing to do right now: a context override (heat, pregnancy) or the body part's step."""
-    for item in content.context_relief:
-        if holds(item.when, obs):
+    for test, item in _tables(content).context_relief:
+        if test(obs):
             return item.say
     return content.relief.get(obs.body_part or "unknown", content.relief["unknown"])
 
 
-def _could_change_verdict(question: Question, obs: Observations, current: str, content: Content) -> bool:
-    return any(judge(apply_answer(obs, sets), content)[0] != current for sets in question.answers())
+def _could_change_verdict(askable: _AskableQuestion, obs: Observations, current: str, content: Content) -> bool:
+    rules = _tables(content).rules
+    for answer in askable.answers:
+        answered = obs.merge(answer)
+        if _weigh([rule for test, rule in rules if test(answered)], content)[0] != current:
+            return True
+    return False
 
 
 def next_question(obs: Observations, verdict: str, urgency: str, content: Content) -> Question | None:
     """The most useful question still worth asking, or None when the answer could change nothing."""
     if urgency == "emergency" or len(obs.answered) >= content.max_questions:
         return None
-    for purpose in ("locate", "red_flag", "distinction"):
-        for question in content.questions:
-            if question.purpose != purpose or question.id in obs.answered:
+    for purpose, askables in _tables(content).questions_by_purpose:
+        if purpose == "distinction" and urgency == "urgent":
+            # A same-day warning sign matters more than cramp-or-spasm: say it now rather than after more
+            # questions. Red-flag questions are still asked first, since they can raise it to an emergency.
+            continue
+        for askable in askables:
+            question = askable.question
+            if question.id in obs.answered or askable.skip_when(obs) or not askable.ask_when(obs):
                 continue
-            if holds(question.skip_when, obs) or not holds(question.ask_when, obs):
-                continue
-            if purpose == "distinction" and urgency == "urgent":
-                # A same-day warning sign matters more than cramp-or-spasm: say it now rather than after more
-                # questions. Red-flag questions are still asked first, since they can raise it to an emergency.
-                continue
-            if purpose == "distinction" and not _could_change_verdict(question, obs, verdict, content):
+            if purpose == "distinction" and not _could_change_verdict(askable, obs, verdict, content):
                 continue
             return question
     return None
@@ -120,11 +182,18 @@ def next_question(obs: Observations, verdict: str, urgency: str, content: Conten
 
 def assess(obs: Observations, content: Content | None = None) -> Assessment:
     """Screen red flags first, then weigh the distinction rules, then pick the next question."""
-    content = content or load_content()
+    # The type of the duration is part of the key: 3 and 3.0 are equal, and the answer carries the observations.
+    return _assess(obs, type(obs.duration_minutes), content or load_content())
+
+
+# Memoised: the assessment is a pure function of the observations and the content (no clock, store or person
+# in it), and people describe the same few things ("calf cramp at night"), so the same observations come back
+# often; one turn may also assess the same observations twice. Bounded, so memory stays small.
+@functools.lru_cache(maxsize=2048)
+def _assess(obs: Observations, duration_type: type, content: Content) -> Assessment:
     flag = screen(obs, content)
     urgency = flag.urgency if flag else "self_care"
     verdict, strength, fired, reasons = judge(obs, content)
-    tips = tuple(t.id for t in content.tips if verdict in t.for_verdicts)
     return Assessment(
         verdict=verdict,
         strength=strength,
@@ -136,7 +205,7 @@ def assess(obs: Observations, content: Content | None = None) -> Assessment:
         body_part=obs.body_part,
         relief=relief_for(obs, content),
         next_question=next_question(obs, verdict, urgency, content),
-        tip_ids=tips,
+        tip_ids=_tables(content).tips_for[verdict],
         observations=obs,
     )
 
