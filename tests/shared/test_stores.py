@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -264,6 +265,147 @@ def test_update_gives_up_with_version_conflict_after_attempts(store: Store) -> N
 
     assert calls == 3
     assert store.get("attributes", "contested").data == {"count": 3}
+
+
+# --- transaction(): one unit of work ----------------------------------------------------------------
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def atomic_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The stores whose transaction undoes every write inside when it fails."""
+    built = store_from_settings(request.param, path=tmp_path / "state" / "cramp.sqlite3")
+    yield built
+    if request.param == "sqlite":
+        built.close()
+
+
+def _write_a_turn(store: Store) -> None:
+    """A claim, a counter update, a replaced record and a delete, as one SMS turn makes them."""
+    assert store.claim("conversations", "sid:SM0001", {"state": "processing"}, expires_at=time.time() + LATER)
+    update(store, "conversations", "rate:phone", _increment)
+    current = store.get("attributes", "phone")
+    store.put("attributes", "phone", {"episodes": 2}, expected_version=current.version)
+    store.delete("optouts", "phone")
+
+
+def _seed(store: Store) -> None:
+    store.put("attributes", "phone", {"episodes": 1}, expected_version=0)
+    store.put("optouts", "phone", {"opted_out": True}, expected_version=0)
+
+
+def test_store_transaction_keeps_every_write_inside_and_reads_see_them(store: Store) -> None:
+    _seed(store)
+
+    with store.transaction():
+        _write_a_turn(store)
+        assert store.get("attributes", "phone").data == {"episodes": 2}
+
+    assert store.get("conversations", "sid:SM0001").data == {"state": "processing"}
+    assert store.get("conversations", "rate:phone").data == {"count": 1}
+    assert (store.get("attributes", "phone").data, store.get("attributes", "phone").version) == ({"episodes": 2}, 2)
+    assert store.get("optouts", "phone") is None
+
+
+def test_store_transaction_failing_half_way_leaves_nothing_written(atomic_store: Store) -> None:
+    _seed(atomic_store)
+    before = {collection: atomic_store.scan(collection) for collection in COLLECTIONS}
+
+    with pytest.raises(RuntimeError), atomic_store.transaction() as atomic:
+        _write_a_turn(atomic_store)
+        raise RuntimeError("the process died here")
+
+    assert atomic is True
+    assert {collection: atomic_store.scan(collection) for collection in COLLECTIONS} == before
+    # The claim is gone with the rest, so the same message can be claimed again.
+    assert atomic_store.claim("conversations", "sid:SM0001", {"state": "processing"}, expires_at=time.time() + LATER)
+
+
+def test_store_transaction_nested_joins_the_outer_one_and_fails_with_it(atomic_store: Store) -> None:
+    with pytest.raises(RuntimeError), atomic_store.transaction():
+        with atomic_store.transaction():
+            atomic_store.put("callbacks", "cb-1", {"reason": "asked"}, expected_version=0)
+        assert atomic_store.get("callbacks", "cb-1") is not None
+        raise RuntimeError("after the inner one ended")
+
+    assert atomic_store.get("callbacks", "cb-1") is None
+
+
+def test_store_transaction_version_conflict_inside_is_recoverable(atomic_store: Store) -> None:
+    atomic_store.put("attributes", "user-h", {"n": 1}, expected_version=0)
+
+    with atomic_store.transaction():
+        with pytest.raises(VersionConflict):
+            atomic_store.put("attributes", "user-h", {"n": 99}, expected_version=5)
+        atomic_store.put("attributes", "user-h", {"n": 2}, expected_version=1)
+
+    assert atomic_store.get("attributes", "user-h").data == {"n": 2}
+
+
+def test_dynamodb_store_transaction_keeps_each_write_of_a_failed_unit(
+    dynamodb_table_names: dict[str, str], dynalite_endpoint: str
+) -> None:
+    dynamo = store_from_settings(
+        "dynamodb", table_names=dynamodb_table_names, endpoint_url=dynalite_endpoint, region=REGION
+    )
+    _seed(dynamo)
+
+    with pytest.raises(RuntimeError), dynamo.transaction() as atomic:
+        _write_a_turn(dynamo)
+        raise RuntimeError("the Lambda timed out here")
+
+    # Callers learn this from the False and rely on the claim's lease and takeover instead.
+    assert atomic is False
+    assert dynamo.get("conversations", "sid:SM0001").data == {"state": "processing"}
+    assert dynamo.get("optouts", "phone") is None
+
+
+def test_sqlite_store_failed_statement_inside_a_transaction_fails_the_commit_even_if_caught(tmp_path: Path) -> None:
+    sqlite_store = store_from_settings("sqlite", path=tmp_path / "cramp.sqlite3")
+    try:
+        with pytest.raises(StoreUnavailable), sqlite_store.transaction():
+            sqlite_store.put("callbacks", "cb-1", {"reason": "asked"}, expected_version=0)
+            with pytest.raises(StoreUnavailable):
+                # A key SQLite cannot bind stands in for a disk error: the statement fails inside the transaction.
+                sqlite_store.get("callbacks", ["not", "a", "key"])  # type: ignore[arg-type]
+            with pytest.raises(StoreUnavailable):
+                sqlite_store.put("callbacks", "cb-2", {"reason": "asked"}, expected_version=0)
+
+        assert sqlite_store.scan("callbacks") == []
+        sqlite_store.put("callbacks", "cb-3", {"reason": "asked"}, expected_version=0)
+        assert [record.key for record in sqlite_store.scan("callbacks")] == ["cb-3"]
+    finally:
+        sqlite_store.close()
+
+
+def test_sqlite_store_transaction_is_invisible_to_another_process_until_commit(tmp_path: Path) -> None:
+    path = tmp_path / "cramp.sqlite3"
+    sqlite_store = store_from_settings("sqlite", path=path)
+    code = (
+        "import json, sys; from shared.stores import store_from_settings; "
+        "other = store_from_settings('sqlite', path=sys.argv[1]); "
+        "print(json.dumps(other.get('callbacks', 'cb-1') is None))"
+    )
+
+    def other_process_sees_nothing() -> bool:
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(path)],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        return json.loads(result.stdout)
+
+    try:
+        with sqlite_store.transaction():
+            sqlite_store.put("callbacks", "cb-1", {"reason": "asked"}, expected_version=0)
+            inside = other_process_sees_nothing()
+        after = other_process_sees_nothing()
+    finally:
+        sqlite_store.close()
+
+    assert (inside, after) == (True, False)
 
 
 # --- Choosing a store ---------------------------------------------------------------------------------
