@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -35,9 +34,13 @@ from skill.handlers.tips import TipsIntentHandler
 from skill.interceptors import RequestLogInterceptor
 from skill.persistence import StorePersistenceAdapter
 from skill.profile import LazyDefaultApiClient
+from skill.serializer import CachedPlanSerializer
 from skill.services import Services, ServicesInterceptor
 
 logger = logging.getLogger(__name__)
+
+# One serializer for every skill this process builds: its caches hold resolved types, never request data.
+SERIALIZER = CachedPlanSerializer()
 
 # Priority order: the first handler whose can_handle matches wins; each matches one request type or intent.
 REQUEST_HANDLERS = (
@@ -77,7 +80,10 @@ def build_skill(settings: Settings, store: Store, api_client: ApiClient | None =
     builder.add_global_request_interceptor(RequestLogInterceptor(settings.hash_salt))
     builder.add_global_request_interceptor(ServicesInterceptor(Services(settings, store)))
     builder.add_exception_handler(CatchAllExceptionHandler())
-    return builder.create()
+    skill = builder.create()
+    # The service clients (Customer Profile API) serialise through the skill's serializer too.
+    skill.serializer = SERIALIZER
+    return skill
 
 
 class InvalidEnvelope(ValueError):
@@ -88,14 +94,18 @@ def invoke(skill: CustomSkill, event: dict[str, Any], context: Any = None) -> di
     """Run one Alexa request envelope (a parsed JSON dict) through the skill; return the response dict.
 
     Raises InvalidEnvelope, and nothing else for bad input, when the event is not an envelope the skill can answer.
+    The event is read as it is, without a round trip through JSON text: both callers hand over what they parsed
+    from JSON (the Lambda runtime, the web endpoint after verification).
     """
+    if not isinstance(event, dict):
+        raise InvalidEnvelope("not an Alexa request envelope")
     try:
-        envelope = skill.serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
+        envelope = SERIALIZER.deserialize_data(event, RequestEnvelope)
     except SerializationException as error:
         raise InvalidEnvelope("not an Alexa request envelope") from error
     check_envelope_shape(envelope)
     response = skill.invoke(request_envelope=envelope, context=context)
-    return skill.serializer.serialize(response)
+    return SERIALIZER.serialize(response)
 
 
 def check_envelope_shape(envelope: Any) -> None:
