@@ -121,12 +121,14 @@ class Content:
     default_locale: str
     lexicon: dict[str, Any]
 
+    @functools.cached_property
+    def questions_by_id(self) -> dict[str, Question]:
+        """Every question by its id (built once per Content: each turn looks the pending one up)."""
+        return {q.id: q for q in self.questions}
+
     def question(self, question_id: str) -> Question:
         """Find a question by id (raises KeyError for an unknown id)."""
-        for q in self.questions:
-            if q.id == question_id:
-                return q
-        raise KeyError(question_id)
+        return self.questions_by_id[question_id]
 
     def locale(self, code: str | None) -> dict[str, str]:
         """The locale block for a code such as en-GB, falling back to the default."""

@@ -122,7 +122,7 @@ class Conversation:
         if not isinstance(stored_step, str) or stored_step not in _STEP_VALUES:
             return cls()  # without a step nothing else can be trusted to fit: start afresh
         pending = data.get("pending")
-        known = {question.id for question in (content or load_content()).questions}
+        known = (content or load_content()).questions_by_id
         turns = data.get("turns")
         window = data.get("callback_window")
         return cls(
@@ -202,22 +202,27 @@ def _window_from(text: str) -> str | None:
 def _advance(conv: Conversation, obs: Observations, understood: bool, content: Content) -> Turn:
     """Re-assess after new facts and choose between emergency, another question and the verdict."""
     assessment = assess(obs, content)
-    conv = replace(conv, observations=obs, turns=conv.turns + 1)
+    turns = conv.turns + 1
+
+    def moved(step: Step, pending: str | None, relief_given: bool) -> Conversation:
+        # Built once per turn rather than through a chain of replace() calls.
+        return Conversation(step, obs, pending, relief_given, turns, conv.callback_window)
+
     if assessment.urgency == "emergency":
-        return Turn(replace(conv, step=Step.EMERGENCY, pending=None), Reply.EMERGENCY, assessment)
+        return Turn(moved(Step.EMERGENCY, None, conv.relief_given), Reply.EMERGENCY, assessment)
     pending = conv.pending and content.question(conv.pending)
     if not understood and pending:
-        return Turn(conv, Reply.QUESTION, assessment, question=pending, rephrase=True)
+        unchanged = moved(conv.step, conv.pending, conv.relief_given)
+        return Turn(unchanged, Reply.QUESTION, assessment, question=pending, rephrase=True)
     if not understood and conv.step == Step.VERDICT:
-        return Turn(conv, Reply.NOT_UNDERSTOOD, assessment)
+        return Turn(moved(conv.step, conv.pending, conv.relief_given), Reply.NOT_UNDERSTOOD, assessment)
     show_relief = not conv.relief_given and (obs.body_part is not None or assessment.finished)
-    conv = replace(conv, relief_given=conv.relief_given or show_relief)
+    relief_given = conv.relief_given or show_relief
     question = assessment.next_question
     if question is not None and conv.step != Step.VERDICT:
-        conv = replace(conv, step=Step.ASKING, pending=question.id)
-        return Turn(conv, Reply.QUESTION, assessment, question=question, show_relief=show_relief)
-    conv = replace(conv, step=Step.VERDICT, pending=None)
-    return Turn(conv, Reply.ASSESSMENT, assessment, show_relief=show_relief)
+        asking = moved(Step.ASKING, question.id, relief_given)
+        return Turn(asking, Reply.QUESTION, assessment, question=question, show_relief=show_relief)
+    return Turn(moved(Step.VERDICT, None, relief_given), Reply.ASSESSMENT, assessment, show_relief=show_relief)
 
 
 def _describe(conv: Conversation, message: Message, content: Content) -> Turn:
@@ -331,7 +336,7 @@ def next_step(conv: Conversation, event: Event, message: Message | None = None, 
     """Apply one event to a conversation and return the turn to render."""
     content = content or load_content()
     message = message or Message()
-    if conv.pending and conv.pending not in {question.id for question in content.questions}:
+    if conv.pending and conv.pending not in content.questions_by_id:
         # A question renamed or removed in a release while this conversation was open: ask afresh.
         conv = replace(conv, pending=None)
     for step, row_event, action in TRANSITIONS:

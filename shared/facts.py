@@ -25,18 +25,21 @@ class Observations:
 
     def merge(self, newer: Observations) -> Observations:
         """Combine with newer facts: newer values win, sets grow, and a sign once reported stays reported."""
-        changes: dict[str, Any] = {}
-        for f in fields(self):
-            mine, theirs = getattr(self, f.name), getattr(newer, f.name)
-            if f.name in SET_FACTS:
-                changes[f.name] = mine | theirs
-            elif f.name == "recent_episodes":
-                changes[f.name] = max(mine, theirs)
-            elif theirs is not None:
-                changes[f.name] = theirs
-        merged = replace(self, **changes)
-        # Safety: a reported warning sign is never cancelled by a later "no"; denial only covers the rest.
-        return replace(merged, denied=merged.denied - merged.signs)
+        # Field by field rather than through fields() and replace(): a turn merges several times.
+        signs = self.signs | newer.signs
+        return Observations(
+            body_part=self.body_part if newer.body_part is None else newer.body_part,
+            pattern=self.pattern if newer.pattern is None else newer.pattern,
+            duration_minutes=self.duration_minutes if newer.duration_minutes is None else newer.duration_minutes,
+            recurrence=self.recurrence if newer.recurrence is None else newer.recurrence,
+            severity=self.severity if newer.severity is None else newer.severity,
+            recent_episodes=max(self.recent_episodes, newer.recent_episodes),
+            contexts=self.contexts | newer.contexts,
+            signs=signs,
+            # Safety: a reported warning sign is never cancelled by a later "no"; denial only covers the rest.
+            denied=(self.denied | newer.denied) - signs,
+            answered=self.answered | newer.answered,
+        )
 
     def with_changes(self, **changes: Any) -> Observations:
         """Return a copy with some facts replaced."""
@@ -48,25 +51,42 @@ class Observations:
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for storage (sets become sorted lists)."""
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = sorted(value) if f.name in SET_FACTS else value
-        return out
+        return {
+            "body_part": self.body_part,
+            "pattern": self.pattern,
+            "duration_minutes": self.duration_minutes,
+            "recurrence": self.recurrence,
+            "severity": self.severity,
+            "recent_episodes": self.recent_episodes,
+            "contexts": sorted(self.contexts),
+            "signs": sorted(self.signs),
+            "denied": sorted(self.denied),
+            "answered": sorted(self.answered),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Observations:
         """Rebuild from stored data, ignoring keys this version does not know and values of the wrong type."""
-        data = data if isinstance(data, dict) else {}
-        kwargs: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name in data:
-                kwargs[f.name] = _clean(f.name, data[f.name])
-        return cls(**kwargs)
+        if not isinstance(data, dict):
+            return cls()
+        return cls(**{name: _clean(name, data[name]) for name in FACT_NAMES if name in data})
 
     def is_empty(self) -> bool:
         """True when nothing useful has been observed."""
-        return self == Observations(recent_episodes=self.recent_episodes, answered=self.answered)
+        return (
+            self.body_part is None
+            and self.pattern is None
+            and self.duration_minutes is None
+            and self.recurrence is None
+            and self.severity is None
+            and not self.contexts
+            and not self.signs
+            and not self.denied
+        )
+
+
+# In declaration order; computed once rather than through fields() on every load.
+FACT_NAMES = tuple(f.name for f in fields(Observations))
 
 
 def _clean(name: str, value: Any) -> Any:
