@@ -11,14 +11,14 @@ and the SMS line both call it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from shared.config import Settings
 from shared.content import Content
 from shared.dialogue import Conversation, Step
 from shared.facts import Observations
-from shared.stores import Store, update
+from shared.stores import Record, Store, VersionConflict, update
 
 logger = logging.getLogger(__name__)
 
@@ -84,15 +84,6 @@ def linked_key(store: Store, key: str) -> str | None:
     return _linked_from(store, key, record.data if record is not None else None)[0]
 
 
-def joined_episodes(store: Store, key: str) -> list[dict]:
-    """This person's episodes on this channel plus those on the linked channel."""
-    # One read of each side: the link and the episodes come from the same snapshot of a record.
-    record = store.get(HISTORY, key)
-    data = record.data if record is not None else None
-    other, other_data = _linked_from(store, key, data)
-    return _episodes_in(data) + (_episodes_in(other_data) if other else [])
-
-
 def count_recent(kept: Iterable[dict], today: date, days: int = RECENT_DAYS) -> int:
     """How many of these episodes fall within the last `days` days up to today."""
     count = 0
@@ -106,9 +97,8 @@ def count_recent(kept: Iterable[dict], today: date, days: int = RECENT_DAYS) -> 
     return count
 
 
-def record_episode(store: Store, key: str, day: date, body_part: str | None, verdict: str) -> None:
-    """Append one episode to this person's history on this channel, keeping the last ten and any link."""
-    entry = {"date": day.isoformat(), "body_part": body_part, "verdict": verdict}
+def _appending(entry: dict) -> Callable[[dict | None], dict]:
+    """The change that adds one episode to a history document, keeping the last ten and any link."""
 
     def change(data: dict | None) -> dict:
         data = dict(data or {})
@@ -116,7 +106,47 @@ def record_episode(store: Store, key: str, day: date, body_part: str | None, ver
         data[EPISODES] = (kept + [entry])[-MAX_EPISODES:]
         return data
 
-    update(store, HISTORY, key, change)
+    return change
+
+
+class EpisodeHistory:
+    """One person's history on one channel for one turn: counting its episodes and recording one more read
+    the document once between them (an SMS first message does both)."""
+
+    def __init__(self, store: Store, key: str) -> None:
+        self._store = store
+        self._key = key
+        self._read = False
+        self._record: Record | None = None
+
+    def _current(self) -> Record | None:
+        if not self._read:
+            self._record, self._read = self._store.get(HISTORY, self._key), True
+        return self._record
+
+    def joined(self) -> list[dict]:
+        """This person's episodes on this channel plus those on the linked channel."""
+        # The link and the episodes come from the same snapshot of the record.
+        record = self._current()
+        data = record.data if record is not None else None
+        other, other_data = _linked_from(self._store, self._key, data)
+        return _episodes_in(data) + (_episodes_in(other_data) if other else [])
+
+    def record(self, day: date, body_part: str | None, verdict: str) -> None:
+        """Append one episode, keeping the last ten and any link; writes over the document `joined` read."""
+        change = _appending({"date": day.isoformat(), "body_part": body_part, "verdict": verdict})
+        record = self._current()
+        self._read = False
+        try:
+            self._store.put(
+                HISTORY,
+                self._key,
+                change(record.data if record is not None else None),
+                expected_version=record.version if record is not None else 0,
+            )
+        except VersionConflict:
+            # Written since it was read (the Alexa side of a link, say): read it again and re-apply, as update() does.
+            update(self._store, HISTORY, self._key, change)
 
 
 def link_phone(store: Store, phone_hash: str, alexa_key: str) -> None:

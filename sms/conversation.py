@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from shared import handover
 from shared.config import Settings
@@ -46,10 +47,24 @@ class Outcome:
 
 @dataclass
 class _Progress:
-    """How far a message got. Everything before the dialogue step is safe to redo (opt-outs, erasure,
-    a rate count); once the conversation has advanced, a retry must not advance it again."""
+    """How far a message got, so a store failure can be cleaned up.
 
+    A transactional store (SQLite, memory) undoes every write of a failed turn, its MessageSid claim included,
+    so Twilio's redelivery handles the message afresh. DynamoDB keeps each write: everything before the
+    dialogue step is safe to redo (opt-outs, erasure, a rate count), but once the conversation has advanced
+    a retry must not advance it again.
+    """
+
+    atomic: bool = False  # the turn's writes are undone if it fails
+    claim: idempotency.Claim | None = None
+    claimed_before_turn: bool = False  # the claim was committed on its own, before the turn's transaction
     changed_state: bool = False
+    # A callback request whose staff text is still to be sent, once the turn is committed.
+    notify: dict[str, Any] | None = None
+
+    def claim_survives_failure(self) -> bool:
+        """True when a failed turn still leaves its claim stored, to be finished or released."""
+        return self.claim is not None and (self.claimed_before_turn or not self.atomic)
 
 
 @dataclass
@@ -70,41 +85,63 @@ class SmsLine:
         started = time.monotonic()
         phone_hash = hashed_id("phone", inbound.sender, self.settings.hash_salt)
         progress = _Progress()
-        claim: idempotency.Claim | None = None
         try:
-            if inbound.sid:
+            result = self._turn(inbound, phone_hash, progress)
+            if result is None and inbound.sid:
+                # Another attempt holds this MessageSid. Wait for its reply here, outside the turn's transaction:
+                # waiting inside would hold the store's lock that attempt needs to finish.
                 taken = idempotency.claim_message(self.store, inbound.sid, self.clock(), phone_hash)
                 if isinstance(taken, idempotency.Replay):
-                    return self._replay(taken, inbound, phone_hash)
-                claim = taken
-            outcome = self._process(inbound, phone_hash, progress)
+                    result = taken
+                else:
+                    progress.claim, progress.claimed_before_turn = taken, True
+                    result = self._turn(inbound, phone_hash, progress)
         except (StoreUnavailable, VersionConflict) as exc:
             logger.warning(
                 "sms store unavailable, safe reply sent",
                 extra={"phone_hash": phone_hash, "error_type": type(exc).__name__},
             )
             reply = self.reply_without_state(inbound)
-            if claim is not None:
-                if progress.changed_state:
-                    idempotency.finish_message(self.store, claim, reply, self.clock(), phone_hash)
+            if progress.claim is not None and progress.claim_survives_failure():
+                if progress.changed_state and not progress.atomic:
+                    idempotency.finish_message(self.store, progress.claim, reply, self.clock(), phone_hash)
                 else:
-                    idempotency.release_message(self.store, claim, self.clock())
+                    idempotency.release_message(self.store, progress.claim, self.clock())
             return reply
-        if claim is not None:
-            idempotency.finish_message(self.store, claim, outcome.reply, self.clock(), phone_hash)
+        if not isinstance(result, Outcome):
+            return self._replay(result or idempotency.Replay(None, finished=False), inbound, phone_hash)
+        if progress.notify is not None:
+            # After the commit: the request is stored for good before staff hear of it, and a slow Twilio API
+            # holds no store lock. If this process dies first, the scheduled retry finds it un-notified.
+            handoff.notify_staff(self.settings, self.store, self.content, progress.notify)
         logger.info(
             "sms handled",
             extra={
                 "phone_hash": phone_hash,
-                "outcome": outcome.outcome,
-                "keyword": outcome.keyword,
-                "step": outcome.step,
-                "rules": ",".join(outcome.rules),
-                "replied": outcome.reply is not None,
+                "outcome": result.outcome,
+                "keyword": result.keyword,
+                "step": result.step,
+                "rules": ",".join(result.rules),
+                "replied": result.reply is not None,
                 "ms": round((time.monotonic() - started) * 1000, 1),
             },
         )
-        return outcome.reply
+        return result.reply
+
+    def _turn(self, inbound: Inbound, phone_hash: str, progress: _Progress) -> Outcome | idempotency.Replay | None:
+        """Claim the MessageSid (unless already claimed), process the message and store the reply with the claim,
+        in one store transaction. None: another attempt holds the claim."""
+        with self.store.transaction() as atomic:
+            progress.atomic = atomic
+            if inbound.sid and progress.claim is None:
+                taken = idempotency.try_claim(self.store, inbound.sid, self.clock(), phone_hash)
+                if not isinstance(taken, idempotency.Claim):
+                    return taken
+                progress.claim = taken
+            outcome = self._process(inbound, phone_hash, progress)
+            if progress.claim is not None:
+                idempotency.finish_message(self.store, progress.claim, outcome.reply, self.clock(), phone_hash)
+        return outcome
 
     def safe_reply(self, inbound: Inbound) -> str:
         """A reply that needs no stored state: the emergency reply, or the relief step with emergency advice."""
@@ -180,6 +217,7 @@ class SmsLine:
         event = KEYWORD_EVENTS.get(keyword, Event.DESCRIBE) if keyword else Event.DESCRIBE
         message = Message(text=inbound.text) if event == Event.DESCRIBE else Message()
         today = datetime.fromtimestamp(now, UTC).date()
+        history = handover.EpisodeHistory(self.store, phone_hash)
         turn, new_episode = state.advance_episode(
             self.store,
             phone_hash,
@@ -190,11 +228,11 @@ class SmsLine:
             ttl_seconds=self.settings.conversation_ttl_seconds,
             message_sid=inbound.sid,
             # Counting this episode too, over both channels when linked: the recurrence rule fires on the third.
-            recent_episodes=lambda: handover.count_recent(handover.joined_episodes(self.store, phone_hash), today) + 1,
+            recent_episodes=lambda: handover.count_recent(history.joined(), today) + 1,
         )
         progress.changed_state = True
         if new_episode:
-            handover.record_episode(self.store, phone_hash, today, turn.assessment.body_part, turn.assessment.verdict)
+            history.record(today, turn.assessment.body_part, turn.assessment.verdict)
         outcome = Outcome(
             None,
             turn.reply.value,
@@ -203,7 +241,7 @@ class SmsLine:
             rules=turn.assessment.fired_rules + ((turn.assessment.red_flag,) if turn.assessment.red_flag else ()),
         )
         if turn.reply == Reply.CALLBACK_CONFIRMED:
-            # Stored first; only then is the person told it is saved, and only then are staff texted.
+            # Stored first; only then is the person told it is saved, and staff are texted after the commit.
             callback = handoff.store_callback(
                 self.store,
                 message_sid=inbound.sid,
@@ -215,7 +253,7 @@ class SmsLine:
             )
             outcome.reply = render_turn(turn, self.content, self.locale)
             if not callback.get("notified"):
-                handoff.notify_staff(self.settings, self.store, self.content, callback)
+                progress.notify = callback
             return outcome
         outcome.reply = render_turn(turn, self.content, self.locale)
         return outcome

@@ -2,7 +2,10 @@
 atomic conditional write before any side effect, and the reply is stored with it, so a redelivery
 gets the same reply and changes nothing (platform b-2, [T30][T39]).
 
-A claim in "processing" carries a lease. The owner of a claim can die mid-request (a crash, a Lambda
+Over SQLite and the memory store the claim, everything the turn writes and the reply commit in one store
+transaction (SmsLine._turn): a committed claim is always finished, and a turn that fails leaves no claim
+at all, so Twilio's redelivery handles the message afresh. DynamoDB commits each write on its own, so there
+a claim in "processing" carries a lease. The owner of a claim can die mid-request (a crash, a Lambda
 timeout) and a claim write that timed out against a frozen store can land after the request gave up;
 either way nobody will finish that claim. A redelivery that finds the lease expired takes the claim
 over with a version-checked write, so exactly one worker holds it, and handles the message.
@@ -80,37 +83,50 @@ def lease_expired(data: dict, now: float) -> bool:
     return lease_until <= now
 
 
-def claim_message(store: Store, sid: str, now: float, phone_hash: str) -> Claim | Replay:
-    """Claim the MessageSid (or take over an expired lease); else the earlier attempt's reply."""
+def try_claim(store: Store, sid: str, now: float, phone_hash: str) -> Claim | Replay | None:
+    """One attempt at the MessageSid: the claim (new, or taken over from an expired lease), the earlier
+    attempt's reply, or None while a live attempt still holds it. Never waits, so it can run inside a
+    store transaction."""
     key = claim_key(sid)
-    started = time.monotonic()
     if store.claim(COLLECTION, key, _processing(now, phone_hash, 0), expires_at=now + CLAIM_RETENTION_SECONDS):
         return Claim(sid, 1)
+    record = store.get(COLLECTION, key)
+    if record is None:
+        # Released by an attempt that changed nothing: this redelivery may claim it afresh.
+        if store.claim(COLLECTION, key, _processing(now, phone_hash, 0), expires_at=now + CLAIM_RETENTION_SECONDS):
+            return Claim(sid, 1)
+        return None
+    if record.data.get("state") == "done":
+        return Replay(reply=record.data.get("reply"), finished=True)
+    if not lease_expired(record.data, now):
+        return None
+    takeovers = record.data.get("takeovers")
+    takeovers = takeovers + 1 if isinstance(takeovers, int) else 1
+    try:
+        store.put(
+            COLLECTION,
+            key,
+            _processing(now, phone_hash, takeovers),
+            expected_version=record.version,
+            expires_at=now + CLAIM_RETENTION_SECONDS,
+        )
+    except VersionConflict:
+        return None  # another redelivery took it over first: wait for its reply like any redelivery
+    logger.warning("sms claim taken over after its lease expired", extra={"phone_hash": phone_hash})
+    return Claim(sid, record.version + 1)
+
+
+def claim_message(store: Store, sid: str, now: float, phone_hash: str) -> Claim | Replay:
+    """Claim the MessageSid (or take over an expired lease); else wait for the earlier attempt's reply.
+
+    It sleeps between attempts, so it must not run inside a store transaction (that would hold the lock the
+    earlier attempt needs to finish).
+    """
+    started = time.monotonic()
     while True:
-        at = now + (time.monotonic() - started)
-        record = store.get(COLLECTION, key)
-        if record is None:
-            # Released by an attempt that changed nothing: this redelivery may claim it afresh.
-            if store.claim(COLLECTION, key, _processing(at, phone_hash, 0), expires_at=at + CLAIM_RETENTION_SECONDS):
-                return Claim(sid, 1)
-        elif record.data.get("state") == "done":
-            return Replay(reply=record.data.get("reply"), finished=True)
-        elif lease_expired(record.data, at):
-            takeovers = record.data.get("takeovers")
-            takeovers = takeovers + 1 if isinstance(takeovers, int) else 1
-            try:
-                store.put(
-                    COLLECTION,
-                    key,
-                    _processing(at, phone_hash, takeovers),
-                    expected_version=record.version,
-                    expires_at=at + CLAIM_RETENTION_SECONDS,
-                )
-            except VersionConflict:
-                pass  # another redelivery took it over first: wait for its reply like any redelivery
-            else:
-                logger.warning("sms claim taken over after its lease expired", extra={"phone_hash": phone_hash})
-                return Claim(sid, record.version + 1)
+        taken = try_claim(store, sid, now + (time.monotonic() - started), phone_hash)
+        if taken is not None:
+            return taken
         if time.monotonic() - started >= REPLAY_WAIT_SECONDS:
             return Replay(reply=None, finished=False)
         time.sleep(_POLL_SECONDS)

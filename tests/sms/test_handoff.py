@@ -10,11 +10,20 @@ import pytest
 
 from shared.config import Settings
 from shared.content import load_content
-from shared.stores import Store
+from shared.stores import Store, store_from_settings
+from sms import handoff, idempotency
 from sms.handoff import retry_notifications
 from sms.outbound import OutboundError, read_outbox, send_sms
 from tests.dynalite import free_port
-from tests.sms.conftest import ACCOUNT_SID, AUTH_TOKEN, SENDER, TwilioPoster, make_settings, phone_key
+from tests.sms.conftest import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    SENDER,
+    TwilioPoster,
+    make_settings,
+    phone_key,
+    twilio_params,
+)
 from tests.sms.twilio_api import FakeTwilioApi
 
 STAFF_NUMBER = str(load_content().clinic["staff_sms_number"])
@@ -158,3 +167,54 @@ def test_handoff_new_warning_sign_while_choosing_a_window_gets_the_emergency_rep
     twilio_post("CALL")
     assert twilio_post("now I have chest pain").text.startswith("Call 911 now.")
     assert memory_store.scan("callbacks") == []
+
+
+def test_handoff_staff_are_texted_only_once_the_request_and_its_reply_are_committed(
+    make_poster: Callable, sqlite_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = store_from_settings("sqlite", path=sqlite_path)
+    post, _ = make_poster(store)
+    post("my calf locked up during my run")
+    post("CALL")
+    params = twilio_params("2")
+    seen_by_another_process: list[tuple[int, str | None]] = []
+
+    def send_and_look(settings: Settings, to: str, body: str) -> str:
+        # A second connection sees only committed data, as the staff page and the retry Lambda would.
+        other = store_from_settings("sqlite", path=sqlite_path)
+        claim = other.get("conversations", idempotency.claim_key(params["MessageSid"]))
+        seen_by_another_process.append((len(other.scan("callbacks")), claim.data["state"] if claim else None))
+        other.close()
+        return send_sms(settings, to, body)
+
+    monkeypatch.setattr(handoff, "send_sms", send_and_look)
+    assert "Your callback request is saved" in post("", params=params).text
+
+    assert seen_by_another_process == [(1, "done")]
+    (record,) = store.scan("callbacks")
+    assert record.data["notified"] is True
+    store.close()
+
+
+def test_handoff_death_between_commit_and_staff_text_is_caught_by_the_retry(
+    make_poster: Callable, memory_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post, app = make_poster(memory_store)
+    post("my calf locked up during my run")
+    post("CALL")
+    params = twilio_params("2")
+
+    def killed(settings: Settings, to: str, body: str) -> str:
+        raise RuntimeError("the process was killed before texting staff")
+
+    monkeypatch.setattr(handoff, "send_sms", killed)
+    post("", params=params)
+    monkeypatch.undo()
+
+    (record,) = memory_store.scan("callbacks")
+    assert record.data["notified"] is False
+    # Twilio's redelivery repeats the stored confirmation; the scheduled retry texts staff.
+    assert "Your callback request is saved" in post("", params=params).text
+    line = app.extensions["cramp_sms"]
+    assert retry_notifications(line.settings, memory_store, line.content) == {"retried": 1, "notified": 1, "failed": 0}
+    assert len(read_outbox(line.settings)) == 1

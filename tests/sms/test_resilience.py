@@ -59,6 +59,9 @@ class CallbacksDown:
     def __init__(self, inner: Store) -> None:
         self.inner = inner
 
+    def transaction(self):
+        return self.inner.transaction()
+
     def __getattr__(self, name: str):
         operation = getattr(self.inner, name)
 
@@ -70,23 +73,21 @@ class CallbacksDown:
         return call
 
 
-def test_store_unavailable_for_callbacks_never_confirms_a_callback(tmp_path: Path) -> None:
-    inner = store_from_settings("memory")
-    post = TwilioPoster(create_app(make_settings(tmp_path), CallbacksDown(inner)).test_client())
+def test_store_unavailable_for_callbacks_never_confirms_a_callback(tmp_path: Path, store: Store) -> None:
+    post = TwilioPoster(create_app(make_settings(tmp_path), CallbacksDown(store)).test_client())
     post("my calf locked up")
     post("CALL")
     text = post("2").text
     assert "saved" not in text and "Sorry" in text and "+1 555 0100" in text
 
 
-def test_store_unavailable_claim_is_released_so_a_retry_can_succeed(tmp_path: Path) -> None:
+def test_store_unavailable_claim_is_released_so_a_retry_can_succeed(tmp_path: Path, store: Store) -> None:
     from tests.sms.conftest import twilio_params
 
-    inner = store_from_settings("memory")
     params = twilio_params("calf cramp")
-    broken = TwilioPoster(create_app(make_settings(tmp_path), FailingAfterClaim(inner)).test_client())
+    broken = TwilioPoster(create_app(make_settings(tmp_path), FailingAfterClaim(store)).test_client())
     assert "Sorry, our text line has a problem" in broken("", params=params).text
-    healthy = TwilioPoster(create_app(make_settings(tmp_path), inner).test_client())
+    healthy = TwilioPoster(create_app(make_settings(tmp_path), store).test_client())
     assert healthy("", params=params).text.startswith("Right now:")
 
 
@@ -100,6 +101,9 @@ class FailingAfterClaim:
     def claim(self, *args, **kwargs) -> bool:
         self.claimed = True
         return self.inner.claim(*args, **kwargs)
+
+    def transaction(self):
+        return self.inner.transaction()
 
     def __getattr__(self, name: str):
         def call(collection: str, key: str = "", *args, **kwargs):
