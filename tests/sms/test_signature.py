@@ -103,3 +103,46 @@ def test_signature_header_absent_is_forbidden_and_stores_nothing(
     response = twilio_post.client.post("/sms", data=twilio_params("STOP"))
     assert response.status_code == 403
     assert nothing_stored(memory_store)
+
+
+def test_signature_configured_url_with_its_port_accepts_twilio_signing_without_it(
+    tmp_path: Path, memory_store: Store
+) -> None:
+    from sms.app import create_app
+
+    app = create_app(make_settings(tmp_path, public_base_url="https://cramp.clinic.example:443/hooks"), memory_store)
+    poster = TwilioPoster(app.test_client())
+    assert poster("hi", signed_url="https://cramp.clinic.example/hooks/sms").status == 200
+    assert poster("hi", signed_url="https://cramp.clinic.example:443/hooks/sms").status == 200
+    assert poster("hi", signed_url="https://cramp.clinic.example:8443/hooks/sms").status == 403
+
+
+@pytest.mark.parametrize(
+    ("configured", "signed", "accepted"),
+    [
+        ("https://cramp.clinic.example/hooks/sms", "https://cramp.clinic.example/hooks/sms", True),
+        ("https://cramp.clinic.example/hooks/sms", "https://cramp.clinic.example:443/hooks/sms", True),
+        ("https://cramp.clinic.example/hooks/sms", "https://cramp.clinic.example:8443/hooks/sms", False),
+        ("https://cramp.clinic.example:8443/hooks/sms", "https://cramp.clinic.example:8443/hooks/sms", True),
+        ("https://cramp.clinic.example:8443/hooks/sms", "https://cramp.clinic.example/hooks/sms", True),
+        ("https://cramp.clinic.example:8443/hooks/sms", "https://cramp.clinic.example:443/hooks/sms", False),
+        ("http://cramp.clinic.example/hooks/sms", "http://cramp.clinic.example:80/hooks/sms", True),
+        ("http://cramp.clinic.example/hooks/sms", "https://cramp.clinic.example/hooks/sms", False),
+        ("https://cramp.clinic.example/hooks/sms?a=1", "https://cramp.clinic.example:443/hooks/sms?a=1", True),
+    ],
+)
+def test_signature_check_accepts_exactly_what_twilio_validate_accepts(
+    tmp_path: Path, configured: str, signed: str, accepted: bool
+) -> None:
+    from twilio.request_validator import RequestValidator
+    from werkzeug.datastructures import MultiDict
+
+    from sms.signature import is_valid_signature
+
+    params = MultiDict(twilio_params("my calf locked up"))
+    signature = sign(params, signed)
+    settings = make_settings(tmp_path)
+
+    ours = is_valid_signature(settings, configured, params, signature)
+
+    assert ours == RequestValidator(AUTH_TOKEN).validate(configured, params, signature) == accepted
