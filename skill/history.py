@@ -10,7 +10,7 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from shared import handover
 from shared.stores import StoreUnavailable
-from skill.persistence import user_key
+from skill.persistence import change, user_key
 from skill.services import services_of
 
 logger = logging.getLogger(__name__)
@@ -71,11 +71,17 @@ def record_episode(handler_input: HandlerInput, body_part: str | None, verdict: 
     attributes = _attributes(handler_input)
     if attributes is None:
         return False
-    episodes = [e for e in attributes.get(EPISODES, []) if isinstance(e, dict)]
-    episodes.append({"date": request_date(handler_input).isoformat(), "body_part": body_part, "verdict": verdict})
+    episode = {"date": request_date(handler_input).isoformat(), "body_part": body_part, "verdict": verdict}
     notice_due = not attributes.get(NOTICE_GIVEN)
-    attributes[EPISODES] = episodes[-MAX_EPISODES:]
-    attributes[NOTICE_GIVEN] = True
+
+    def add_episode(data: dict) -> None:
+        episodes = [e for e in data.get(EPISODES, []) if isinstance(e, dict)]
+        episodes.append(dict(episode))
+        data[EPISODES] = episodes[-MAX_EPISODES:]
+        data[NOTICE_GIVEN] = True
+
+    # Through change(): if another device saved an episode meanwhile, this one is added to it, not over it.
+    change(attributes, add_episode)
     try:
         handler_input.attributes_manager.save_persistent_attributes()
     except PersistenceException as error:

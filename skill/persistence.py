@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
 from shared.identity import hashed_id
-from shared.stores import Store, StoreUnavailable, VersionConflict, update
+from shared.stores import Record, Store, StoreUnavailable, VersionConflict, update
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +28,33 @@ def user_key(request_envelope: RequestEnvelope, salt: str) -> str:
     return hashed_id("alexa", user.user_id, salt)
 
 
+class StoredAttributes(dict):
+    """A user's persistent attributes as read at `version`, with the changes this request made to them.
+
+    Making each change through `change()` is what lets a save that meets another device's write re-apply them
+    to that write instead of overwriting it.
+    """
+
+    def __init__(self, data: dict, version: int) -> None:
+        super().__init__(data)
+        self.version = version
+        self.changes: list[Callable[[dict], None]] = []
+
+
+def change(attributes: dict, edit: Callable[[dict], None]) -> None:
+    """Apply `edit` to the persistent attributes now, and again to another device's write if a save meets one."""
+    edit(attributes)
+    if isinstance(attributes, StoredAttributes):
+        attributes.changes.append(edit)
+
+
 class StorePersistenceAdapter(AbstractPersistenceAdapter):
-    """Persistent attributes as one document per user in the store's "attributes" collection."""
+    """Persistent attributes as one document per user in the store's "attributes" collection.
+
+    A request reads the document once (ask-sdk keeps what get_attributes returns) and a save writes it once,
+    checked against the version that read saw. If another device wrote in between, the save reads the
+    document again and re-applies this request's changes to it, so neither device's episode is lost.
+    """
 
     def __init__(self, store: Store, salt: str) -> None:
         self._store = store
@@ -40,14 +66,40 @@ class StorePersistenceAdapter(AbstractPersistenceAdapter):
             record = self._store.get(COLLECTION, user_key(request_envelope, self._salt))
         except StoreUnavailable as error:
             raise PersistenceException(f"attributes store unavailable: {type(error).__name__}") from error
-        return dict(record.data) if record is not None else {}
+        return StoredAttributes(record.data, record.version) if record is not None else StoredAttributes({}, 0)
 
     def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict[str, object]) -> None:
-        """Write this user's attributes, retrying on a concurrent write from another device."""
+        """Write this user's attributes, re-applying this request's changes over a concurrent write."""
+        key = user_key(request_envelope, self._salt)
         try:
-            update(self._store, COLLECTION, user_key(request_envelope, self._salt), lambda _current: dict(attributes))
+            if isinstance(attributes, StoredAttributes):
+                saved = self._save_changes(key, attributes)
+                attributes.clear()
+                attributes.update(saved.data)
+                attributes.version = saved.version
+                attributes.changes.clear()
+            else:
+                # A dict set wholesale (not read through get_attributes): it replaces whatever is stored.
+                update(self._store, COLLECTION, key, lambda _current: dict(attributes))
         except (StoreUnavailable, VersionConflict) as error:
             raise PersistenceException(f"attributes not saved: {type(error).__name__}") from error
+
+    def _save_changes(self, key: str, attributes: StoredAttributes) -> Record:
+        try:
+            return self._store.put(COLLECTION, key, dict(attributes), expected_version=attributes.version)
+        except VersionConflict:
+            if not attributes.changes:
+                # Changed in place without change(): nothing to re-apply, so this request's document wins.
+                return update(self._store, COLLECTION, key, lambda _current: dict(attributes))
+            logger.info("attributes written by another device meanwhile; re-applying this request's changes")
+
+            def reapply(current: dict | None) -> dict:
+                data = dict(current or {})
+                for edit in attributes.changes:
+                    edit(data)
+                return data
+
+            return update(self._store, COLLECTION, key, reapply)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         """Forget everything kept for this user."""

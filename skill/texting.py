@@ -24,7 +24,7 @@ from shared.render import SMS_LIMIT, fit_sms, gsm7_units, render
 from shared.stores import StoreUnavailable, VersionConflict
 from shared.triage import Assessment, assess
 from skill import profile, turns
-from skill.persistence import user_key
+from skill.persistence import change, user_key
 from skill.services import services_of
 
 logger = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ def answer_link(handler_input: HandlerInput, word: str) -> Response:
     attributes = _persistent(handler_input)
     if word == "no" or not phone_hash or attributes is None:
         if attributes is not None:
-            attributes[LINK_DECLINED] = True
+            change(attributes, lambda data: data.update({LINK_DECLINED: True}))
             save(handler_input)
         return turns.respond(handler_input, turns.Speech(turns.say(handler_input, "link_declined")))
     services = services_of(handler_input)
@@ -185,7 +185,7 @@ def answer_link(handler_input: HandlerInput, word: str) -> Response:
     done = False
     try:
         handover.link_phone(services.store, phone_hash, alexa_key)
-        attributes[handover.LINKED] = phone_hash
+        change(attributes, lambda data: data.update({handover.LINKED: phone_hash}))
         done = save(handler_input)
     except (StoreUnavailable, VersionConflict) as error:
         logger.warning("histories not linked", extra={"error_type": type(error).__name__})

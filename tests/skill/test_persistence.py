@@ -216,3 +216,83 @@ def test_start_over_after_a_verdict_counts_that_episode(device: AlexaDevice) -> 
     second = cramp(device)
 
     assert "That's the second cramp or spasm you've told me about this week." in second
+
+
+class WriteBetween:
+    """A store where, once, another device's turns run between this turn's read and its write."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.other_device: Callable[[], None] | None = None
+        self.reads: list[str] = []
+        self.writes: list[str] = []
+
+    def get(self, collection: str, key: str) -> Record | None:
+        self.reads.append(collection)
+        return self._store.get(collection, key)
+
+    def put(self, collection: str, key: str, data: dict, *, expected_version: int,
+            expires_at: float | None = None) -> Record:
+        self.writes.append(collection)
+        if self.other_device is not None:
+            other, self.other_device = self.other_device, None
+            other()
+        return self._store.put(collection, key, data, expected_version=expected_version, expires_at=expires_at)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+
+def test_history_verdict_turn_reads_and_writes_the_attributes_once(skill_settings: Settings, store: Store) -> None:
+    counting = WriteBetween(store)
+    skill = build_skill(skill_settings, counting)
+    device = AlexaDevice(lambda envelope: invoke(skill, envelope))
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    counting.reads.clear()
+    counting.writes.clear()
+
+    verdict = device.no().speech
+
+    assert "This sounds most like a cramp" in verdict
+    assert counting.reads == ["attributes"]
+    assert counting.writes == ["attributes"]
+
+
+def test_history_episode_saved_by_another_device_meanwhile_is_kept_with_this_one(
+    skill_settings: Settings, store: Store
+) -> None:
+    between = WriteBetween(store)
+    skill = build_skill(skill_settings, between)
+    kitchen = AlexaDevice(lambda envelope: invoke(skill, envelope))
+    bedroom = AlexaDevice(lambda envelope: invoke(skill, envelope))
+    kitchen.describe(body_part="calf", feeling="locked", context="exercise")
+    kitchen.no()
+    # The bedroom Echo saves its episode after the kitchen's verdict turn read the history, before it wrote.
+    between.other_device = lambda: bedroom.describe(
+        body_part="eyelid_face", feeling="twitching", duration="seconds", context="rest"
+    )
+
+    verdict = kitchen.no().speech
+
+    assert "This sounds most like a cramp" in verdict
+    record = store.get("attributes", hashed_id("alexa", USER_ID, SALT))
+    assert sorted(e["body_part"] for e in record.data["episodes"]) == ["calf", "eyelid_face"]
+
+
+def test_history_forgotten_on_another_device_meanwhile_stays_forgotten(
+    skill_settings: Settings, store: Store
+) -> None:
+    between = WriteBetween(store)
+    skill = build_skill(skill_settings, between)
+    kitchen = AlexaDevice(lambda envelope: invoke(skill, envelope))
+    bedroom = AlexaDevice(lambda envelope: invoke(skill, envelope))
+    bedroom.describe(body_part="eyelid_face", feeling="twitching", duration="seconds", context="rest")
+    kitchen.describe(body_part="calf", feeling="locked", context="exercise")
+    kitchen.no()
+    between.other_device = lambda: bedroom.intent("ForgetHistoryIntent")
+
+    kitchen.no()
+
+    record = store.get("attributes", hashed_id("alexa", USER_ID, SALT))
+    assert [e["body_part"] for e in record.data["episodes"]] == ["calf"], "the forgotten episode is not back"
