@@ -78,6 +78,11 @@ class Question:
     on_yes: dict | None = None
     on_no: dict | None = None
 
+    def __hash__(self) -> int:
+        # By id, which equal questions share: an assessment that names its next question can then key the
+        # rendered-reply cache (the generated hash would fail on the dict fields).
+        return hash(self.id)
+
     def answers(self) -> list[dict]:
         """Every fact change an answer to this question can make."""
         if self.kind == "yes_no":

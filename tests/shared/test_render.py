@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import pytest
 
+from shared import render as render_module
 from shared.content import load_content
 from shared.facts import Observations
 from shared.render import SMS_LIMIT, SMS_TIPS_LIMIT, fit_sms, gsm7_units, is_gsm7, render, to_gsm7
@@ -254,3 +255,47 @@ def test_gsm7_fit_sms_keeps_a_long_reply_within_its_budget() -> None:
     braces = fit_sms("{x} " * 200)
     assert gsm7_units(braces) <= SMS_LIMIT and braces.startswith("{x} {x}")
     assert gsm7_units(fit_sms("€" * 400)) <= SMS_LIMIT
+
+
+# --- Rendered replies are remembered only where that cannot change or leak anything ------------------------
+
+
+def _render_fresh(channel: str, name: str, locale: str, **context: object) -> str:
+    """The same render with the cache emptied first, so the template really runs."""
+    render_module._RENDERED.clear()
+    return render(channel, name, locale, **context)
+
+
+@pytest.mark.parametrize("channel", ["alexa", "sms", "card"])
+def test_render_same_assessment_again_gives_the_text_a_fresh_render_gives(channel: str) -> None:
+    for result in GRID[:40]:
+        template = "assessment" if channel != "alexa" else verdict_template(result)
+        first = render(channel, template, "en-GB", assessment=result, show_relief=True)
+        again = render(channel, template, "en-GB", assessment=result, show_relief=True)
+        assert first == again == _render_fresh(channel, template, "en-GB", assessment=result, show_relief=True)
+
+
+def test_render_each_locale_and_content_gets_its_own_text_after_another_was_remembered() -> None:
+    result = assess(Observations(body_part="calf", signs=frozenset({"chest_pain"})))
+    spoken = {locale: render("alexa", "emergency", locale, assessment=result) for locale in LOCALES}
+    assert len(set(spoken.values())) > 1  # the emergency number differs between locales
+    renamed = replace(CONTENT, clinic={**CONTENT.clinic, "name": "Renamed Clinic"})
+    assert "Renamed Clinic" not in render("card", "contact", "en-US", content=CONTENT)
+    assert "Renamed Clinic" in render("card", "contact", "en-US", content=renamed)
+
+
+def test_render_a_persons_own_words_in_the_context_are_never_kept() -> None:
+    result = assess(Observations(body_part="calf", pattern="locked"))
+    words = "after 6 when the kids are asleep"
+    text = render("sms", "callback_confirmed", "en-US", assessment=result, window=words)
+    assert words in text
+    kept = [value for key in render_module._RENDERED for _, value in key[4]]
+    assert words not in kept
+
+
+def test_render_a_list_of_tips_renders_every_time_without_error() -> None:
+    result = assess(Observations(pattern="locked"))
+    tips = [tip for tip in CONTENT.tips if tip.id in result.tip_ids]
+    assert render("sms", "tips", "en-US", assessment=result, tips=tips) == render(
+        "sms", "tips", "en-US", assessment=result, tips=tips
+    )
