@@ -1,11 +1,15 @@
 """Alexa benchmarks: a full triage turn and a cold start, each against the ask-sdk-core hello-world skill.
 
 - warm: one DescribeSymptomIntent carrying every slot (eyelid twitching for seconds at rest: no screening
-  question is due, so the turn ends in a verdict), through the same `invoke` the Lambda handler uses: JSON
-  deserialised, the person's history read from SQLite, triage, SSML rendered, the new episode written
-  back, the response serialised. Each turn is a different person whose history already holds two old
+  question is due, so the turn ends in a verdict), through the same `invoke` the Lambda handler uses: the
+  parsed event read into ask-sdk model objects by skill.serializer.CachedPlanSerializer (ask-sdk's
+  DefaultSerializer rules, with each type's plan resolved once), the person's history read from SQLite once,
+  triage, SSML rendered, the new episode written back in one version-checked write, the response serialised
+  by the same serializer. Each turn is a different person whose history already holds two old
   episodes, so every measured turn reads a real record and rewrites it, and none of them trips the
-  "third episode this week" rule. The reference answers HelloWorldIntent through its own lambda_handler.
+  "third episode this week" rule. The reference answers HelloWorldIntent through its own lambda_handler,
+  which reads the event with ask-sdk's DefaultSerializer (from JSON text, as ask-sdk's lambda_handler does).
+  Two diagnostic candidates time reading the triage envelope alone with each serializer.
 - cold: a fresh interpreter imports the Lambda module and answers its first request (wall time from spawn
   to exit), for `skill.lambda_function` over SQLite and for the hello-world module.
 """
@@ -158,11 +162,14 @@ def _calls(handler: Callable[[dict[str, Any]], dict[str, Any]], events: Iterator
 
 def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
     """Warm latency of a full triage turn over SQLite vs the hello-world skill's HelloWorldIntent."""
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import RequestEnvelope
+
     from bench.hello_world_skill import lambda_handler as hello_handler
     from shared.config import Settings
     from shared.identity import hashed_id
     from shared.stores import store_from_settings
-    from skill.app import build_skill, invoke
+    from skill.app import SERIALIZER, build_skill, invoke
 
     total = runs + warmup + 2
     with tempfile.TemporaryDirectory(prefix="bench-alexa-") as folder:
@@ -188,6 +195,7 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
                 raise RuntimeError("the hello-world skill did not answer")
 
             people = range(1, total)
+            default_serializer = DefaultSerializer()
             # Two diagnostic candidates, timed in the same alternation: they split the gap into what the SDK
             # spends on the larger envelope, what SQLite adds, and what the turn's own work costs.
             timings = interleave(
@@ -205,6 +213,15 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
                     "subject_memory_store": _calls(
                         lambda event: invoke(memory_skill, event), iter([triage_envelope(user_id(i)) for i in people])
                     ),
+                    # Reading the triage envelope alone: ask-sdk's way (JSON text) and the skill's (parsed event).
+                    "envelope_default_serializer": _calls(
+                        lambda event: default_serializer.deserialize(json.dumps(event), RequestEnvelope),
+                        iter([triage_envelope(user_id(i)) for i in people]),
+                    ),
+                    "envelope_cached_plan_serializer": _calls(
+                        lambda event: SERIALIZER.deserialize_data(event, RequestEnvelope),
+                        iter([triage_envelope(user_id(i)) for i in people]),
+                    ),
                 },
                 runs=runs,
                 warmup=warmup,
@@ -217,7 +234,16 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
         "unit": "ms",
         **compare(timings),
         "target": WARM_TARGET,
-        "diagnosis": diagnosis(timings, ("hello_world_same_slots", "subject_memory_store")),
+        "diagnosis": diagnosis(
+            timings,
+            (
+                "hello_world_same_slots",
+                "subject_memory_store",
+                "envelope_default_serializer",
+                "envelope_cached_plan_serializer",
+            ),
+        ),
+        "serializer": f"{type(SERIALIZER).__module__}.{type(SERIALIZER).__name__}",
         "store_calls_per_turn": counting.calls,
         "sqlite_commit_ms": commit,
     }

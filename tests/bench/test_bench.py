@@ -68,6 +68,9 @@ def test_bench_command_quick_run_writes_json_and_one_table_row_per_figure(tmp_pa
     results = json.loads(json_path.read_text())
     quick = runner.QUICK
     assert_comparison(results["alexa_warm"], quick["warm"])
+    assert results["alexa_warm"]["serializer"] == "skill.serializer.CachedPlanSerializer"
+    for name in ("envelope_default_serializer", "envelope_cached_plan_serializer"):
+        assert results["alexa_warm"]["diagnosis"][name]["wall"]["runs"] == quick["warm"]
     assert_comparison(results["sms_warm"], quick["warm"])
     assert_comparison(results["alexa_cold"], quick["cold"])
     for role in ("subject", "reference"):
