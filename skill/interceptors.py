@@ -8,7 +8,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_request_type
 
-from shared.identity import hashed_id
+from skill.persistence import alexa_user_hash
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class RequestLogInterceptor(AbstractRequestInterceptor):
         logger.info(
             "alexa request",
             extra={
-                "user": hashed_id("alexa", user_id, self._salt) if user_id else None,
+                "user": alexa_user_hash(user_id, self._salt) if user_id else None,
                 "request_type": get_request_type(handler_input),
                 "intent": intent.name if intent is not None else None,
                 "locale": request.locale,
