@@ -60,7 +60,12 @@ class Store(Protocol):
         expected_version: int,
         expires_at: float | None = None,
     ) -> Record:
-        """Write atomically if the stored version equals expected_version (0: absent or expired)."""
+        """Write atomically if the stored version equals expected_version (0: absent or expired).
+
+        The returned record holds `data` itself rather than a decoded copy of what was stored (the stored
+        JSON is separate, so changing either later cannot reach the other); decoding it again cost every
+        write a JSON parse that no caller needed.
+        """
         ...
 
     def claim(self, collection: str, key: str, data: dict, *, expires_at: float | None = None) -> bool:

@@ -189,7 +189,7 @@ class DynamoDBStore(CreateOnceByPut):
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
-        return Record(key=key, data=decode_data(text), version=version, expires_at=expires_at)
+        return Record(key=key, data=data, version=version, expires_at=expires_at)
 
     def delete(self, collection: str, key: str) -> None:
         """Remove the record; deleting a missing key is not an error."""

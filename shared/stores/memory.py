@@ -90,7 +90,7 @@ class MemoryStore(CreateOnceByPut):
                 raise VersionConflict(f"{collection}: expected version {expected_version}")
             self._remember((collection, key))
             self._rows[(collection, key)] = (text, expected_version + 1, expires_at)
-        return Record(key=key, data=decode_data(text), version=expected_version + 1, expires_at=expires_at)
+        return Record(key=key, data=data, version=expected_version + 1, expires_at=expires_at)
 
     def delete(self, collection: str, key: str) -> None:
         """Remove the record; deleting a missing key is not an error."""

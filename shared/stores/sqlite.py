@@ -231,7 +231,7 @@ class SQLiteStore(CreateOnceByPut):
                     raise VersionConflict(f"{collection}: expected version {expected_version}")
 
         self._run(write)
-        return Record(key=key, data=decode_data(text), version=expected_version + 1, expires_at=expires_at)
+        return Record(key=key, data=data, version=expected_version + 1, expires_at=expires_at)
 
     def delete(self, collection: str, key: str) -> None:
         """Remove the record; deleting a missing key is not an error."""
