@@ -61,32 +61,68 @@ _NUMBER = (
     + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))
     + r")"
 )
+# The patterns are compiled on the first read, not at import (~4 ms of a cold start): a voice turn whose slots
+# all resolved never reads free text.
 # \b before the number: a number starts a word ("extra few minutes" is not "a few"), and a long run of digits
 # is tried once, not from every digit in it (which took 350 ms on 2,000 digits).
-AMOUNT_RE = re.compile(r"\b" + _NUMBER + r"\s*(?:or so\s+)?(second|minute|hour|day|week|month)s?\b")
+AMOUNT_PATTERN = r"\b" + _NUMBER + r"\s*(?:or so\s+)?(second|minute|hour|day|week|month)s?\b"
+# Text without any unit word holds no amount: checked first, since most messages name none.
+AMOUNT_UNITS = ("second", "minute", "hour", "day", "week", "month")
 # How often ("twice a day", "3 times a week") and how far along ("30 weeks pregnant", "a 3 month old") are
 # not how long the cramp lasted: removed before reading a duration.
-NOT_A_DURATION_RE = re.compile(
+NOT_A_DURATION_PATTERN = (
     r"\b(?:once|twice|\w+ times?)\s+(?:a|an|per|each|every)\s+(?:second|minute|hour|day|night|week|month)s?\b"
     r"|\b\w+\s+(?:day|week|month)s?\s+(?:pregnant|old)\b"
 )
+# Every match of NOT_A_DURATION_PATTERN contains one of these words; without them it is not searched.
+NOT_A_DURATION_WORDS = ("once", "twice", "time", "pregnant", "old")
 # Spans without a number ("all night", "since this morning"), in minutes; rough on purpose: the rules
-# only care whether it is seconds-to-minutes, over ten minutes, hours, or weeks.
-SPANS = (
-    (re.compile(r"\b(?:a|one|just a) (?:moment|sec)\b"), 0.5),
-    (re.compile(r"\bhalf an hour\b"), 30),
-    (re.compile(r"\ban hour and a half\b"), 90),
-    (re.compile(r"\ball night\b|\bsince last night\b|\bovernight\b"), 360),
-    (re.compile(r"\ball day\b|\bsince this morning\b|\bsince i woke( up)?\b|\bsince breakfast\b"), 300),
-    (re.compile(r"\bsince yesterday\b"), 1440),
-    (re.compile(r"\bfor (?:ages|a long time|a while)\b"), 60),
-    (re.compile(r"\b(?:for )?hours\b"), 120),
-    (re.compile(r"\b(?:for )?days\b"), 2880),
-    (re.compile(r"\b(?:for )?weeks\b"), 20160),
-    (re.compile(r"\b(?:a few )?seconds\b"), 0.25),
-    (re.compile(r"\b(?:a few )?minutes\b"), 3),
+# only care whether it is seconds-to-minutes, over ten minutes, hours, or weeks. The first in order wins.
+SPAN_PATTERNS = (
+    (r"\b(?:a|one|just a) (?:moment|sec)\b", 0.5),
+    (r"\bhalf an hour\b", 30),
+    (r"\ban hour and a half\b", 90),
+    (r"\ball night\b|\bsince last night\b|\bovernight\b", 360),
+    (r"\ball day\b|\bsince this morning\b|\bsince i woke( up)?\b|\bsince breakfast\b", 300),
+    (r"\bsince yesterday\b", 1440),
+    (r"\bfor (?:ages|a long time|a while)\b", 60),
+    (r"\b(?:for )?hours\b", 120),
+    (r"\b(?:for )?days\b", 2880),
+    (r"\b(?:for )?weeks\b", 20160),
+    (r"\b(?:a few )?seconds\b", 0.25),
+    (r"\b(?:a few )?minutes\b", 3),
 )
-TIMES_RE = re.compile(r"\b" + _NUMBER + r" times\b")
+TIMES_PATTERN = r"\b" + _NUMBER + r" times\b"
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    digit_then_letter: re.Pattern[str]
+    not_read: re.Pattern[str]
+    clause_punctuation: re.Pattern[str]
+    amount: re.Pattern[str]
+    not_a_duration: re.Pattern[str]
+    spans: tuple[tuple[re.Pattern[str], float], ...]
+    # All the spans in one pattern: it matches exactly when one of them does, and one search of it costs less
+    # than the twelve that find none in a message that gives no span.
+    any_span: re.Pattern[str]
+    times: re.Pattern[str]
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    return _Patterns(
+        digit_then_letter=re.compile(r"(\d)([a-z])"),
+        not_read=re.compile(r"[^a-z0-9.,;!?\n:() ]+"),
+        clause_punctuation=re.compile(CLAUSE_PUNCTUATION),
+        amount=re.compile(AMOUNT_PATTERN),
+        not_a_duration=re.compile(NOT_A_DURATION_PATTERN),
+        spans=tuple((re.compile(pattern), minutes) for pattern, minutes in SPAN_PATTERNS),
+        any_span=re.compile("|".join(f"(?:{pattern})" for pattern, _ in SPAN_PATTERNS)),
+        times=re.compile(TIMES_PATTERN),
+    )
+
+
 # Words that look one typo away from a lexicon word but are ordinary words: never "correct" them.
 PROTECTED = frozenset(
     [
@@ -178,7 +214,9 @@ KEYBOARD_NEIGHBOURS = {
     for col, key in enumerate(keys)
 }
 # A dot between two digits is a decimal point ("1.5 hours"), not the end of a clause.
-CLAUSE_PUNCTUATION = re.compile(r"(?:[,;!?\n:()]|(?<!\d)\.|\.(?!\d))+")
+CLAUSE_PUNCTUATION = r"(?:[,;!?\n:()]|(?<!\d)\.|\.(?!\d))+"
+# Every character the clause pattern can split at: a text with none of them is one clause, without a search.
+CLAUSE_CHARACTERS = frozenset(",;!?\n:().")
 
 
 @dataclass(frozen=True)
@@ -256,19 +294,23 @@ def _correct(word: str, lex: Lexicon) -> str:
     return word
 
 
+_APOSTROPHES = str.maketrans("", "", "\u2019'\u2018`")
+
+
 def normalise(text: str) -> str:
     """Lower-case, fold curly quotes, drop apostrophes and split '2mins' into '2 mins'."""
-    text = text[:MAX_TEXT_CHARS].lower()
-    text = text.replace("\u2019", "").replace("'", "").replace("\u2018", "").replace("`", "")
-    text = re.sub(r"(\d)([a-z])", r"\1 \2", text)
-    return re.sub(r"[^a-z0-9.,;!?\n:() ]+", " ", text)
+    text = text[:MAX_TEXT_CHARS].lower().translate(_APOSTROPHES)
+    patterns = _patterns()
+    text = patterns.digit_then_letter.sub(r"\1 \2", text)
+    return patterns.not_read.sub(" ", text)
 
 
 def _clauses(text: str, lex: Lexicon) -> list[list[str]]:
     """Split at punctuation into corrected words. Clause-break words stay in: a phrase may contain one
     ("pins and needles", "comes and goes"), so the matcher decides where a clause really ends."""
     clauses: list[list[str]] = []
-    for chunk in CLAUSE_PUNCTUATION.split(text):
+    chunks = _patterns().clause_punctuation.split(text) if not CLAUSE_CHARACTERS.isdisjoint(text) else [text]
+    for chunk in chunks:
         words: list[str] = []
         for raw_word in chunk.split():
             words.extend(lex.spelling.get(raw_word, (raw_word,)))
@@ -311,21 +353,28 @@ def _number_value(number: str) -> float:
 
 
 def _duration(text: str) -> float | None:
-    text = NOT_A_DURATION_RE.sub(" ", text)
+    patterns = _patterns()
+    if any(word in text for word in NOT_A_DURATION_WORDS):
+        text = patterns.not_a_duration.sub(" ", text)
     amounts = []
-    for number, unit in AMOUNT_RE.findall(text):
-        value = _number_value(number)
-        amounts.append(value * UNIT_MINUTES[unit])
+    if any(unit in text for unit in AMOUNT_UNITS):
+        for number, unit in patterns.amount.findall(text):
+            value = _number_value(number)
+            amounts.append(value * UNIT_MINUTES[unit])
     if amounts:
         return max(amounts)
-    for pattern, minutes in SPANS:
+    if patterns.any_span.search(text) is None:
+        return None
+    for pattern, minutes in patterns.spans:
         if pattern.search(text):
             return minutes
     return None
 
 
 def _recurrence_from_count(text: str) -> str | None:
-    match = TIMES_RE.search(text)
+    if " times" not in text:  # the pattern ends in " times": nothing to search for
+        return None
+    match = _patterns().times.search(text)
     if not match:
         return None
     number = match.group(1)
@@ -351,7 +400,8 @@ def read(text: str, content: Content | None = None) -> Observations:
         i = 0
         while i < len(words):
             # Phrases first: some begin with a negation or contain a clause break ("not easing", "pins and needles").
-            size, hit = _longest_phrase(words, i, lex)
+            # Most words start no phrase at all: those skip the phrase lookup.
+            size, hit = _longest_phrase(words, i, lex) if words[i] in lex.longest_from else (1, None)
             if hit is None:
                 if words[i] in lex.negation:
                     negated_until = i + NEGATION_WINDOW
