@@ -109,3 +109,19 @@ def test_skill_source_imports_boto3_and_twilio_nowhere() -> None:
     for path in (ROOT / "skill").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "import boto3" not in text and "twilio" not in text, path
+
+
+@pytest.mark.parametrize(
+    "event",
+    [[], "LaunchRequest", {"request": {"type": "NotARealRequestType"}}, {"request": {"type": "IntentRequest",
+                                                                                    "dialogState": "HALFWAY"}}],
+    ids=["list", "string", "unknown-request-type", "unknown-dialog-state"],
+)
+def test_lambda_handler_answers_an_event_the_serializer_refuses_with_an_empty_response(
+    lambda_env: Path, caplog: pytest.LogCaptureFixture, event: object
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        response = lambda_function.lambda_handler(event, LambdaContext())
+
+    assert response == {"version": "1.0", "response": {}}
+    assert [r.getMessage() for r in caplog.records] == ["unusable Alexa envelope answered with an empty response"]
