@@ -97,11 +97,15 @@ def check_collection(collection: str) -> None:
         raise ValueError(f"unknown collection {collection!r}; expected one of {COLLECTIONS}")
 
 
+# Built once: json.dumps with any non-default option builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
+
+
 def encode_data(data: dict) -> str:
     """Serialise record data to JSON, rejecting anything that is not a JSON object."""
     if not isinstance(data, dict):
         raise TypeError(f"record data must be a dict, not {type(data).__name__}")
-    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+    return _ENCODER.encode(data)
 
 
 def decode_data(text: str) -> dict[str, Any]:
