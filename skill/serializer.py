@@ -33,7 +33,7 @@ Decoder = Callable[[Any], Any]
 Encoder = Callable[[Any], Any]
 
 # Alexa's own request timestamps (ISO 8601, UTC, "Z"); anything else is left to dateutil.
-ALEXA_TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z\Z")
+ALEXA_TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z\Z", re.ASCII)
 # Unqualified class names in type strings resolve in ask-sdk's serialize module, as DefaultSerializer does.
 SDK_SERIALIZE_MODULE = "ask_sdk_core.serialize"
 # How values of a class are decoded, in DefaultSerializer's order of checks.

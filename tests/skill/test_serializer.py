@@ -147,6 +147,7 @@ ODD_ENVELOPES = {
     "timestamp with milliseconds": _set("request/timestamp", "2026-11-25T19:00:00.250Z"),
     "timestamp with seven digits": _set("request/timestamp", "2026-11-25T19:00:00.1234567Z"),
     "timestamp as a number": _set("request/timestamp", 1764097200),
+    "timestamp in other digits": _set("request/timestamp", "\u0662\u0660\u0662\u0666-11-25T19:00:00Z"),
     "session new as text": _set("session/new", "yes"),
     "slots as a list": _set("request/intent/slots", [{"name": "body_part"}]),
     "slots empty": _set("request/intent/slots", {}),
