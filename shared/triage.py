@@ -9,7 +9,7 @@ import functools
 from dataclasses import dataclass
 
 from shared.conditions import Predicate, compile_condition
-from shared.content import VERDICTS, Content, ContextRelief, Question, RedFlag, Rule, load_content
+from shared.content import VERDICTS, Content, Question, RedFlag, Rule, load_content
 from shared.facts import Observations
 
 
@@ -60,25 +60,36 @@ def apply_answer(obs: Observations, sets: dict, question_id: str | None = None) 
     return obs.merge(Observations.from_dict({**sets, "answered": answered}))
 
 
-@dataclass(frozen=True)
+# The two table classes below are plain classes, not dataclasses: they are built once per Content and only read,
+# and a frozen dataclass costs ~0.8 ms of a cold start to define.
 class _AskableQuestion:
     """A question with its conditions compiled and the facts each of its answers would add."""
 
-    question: Question
-    ask_when: Predicate
-    skip_when: Predicate
-    answers: tuple[Observations, ...]
+    __slots__ = ("question", "ask_when", "skip_when", "answers")
+
+    def __init__(self, question: Question) -> None:
+        self.question = question
+        self.ask_when: Predicate = compile_condition(question.ask_when)
+        self.skip_when: Predicate = compile_condition(question.skip_when)
+        self.answers = tuple(Observations.from_dict(sets) for sets in question.answers())
 
 
-@dataclass(frozen=True)
 class _Tables:
     """One content's conditions compiled to functions, built once per Content on first use."""
 
-    rules: tuple[tuple[Predicate, Rule], ...]
-    red_flags: tuple[tuple[Predicate, RedFlag], ...]
-    context_relief: tuple[tuple[Predicate, ContextRelief], ...]
-    questions_by_purpose: tuple[tuple[str, tuple[_AskableQuestion, ...]], ...]
-    tips_for: dict[str, tuple[str, ...]]
+    __slots__ = ("rules", "red_flags", "context_relief", "questions_by_purpose", "tips_for")
+
+    def __init__(self, content: Content) -> None:
+        self.rules = tuple((compile_condition(rule.when), rule) for rule in content.rules)
+        self.red_flags = tuple((compile_condition(flag.when), flag) for flag in content.red_flags)
+        self.context_relief = tuple((compile_condition(item.when), item) for item in content.context_relief)
+        self.questions_by_purpose = tuple(
+            (purpose, tuple(_AskableQuestion(q) for q in content.questions if q.purpose == purpose))
+            for purpose in QUESTION_ORDER
+        )
+        self.tips_for = {
+            verdict: tuple(tip.id for tip in content.tips if verdict in tip.for_verdicts) for verdict in VERDICTS
+        }
 
 
 QUESTION_ORDER = ("locate", "red_flag", "distinction")
@@ -87,29 +98,7 @@ QUESTION_ORDER = ("locate", "red_flag", "distinction")
 @functools.lru_cache(maxsize=16)
 def _tables(content: Content) -> _Tables:
     # Keyed by the Content object (identity: Content is never compared by value), so a changed copy gets its own.
-    by_purpose = tuple(
-        (
-            purpose,
-            tuple(
-                _AskableQuestion(
-                    question,
-                    compile_condition(question.ask_when),
-                    compile_condition(question.skip_when),
-                    tuple(Observations.from_dict(sets) for sets in question.answers()),
-                )
-                for question in content.questions
-                if question.purpose == purpose
-            ),
-        )
-        for purpose in QUESTION_ORDER
-    )
-    return _Tables(
-        rules=tuple((compile_condition(rule.when), rule) for rule in content.rules),
-        red_flags=tuple((compile_condition(flag.when), flag) for flag in content.red_flags),
-        context_relief=tuple((compile_condition(item.when), item) for item in content.context_relief),
-        questions_by_purpose=by_purpose,
-        tips_for={verdict: tuple(t.id for t in content.tips if verdict in t.for_verdicts) for verdict in VERDICTS},
-    )
+    return _Tables(content)
 
 
 def _weigh(fired: list[Rule], content: Content) -> tuple[str, str, int]:
