@@ -134,7 +134,7 @@ class SmsLine:
         with self.store.transaction() as atomic:
             progress.atomic = atomic
             if inbound.sid and progress.claim is None:
-                taken = idempotency.try_claim(self.store, inbound.sid, self.clock(), phone_hash)
+                taken = idempotency.try_claim(self.store, inbound.sid, self.clock(), phone_hash, atomic=atomic)
                 if not isinstance(taken, idempotency.Claim):
                     return taken
                 progress.claim = taken

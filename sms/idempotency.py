@@ -54,7 +54,7 @@ class Replay:
 
 @dataclass(frozen=True)
 class Claim:
-    """This request owns the MessageSid; `version` is what its finishing write must find."""
+    """This request owns the MessageSid; `version` is what its finishing write must find (0: none yet)."""
 
     sid: str
     version: int
@@ -83,14 +83,25 @@ def lease_expired(data: dict, now: float) -> bool:
     return lease_until <= now
 
 
-def try_claim(store: Store, sid: str, now: float, phone_hash: str) -> Claim | Replay | None:
+def try_claim(store: Store, sid: str, now: float, phone_hash: str, *, atomic: bool = False) -> Claim | Replay | None:
     """One attempt at the MessageSid: the claim (new, or taken over from an expired lease), the earlier
     attempt's reply, or None while a live attempt still holds it. Never waits, so it can run inside a
-    store transaction."""
+    store transaction.
+
+    `atomic`: it runs inside a transaction that undoes everything if the turn fails (SQLite, memory). The
+    transaction's lock already keeps every other attempt out until the reply is stored, and nobody can
+    see a "processing" claim before then, so a new claim is not written at all: finish_message creates it
+    (Claim version 0).
+    """
     key = claim_key(sid)
-    if store.claim(COLLECTION, key, _processing(now, phone_hash, 0), expires_at=now + CLAIM_RETENTION_SECONDS):
+    if atomic:
+        record = store.get(COLLECTION, key)
+        if record is None:
+            return Claim(sid, 0)
+    elif store.claim(COLLECTION, key, _processing(now, phone_hash, 0), expires_at=now + CLAIM_RETENTION_SECONDS):
         return Claim(sid, 1)
-    record = store.get(COLLECTION, key)
+    else:
+        record = store.get(COLLECTION, key)
     if record is None:
         # Released by an attempt that changed nothing: this redelivery may claim it afresh.
         if store.claim(COLLECTION, key, _processing(now, phone_hash, 0), expires_at=now + CLAIM_RETENTION_SECONDS):

@@ -92,22 +92,24 @@ def test_store_unavailable_claim_is_released_so_a_retry_can_succeed(tmp_path: Pa
 
 
 class FailingAfterClaim:
-    """A real store that accepts the MessageSid claim and then is unreachable for everything but that claim."""
+    """A real store that lets the MessageSid claim through and then is unreachable for everything but claims.
+
+    The claim is taken either by `claim` (DynamoDB) or, inside a transaction, by reading the absent claim
+    record (SQLite, memory): the store goes away after the first call that touches a claim key.
+    """
 
     def __init__(self, inner: Store) -> None:
         self.inner = inner
         self.claimed = False
-
-    def claim(self, *args, **kwargs) -> bool:
-        self.claimed = True
-        return self.inner.claim(*args, **kwargs)
 
     def transaction(self):
         return self.inner.transaction()
 
     def __getattr__(self, name: str):
         def call(collection: str, key: str = "", *args, **kwargs):
-            if self.claimed and not key.startswith("sid:"):
+            if key.startswith("sid:"):
+                self.claimed = True
+            elif self.claimed:
                 raise StoreUnavailable("gone")
             return getattr(self.inner, name)(collection, key, *args, **kwargs)
 
