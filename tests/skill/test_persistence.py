@@ -17,7 +17,7 @@ from shared.config import Settings
 from shared.identity import hashed_id
 from shared.stores import Record, Store, StoreUnavailable
 from skill.app import build_skill, invoke
-from skill.persistence import StorePersistenceAdapter
+from skill.persistence import StorePersistenceAdapter, change
 from tests.skill.alexa_device import NOW, USER_ID, AlexaDevice, fixture
 
 SALT = "test-salt-for-alexa"
@@ -296,3 +296,20 @@ def test_history_forgotten_on_another_device_meanwhile_stays_forgotten(
 
     record = store.get("attributes", hashed_id("alexa", USER_ID, SALT))
     assert [e["body_part"] for e in record.data["episodes"]] == ["calf"], "the forgotten episode is not back"
+
+
+def test_adapter_changes_from_two_devices_read_at_the_same_version_are_both_saved(store: Store) -> None:
+    adapter = StorePersistenceAdapter(store, SALT)
+    envelope = envelope_for()
+    adapter.save_attributes(envelope, {"episodes": [{"date": "2026-11-20", "body_part": "calf", "verdict": "cramp"}]})
+    kitchen, bedroom = adapter.get_attributes(envelope), adapter.get_attributes(envelope)
+
+    change(kitchen, lambda data: data.update({"linked": "phone_0123"}))
+    change(bedroom, lambda data: data.update({"episodes": [*data["episodes"], {"date": "2026-11-25"}]}))
+    adapter.save_attributes(envelope, kitchen)
+    adapter.save_attributes(envelope, bedroom)
+
+    saved = adapter.get_attributes(envelope)
+    assert saved["linked"] == "phone_0123"
+    assert [e["date"] for e in saved["episodes"]] == ["2026-11-20", "2026-11-25"]
+    assert bedroom == saved, "the saving request sees what was stored"
