@@ -3,10 +3,12 @@
 Both apps get the same Twilio form fields, signed by twilio's own RequestValidator for the same public URL,
 through Flask's test client. The subject is `create_app` over a SQLite store in a temporary folder; each
 turn comes from a new number with a new MessageSid, so every turn does the whole first-message path: the
-MessageSid claim, the opt-out check, the rate limit, the conversation state (each read and written in
-SQLite), the free-text reader, triage, the SMS template and the reply stored with its claim. The message describes an
-eyelid twitch, which needs no screening question, so each turn ends in a verdict. The reference
-(bench/quickstart_sms.py) checks the same signature and echoes the body.
+MessageSid check, the opt-out check, the rate limit, the conversation state, the episode history (each read
+and written in SQLite), the free-text reader, triage, the SMS template and the reply stored with its claim.
+All of a turn's reads and writes run in one SQLite transaction, committed once (`store_calls_per_turn` and
+`committed_transactions_per_turn` report what one turn does). The message describes an eyelid twitch, which
+needs no screening question, so each turn ends in a verdict. The reference (bench/quickstart_sms.py) checks
+the same signature and echoes the body.
 """
 
 from __future__ import annotations
@@ -152,6 +154,7 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
         "target": TARGET,
         "diagnosis": diagnosis(timings, ("subject_memory_store",)),
         "store_calls_per_turn": counting.calls,
+        "committed_transactions_per_turn": counting.commits,
         "sqlite_commit_ms": commit,
     }
 

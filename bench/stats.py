@@ -9,7 +9,8 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -222,22 +223,54 @@ def profiled_child(
 
 
 class CountingStore:
-    """Wraps a state store and counts its calls by method, to say how many reads and writes a turn makes."""
+    """Wraps a state store and counts its calls by method, to say how many reads and writes a turn makes.
+
+    `commits` counts the write transactions the backend commits: each write made outside a transaction
+    is its own, and a transaction (however many writes it holds) is one if it writes at all. A store
+    whose transaction() yields False (DynamoDB) commits each write on its own, inside or not.
+    """
+
+    _WRITES = ("put", "claim", "delete")
 
     def __init__(self, store: Any) -> None:
         self._store = store
         self.calls: dict[str, int] = {}
+        self.commits = 0
+        self._atomic_depth = 0
+        self._wrote = False
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._store, name)
+        if name == "transaction":
+            return self._transaction
         if name not in ("get", "put", "claim", "delete", "scan") or not callable(attribute):
             return attribute
 
         def counted(*args: Any, **kwargs: Any) -> Any:
             self.calls[name] = self.calls.get(name, 0) + 1
+            if name in self._WRITES:
+                if self._atomic_depth:
+                    self._wrote = True
+                else:
+                    self.commits += 1
             return attribute(*args, **kwargs)
 
         return counted
+
+    @contextmanager
+    def _transaction(self) -> Iterator[bool]:
+        self.calls["transaction"] = self.calls.get("transaction", 0) + 1
+        with self._store.transaction() as atomic:
+            if not atomic or self._atomic_depth:
+                yield atomic
+                return
+            self._atomic_depth, self._wrote = 1, False
+            try:
+                yield atomic
+            finally:
+                self._atomic_depth = 0
+        # Only reached when the transaction committed (an exception skips this line).
+        self.commits += 1 if self._wrote else 0
 
 
 def commit_cost(store: Any, collection: str, runs: int = 30) -> dict[str, float | int]:

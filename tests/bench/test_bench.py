@@ -134,3 +134,36 @@ def test_measure_zip_whose_handler_cannot_import_reports_failure_and_size(tmp_pa
     assert "ModuleNotFoundError" in measured["imports"]["sms"]["error"]
     rows = runner.artifact_rows(measured)
     assert any("**failed**" in row[1] and "sms.lambda_function" in row[0] for row in rows)
+
+
+def test_sms_bench_reports_one_committed_transaction_per_first_message() -> None:
+    from bench import sms
+
+    result = sms.warm(runs=2, warmup=0)
+
+    assert_comparison(result, 2)
+    assert result["committed_transactions_per_turn"] == 1
+    assert result["store_calls_per_turn"]["transaction"] == 1
+    assert result["store_calls_per_turn"]["put"] >= 3  # rate count, conversation, episode and the reply's claim
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_counting_store_counts_a_transaction_of_writes_as_one_commit_and_lone_writes_each(
+    tmp_path: Path, kind: str
+) -> None:
+    from bench.stats import CountingStore
+    from shared.stores import store_from_settings
+
+    inner = store_from_settings(kind, path=tmp_path / "cramp.sqlite3")
+    counting = CountingStore(inner)
+    with counting.transaction():
+        counting.put("callbacks", "cb-1", {"n": 1}, expected_version=0)
+        counting.put("callbacks", "cb-1", {"n": 2}, expected_version=1)
+    with counting.transaction():
+        counting.get("callbacks", "cb-1")
+    counting.put("callbacks", "cb-2", {"n": 1}, expected_version=0)
+    counting.delete("callbacks", "cb-2")
+
+    assert counting.commits == 3
+    assert counting.calls == {"transaction": 2, "put": 3, "get": 1, "delete": 1}
+    assert inner.get("callbacks", "cb-1").data == {"n": 2}
