@@ -50,12 +50,17 @@ GSM7_REPLACEMENTS = {
 
 
 _GSM7_TRANSLATION = str.maketrans(GSM7_REPLACEMENTS)
-_NOT_GSM7 = re.compile("[^" + re.escape("".join(sorted(GSM7_BASIC | GSM7_EXTENDED))) + "]")
+
+
+@functools.cache
+def _not_gsm7() -> re.Pattern[str]:
+    # Compiled on first use (~0.7 ms): a voice reply never needs it.
+    return re.compile("[^" + re.escape("".join(sorted(GSM7_BASIC | GSM7_EXTENDED))) + "]")
 
 
 def to_gsm7(text: str) -> str:
     """Replace typographic characters with GSM-7 ones and drop anything else outside the alphabet."""
-    return _NOT_GSM7.sub("", text.translate(_GSM7_TRANSLATION))
+    return _not_gsm7().sub("", text.translate(_GSM7_TRANSLATION))
 
 
 def gsm7_units(text: str) -> int:
@@ -66,7 +71,7 @@ def gsm7_units(text: str) -> int:
 
 def is_gsm7(text: str) -> bool:
     """True when every character is in the GSM-7 alphabet."""
-    return _NOT_GSM7.search(text) is None
+    return _not_gsm7().search(text) is None
 
 
 def join_words(items: list[str] | tuple[str, ...], last: str = "and") -> str:
