@@ -6,7 +6,7 @@ request attributes (a dict that lives for one request only).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
@@ -17,8 +17,7 @@ from shared.stores import Store
 SERVICES = "cramp_services"
 
 
-@dataclass(frozen=True)
-class Services:
+class Services(NamedTuple):
     """The skill's settings and state store."""
 
     settings: Settings

@@ -8,8 +8,8 @@ shared/dialogue.py; this module only chooses templates, reprompts, cards and whe
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
@@ -35,8 +35,7 @@ SPOKEN_TIPS = 2
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 
-@dataclass(frozen=True)
-class Speech:
+class Speech(NamedTuple):
     """One response: SSML to say, the reprompt (None ends the session) and optional card text."""
 
     text: str
