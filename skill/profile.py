@@ -12,9 +12,8 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from ask_sdk_core.exceptions import SerializationException
@@ -42,8 +41,7 @@ class Lookup(StrEnum):
     UNAVAILABLE = "unavailable"  # network trouble, throttling or any other error
 
 
-@dataclass(frozen=True)
-class MobileNumber:
+class MobileNumber(NamedTuple):
     """The outcome and, when found, the number in E.164 form (+15550001111)."""
 
     lookup: Lookup
