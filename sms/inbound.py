@@ -53,6 +53,9 @@ class Inbound:
     def kind(self) -> InputKind:
         """Classify the body so odd input gets a helpful reply instead of a confused one."""
         text = self.text
+        if text.isascii() and text[:1].isalnum():
+            # Nearly every text: an ASCII body that starts with a letter or digit is readable text, as below.
+            return InputKind.TEXT
         letters = [ch for ch in text if ch.isalnum()]
         if not letters:
             return InputKind.MEDIA_ONLY if self.num_media > 0 else InputKind.UNREADABLE
