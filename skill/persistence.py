@@ -41,7 +41,9 @@ class StoredAttributes(dict):
     """A user's persistent attributes as read at `version`, with the changes this request made to them.
 
     Making each change through `change()` is what lets a save that meets another device's write re-apply them
-    to that write instead of overwriting it.
+    to that write instead of overwriting it. A change made directly on the dict is saved too, but only when
+    nothing was written meanwhile or when it is the request's only kind of change (then the request's whole
+    document wins, as every save did before): the skill's own writers all go through `change()`.
     """
 
     def __init__(self, data: dict, version: int) -> None:
