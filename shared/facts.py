@@ -69,7 +69,7 @@ class Observations:
         """Rebuild from stored data, ignoring keys this version does not know and values of the wrong type."""
         if not isinstance(data, dict):
             return cls()
-        return cls(**{name: _clean(name, data[name]) for name in FACT_NAMES if name in data})
+        return cls(**{name: _CLEANERS[name](data[name]) for name in FACT_NAMES if name in data})
 
     def is_empty(self) -> bool:
         """True when nothing useful has been observed."""
@@ -92,14 +92,36 @@ FACT_NAMES = tuple(f.name for f in fields(Observations))
 def _clean(name: str, value: Any) -> Any:
     """A stored value as the engine expects it; a value of the wrong type is dropped (a store written by another
     version, or edited by hand, must not make the engine raise mid-conversation)."""
-    if name in SET_FACTS:
-        if isinstance(value, str):
-            value = [value]
-        items = value if isinstance(value, list | tuple | set | frozenset) else ()
-        return frozenset(item for item in items if isinstance(item, str))
-    if name == "recent_episodes":
-        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
-    if name == "duration_minutes":
-        is_number = isinstance(value, int | float) and not isinstance(value, bool) and value == value  # not NaN
-        return value if is_number else None
+    return _CLEANERS[name](value)
+
+
+_NO_ITEMS: frozenset[str] = frozenset()
+
+
+def _clean_set(value: Any) -> frozenset[str]:
+    if isinstance(value, str):
+        value = [value]
+    elif not isinstance(value, (list, tuple, set, frozenset)) or not value:
+        return _NO_ITEMS  # most stored sets are empty: no generator for them
+    return frozenset(item for item in value if isinstance(item, str))
+
+
+def _clean_count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def _clean_number(value: Any) -> float | None:
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value  # not NaN
+    return value if is_number else None
+
+
+def _clean_text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+# One cleaner per fact, looked up once per stored fact rather than tested name by name.
+_CLEANERS = (
+    {name: _clean_text for name in FACT_NAMES}
+    | {name: _clean_set for name in SET_FACTS}
+    | {"recent_episodes": _clean_count, "duration_minutes": _clean_number}
+)
