@@ -66,6 +66,14 @@ import json, sys
 from bench.hello_world_skill import lambda_handler
 sys.stdout.write(json.dumps(lambda_handler(json.loads(sys.argv[1]), None)))
 """
+# The floor for any skill that renders its speech with Jinja2 (the project's fixed template engine): hello
+# world that also imports jinja2 before it answers. Cramp Check's first answer cannot come sooner than this.
+CHILD_REFERENCE_WITH_JINJA2 = """
+import json, sys
+import jinja2
+from bench.hello_world_skill import lambda_handler
+sys.stdout.write(json.dumps(lambda_handler(json.loads(sys.argv[1]), None)))
+"""
 # One more cold start of each, split into phases: import, first request, and a second (warm) request.
 CHILD_PHASES = """
 import json, sys, time
@@ -277,14 +285,25 @@ def cold(runs: int = 7) -> dict[str, Any]:
                 raise RuntimeError("the cold skill did not give its verdict")
             return run
 
-        def reference() -> ChildRun:
-            run = timed_child(CHILD_REFERENCE, env=env, args=[reference_event])
-            if "<speak>" not in _speech(json.loads(run.stdout)):
-                raise RuntimeError("the cold hello-world skill did not answer")
-            return run
+        def hello_world(child: str) -> Callable[[], ChildRun]:
+            def run_child() -> ChildRun:
+                run = timed_child(child, env=env, args=[reference_event])
+                if "<speak>" not in _speech(json.loads(run.stdout)):
+                    raise RuntimeError("the cold hello-world skill did not answer")
+                return run
+
+            return run_child
 
         # The first spawn of each writes the bytecode caches (and the SQLite file): not a cold start to count.
-        timings = interleave_children({"reference": reference, "subject": subject}, runs=runs, warmup=1)
+        timings = interleave_children(
+            {
+                "reference": hello_world(CHILD_REFERENCE),
+                "subject": subject,
+                "hello_world_with_jinja2": hello_world(CHILD_REFERENCE_WITH_JINJA2),
+            },
+            runs=runs,
+            warmup=1,
+        )
         phases = {}
         for role, module, make in (
             ("subject", "skill.lambda_function", triage_envelope),
@@ -305,6 +324,7 @@ def cold(runs: int = 7) -> dict[str, Any]:
         "unit": "ms",
         **compare(timings),
         "target": COLD_TARGET,
+        "diagnosis": diagnosis(timings, ("hello_world_with_jinja2",)),
         "phases_ms": phases,
     }
 

@@ -73,6 +73,7 @@ def test_bench_command_quick_run_writes_json_and_one_table_row_per_figure(tmp_pa
         assert results["alexa_warm"]["diagnosis"][name]["wall"]["runs"] == quick["warm"]
     assert_comparison(results["sms_warm"], quick["warm"])
     assert_comparison(results["alexa_cold"], quick["cold"])
+    assert results["alexa_cold"]["diagnosis"]["hello_world_with_jinja2"]["wall"]["runs"] == quick["cold"]
     for role in ("subject", "reference"):
         phases = results["alexa_cold"]["phases_ms"][role]
         assert phases["import"] > 0 and phases["first_request"] > 0 and phases["second_request"] > 0
