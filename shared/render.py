@@ -212,7 +212,9 @@ def render(channel: str, name: str, locale: str | None = None, *, content: Conte
     if cached is None:
         cached = _render(channel, name, locale, content, context)
         if len(_RENDERED) >= RENDER_CACHE_SIZE:
-            del _RENDERED[next(iter(_RENDERED))]
+            # Another thread (a threaded local server) may be evicting the same entry or adding one meanwhile.
+            with contextlib.suppress(StopIteration, KeyError, RuntimeError):
+                del _RENDERED[next(iter(_RENDERED))]
         _RENDERED[key] = cached
     return cached
 

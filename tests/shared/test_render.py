@@ -299,3 +299,11 @@ def test_render_a_list_of_tips_renders_every_time_without_error() -> None:
     assert render("sms", "tips", "en-US", assessment=result, tips=tips) == render(
         "sms", "tips", "en-US", assessment=result, tips=tips
     )
+
+
+def test_render_many_different_assessments_keep_the_remembered_replies_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render_module, "RENDER_CACHE_SIZE", 5)
+    render_module._RENDERED.clear()
+    texts = [render("sms", "assessment", "en-US", assessment=result) for result in GRID[:30]]
+    assert len(render_module._RENDERED) <= 5
+    assert texts == [_render_fresh("sms", "assessment", "en-US", assessment=result) for result in GRID[:30]]
