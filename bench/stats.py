@@ -243,7 +243,7 @@ class CountingStore:
         attribute = getattr(self._store, name)
         if name == "transaction":
             return self._transaction
-        if name not in ("get", "put", "claim", "delete", "scan") or not callable(attribute):
+        if name not in ("get", "put", "claim", "delete", "scan", "prefetch") or not callable(attribute):
             return attribute
 
         def counted(*args: Any, **kwargs: Any) -> Any:

@@ -6,7 +6,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -87,6 +87,12 @@ class Store(Protocol):
         the end, and a nested transaction joins the outer one. DynamoDB yields False and keeps each call
         its own write (see DynamoDBStore.transaction), so callers must stay correct with partial writes there.
         Nothing slow (a network call, a sleep) belongs inside: SQLite holds its write lock until the end.
+        """
+        ...
+
+    def prefetch(self, items: Iterable[tuple[str, str]]) -> None:
+        """Inside a transaction, read these (collection, key) records in one round trip where the backend can,
+        so the gets that follow in the same transaction need none; elsewhere, and on other backends, nothing.
         """
         ...
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -147,6 +147,9 @@ class DynamoDBStore(CreateOnceByPut):
         (sms/idempotency.py, sms/state.py).
         """
         yield False
+
+    def prefetch(self, items: Iterable[tuple[str, str]]) -> None:
+        """Nothing to do: no transaction keeps prefetched records current here, so each get stays its own read."""
 
     def get(self, collection: str, key: str) -> Record | None:
         """Return the live record, or None when it is missing or expired."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from shared.stores.base import (
@@ -61,6 +61,9 @@ class MemoryStore(CreateOnceByPut):
                 raise
             finally:
                 self._undo = None
+
+    def prefetch(self, items: Iterable[tuple[str, str]]) -> None:
+        """Nothing to do: every get is a dict lookup already."""
 
     def get(self, collection: str, key: str) -> Record | None:
         """Return the live record, or None when it is missing or expired."""

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TypeVar
@@ -20,6 +20,7 @@ from shared.stores.base import (
     check_collection,
     decode_data,
     encode_data,
+    is_expired,
 )
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,10 @@ CREATE TABLE IF NOT EXISTS records (
 _SELECT_LIVE = (
     "SELECT key, data, version, expires_at FROM records WHERE collection = ? AND (expires_at IS NULL OR expires_at > ?)"
 )
+# Every stored row, live or not, by collection and key (prefetch keeps expired ones and checks at get time).
+_SELECT_ROWS = "SELECT collection, key, data, version, expires_at FROM records WHERE "
+# A row as get reads it: key, data (JSON), version, expires_at.
+_Row = tuple[str, str, int, float | None]
 # Version 0 means "absent": insert, or take over a row whose expiry has passed; a live row makes
 # the DO UPDATE's WHERE false, so nothing changes and rowcount is 0.
 _CREATE = (
@@ -165,7 +170,7 @@ class SQLiteStore(CreateOnceByPut):
             yield True
             return
         conn = self._run(_begin)
-        local.transaction, local.failed = conn, False
+        local.transaction, local.failed, local.rows = conn, False, {}
         try:
             yield True
             if local.failed:
@@ -178,7 +183,7 @@ class SQLiteStore(CreateOnceByPut):
             self._roll_back(conn)
             raise
         finally:
-            local.transaction = None
+            local.transaction, local.rows = None, {}
 
     def _roll_back(self, conn: sqlite3.Connection) -> None:
         try:
@@ -190,20 +195,53 @@ class SQLiteStore(CreateOnceByPut):
             self._local.conn = None
             conn.close()
 
+    def _remember(self, collection: str, key: str, row: _Row | None) -> None:
+        """Keep a prefetched record current after this transaction wrote it."""
+        rows = getattr(self._local, "rows", None)
+        if rows and (collection, key) in rows:
+            rows[(collection, key)] = row
+
     def _own_transaction(self, conn: sqlite3.Connection) -> AbstractContextManager[None]:
         """A write's own BEGIN IMMEDIATE ... COMMIT, unless it runs inside the caller's transaction."""
         return nullcontext() if getattr(self._local, "transaction", None) is conn else _immediate(conn)
 
+    def prefetch(self, items: Iterable[tuple[str, str]]) -> None:
+        """Inside a transaction, read these records with one SELECT; the gets that follow are served from it."""
+        if getattr(self._local, "transaction", None) is None:
+            return  # outside a transaction another writer could change them before the get
+        rows: dict[tuple[str, str], _Row | None] = self._local.rows
+        wanted = [item for item in dict.fromkeys(items) if item not in rows]
+        if not wanted:
+            return
+        for collection, _key in wanted:
+            check_collection(collection)
+        where = " OR ".join(["(collection = ? AND key = ?)"] * len(wanted))
+        params = [part for item in wanted for part in item]
+
+        def read(conn: sqlite3.Connection) -> list[tuple]:
+            return conn.execute(_SELECT_ROWS + where, params).fetchall()
+
+        found = {(row[0], row[1]): row[1:] for row in self._run(read)}
+        for item in wanted:
+            rows[item] = found.get(item)
+
     def get(self, collection: str, key: str) -> Record | None:
         """Return the live record, or None when it is missing or expired."""
         check_collection(collection)
+        rows: dict[tuple[str, str], _Row | None] | None = getattr(self._local, "rows", None)
+        if rows and (collection, key) in rows:
+            # Prefetched or written in this transaction, whose write lock keeps every other writer out.
+            row = rows[(collection, key)]
+            if row is None or is_expired(row[3], time.time()):
+                return None
+        else:
 
-        def read(conn: sqlite3.Connection) -> tuple | None:
-            return conn.execute(_SELECT_LIVE + " AND key = ?", (collection, time.time(), key)).fetchone()
+            def read(conn: sqlite3.Connection) -> _Row | None:
+                return conn.execute(_SELECT_LIVE + " AND key = ?", (collection, time.time(), key)).fetchone()
 
-        row = self._run(read)
-        if row is None:
-            return None
+            row = self._run(read)
+            if row is None:
+                return None
         return Record(key=row[0], data=decode_data(row[1]), version=row[2], expires_at=row[3])
 
     def put(
@@ -231,6 +269,7 @@ class SQLiteStore(CreateOnceByPut):
                     raise VersionConflict(f"{collection}: expected version {expected_version}")
 
         self._run(write)
+        self._remember(collection, key, (key, text, expected_version + 1, expires_at))
         return Record(key=key, data=data, version=expected_version + 1, expires_at=expires_at)
 
     def delete(self, collection: str, key: str) -> None:
@@ -242,6 +281,7 @@ class SQLiteStore(CreateOnceByPut):
                 conn.execute("DELETE FROM records WHERE collection = ? AND key = ?", (collection, key))
 
         self._run(remove)
+        self._remember(collection, key, None)
 
     def scan(self, collection: str) -> list[Record]:
         """Return every live record of the collection."""

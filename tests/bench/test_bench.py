@@ -145,6 +145,7 @@ def test_sms_bench_reports_one_committed_transaction_per_first_message() -> None
     assert_comparison(result, 2)
     assert result["committed_transactions_per_turn"] == 1
     assert result["store_calls_per_turn"]["transaction"] == 1
+    assert result["store_calls_per_turn"]["prefetch"] == 1
     assert result["store_calls_per_turn"]["put"] >= 3  # rate count, conversation, episode and the reply's claim
 
 

@@ -341,6 +341,56 @@ def test_store_transaction_version_conflict_inside_is_recoverable(atomic_store: 
     assert atomic_store.get("attributes", "user-h").data == {"n": 2}
 
 
+def test_store_prefetched_records_read_the_same_as_plain_gets_and_follow_writes(store: Store) -> None:
+    now = time.time()
+    store.put("optouts", "phone", {"opted_out": True}, expected_version=0)
+    store.put("conversations", "rate:phone", {"count": 3}, expected_version=0, expires_at=now + LATER)
+    store.put("conversations", "phone", {"state": "old"}, expected_version=0, expires_at=now - 1)
+    items = [("optouts", "phone"), ("conversations", "rate:phone"), ("conversations", "phone"), ("attributes", "phone")]
+    plain = [store.get(collection, key) for collection, key in items]
+
+    with store.transaction():
+        store.prefetch(items)
+        prefetched = [store.get(collection, key) for collection, key in items]
+        store.put("conversations", "phone", {"state": "new"}, expected_version=0, expires_at=now + LATER)
+        store.delete("optouts", "phone")
+        update(store, "conversations", "rate:phone", lambda data: {"count": data["count"] + 1})
+        during = [store.get(collection, key) for collection, key in items[:3]]
+
+    assert prefetched == plain
+    assert plain[2] is None and plain[3] is None  # expired, and never written
+    assert during[0] is None
+    assert (during[1].data, during[1].version) == ({"count": 4}, 2)
+    assert (during[2].data, during[2].version) == ({"state": "new"}, 1)
+    assert [store.get(collection, key) for collection, key in items[:3]] == during
+
+
+def test_store_prefetched_record_returned_twice_is_two_separate_copies(store: Store) -> None:
+    store.put("attributes", "user-i", {"episodes": ["calf"]}, expected_version=0)
+
+    with store.transaction():
+        store.prefetch([("attributes", "user-i")])
+        store.get("attributes", "user-i").data["episodes"].append("foot")
+        again = store.get("attributes", "user-i")
+
+    assert again.data == {"episodes": ["calf"]}
+
+
+def test_sqlite_store_prefetch_outside_a_transaction_keeps_nothing_stale(tmp_path: Path) -> None:
+    path = tmp_path / "cramp.sqlite3"
+    sqlite_store = store_from_settings("sqlite", path=path)
+    other = store_from_settings("sqlite", path=path)
+    try:
+        sqlite_store.put("optouts", PHONE_HASH, {"opted_out": True}, expected_version=0)
+        sqlite_store.prefetch([("optouts", PHONE_HASH)])
+        other.delete("optouts", PHONE_HASH)
+
+        assert sqlite_store.get("optouts", PHONE_HASH) is None
+    finally:
+        sqlite_store.close()
+        other.close()
+
+
 def test_dynamodb_store_transaction_keeps_each_write_of_a_failed_unit(
     dynamodb_table_names: dict[str, str], dynalite_endpoint: str
 ) -> None:

@@ -73,20 +73,31 @@ class CallbacksDown:
         return call
 
 
-def test_store_unavailable_for_callbacks_never_confirms_a_callback(tmp_path: Path, store: Store) -> None:
+def test_store_unavailable_for_callbacks_never_confirms_a_callback(
+    tmp_path: Path, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
     post = TwilioPoster(create_app(make_settings(tmp_path), CallbacksDown(store)).test_client())
     post("my calf locked up")
     post("CALL")
-    text = post("2").text
+    with caplog.at_level(logging.WARNING):
+        text = post("2").text
     assert "saved" not in text and "Sorry" in text and "+1 555 0100" in text
+    # The callbacks store failed (a store error), not the code (an unexpected error).
+    assert [r.getMessage() for r in caplog.records if r.name == "sms.webhook"] == []
+    assert any(r.getMessage() == "sms store unavailable, safe reply sent" for r in caplog.records)
 
 
-def test_store_unavailable_claim_is_released_so_a_retry_can_succeed(tmp_path: Path, store: Store) -> None:
+def test_store_unavailable_claim_is_released_so_a_retry_can_succeed(
+    tmp_path: Path, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
     from tests.sms.conftest import twilio_params
 
     params = twilio_params("calf cramp")
     broken = TwilioPoster(create_app(make_settings(tmp_path), FailingAfterClaim(store)).test_client())
-    assert "Sorry, our text line has a problem" in broken("", params=params).text
+    with caplog.at_level(logging.WARNING):
+        assert "Sorry, our text line has a problem" in broken("", params=params).text
+    assert [r.getMessage() for r in caplog.records if r.name == "sms.webhook"] == []
+    assert any(r.getMessage() == "sms store unavailable, safe reply sent" for r in caplog.records)
     healthy = TwilioPoster(create_app(make_settings(tmp_path), store).test_client())
     assert healthy("", params=params).text.startswith("Right now:")
 
@@ -104,6 +115,9 @@ class FailingAfterClaim:
 
     def transaction(self):
         return self.inner.transaction()
+
+    def prefetch(self, items) -> None:
+        self.inner.prefetch(items)
 
     def __getattr__(self, name: str):
         def call(collection: str, key: str = "", *args, **kwargs):
