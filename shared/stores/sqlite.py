@@ -231,6 +231,8 @@ class SQLiteStore(CreateOnceByPut):
         rows: dict[tuple[str, str], _Row | None] | None = getattr(self._local, "rows", None)
         if rows and (collection, key) in rows:
             # Prefetched or written in this transaction, whose write lock keeps every other writer out.
+            if self._local.failed:
+                raise StoreUnavailable(f"sqlite store at {self._path}: the transaction already failed")
             row = rows[(collection, key)]
             if row is None or is_expired(row[3], time.time()):
                 return None

@@ -413,12 +413,15 @@ def test_sqlite_store_failed_statement_inside_a_transaction_fails_the_commit_eve
     sqlite_store = store_from_settings("sqlite", path=tmp_path / "cramp.sqlite3")
     try:
         with pytest.raises(StoreUnavailable), sqlite_store.transaction():
+            sqlite_store.prefetch([("callbacks", "cb-1")])
             sqlite_store.put("callbacks", "cb-1", {"reason": "asked"}, expected_version=0)
             with pytest.raises(StoreUnavailable):
                 # A key SQLite cannot bind stands in for a disk error: the statement fails inside the transaction.
                 sqlite_store.get("callbacks", ["not", "a", "key"])  # type: ignore[arg-type]
             with pytest.raises(StoreUnavailable):
                 sqlite_store.put("callbacks", "cb-2", {"reason": "asked"}, expected_version=0)
+            with pytest.raises(StoreUnavailable):
+                sqlite_store.get("callbacks", "cb-1")  # even a prefetched record
 
         assert sqlite_store.scan("callbacks") == []
         sqlite_store.put("callbacks", "cb-3", {"reason": "asked"}, expected_version=0)
