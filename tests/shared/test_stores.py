@@ -417,7 +417,7 @@ def test_sqlite_store_failed_statement_inside_a_transaction_fails_the_commit_eve
             sqlite_store.put("callbacks", "cb-1", {"reason": "asked"}, expected_version=0)
             with pytest.raises(StoreUnavailable):
                 # A key SQLite cannot bind stands in for a disk error: the statement fails inside the transaction.
-                sqlite_store.get("callbacks", ["not", "a", "key"])  # type: ignore[arg-type]
+                sqlite_store.get("callbacks", ("not", "a", "key"))  # type: ignore[arg-type]
             with pytest.raises(StoreUnavailable):
                 sqlite_store.put("callbacks", "cb-2", {"reason": "asked"}, expected_version=0)
             with pytest.raises(StoreUnavailable):
