@@ -225,7 +225,8 @@ class Lexicon(NamedTuple):
     clause_breaks: frozenset[str]
     typo_index: dict[str, tuple[str, ...]]  # a word, or a word with one letter deleted -> lexicon words
     vocabulary: frozenset[str]
-    longest_from: dict[str, int]  # first word of a phrase -> the most words a phrase starting with it has
+    # First word of a phrase -> every length a phrase starting with it has, longest first (at most MAX_PHRASE_WORDS).
+    lengths_from: dict[str, tuple[int, ...]]
 
 
 def _deletions(word: str) -> set[str]:
@@ -244,9 +245,10 @@ def compile_lexicon(content: Content) -> Lexicon:
     for phrase in raw.get("ignore", ()):
         phrases[tuple(phrase.split())] = ("ignore", "")
     vocabulary = frozenset(word for key in phrases for word in key)
-    longest_from: dict[str, int] = {}
+    lengths: dict[str, set[int]] = {}
     for key in phrases:
-        longest_from[key[0]] = max(longest_from.get(key[0], 0), len(key))
+        if len(key) <= MAX_PHRASE_WORDS:
+            lengths.setdefault(key[0], set()).add(len(key))
     typo_index: dict[str, tuple[str, ...]] = {}
     for word in sorted(vocabulary):
         if len(word) >= 5:
@@ -259,7 +261,7 @@ def compile_lexicon(content: Content) -> Lexicon:
         clause_breaks=frozenset(raw["clause_breaks"]),
         typo_index=typo_index,
         vocabulary=vocabulary,
-        longest_from=longest_from,
+        lengths_from={word: tuple(sorted(sizes, reverse=True)) for word, sizes in lengths.items()},
     )
 
 
@@ -316,11 +318,13 @@ def _clauses(text: str, lex: Lexicon) -> list[list[str]]:
 
 
 def _longest_phrase(words: list[str], i: int, lex: Lexicon) -> tuple[int, tuple[str, str] | None]:
-    # Most words start no phrase at all; only the lengths a phrase starting here can have are tried.
-    for size in range(min(lex.longest_from.get(words[i], 0), MAX_PHRASE_WORDS, len(words) - i), 0, -1):
-        hit = lex.phrases.get(tuple(words[i : i + size]))
-        if hit:
-            return size, hit
+    # Most words start no phrase at all; only the lengths a phrase starting here has are tried, longest first.
+    remaining = len(words) - i
+    for size in lex.lengths_from.get(words[i], ()):
+        if size <= remaining:
+            hit = lex.phrases.get(tuple(words[i : i + size]))
+            if hit:
+                return size, hit
     return 1, None
 
 
@@ -397,7 +401,7 @@ def read(text: str, content: Content | None = None) -> Observations:
         while i < len(words):
             # Phrases first: some begin with a negation or contain a clause break ("not easing", "pins and needles").
             # Most words start no phrase at all: those skip the phrase lookup.
-            size, hit = _longest_phrase(words, i, lex) if words[i] in lex.longest_from else (1, None)
+            size, hit = _longest_phrase(words, i, lex) if words[i] in lex.lengths_from else (1, None)
             if hit is None:
                 if words[i] in lex.negation:
                     negated_until = i + NEGATION_WINDOW
