@@ -201,10 +201,10 @@ def render(channel: str, name: str, locale: str | None = None, *, content: Conte
     if channel not in EXTENSIONS:
         raise ValueError(f"unknown channel {channel!r}")
     content = content or load_content()
-    items = tuple(context.items())
-    if any(isinstance(value, str) for _, value in items):
-        return _render(channel, name, locale, content, context)
-    key = (channel, name, locale, content, items)
+    for value in context.values():
+        if isinstance(value, str):
+            return _render(channel, name, locale, content, context)
+    key = (channel, name, locale, content, tuple(context.items()))
     try:
         cached = _RENDERED.get(key)
     except TypeError:  # an unhashable value in the context
