@@ -159,6 +159,10 @@ def _environment() -> Environment:
     )
     env.filters["join_words"] = join_words
     env.filters["sentence"] = sentence
+    # No template uses Jinja's default globals (range, dict, lipsum, cycler, joiner, namespace). Without them, an
+    # `{% import %}` of the shared macros no longer compares the render's globals with the macro template's on
+    # every render (~13 µs of each verdict render); a template that did use one fails its render tests loudly.
+    env.globals.clear()
     return env
 
 
