@@ -146,3 +146,20 @@ def test_signature_check_accepts_exactly_what_twilio_validate_accepts(
     ours = is_valid_signature(settings, configured, params, signature)
 
     assert ours == RequestValidator(AUTH_TOKEN).validate(configured, params, signature) == accepted
+
+
+def test_signature_check_of_a_field_posted_twice_matches_twilio_validate(tmp_path: Path) -> None:
+    from twilio.request_validator import RequestValidator
+    from werkzeug.datastructures import MultiDict
+
+    from sms.signature import is_valid_signature
+
+    single = twilio_params("my calf locked up")
+    doubled = MultiDict([*single.items(), ("Body", "DELETE")])
+    url = PUBLIC_BASE_URL + "/sms"
+    validator = RequestValidator(AUTH_TOKEN)
+    settings = make_settings(tmp_path)
+
+    for signature, accepted in ((sign(doubled, url), True), (sign(single, url), False)):
+        ours = is_valid_signature(settings, url, doubled, signature)
+        assert ours == validator.validate(url, doubled, signature) == accepted
