@@ -4,6 +4,11 @@ The order matters. The MessageSid is claimed first, before any side effect; STOP
 anything else (even the rate limit); nothing at all is sent to an opted-out number; then the rate
 limit; then HELP/DELETE; then the dialogue. `handle` returns the reply text, or None for an empty
 <Response/> (opted out, Twilio already answered, or silence after the rate-limit notice).
+
+One message is one store transaction: the claim, every read and write of the turn and the reply stored
+with the claim (on SQLite one BEGIN IMMEDIATE ... COMMIT, so the turn holds the write lock for about a
+millisecond: reading, triage and the reply's template run inside, network calls and waits do not). Staff
+are texted about a callback request only after the commit.
 """
 
 from __future__ import annotations
