@@ -60,6 +60,9 @@ def apply_answer(obs: Observations, sets: dict, question_id: str | None = None) 
     return obs.merge(Observations.from_dict({**sets, "answered": answered}))
 
 
+QUESTION_ORDER = ("locate", "red_flag", "distinction")
+
+
 # The two table classes below are plain classes, not dataclasses: they are built once per Content and only read,
 # and a frozen dataclass costs ~0.8 ms of a cold start to define.
 class _AskableQuestion:
@@ -92,30 +95,27 @@ class _Tables:
         }
 
 
-QUESTION_ORDER = ("locate", "red_flag", "distinction")
-
-
 @functools.lru_cache(maxsize=16)
 def _tables(content: Content) -> _Tables:
     # Keyed by the Content object (identity: Content is never compared by value), so a changed copy gets its own.
     return _Tables(content)
 
 
-def _weigh(fired: list[Rule], content: Content) -> tuple[str, str, int]:
-    """Verdict, strength and signed margin (cramp minus spasm points) of the fired rules."""
+def _weigh(fired: list[Rule], content: Content) -> tuple[str, str]:
+    """Verdict and strength from the fired rules' points (cramp minus spasm)."""
     margin = 0
     for rule in fired:
         margin += rule.weight if rule.points_to == "cramp" else -rule.weight
     if abs(margin) < content.verdict_margin:
-        return "unclear", "none", margin
+        return "unclear", "none"
     strength = "strong" if abs(margin) >= content.strong_margin else "moderate"
-    return ("cramp" if margin > 0 else "spasm"), strength, margin
+    return ("cramp" if margin > 0 else "spasm"), strength
 
 
 def judge(obs: Observations, content: Content) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
     """Weigh the distinction rules: verdict, strength, every fired rule id, and the reasons behind the verdict."""
     fired = [rule for test, rule in _tables(content).rules if test(obs)]
-    verdict, strength, _ = _weigh(fired, content)
+    verdict, strength = _weigh(fired, content)
     if verdict == "unclear":
         backing = fired
     else:
@@ -175,9 +175,10 @@ def assess(obs: Observations, content: Content | None = None) -> Assessment:
     return _assess(obs, type(obs.duration_minutes), content or load_content())
 
 
-# Memoised: the assessment is a pure function of the observations and the content (no clock, store or person
-# in it), and people describe the same few things ("calf cramp at night"), so the same observations come back
-# often; one turn may also assess the same observations twice. Bounded, so memory stays small.
+# Memoised: the assessment is a pure function of the observations and the content, both in the key (no clock or
+# store is read; what the person's history adds, the count of recent episodes, is one of the observations).
+# People describe the same few things ("calf cramp at night"), so the same observations come back often, and one
+# turn may assess the same observations twice. Bounded, so memory stays small; Assessments are immutable.
 @functools.lru_cache(maxsize=2048)
 def _assess(obs: Observations, duration_type: type, content: Content) -> Assessment:
     flag = screen(obs, content)
