@@ -8,7 +8,8 @@ limit; then HELP/DELETE; then the dialogue. `handle` returns the reply text, or 
 One message is one store transaction: the claim, every read and write of the turn and the reply stored
 with the claim (on SQLite one BEGIN IMMEDIATE ... COMMIT, so the turn holds the write lock for about a
 millisecond: reading, triage and the reply's template run inside, network calls and waits do not). Staff
-are texted about a callback request only after the commit.
+are texted about a callback request only after the commit. DELETE is the exception: it scans every claim
+and callback, so it runs call by call, as every message does on DynamoDB.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +32,7 @@ from shared.stores import Store, StoreUnavailable, VersionConflict
 from shared.triage import assess
 from sms import handoff, idempotency, optouts, ratelimit, state
 from sms.inbound import Inbound, InputKind
-from sms.keywords import Keyword, match_keyword
+from sms.keywords import Keyword, KeywordMatch, match_keyword
 from sms.ratelimit import RateDecision, check_rate, rate_key
 from sms.replies import render_reply, render_turn, sms_locale
 
@@ -136,7 +138,11 @@ class SmsLine:
     def _turn(self, inbound: Inbound, phone_hash: str, progress: _Progress) -> Outcome | idempotency.Replay | None:
         """Claim the MessageSid (unless already claimed), process the message and store the reply with the claim,
         in one store transaction. None: another attempt holds the claim."""
-        with self.store.transaction() as atomic:
+        match = match_keyword(inbound.body) if inbound.kind == InputKind.TEXT else None
+        # DELETE scans every stored claim and callback for this number's: those scans must not hold SQLite's
+        # write lock, so DELETE runs call by call, as every message does on DynamoDB (the claim's lease covers it).
+        erasing = match is not None and match.keyword == Keyword.DELETE
+        with nullcontext(False) if erasing else self.store.transaction() as atomic:
             progress.atomic = atomic
             self.store.prefetch(self._records_read(inbound, phone_hash))
             if inbound.sid and progress.claim is None:
@@ -144,7 +150,7 @@ class SmsLine:
                 if not isinstance(taken, idempotency.Claim):
                     return taken
                 progress.claim = taken
-            outcome = self._process(inbound, phone_hash, progress)
+            outcome = self._process(inbound, phone_hash, progress, match)
             if progress.claim is not None:
                 idempotency.finish_message(self.store, progress.claim, outcome.reply, self.clock(), phone_hash)
         return outcome
@@ -187,9 +193,8 @@ class SmsLine:
     def _render(self, name: str, **context: object) -> str:
         return render_reply(name, self.content, self.locale, **context)
 
-    def _process(self, inbound: Inbound, phone_hash: str, progress: _Progress) -> Outcome:
+    def _process(self, inbound: Inbound, phone_hash: str, progress: _Progress, match: KeywordMatch | None) -> Outcome:
         now = self.clock()
-        match = match_keyword(inbound.body) if inbound.kind == InputKind.TEXT else None
         keyword = match.keyword if match else None
         word = match.word if match else None
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from shared.stores import Store, store_from_settings
+from shared.stores import Store, StoreUnavailable, store_from_settings
 from sms.app import create_app
 from sms.ratelimit import rate_key
 from tests.sms.conftest import SENDER, TwilioPoster, make_settings, phone_key
@@ -102,3 +102,41 @@ def test_state_sqlite_survives_a_process_restart(tmp_path: Path) -> None:
     assert callback["phone"] == SENDER and callback["window"] == "afternoon"
     assert post("hi", "+15550100444").silent
     store.close()
+
+
+class OtherWriterDuringScans:
+    """A real SQLite store that, whenever a scan runs, has a second connection (another process) write."""
+
+    def __init__(self, inner: Store, path: Path) -> None:
+        self.inner = inner
+        self.path = path
+        self.other_writes: list[bool] = []
+
+    def scan(self, collection: str) -> list:
+        other = store_from_settings("sqlite", path=self.path)
+        try:
+            other.put("attributes", f"probe-{len(self.other_writes)}", {"probe": True}, expected_version=0)
+            self.other_writes.append(True)
+        except StoreUnavailable:
+            self.other_writes.append(False)
+        finally:
+            other.close()
+        return self.inner.scan(collection)
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+
+def test_state_delete_scans_without_holding_the_sqlite_write_lock(make_poster: Callable, tmp_path: Path) -> None:
+    path = tmp_path / "state" / "cramp.sqlite3"
+    inner = store_from_settings("sqlite", path=path)
+    probing = OtherWriterDuringScans(inner, path)
+    post, _ = make_poster(probing)
+    post("my calf locked up")
+
+    assert "is erased" in post("DELETE").text
+
+    # Erasing scans every claim and callback; other messages must be able to write meanwhile.
+    assert probing.other_writes and all(probing.other_writes)
+    assert inner.get("conversations", phone_key()) is None
+    inner.close()
