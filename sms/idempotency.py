@@ -7,8 +7,9 @@ transaction (SmsLine._turn): a committed claim is always finished, and a turn th
 at all, so Twilio's redelivery handles the message afresh. DynamoDB commits each write on its own (and so
 does DELETE everywhere, see sms/conversation.py), so there a claim in "processing" carries a lease.
 The owner of a claim can die mid-request (a crash, a Lambda timeout) and a claim write that timed out
-against a frozen store can land after the request gave up; either way nobody will finish that claim. A redelivery that finds the lease expired takes the claim
-over with a version-checked write, so exactly one worker holds it, and handles the message.
+against a frozen store can land after the request gave up; either way nobody will finish that claim.
+A redelivery that finds the lease expired takes the claim over with a version-checked write, so exactly
+one worker holds it, and handles the message.
 
 Replays: Twilio signs the URL and the POST parameters with HMAC-SHA1 keyed with the auth token, and the
 signature covers no timestamp or nonce (platform requirements, Authenticity [T1][T2]), so a captured
