@@ -266,14 +266,14 @@ def markdown(results: dict[str, Any]) -> str:
     for key, label in (("alexa_warm", "Alexa turn"), ("sms_warm", "SMS turn")):
         item = results[key]
         calls = item["store_calls_per_turn"]
-        writes = calls.get("put", 0) + calls.get("claim", 0) + calls.get("delete", 0)
+        commits = item["committed_transactions_per_turn"]
         commit = item["sqlite_commit_ms"]["p50"]
         subject, reference = item["subject"]["wall"]["p50"], item["reference"]["wall"]["p50"]
         memory = item["diagnosis"]["subject_memory_store"]["wall"]["p50"]
         lines.append(
             f"- {label}: {_ms(subject)} ms vs {_ms(reference)} ms (wall p50). The same turn over the in-memory store, "
             f"timed in the same alternation: {_ms(memory)} ms, so SQLite adds {_ms(subject - memory)} ms "
-            f"({', '.join(f'{count} {name}' for name, count in sorted(calls.items()))} store calls, {writes} "
+            f"({', '.join(f'{count} {name}' for name, count in sorted(calls.items()))} store calls, {commits} "
             f"committed transaction(s) at {_ms(commit)} ms each, p50)."
         )
         if memory >= reference:

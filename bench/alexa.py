@@ -253,6 +253,7 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
         ),
         "serializer": f"{type(SERIALIZER).__module__}.{type(SERIALIZER).__name__}",
         "store_calls_per_turn": counting.calls,
+        "committed_transactions_per_turn": counting.commits,
         "sqlite_commit_ms": commit,
     }
 

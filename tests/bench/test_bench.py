@@ -68,6 +68,7 @@ def test_bench_command_quick_run_writes_json_and_one_table_row_per_figure(tmp_pa
     results = json.loads(json_path.read_text())
     quick = runner.QUICK
     assert_comparison(results["alexa_warm"], quick["warm"])
+    assert results["alexa_warm"]["committed_transactions_per_turn"] == 1
     assert results["alexa_warm"]["serializer"] == "skill.serializer.CachedPlanSerializer"
     for name in ("envelope_default_serializer", "envelope_cached_plan_serializer"):
         assert results["alexa_warm"]["diagnosis"][name]["wall"]["runs"] == quick["warm"]
