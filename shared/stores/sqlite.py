@@ -63,6 +63,13 @@ _REPLACE = (
     "UPDATE records SET data = ?, version = version + 1, expires_at = ?"
     " WHERE collection = ? AND key = ? AND version = ? AND (expires_at IS NULL OR expires_at > ?)"
 )
+# A transaction's deferred writes, flushed at its COMMIT: each version was already checked against the row the
+# transaction holds under its write lock, so the statement only sets the row to what the transaction decided.
+_WRITE = (
+    "INSERT INTO records (collection, key, data, version, expires_at) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (collection, key) DO UPDATE"
+    " SET data = excluded.data, version = excluded.version, expires_at = excluded.expires_at"
+)
 
 
 @contextmanager
@@ -163,19 +170,21 @@ class SQLiteStore(CreateOnceByPut):
         """One BEGIN IMMEDIATE ... COMMIT around every call inside (a nested one joins it); an exception rolls back.
 
         The write lock is held from BEGIN to COMMIT, so another writer (thread or process) waits on the busy
-        timeout meanwhile: keep what runs inside short, with no network calls or sleeps.
+        timeout meanwhile: keep what runs inside short, with no network calls or sleeps. Writes to records the
+        transaction has prefetched are version-checked at once and written together just before COMMIT.
         """
         local = self._local
         if getattr(local, "transaction", None) is not None:
             yield True
             return
         conn = self._run(_begin)
-        local.transaction, local.failed, local.rows = conn, False, {}
+        local.transaction, local.failed, local.rows, local.pending = conn, False, {}, {}
         try:
             yield True
             if local.failed:
                 raise StoreUnavailable(f"sqlite store at {self._path}: the transaction failed")
             try:
+                self._flush(conn)
                 conn.execute("COMMIT")
             except (sqlite3.DatabaseError, OSError) as exc:
                 raise StoreUnavailable(f"sqlite store at {self._path} could not commit: {exc}") from exc
@@ -183,7 +192,15 @@ class SQLiteStore(CreateOnceByPut):
             self._roll_back(conn)
             raise
         finally:
-            local.transaction, local.rows = None, {}
+            local.transaction, local.rows, local.pending = None, {}, {}
+
+    def _flush(self, conn: sqlite3.Connection) -> None:
+        """Write the transaction's deferred writes in one statement (before COMMIT, or a scan that must see them)."""
+        pending: dict[tuple[str, str], tuple] = self._local.pending
+        if pending:
+            writes = list(pending.values())
+            pending.clear()
+            conn.executemany(_WRITE, writes)
 
     def _roll_back(self, conn: sqlite3.Connection) -> None:
         try:
@@ -200,6 +217,25 @@ class SQLiteStore(CreateOnceByPut):
         rows = getattr(self._local, "rows", None)
         if rows and (collection, key) in rows:
             rows[(collection, key)] = row
+
+    def _put_held(
+        self, rows: dict, item: tuple[str, str], text: str, expected_version: int, expires_at: float | None
+    ) -> None:
+        """A write to a record this transaction holds: its version is checked against that row now (the write lock
+        keeps every other writer out until COMMIT), and the row is written at COMMIT with the transaction's others.
+
+        Same outcomes as the statements a write runs on its own: VersionConflict for a version that differs (an
+        expired row counts as absent, version 0), and nothing changed by a conflict.
+        """
+        if self._local.failed:
+            raise StoreUnavailable(f"sqlite store at {self._path}: the transaction already failed")
+        row = rows[item]
+        stored = 0 if row is None or is_expired(row[3], time.time()) else row[2]
+        if stored != expected_version:
+            raise VersionConflict(f"{item[0]}: expected version {expected_version}")
+        version = expected_version + 1
+        rows[item] = (item[1], text, version, expires_at)
+        self._local.pending[item] = (item[0], item[1], text, version, expires_at)
 
     def _own_transaction(self, conn: sqlite3.Connection) -> AbstractContextManager[None]:
         """A write's own BEGIN IMMEDIATE ... COMMIT, unless it runs inside the caller's transaction."""
@@ -258,6 +294,11 @@ class SQLiteStore(CreateOnceByPut):
         """Write atomically if the stored version equals expected_version (0: absent or expired)."""
         check_collection(collection)
         text = encode_data(data)
+        rows: dict[tuple[str, str], _Row | None] | None = getattr(self._local, "rows", None)
+        if rows and (collection, key) in rows:
+            # Prefetched or written in this transaction: checked now, written at COMMIT (one statement for all).
+            self._put_held(rows, (collection, key), text, expected_version, expires_at)
+            return Record(key=key, data=data, version=expected_version + 1, expires_at=expires_at)
 
         def write(conn: sqlite3.Connection) -> None:
             now = time.time()
@@ -279,6 +320,9 @@ class SQLiteStore(CreateOnceByPut):
         check_collection(collection)
 
         def remove(conn: sqlite3.Connection) -> None:
+            pending = getattr(self._local, "pending", None)
+            if pending:
+                pending.pop((collection, key), None)
             with self._own_transaction(conn):
                 conn.execute("DELETE FROM records WHERE collection = ? AND key = ?", (collection, key))
 
@@ -290,6 +334,8 @@ class SQLiteStore(CreateOnceByPut):
         check_collection(collection)
 
         def read(conn: sqlite3.Connection) -> list[tuple]:
+            if getattr(self._local, "transaction", None) is conn:
+                self._flush(conn)  # the scan must see this transaction's deferred writes
             return conn.execute(_SELECT_LIVE, (collection, time.time())).fetchall()
 
         return [

@@ -365,6 +365,46 @@ def test_store_prefetched_records_read_the_same_as_plain_gets_and_follow_writes(
     assert [store.get(collection, key) for collection, key in items[:3]] == during
 
 
+def test_store_prefetched_record_written_with_a_wrong_version_conflicts_as_outside(store: Store) -> None:
+    now = time.time()
+    store.put("attributes", "live", {"n": 1}, expected_version=0)
+    store.put("conversations", "expired", {"n": 1}, expected_version=0, expires_at=now - 1)
+    items = [("attributes", "live"), ("conversations", "expired"), ("callbacks", "absent")]
+
+    with store.transaction():
+        store.prefetch(items)
+        for version in (0, 2):
+            with pytest.raises(VersionConflict):
+                store.put("attributes", "live", {"n": 99}, expected_version=version)
+        for collection, key in items[1:]:
+            with pytest.raises(VersionConflict):
+                store.put(collection, key, {"n": 99}, expected_version=1)  # expired and absent count as version 0
+        versions = {"live": 1, "expired": 0, "absent": 0}
+        written = [store.put(collection, key, {"n": 2}, expected_version=versions[key]) for collection, key in items]
+
+    assert [record.version for record in written] == [2, 1, 1]
+    assert [store.get(collection, key).data for collection, key in items] == [{"n": 2}] * 3
+    assert [store.get(collection, key).version for collection, key in items] == [2, 1, 1]
+
+
+def test_store_scan_inside_a_transaction_sees_its_writes_and_deletes(store: Store) -> None:
+    store.put("callbacks", "cb-old", {"reason": "old"}, expected_version=0)
+    store.put("callbacks", "cb-gone", {"reason": "gone"}, expected_version=0)
+
+    with store.transaction():
+        store.prefetch([("callbacks", "cb-old"), ("callbacks", "cb-new"), ("callbacks", "cb-gone")])
+        store.put("callbacks", "cb-old", {"reason": "changed"}, expected_version=1)
+        store.put("callbacks", "cb-new", {"reason": "new"}, expected_version=0)
+        store.put("callbacks", "cb-gone", {"reason": "changed, then deleted"}, expected_version=1)
+        store.delete("callbacks", "cb-gone")
+        inside = {record.key: record.data["reason"] for record in store.scan("callbacks")}
+        store.put("callbacks", "cb-new", {"reason": "after the scan"}, expected_version=1)
+
+    after = {record.key: (record.data["reason"], record.version) for record in store.scan("callbacks")}
+    assert inside == {"cb-old": "changed", "cb-new": "new"}
+    assert after == {"cb-old": ("changed", 2), "cb-new": ("after the scan", 2)}
+
+
 def test_store_prefetched_record_returned_twice_is_two_separate_copies(store: Store) -> None:
     store.put("attributes", "user-i", {"episodes": ["calf"]}, expected_version=0)
 
