@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from json.encoder import c_make_encoder, encode_basestring_ascii
 from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
@@ -105,13 +106,34 @@ def check_collection(collection: str) -> None:
 
 # Built once: json.dumps with any non-default option builds a new encoder on every call.
 _ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
+# JSONEncoder.encode still builds its C encoder (and a closure) on every call; this one is built once, with the
+# same options, and gives the same text. It keeps no circular-reference markers (a shared markers dict would be
+# left dirty by a failed encode): record data is built from plain JSON values, and a cycle would still raise
+# (RecursionError instead of ValueError) before anything is written.
+_C_ENCODER = (
+    c_make_encoder(
+        None,
+        _ENCODER.default,
+        encode_basestring_ascii,
+        None,
+        _ENCODER.key_separator,
+        _ENCODER.item_separator,
+        _ENCODER.sort_keys,
+        _ENCODER.skipkeys,
+        _ENCODER.allow_nan,
+    )
+    if c_make_encoder is not None
+    else None
+)
 
 
 def encode_data(data: dict) -> str:
     """Serialise record data to JSON, rejecting anything that is not a JSON object."""
     if not isinstance(data, dict):
         raise TypeError(f"record data must be a dict, not {type(data).__name__}")
-    return _ENCODER.encode(data)
+    if _C_ENCODER is None:
+        return _ENCODER.encode(data)
+    return "".join(_C_ENCODER(data, 0))
 
 
 def decode_data(text: str) -> dict[str, Any]:

@@ -564,6 +564,36 @@ def test_sqlite_store_data_survives_reopening_in_fresh_process(tmp_path: Path) -
     reopened.close()
 
 
+def test_sqlite_store_stored_text_is_compact_sorted_ascii_json_in_and_out_of_transactions(tmp_path: Path) -> None:
+    path = tmp_path / "cramp.sqlite3"
+    sqlite_store = store_from_settings("sqlite", path=path)
+    data = {"z": [1.5, -0.0, 10**20, None, True], "a": {"y": "é \"quoted\" \n 😀", "b": {}}, "m": float("inf")}
+    try:
+        sqlite_store.put("attributes", "alone", data, expected_version=0)
+        with sqlite_store.transaction():
+            sqlite_store.prefetch([("attributes", "in-transaction")])
+            sqlite_store.put("attributes", "in-transaction", data, expected_version=0)
+    finally:
+        sqlite_store.close()
+    reader = sqlite3.connect(path)
+    stored = dict(reader.execute("SELECT key, data FROM records").fetchall())
+    reader.close()
+
+    # The text older versions wrote and read: json.dumps with sorted keys, no spaces, non-ASCII escaped.
+    expected = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    assert stored == {"alone": expected, "in-transaction": expected}
+
+
+def test_store_circular_data_is_refused_before_anything_is_written(store: Store) -> None:
+    data: dict[str, Any] = {"name": "loop"}
+    data["self"] = data
+
+    with pytest.raises((ValueError, RecursionError)):
+        store.put("attributes", "loop", data, expected_version=0)
+
+    assert store.get("attributes", "loop") is None
+
+
 def test_sqlite_store_missing_parent_directories_are_created(tmp_path: Path) -> None:
     path = tmp_path / "data" / "local" / "cramp.sqlite3"
     sqlite_store = store_from_settings("sqlite", path=path)
