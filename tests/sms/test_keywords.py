@@ -37,6 +37,9 @@ OTHER_SENDER = "+15550100777"
         ("call", Keyword.CALL),
         ("delete", Keyword.DELETE),
         ("De Lete!", Keyword.DELETE),
+        # Any Unicode space a phone keyboard can insert: no-break, em space, ideographic space, line separator.
+        ("\u00a0STOP\u2003", Keyword.STOP),
+        ("he\u3000lp\u2028", Keyword.HELP),
     ],
 )
 def test_keyword_whole_message_in_any_case_or_spacing_is_recognised(body: str, keyword: Keyword) -> None:
