@@ -297,9 +297,14 @@ _APOSTROPHES = str.maketrans("", "", "\u2019'\u2018`")
 
 def normalise(text: str) -> str:
     """Lower-case, fold curly quotes, drop apostrophes and split '2mins' into '2 mins'."""
-    text = text[:MAX_TEXT_CHARS].lower().translate(_APOSTROPHES)
+    text = text[:MAX_TEXT_CHARS].lower()
+    # Most texts have no apostrophe and no digit followed by a letter: each step is skipped when it would change
+    # nothing (a str.translate or a sub that finds nothing still costs a pass over the text).
+    if "'" in text or "\u2019" in text or "\u2018" in text or "`" in text:
+        text = text.translate(_APOSTROPHES)
     patterns = _patterns()
-    text = patterns.digit_then_letter.sub(r"\1 \2", text)
+    if patterns.digit_then_letter.search(text) is not None:
+        text = patterns.digit_then_letter.sub(r"\1 \2", text)
     return patterns.not_read.sub(" ", text)
 
 
@@ -307,13 +312,15 @@ def _clauses(text: str, lex: Lexicon) -> list[list[str]]:
     """Split at punctuation into corrected words. Clause-break words stay in: a phrase may contain one
     ("pins and needles", "comes and goes"), so the matcher decides where a clause really ends."""
     clauses: list[list[str]] = []
+    vocabulary = lex.vocabulary
     chunks = _patterns().clause_punctuation.split(text) if not CLAUSE_CHARACTERS.isdisjoint(text) else [text]
     for chunk in chunks:
         words: list[str] = []
         for raw_word in chunk.split():
             words.extend(lex.spelling.get(raw_word, (raw_word,)))
         if words:
-            clauses.append([_correct(w, lex) for w in words])
+            # Short words and lexicon words (nearly all of them) are never corrected: no call for those.
+            clauses.append([w if len(w) < 5 or w in vocabulary else _correct(w, lex) for w in words])
     return clauses
 
 
@@ -352,12 +359,20 @@ def _number_value(number: str) -> float:
     return NUMBER_WORDS[tens] + NUMBER_WORDS[unit]
 
 
+def _contains_any(text: str, words: tuple[str, ...]) -> bool:
+    # A loop, not any() over a generator (SIM110): it runs twice per read, and the generator cost more than the scans.
+    for word in words:  # noqa: SIM110
+        if word in text:
+            return True
+    return False
+
+
 def _duration(text: str) -> float | None:
     patterns = _patterns()
-    if any(word in text for word in NOT_A_DURATION_WORDS):
+    if _contains_any(text, NOT_A_DURATION_WORDS):
         text = patterns.not_a_duration.sub(" ", text)
     amounts = []
-    if any(unit in text for unit in AMOUNT_UNITS):
+    if _contains_any(text, AMOUNT_UNITS):
         for number, unit in patterns.amount.findall(text):
             value = _number_value(number)
             amounts.append(value * UNIT_MINUTES[unit])
@@ -392,26 +407,30 @@ def read(text: str, content: Content | None = None) -> Observations:
     signs: set[str] = set()
     denied: set[str] = set()
     clauses = _clauses(normal, lex)
+    # Looked up once per read rather than once per word.
+    starts_phrase, negation, clause_breaks = lex.lengths_from, lex.negation, lex.clause_breaks
     for words in clauses:
         # A negation covers the next few words and is used up by the first thing it denies; after a denied
         # sign it runs on through a list of signs ("no swelling or redness in my calf" keeps the calf).
         negated_until = -1
         signs_denied_until = -1
         i = 0
-        while i < len(words):
+        count = len(words)
+        while i < count:
+            word = words[i]
             # Phrases first: some begin with a negation or contain a clause break ("not easing", "pins and needles").
             # Most words start no phrase at all: those skip the phrase lookup.
-            size, hit = _longest_phrase(words, i, lex) if words[i] in lex.lengths_from else (1, None)
+            size, hit = _longest_phrase(words, i, lex) if word in starts_phrase else (1, None)
             if hit is None:
-                if words[i] in lex.negation:
+                if word in negation:
                     negated_until = i + NEGATION_WINDOW
-                elif words[i] in lex.clause_breaks:
+                elif word in clause_breaks:
                     negated_until = signs_denied_until = -1
                 i += 1
                 continue
             category, value = hit
             # A phrase that starts with its own negation ("not easing", "no better") is not negated again.
-            self_negating = words[i] in lex.negation
+            self_negating = word in negation
             negated = not self_negating and (i <= negated_until or (category == "signs" and i <= signs_denied_until))
             if category != "ignore" and i <= negated_until:
                 negated_until = -1
