@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from shared.stores import Store, store_from_settings
 from skill.app import build_skill, invoke
 from sms.app import create_app
 from sms.outbound import read_outbox
-from tests.skill.alexa_device import NOW, SKILL_ID, USER_ID, AlexaDevice
+from tests.skill.alexa_device import SKILL_ID, USER_ID, AlexaDevice
 from tests.skill.profile_api import CONSENTED, FakeProfileApi
 from tests.sms.conftest import TEST_SALT, TwilioPoster, make_settings
 from tests.sms.helpers import assert_sms_text
@@ -38,13 +39,14 @@ class Channels:
     store: Store
     app: Flask
     profile_api: FakeProfileApi
+    now: datetime
 
     def speaker(self) -> AlexaDevice:
         """An Echo whose account has the mobile number and has granted the permission."""
         skill = build_skill(self.settings, self.store)
         return AlexaDevice(
             lambda envelope: invoke(skill, envelope), api_endpoint=self.profile_api.endpoint,
-            api_access_token=CONSENTED,
+            api_access_token=CONSENTED, now=self.now,
         )
 
     def phone(self) -> TwilioPoster:
@@ -58,11 +60,14 @@ def channels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Channe
     settings = make_settings(tmp_path, alexa_skill_id=SKILL_ID)
     store = store_from_settings("memory")
     app = create_app(settings, store)
-    # The SMS line dates its episodes by its clock: the same day as the Echo's requests.
-    app.extensions["cramp_sms"].clock = NOW.timestamp
+    # The SMS line dates its episodes by its clock: the same day as the Echo's requests. Both are the real time
+    # of the test (once): the stores expire records by the real clock, so a fixed day would expire the SMS
+    # conversation (written at that day's time plus four hours) once the real clock passed it.
+    now = datetime.now(UTC).replace(microsecond=0)
+    app.extensions["cramp_sms"].clock = now.timestamp
     with FakeProfileApi(tmp_path) as api:
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(api.cert_path))
-        yield Channels(settings, store, app, api)
+        yield Channels(settings, store, app, api, now)
 
 
 def voice_calf_cramp(device: AlexaDevice) -> None:
@@ -190,4 +195,4 @@ def test_handover_sms_line_records_one_episode_per_texted_conversation(channels:
 
     kept = handover.episodes(channels.store, PHONE_KEY)
     assert [(e["body_part"], e["verdict"]) for e in kept] == [("calf", "cramp"), ("calf", "cramp")]
-    assert all(e["date"] == NOW.date().isoformat() for e in kept)
+    assert all(e["date"] == channels.now.date().isoformat() for e in kept)
