@@ -6,7 +6,8 @@ turn comes from a new number with a new MessageSid, so every turn does the whole
 MessageSid check, the opt-out check, the rate limit, the conversation state, the episode history (each read
 and written in SQLite), the free-text reader, triage, the SMS template and the reply stored with its claim.
 All of a turn's reads and writes run in one SQLite transaction, committed once; the five records a first
-message reads come from one prefetching SELECT (`store_calls_per_turn` and `committed_transactions_per_turn`
+message reads come from one prefetching SELECT, and its four writes are version-checked against those rows and
+written by one statement just before the COMMIT (`store_calls_per_turn` and `committed_transactions_per_turn`
 report what one turn does: its gets are then served from the prefetch). The message describes an eyelid twitch, which
 needs no screening question, so each turn ends in a verdict. The reference (bench/quickstart_sms.py) checks
 the same signature and echoes the body.
