@@ -30,10 +30,10 @@ from shared.identity import hashed_id
 from shared.reader import read
 from shared.stores import Store, StoreUnavailable, VersionConflict
 from shared.triage import assess
-from sms import handoff, idempotency, optouts, ratelimit, state
+from sms import handoff, idempotency, optouts, state
 from sms.inbound import Inbound, InputKind
 from sms.keywords import Keyword, KeywordMatch, match_keyword
-from sms.ratelimit import RateDecision, check_rate, rate_key
+from sms.ratelimit import RateDecision, RateLimit
 from sms.replies import render_reply, render_turn, sms_locale
 
 logger = logging.getLogger(__name__)
@@ -158,11 +158,10 @@ class SmsLine:
 
     @staticmethod
     def _records_read(inbound: Inbound, phone_hash: str) -> list[tuple[str, str]]:
-        """The records a first message reads: its claim, the opt-out, the rate count, the conversation and the
-        episode history (one SQLite query for all of them instead of five)."""
+        """The records a first message reads: its claim, the opt-out, the conversation with its rate count and the
+        episode history (one SQLite query for all of them instead of four)."""
         records = [
             (optouts.COLLECTION, phone_hash),
-            (ratelimit.COLLECTION, rate_key(phone_hash)),
             (state.COLLECTION, phone_hash),
             (handover.HISTORY, phone_hash),
         ]
@@ -205,59 +204,78 @@ class SmsLine:
             reply = None if match.handled_by_twilio else self._render("opted_out")
             return Outcome(reply, "opted_out", word)
 
+        limit = RateLimit(self.settings.sms_rate_limit, self.settings.sms_rate_window_seconds, now)
         if optouts.is_opted_out(self.store, phone_hash):
             if keyword == Keyword.START:
                 optouts.record_opt_in(self.store, phone_hash)
                 return Outcome(self._render("opted_in"), "opted_in", word)
             if keyword == Keyword.DELETE:
-                self._erase(phone_hash)
+                state.forget_conversation(self.store, phone_hash, limit)
+                self._erase_the_rest(phone_hash)
                 return Outcome(None, "erased_while_opted_out", word)
             return Outcome(None, "suppressed_opted_out", word)
 
-        rate = check_rate(
-            self.store,
-            phone_hash,
-            limit=self.settings.sms_rate_limit,
-            window_seconds=self.settings.sms_rate_window_seconds,
-            now=now,
-        )
-        if rate == RateDecision.NOTICE:
-            return Outcome(self._render("rate_limited"), "rate_limited", word)
-        if rate == RateDecision.SILENCE:
-            return Outcome(None, "rate_limited_silent", word)
-
+        # Every message from here on is counted in the same write as what it does to the conversation (one
+        # record), and only a message within the limit changes the conversation.
+        if keyword == Keyword.DELETE:
+            rate = state.count_and_forget(self.store, phone_hash, limit)
+        elif keyword == Keyword.HELP or inbound.kind != InputKind.TEXT:
+            rate = state.count_message(self.store, phone_hash, limit)
+        else:
+            return self._converse(inbound, phone_hash, progress, keyword, word, limit)
+        if rate != RateDecision.ALLOW:
+            return self._rate_limited(rate, word)
         if keyword == Keyword.HELP:
             return Outcome(self._render("help"), "help", word)
         if keyword == Keyword.DELETE:
-            self._erase(phone_hash)
+            # The conversation went with the count's write; the rest goes now.
+            self._erase_the_rest(phone_hash)
             return Outcome(self._render("deleted"), "erased", word)
         if inbound.kind == InputKind.MEDIA_ONLY:
             return Outcome(self._render("media"), "media_only")
-        if inbound.kind in (InputKind.UNREADABLE, InputKind.OTHER_SCRIPT):
-            conversation = state.load_conversation(self.store, phone_hash, self.content)
-            question = self.content.question(conversation.pending) if conversation.pending else None
-            reply = self._render("unreadable", question=question, other_script=inbound.kind == InputKind.OTHER_SCRIPT)
-            return Outcome(reply, inbound.kind.value, step=conversation.step.value)
+        conversation = state.load_conversation(self.store, phone_hash, now, self.content)
+        question = self.content.question(conversation.pending) if conversation.pending else None
+        reply = self._render("unreadable", question=question, other_script=inbound.kind == InputKind.OTHER_SCRIPT)
+        return Outcome(reply, inbound.kind.value, step=conversation.step.value)
 
+    def _rate_limited(self, rate: RateDecision, word: str | None) -> Outcome:
+        if rate == RateDecision.NOTICE:
+            return Outcome(self._render("rate_limited"), "rate_limited", word)
+        return Outcome(None, "rate_limited_silent", word)
+
+    def _converse(
+        self,
+        inbound: Inbound,
+        phone_hash: str,
+        progress: _Progress,
+        keyword: Keyword | None,
+        word: str | None,
+        limit: RateLimit,
+    ) -> Outcome:
+        """A message for the dialogue: counted and, within the limit, applied, in one write of the record."""
+        now = limit.now
         # START, UNSTOP and YES from someone who never opted out are ordinary text ("yes" answers a question).
         event = KEYWORD_EVENTS.get(keyword, Event.DESCRIBE) if keyword else Event.DESCRIBE
         message = Message(text=inbound.text) if event == Event.DESCRIBE else Message()
         today = datetime.fromtimestamp(now, UTC).date()
         history = handover.EpisodeHistory(self.store, phone_hash)
-        turn, new_episode = state.advance_episode(
+        step = state.count_and_advance(
             self.store,
             phone_hash,
             event,
             message,
             self.content,
-            now=now,
+            limit,
             ttl_seconds=self.settings.conversation_ttl_seconds,
             message_sid=inbound.sid,
             # Counting this episode too, over both channels when linked: the recurrence rule fires on the third.
             recent_episodes=lambda: handover.count_recent(history.joined(), today) + 1,
         )
+        turn = step.turn
+        if turn is None:
+            return self._rate_limited(step.rate, word)
         progress.changed_state = True
-        if new_episode:
+        if step.new_episode:
             history.record(today, turn.assessment.body_part, turn.assessment.verdict)
         outcome = Outcome(
             None,
@@ -284,13 +302,13 @@ class SmsLine:
         outcome.reply = render_turn(turn, self.content, self.locale)
         return outcome
 
-    def _erase(self, phone_hash: str) -> None:
-        """DELETE: forget the conversation, the episode history (and a linked Alexa one) and every callback request.
+    def _erase_the_rest(self, phone_hash: str) -> None:
+        """DELETE, once the conversation is forgotten: the episode history (and a linked Alexa one) and every
+        callback request.
 
-        The opt-out record stays (it is what keeps us from texting them), and the short-lived
-        rate-limit counter stays until its window ends, so DELETE cannot be used to reset it.
+        The opt-out record stays (it is what keeps us from texting them), and the rate count stays in the
+        conversation's record until its window ends (sms/state.py), so DELETE cannot be used to reset it.
         """
-        state.forget_conversation(self.store, phone_hash)
         erased = handoff.erase_callbacks(self.store, phone_hash)
         # The MessageSid claims stay, so a replayed message cannot write the erased conversation back; only
         # their reply text goes (a reply can quote the person's words).

@@ -21,3 +21,9 @@ def assert_sms_text(text: str, limit: int = SMS_LIMIT) -> None:
     assert text.strip(), "empty reply"
     assert is_gsm7(text), f"not GSM-7: {[ch for ch in text if not is_gsm7(ch)]!r} in {text!r}"
     assert gsm7_units(text) <= limit, f"{gsm7_units(text)} units > {limit}: {text!r}"
+
+
+def conversation_erased(store: Store, phone_hash: str) -> bool:
+    """True when the number's record is gone or holds nothing but its rate-limit window (which DELETE keeps)."""
+    record = store.get("conversations", phone_hash)
+    return record is None or set(record.data) == {"rate"}

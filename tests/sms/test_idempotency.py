@@ -15,7 +15,7 @@ from shared.stores import Store, store_from_settings
 from sms import idempotency
 from sms.outbound import read_outbox
 from tests.sms.conftest import SENDER, TwilioPoster, new_sid, phone_key, twilio_params
-from tests.sms.helpers import nothing_stored
+from tests.sms.helpers import conversation_erased, nothing_stored
 
 
 def turns(store: Store) -> int:
@@ -211,7 +211,7 @@ def test_idempotency_replay_after_delete_resurrects_nothing_and_keeps_no_reply_t
     assert len(claims) == 4
     assert not any("weekday mornings" in str(r.data) for r in memory_store.scan("conversations"))
     assert replay.silent
-    assert memory_store.get("conversations", phone_key(SENDER)) is None
+    assert conversation_erased(memory_store, phone_key(SENDER))
     assert callbacks_and_outbox(memory_store, app) == (0, 1)
 
 

@@ -7,7 +7,7 @@ import pytest
 from shared.stores import Store
 from sms.keywords import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, Keyword, match_keyword
 from tests.sms.conftest import SENDER, TwilioPoster, phone_key
-from tests.sms.helpers import assert_sms_text
+from tests.sms.helpers import assert_sms_text, conversation_erased
 
 OTHER_SENDER = "+15550100777"
 
@@ -166,7 +166,7 @@ def test_keyword_delete_erases_conversation_and_callbacks(twilio_post: TwilioPos
     assert_sms_text(text)
     assert "erased" in text
     assert memory_store.scan("callbacks") == []
-    assert memory_store.get("conversations", phone_key(SENDER)) is None
+    assert conversation_erased(memory_store, phone_key(SENDER))
     assert "Which muscle" in twilio_post("hi").text  # a fresh start
 
 
@@ -183,4 +183,4 @@ def test_keyword_delete_while_opted_out_erases_silently_and_stays_opted_out(
     twilio_post("STOP")
     assert twilio_post("DELETE").silent
     assert len(memory_store.scan("optouts")) == 1
-    assert memory_store.get("conversations", phone_key(SENDER)) is None
+    assert conversation_erased(memory_store, phone_key(SENDER))
