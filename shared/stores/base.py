@@ -27,7 +27,7 @@ _BACKOFF_FLOOR_S = 0.001
 _BACKOFF_CAP_S = 0.2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Record:
     """One stored document with its optimistic-locking version."""
 
@@ -35,6 +35,11 @@ class Record:
     data: dict
     version: int
     expires_at: float | None = None
+
+    def __init__(self, key: str, data: dict, version: int, expires_at: float | None = None) -> None:
+        # The generated __init__'s fields, defaults and frozen instance, filled with one dict update instead of
+        # an object.__setattr__ per field: every get and put of a turn builds one.
+        self.__dict__.update(key=key, data=data, version=version, expires_at=expires_at)
 
 
 class VersionConflict(Exception):
