@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sqlite3
@@ -72,6 +73,12 @@ _WRITE = (
 )
 
 
+@functools.lru_cache(maxsize=16)
+def _select_rows(count: int) -> str:
+    """The prefetch SELECT for `count` (collection, key) pairs (a turn asks for the same few counts)."""
+    return _SELECT_ROWS + " OR ".join(["(collection = ? AND key = ?)"] * count)
+
+
 @contextmanager
 def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
     """Hold the write lock from the first read, so check-and-write cannot interleave with another writer."""
@@ -89,6 +96,27 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
 def _begin(conn: sqlite3.Connection) -> sqlite3.Connection:
     conn.execute("BEGIN IMMEDIATE")
     return conn
+
+
+class _Transaction:
+    """SQLiteStore.transaction() as a plain context manager: entered once per SMS message, and a generator-based
+    one costs a generator, its frames and a wrapper object on top of the same work."""
+
+    __slots__ = ("_store", "_conn")
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self._store = store
+        self._conn: sqlite3.Connection | None = None
+
+    def __enter__(self) -> bool:
+        self._conn = self._store._begin_transaction()
+        return True
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if self._conn is not None:  # None: nested, the outer transaction commits or rolls back
+            conn, self._conn = self._conn, None
+            self._store._end_transaction(conn, succeeded=exc_type is None)
+        return False  # an exception from the body goes on to the caller
 
 
 class SQLiteStore(CreateOnceByPut):
@@ -165,32 +193,42 @@ class SQLiteStore(CreateOnceByPut):
             logger.warning("sqlite operation failed inside a transaction: %s", exc)
             raise StoreUnavailable(f"sqlite store at {self._path} failed: {exc}") from exc
 
-    @contextmanager
-    def transaction(self) -> Iterator[bool]:
+    def transaction(self) -> AbstractContextManager[bool]:
         """One BEGIN IMMEDIATE ... COMMIT around every call inside (a nested one joins it); an exception rolls back.
 
         The write lock is held from BEGIN to COMMIT, so another writer (thread or process) waits on the busy
         timeout meanwhile: keep what runs inside short, with no network calls or sleeps. Writes to records the
         transaction has prefetched are version-checked at once and written together just before COMMIT.
         """
+        return _Transaction(self)
+
+    def _begin_transaction(self) -> sqlite3.Connection | None:
+        """Open this thread's transaction; None when one is already open (the caller joins it)."""
         local = self._local
         if getattr(local, "transaction", None) is not None:
-            yield True
-            return
+            return None
         conn = self._run(_begin)
         local.transaction, local.failed, local.rows, local.pending = conn, False, {}, {}
+        return conn
+
+    def _end_transaction(self, conn: sqlite3.Connection, succeeded: bool) -> None:
+        """COMMIT the transaction's writes when its body succeeded, else (or when that fails) roll back."""
+        local = self._local
         try:
-            yield True
-            if local.failed:
-                raise StoreUnavailable(f"sqlite store at {self._path}: the transaction failed")
+            if not succeeded:
+                self._roll_back(conn)
+                return
             try:
-                self._flush(conn)
-                conn.execute("COMMIT")
-            except (sqlite3.DatabaseError, OSError) as exc:
-                raise StoreUnavailable(f"sqlite store at {self._path} could not commit: {exc}") from exc
-        except BaseException:
-            self._roll_back(conn)
-            raise
+                if local.failed:
+                    raise StoreUnavailable(f"sqlite store at {self._path}: the transaction failed")
+                try:
+                    self._flush(conn)
+                    conn.execute("COMMIT")
+                except (sqlite3.DatabaseError, OSError) as exc:
+                    raise StoreUnavailable(f"sqlite store at {self._path} could not commit: {exc}") from exc
+            except BaseException:
+                self._roll_back(conn)
+                raise
         finally:
             local.transaction, local.rows, local.pending = None, {}, {}
 
@@ -251,11 +289,11 @@ class SQLiteStore(CreateOnceByPut):
             return
         for collection, _key in wanted:
             check_collection(collection)
-        where = " OR ".join(["(collection = ? AND key = ?)"] * len(wanted))
+        select = _select_rows(len(wanted))
         params = [part for item in wanted for part in item]
 
         def read(conn: sqlite3.Connection) -> list[tuple]:
-            return conn.execute(_SELECT_ROWS + where, params).fetchall()
+            return conn.execute(select, params).fetchall()
 
         found = {(row[0], row[1]): row[1:] for row in self._run(read)}
         for item in wanted:
@@ -263,16 +301,18 @@ class SQLiteStore(CreateOnceByPut):
 
     def get(self, collection: str, key: str) -> Record | None:
         """Return the live record, or None when it is missing or expired."""
-        check_collection(collection)
+        item = (collection, key)
         rows: dict[tuple[str, str], _Row | None] | None = getattr(self._local, "rows", None)
-        if rows and (collection, key) in rows:
-            # Prefetched or written in this transaction, whose write lock keeps every other writer out.
+        if rows and item in rows:
+            # Prefetched or written in this transaction, whose write lock keeps every other writer out (its
+            # collection was checked when it got there).
             if self._local.failed:
                 raise StoreUnavailable(f"sqlite store at {self._path}: the transaction already failed")
-            row = rows[(collection, key)]
+            row = rows[item]
             if row is None or is_expired(row[3], time.time()):
                 return None
         else:
+            check_collection(collection)
 
             def read(conn: sqlite3.Connection) -> _Row | None:
                 return conn.execute(_SELECT_LIVE + " AND key = ?", (collection, time.time(), key)).fetchone()
@@ -292,13 +332,15 @@ class SQLiteStore(CreateOnceByPut):
         expires_at: float | None = None,
     ) -> Record:
         """Write atomically if the stored version equals expected_version (0: absent or expired)."""
+        item = (collection, key)
+        rows: dict[tuple[str, str], _Row | None] | None = getattr(self._local, "rows", None)
+        if rows and item in rows:
+            # Prefetched or written in this transaction (so its collection was checked): version-checked now,
+            # written at COMMIT with the transaction's other writes (one statement for all).
+            self._put_held(rows, item, encode_data(data), expected_version, expires_at)
+            return Record(key=key, data=data, version=expected_version + 1, expires_at=expires_at)
         check_collection(collection)
         text = encode_data(data)
-        rows: dict[tuple[str, str], _Row | None] | None = getattr(self._local, "rows", None)
-        if rows and (collection, key) in rows:
-            # Prefetched or written in this transaction: checked now, written at COMMIT (one statement for all).
-            self._put_held(rows, (collection, key), text, expected_version, expires_at)
-            return Record(key=key, data=data, version=expected_version + 1, expires_at=expires_at)
 
         def write(conn: sqlite3.Connection) -> None:
             now = time.time()

@@ -330,6 +330,21 @@ def test_store_transaction_nested_joins_the_outer_one_and_fails_with_it(atomic_s
     assert atomic_store.get("callbacks", "cb-1") is None
 
 
+def test_store_transaction_nested_failure_caught_outside_it_commits_with_the_outer_one(atomic_store: Store) -> None:
+    with atomic_store.transaction():
+        atomic_store.put("callbacks", "cb-1", {"reason": "asked"}, expected_version=0)
+        with pytest.raises(RuntimeError), atomic_store.transaction():
+            atomic_store.put("callbacks", "cb-2", {"reason": "asked"}, expected_version=0)
+            raise RuntimeError("the inner one has no rollback of its own")
+        atomic_store.put("callbacks", "cb-3", {"reason": "asked"}, expected_version=0)
+
+    assert sorted(record.key for record in atomic_store.scan("callbacks")) == ["cb-1", "cb-2", "cb-3"]
+    # The thread's transaction is over: the next one starts afresh and commits on its own.
+    with atomic_store.transaction():
+        atomic_store.put("callbacks", "cb-4", {"reason": "asked"}, expected_version=0)
+    assert atomic_store.get("callbacks", "cb-4") is not None
+
+
 def test_store_transaction_version_conflict_inside_is_recoverable(atomic_store: Store) -> None:
     atomic_store.put("attributes", "user-h", {"n": 1}, expected_version=0)
 
