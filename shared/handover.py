@@ -27,6 +27,11 @@ CONVERSATIONS = "conversations"  # the SMS line's dialogue state per phone hash 
 OPTOUTS = "optouts"  # the SMS line's opt-outs per phone hash (sms/optouts.py)
 # Set on an SMS conversation once it has given its verdict, so its episode is counted only once.
 EPISODE_RECORDED = "episode_recorded"
+# The SMS line's rate count, kept in the same record as the conversation (sms/ratelimit.py): what the voice side
+# writes there keeps it, so neither "text me" nor "forget me" resets the line's rate limit.
+RATE_COUNT = "rate"
+# Messages racing "forget me" on the same record are rare and each conflict means one arrived: a few tries do.
+_FORGET_ATTEMPTS = 5
 EPISODES = "episodes"
 LINKED = "linked"
 # The same limits as the skill's history (skill/history.py): ten episodes, a seven-day recurrence window.
@@ -52,10 +57,21 @@ def seed_conversation(store: Store, phone_hash: str, observations: Observations,
         store,
         CONVERSATIONS,
         phone_hash,
-        # The episode is already in the Alexa history: the SMS line must not count it again.
-        lambda _current: {"conversation": conversation.to_dict(), "updated_at": now, EPISODE_RECORDED: True},
+        # The episode is already in the Alexa history: the SMS line must not count it again. The silence limit
+        # (hours) outlasts any rate window (minutes), so the record's expiry covers the kept count too.
+        lambda current: {
+            "conversation": conversation.to_dict(),
+            "updated_at": now,
+            EPISODE_RECORDED: True,
+            **_rate_count_of(current),
+        },
         expires_at=now + ttl,
     )
+
+
+def _rate_count_of(data: dict | None) -> dict:
+    """The SMS rate count held in a conversation record, as the fields to carry into its next version."""
+    return {RATE_COUNT: data[RATE_COUNT]} if data and data.get(RATE_COUNT) is not None else {}
 
 
 def _episodes_in(data: dict | None) -> list[dict]:
@@ -162,9 +178,24 @@ def link_phone(store: Store, phone_hash: str, alexa_key: str) -> None:
 
 
 def forget_phone(store: Store, phone_hash: str) -> None:
-    """Forget what is kept for a number on the SMS side of a link: its history, its link and its conversation."""
+    """Forget what is kept for a number on the SMS side of a link: its history, its link and its conversation.
+
+    The conversation's record keeps only the rate count, as the SMS line's own DELETE does: forgetting must not
+    reset the limit. The line ignores the count once its window has ended, and the record expires as it was.
+    """
     store.delete(HISTORY, phone_hash)
-    store.delete(CONVERSATIONS, phone_hash)
+    for _ in range(_FORGET_ATTEMPTS):
+        record = store.get(CONVERSATIONS, phone_hash)
+        kept = _rate_count_of(record.data if record is not None else None)
+        if record is None or not kept:
+            store.delete(CONVERSATIONS, phone_hash)
+            return
+        try:
+            store.put(CONVERSATIONS, phone_hash, kept, expected_version=record.version, expires_at=record.expires_at)
+            return
+        except VersionConflict:
+            continue  # a message arrived meanwhile and rewrote the record: forget again from what it holds now
+    raise VersionConflict(f"{CONVERSATIONS}: gave up forgetting after {_FORGET_ATTEMPTS} conflicting writes")
 
 
 def forget_everywhere(store: Store, phone_hash: str) -> bool:

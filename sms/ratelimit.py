@@ -14,8 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-# The field of the conversation record that holds the window: {"window_start", "count", "noticed"}.
-RATE = "rate"
+from shared import handover
+
+# The field of the conversation record that holds the window: {"window_start", "count", "noticed"}. Named in
+# shared.handover, whose voice-side writes to the same record keep it.
+RATE = handover.RATE_COUNT
 
 
 class RateDecision(StrEnum):

@@ -23,7 +23,7 @@ from sms.outbound import read_outbox
 from tests.skill.alexa_device import SKILL_ID, USER_ID, AlexaDevice
 from tests.skill.profile_api import CONSENTED, FakeProfileApi
 from tests.sms.conftest import TEST_SALT, TwilioPoster, make_settings
-from tests.sms.helpers import assert_sms_text
+from tests.sms.helpers import assert_sms_text, conversation_erased
 
 MOBILE = "+15550001111"
 CLINIC = load_content().clinic
@@ -165,7 +165,7 @@ def test_handover_forget_history_on_alexa_forgets_the_linked_texts_too(channels:
     assert forgotten.speech.startswith("Done. I've deleted your cramp history.")
     assert channels.store.get("attributes", ALEXA_KEY) is None
     assert channels.store.get("attributes", PHONE_KEY) is None
-    assert channels.store.get("conversations", PHONE_KEY) is None
+    assert conversation_erased(channels.store, PHONE_KEY)
     voice_calf_cramp(after := channels.speaker())
     assert "you've told me about this week" not in after.replies[-1].speech
 
@@ -196,3 +196,35 @@ def test_handover_sms_line_records_one_episode_per_texted_conversation(channels:
     kept = handover.episodes(channels.store, PHONE_KEY)
     assert [(e["body_part"], e["verdict"]) for e in kept] == [("calf", "cramp"), ("calf", "cramp")]
     assert all(e["date"] == channels.now.date().isoformat() for e in kept)
+
+
+def rate_limited_phone(channels: Channels) -> TwilioPoster:
+    """The person's phone after texting the line up to its limit (every message answered)."""
+    phone = channels.phone()
+    for _ in range(channels.settings.sms_rate_limit):
+        assert phone("hi").text
+    return phone
+
+
+def test_handover_text_me_does_not_reset_the_sms_rate_limit(channels: Channels) -> None:
+    phone = rate_limited_phone(channels)
+    device = channels.speaker()
+    voice_calf_cramp(device)
+
+    device.intent("TextMeIntent")
+    over = phone("TIPS")
+
+    assert over.text.startswith("You have sent many messages in a short time, so I will pause replies")
+    assert phone("TIPS").silent
+
+
+def test_handover_forget_history_on_alexa_does_not_reset_the_sms_rate_limit(channels: Channels) -> None:
+    device = channels.speaker()
+    link(device)
+    phone = rate_limited_phone(channels)
+
+    channels.speaker().intent("ForgetHistoryIntent")
+    over = phone("hi")
+
+    assert over.text.startswith("You have sent many messages in a short time, so I will pause replies")
+    assert conversation_erased(channels.store, PHONE_KEY)
