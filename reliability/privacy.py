@@ -74,7 +74,7 @@ def sms_refusals(server: ServerProcess, session: requests.Session) -> dict[str, 
             _tally(counts, kind, answer.status == 403)
     store = store_from_settings("sqlite", path=store_path)
     try:
-        touched = [r.key for r in store.scan("conversations") if not r.key.startswith("rate:")]
+        touched = [r.key for r in store.scan("conversations")]
     finally:
         store.close()
     # Replays: Twilio signatures carry no timestamp, so a captured request stays valid; the MessageSid claim
