@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
+from typing import TYPE_CHECKING
 
 # Twilio's hard maximum for one (concatenated) message; anything longer did not come from a phone.
 MAX_BODY_CHARS = 1600
@@ -20,14 +20,32 @@ class InputKind(StrEnum):
     OTHER_SCRIPT = "other_script"  # letters, but none in the Latin alphabet the reader knows
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Inbound:
-    """The fields of Twilio's inbound-message webhook that the line uses."""
+    """The fields of Twilio's inbound-message webhook that the line uses.
+
+    `text` (the body without surrounding whitespace) and `kind` (how to treat it) are worked out once, when the
+    message is built: every message needs both, and SmsLine checks the kind up to three times.
+    """
 
     sender: str
     body: str
     sid: str | None
     num_media: int
+
+    def __init__(self, sender: str, body: str, sid: str | None, num_media: int) -> None:
+        # The generated __init__'s fields in its order, plus the two derived values, in one dict update: cheaper
+        # than an object.__setattr__ per field and than cached properties (a lock each in Python 3.11).
+        text = body.strip()
+        self.__dict__.update(
+            sender=sender, body=body, sid=sid, num_media=num_media, text=text, kind=classify(text, num_media)
+        )
+
+    if TYPE_CHECKING:
+        # Set by __init__ and not fields (so unseen by dataclass at run time): eq, hash and repr stay those of the
+        # four fields above.
+        text: str
+        kind: InputKind
 
     @classmethod
     def from_form(cls, form: Mapping[str, str]) -> Inbound | None:
@@ -43,22 +61,15 @@ class Inbound:
         body = (form.get("Body") or "")[:MAX_BODY_CHARS]
         return cls(sender=sender, body=body, sid=sid, num_media=num_media)
 
-    # Cached: SmsLine._process checks a message's kind up to three times (keyword, media, unreadable).
-    @cached_property
-    def text(self) -> str:
-        """The body without surrounding whitespace."""
-        return self.body.strip()
 
-    @cached_property
-    def kind(self) -> InputKind:
-        """Classify the body so odd input gets a helpful reply instead of a confused one."""
-        text = self.text
-        if text.isascii() and text[:1].isalnum():
-            # Nearly every text: an ASCII body that starts with a letter or digit is readable text, as below.
-            return InputKind.TEXT
-        letters = [ch for ch in text if ch.isalnum()]
-        if not letters:
-            return InputKind.MEDIA_ONLY if self.num_media > 0 else InputKind.UNREADABLE
-        if not any(ch.isascii() for ch in letters):
-            return InputKind.OTHER_SCRIPT
+def classify(text: str, num_media: int) -> InputKind:
+    """Classify a stripped body so odd input gets a helpful reply instead of a confused one."""
+    if text.isascii() and text[:1].isalnum():
+        # Nearly every text: an ASCII body that starts with a letter or digit is readable text, as below.
         return InputKind.TEXT
+    letters = [ch for ch in text if ch.isalnum()]
+    if not letters:
+        return InputKind.MEDIA_ONLY if num_media > 0 else InputKind.UNREADABLE
+    if not any(ch.isascii() for ch in letters):
+        return InputKind.OTHER_SCRIPT
+    return InputKind.TEXT
