@@ -63,10 +63,16 @@ def to_gsm7(text: str) -> str:
     return _not_gsm7().sub("", text.translate(_GSM7_TRANSLATION))
 
 
+@functools.cache
+def _gsm7_extended() -> re.Pattern[str]:
+    # Compiled on first use, like _not_gsm7.
+    return re.compile("[" + re.escape("".join(sorted(GSM7_EXTENDED))) + "]")
+
+
 def gsm7_units(text: str) -> int:
     """Length in GSM-7 units (extension characters count twice)."""
-    # A count per extension character (ten scans in C) rather than a Python step per character.
-    return len(text) + sum(text.count(ch) for ch in GSM7_EXTENDED)
+    # One scan in C for all ten extension characters (ten str.count calls cost more, in calls, than the scans).
+    return len(text) + len(_gsm7_extended().findall(text))
 
 
 def is_gsm7(text: str) -> bool:

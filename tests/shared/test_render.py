@@ -244,6 +244,9 @@ def test_render_unknown_channel_is_refused() -> None:
 def test_gsm7_extension_characters_count_twice() -> None:
     assert gsm7_units("abc") == 3
     assert gsm7_units("[€]") == 6
+    # Each of the ten, the regex-special ones (backslash, ^, [, ], |) and the form feed included.
+    assert all(gsm7_units(f"a{ch}b") == 4 for ch in "^{}\\[~]|€\f")
+    assert gsm7_units("a-b.c*d") == 7
     assert is_gsm7("Café £5 @ 10:00") and not is_gsm7("caf\u00e9 \u2014 ok") and not is_gsm7("\U0001f600")
 
 
