@@ -212,6 +212,20 @@ def test_store_unknown_collection_raises_value_error(store: Store) -> None:
         store.get("sessions", "user-f")
 
 
+
+def test_store_unknown_collection_inside_a_transaction_raises_value_error(store: Store) -> None:
+    with store.transaction():
+        store.prefetch([("attributes", "user-f")])
+        for call in (
+            lambda: store.get("sessions", "user-f"),
+            lambda: store.put("sessions", "user-f", {"n": 1}, expected_version=0),
+        ):
+            with pytest.raises(ValueError, match="unknown collection"):
+                call()
+        store.put("attributes", "user-f", {"n": 1}, expected_version=0)
+
+    assert store.get("attributes", "user-f").data == {"n": 1}
+
 # --- update(): read, change, conditional write, retry -----------------------------------------------
 
 
