@@ -163,3 +163,31 @@ def test_signature_check_of_a_field_posted_twice_matches_twilio_validate(tmp_pat
     for signature, accepted in ((sign(doubled, url), True), (sign(single, url), False)):
         ours = is_valid_signature(settings, url, doubled, signature)
         assert ours == validator.validate(url, doubled, signature) == accepted
+
+
+def test_signature_check_of_odd_signatures_refuses_them_as_twilio_validate_does(tmp_path: Path) -> None:
+    from twilio.request_validator import RequestValidator
+    from werkzeug.datastructures import MultiDict
+
+    from sms.signature import is_valid_signature
+
+    params = MultiDict(twilio_params("my calf locked up"))
+    url = PUBLIC_BASE_URL + "/sms"
+    good = sign(params, url)
+    settings = make_settings(tmp_path)
+    odd = [good + "x", good[:-1], good[:-1] + ("A" if good[-1] != "A" else "B"), good.lower(), "é" * len(good),
+           good[:-1] + "é", "\ud800" * len(good), " " + good[1:], "\x00" * len(good)]
+
+    assert is_valid_signature(settings, url, params, good) is True
+    for signature in odd:
+        assert is_valid_signature(settings, url, params, signature) is False, signature
+        assert RequestValidator(AUTH_TOKEN).validate(url, params, signature) is False
+
+
+def test_signature_non_ascii_header_is_forbidden_not_an_error(twilio_post: TwilioPoster, memory_store: Store) -> None:
+    for signature in ("é" * 28, "é☂" * 14):
+        reply = twilio_post("my calf locked up", signature=signature)
+
+        assert reply.status == 403, signature
+        assert reply.messages == []
+    assert nothing_stored(memory_store)
