@@ -18,7 +18,7 @@ from shared.config import Settings
 from shared.content import Content
 from shared.dialogue import Conversation, Step
 from shared.facts import Observations
-from shared.stores import Record, Store, VersionConflict, update
+from shared.stores import Record, Store, VersionConflict, rewrite, update
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +30,6 @@ EPISODE_RECORDED = "episode_recorded"
 # The SMS line's rate count, kept in the same record as the conversation (sms/ratelimit.py): what the voice side
 # writes there keeps it, so neither "text me" nor "forget me" resets the line's rate limit.
 RATE_COUNT = "rate"
-# Messages racing "forget me" on the same record are rare and each conflict means one arrived: a few tries do.
-_FORGET_ATTEMPTS = 5
 EPISODES = "episodes"
 LINKED = "linked"
 # The same limits as the skill's history (skill/history.py): ten episodes, a seven-day recurrence window.
@@ -184,18 +182,12 @@ def forget_phone(store: Store, phone_hash: str) -> None:
     reset the limit. The line ignores the count once its window has ended, and the record expires as it was.
     """
     store.delete(HISTORY, phone_hash)
-    for _ in range(_FORGET_ATTEMPTS):
-        record = store.get(CONVERSATIONS, phone_hash)
+
+    def count_only(record: Record | None) -> tuple[dict, float | None] | None:
         kept = _rate_count_of(record.data if record is not None else None)
-        if record is None or not kept:
-            store.delete(CONVERSATIONS, phone_hash)
-            return
-        try:
-            store.put(CONVERSATIONS, phone_hash, kept, expected_version=record.version, expires_at=record.expires_at)
-            return
-        except VersionConflict:
-            continue  # a message arrived meanwhile and rewrote the record: forget again from what it holds now
-    raise VersionConflict(f"{CONVERSATIONS}: gave up forgetting after {_FORGET_ATTEMPTS} conflicting writes")
+        return (kept, record.expires_at) if record is not None and kept else None
+
+    rewrite(store, CONVERSATIONS, phone_hash, count_only)
 
 
 def forget_everywhere(store: Store, phone_hash: str) -> bool:

@@ -16,8 +16,6 @@ at the next write; until then it is as unreadable as any expired record DynamoDB
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
@@ -25,7 +23,7 @@ from typing import NamedTuple
 from shared import handover
 from shared.content import Content
 from shared.dialogue import Conversation, Event, Message, Reply, Turn, next_step
-from shared.stores import Record, Store, VersionConflict
+from shared.stores import Record, Store, rewrite
 from sms.ratelimit import RATE, RateDecision, RateLimit
 
 COLLECTION = "conversations"
@@ -39,12 +37,6 @@ BEFORE_LAST = "before_last"
 # When the conversation expires, kept in the record because the record may live longer (for the rate count).
 CONVERSATION_UNTIL = "conversation_until"
 _CONVERSATION_FIELDS = ("conversation", "updated_at", EPISODE_RECORDED, LAST_SID, BEFORE_LAST)
-
-# Re-reads after a version conflict, with the same jittered backoff as shared.stores.update (which cannot be used
-# here: the record's expiry depends on what is read).
-_ATTEMPTS = 8
-_BACKOFF_FLOOR_S = 0.001
-_BACKOFF_CAP_S = 0.2
 
 
 class Step(NamedTuple):
@@ -83,31 +75,13 @@ def _expiry(data: dict, limit: RateLimit) -> float | None:
 
 def _rewrite(store: Store, phone_hash: str, change: Callable[[Record | None], dict | None], limit: RateLimit) -> None:
     """Read the record, let `change` give its new data (None: nothing to keep) and write it with a version check;
-    after a conflict, re-read and re-apply."""
-    for attempt in range(_ATTEMPTS):
-        started = time.monotonic()
-        current = store.get(COLLECTION, phone_hash)
+    after a conflict, re-read and re-apply. The record's expiry follows from the data (see _expiry)."""
+
+    def with_expiry(current: Record | None) -> tuple[dict, float | None] | None:
         data = change(current)
-        if data is None:
-            store.delete(COLLECTION, phone_hash)
-            return
-        expires_at = _expiry(data, limit)
-        try:
-            store.put(
-                COLLECTION,
-                phone_hash,
-                data,
-                expected_version=current.version if current is not None else 0,
-                expires_at=expires_at,
-            )
-            return
-        except VersionConflict:
-            if attempt == _ATTEMPTS - 1:
-                break
-            cycle = max(_BACKOFF_FLOOR_S, time.monotonic() - started)
-            # Jitter is for spreading out writers, not security, so the plain PRNG is right here.
-            time.sleep(random.uniform(0, min(_BACKOFF_CAP_S, cycle * 2**attempt)))  # noqa: S311
-    raise VersionConflict(f"{COLLECTION}: gave up after {_ATTEMPTS} conflicting writes")
+        return None if data is None else (data, _expiry(data, limit))
+
+    rewrite(store, COLLECTION, phone_hash, with_expiry)
 
 
 def load_conversation(store: Store, phone_hash: str, now: float, content: Content | None = None) -> Conversation:

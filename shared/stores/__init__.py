@@ -12,6 +12,7 @@ from shared.stores.base import (
     Store,
     StoreUnavailable,
     VersionConflict,
+    rewrite,
     update,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "VersionConflict",
     "open_store",
     "store_from_settings",
+    "rewrite",
     "update",
 ]
 

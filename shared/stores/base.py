@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from json.encoder import c_make_encoder, encode_basestring_ascii
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 logger = logging.getLogger(__name__)
 
@@ -173,12 +173,34 @@ def update(
     attempts: int = 8,
 ) -> Record:
     """Read, apply change, write with a version check; on VersionConflict re-read and re-apply."""
+
+    def with_expiry(current: Record | None) -> tuple[dict, float | None]:
+        return change(current.data if current is not None else None), expires_at
+
+    # with_expiry never asks for a delete, so a record is always written.
+    return cast(Record, rewrite(store, collection, key, with_expiry, attempts=attempts))
+
+
+def rewrite(
+    store: Store,
+    collection: str,
+    key: str,
+    change: Callable[[Record | None], tuple[dict, float | None] | None],
+    *,
+    attempts: int = 8,
+) -> Record | None:
+    """Like update, for a change that also picks the expiry from what it read: `change` gets the record (or None)
+    and gives the new data with its expiry, or None to delete the record. Returns what was written."""
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
     for attempt in range(attempts):
         started = time.monotonic()
         current = store.get(collection, key)
-        new_data = change(current.data if current is not None else None)
+        decided = change(current)
+        if decided is None:
+            store.delete(collection, key)
+            return None
+        new_data, expires_at = decided
         expected = current.version if current is not None else 0
         try:
             return store.put(collection, key, new_data, expected_version=expected, expires_at=expires_at)

@@ -21,6 +21,7 @@ from shared.stores import (
     Store,
     StoreUnavailable,
     VersionConflict,
+    rewrite,
     store_from_settings,
     update,
 )
@@ -279,6 +280,24 @@ def test_update_gives_up_with_version_conflict_after_attempts(store: Store) -> N
 
     assert calls == 3
     assert store.get("attributes", "contested").data == {"count": 3}
+
+
+def test_rewrite_sets_the_expiry_the_change_derives_from_what_it_read(store: Store) -> None:
+    store.put("attributes", "user-r", {"until": time.time() + LATER}, expected_version=0)
+
+    written = rewrite(store, "attributes", "user-r", lambda current: ({"kept": True}, current.data["until"]))
+
+    stored = store.get("attributes", "user-r")
+    assert stored.data == {"kept": True} and stored.version == written.version == 2
+    assert stored.expires_at == pytest.approx(written.expires_at)
+
+
+def test_rewrite_change_giving_none_deletes_the_record(store: Store) -> None:
+    store.put("attributes", "user-s", {"n": 1}, expected_version=0)
+
+    assert rewrite(store, "attributes", "user-s", lambda _current: None) is None
+
+    assert store.get("attributes", "user-s") is None
 
 
 # --- transaction(): one unit of work ----------------------------------------------------------------
