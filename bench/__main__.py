@@ -283,6 +283,15 @@ def markdown(results: dict[str, Any]) -> str:
                 f"  Without SQLite the turn is {_ms(reference - memory)} ms faster than the reference: what the "
                 "skill saves on reading the envelope (below) is more than its own work costs."
             )
+        cold_memo = item["memos_emptied"]
+        lines.append(
+            f"  Every timed turn repeats one description, so after the first one its assessment and rendered reply "
+            f"come from the core's bounded memos (`shared/triage.py`, `shared/render.py`: pure functions of "
+            f"categorical observations, as a warm container serves any repeated combination). With both memos "
+            f"emptied before every turn, timed in an alternation of its own with the reference: "
+            f"{_ms(cold_memo['subject']['wall']['p50'])} ms vs {_ms(cold_memo['reference']['wall']['p50'])} ms, "
+            f"{_ratio(cold_memo['ratio'])}: the first time a container meets a combination."
+        )
         same_slots = item["diagnosis"].get("hello_world_same_slots")
         if same_slots is not None:
             sdk = same_slots["wall"]["p50"]

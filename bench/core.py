@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bench.stats import ROOT, child_environment, ratio, spread
+from bench.stats import ROOT, child_environment, empty_memos, ratio, spread
 
 CORE_MODULES = ("shared.triage", "shared.reader", "shared.dialogue", "shared.render")
 REFERENCE_MODULES = ("ask_sdk_core.skill_builder",)
@@ -65,14 +65,6 @@ PHRASINGS = (
 )
 
 
-def _memos_emptied() -> None:
-    """Forget every kept assessment and rendered reply, so the next call computes all of it."""
-    from shared import render, triage
-
-    triage._assess.cache_clear()
-    render._RENDERED.clear()
-
-
 def _timed(call: Callable[[int], object], runs: int, before: Callable[[], None] | None = None) -> tuple[list, list]:
     """Wall and CPU µs of `runs` calls of call(index); `before` runs outside the clock ahead of each call."""
     wall_us: list[float] = []
@@ -106,7 +98,7 @@ def assessment(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
     def read_and_assess(index: int) -> object:
         return assess(read(PHRASINGS[index % len(PHRASINGS)], content), content)
 
-    wall_us, cpu_us = _timed(read_and_assess, runs, before=_memos_emptied)
+    wall_us, cpu_us = _timed(read_and_assess, runs, before=empty_memos)
     served_wall, served_cpu = _timed(read_and_assess, runs)
     subject = spread(wall_us)
     return {
@@ -164,7 +156,7 @@ def turns(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
         for index in range(200):
             call(index)
         served_wall, served_cpu = _timed(call, runs)
-        cold_wall, cold_cpu = _timed(call, runs, before=_memos_emptied)
+        cold_wall, cold_cpu = _timed(call, runs, before=empty_memos)
         result[name] = {
             "served": {"wall": spread(served_wall), "cpu": spread(served_cpu)},
             "memos_emptied": {"wall": spread(cold_wall), "cpu": spread(cold_cpu)},

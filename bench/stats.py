@@ -97,6 +97,15 @@ def interleave_children(
     return timings
 
 
+def empty_memos() -> None:
+    """Forget every kept assessment and rendered reply, so the next turn computes all of it (a message whose
+    observations and verdict no earlier message had)."""
+    from shared import render, triage
+
+    triage._assess.cache_clear()
+    render._RENDERED.clear()
+
+
 def compare(timings: dict[str, dict[str, list[float]]], scale: float = 1e3) -> dict[str, Any]:
     """Spread of wall and CPU time for "reference" and "subject", and the ratios of their medians."""
     result: dict[str, Any] = {}

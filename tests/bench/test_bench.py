@@ -15,7 +15,7 @@ import pytest
 
 from bench import __main__ as runner
 from bench import artifacts
-from bench.stats import interleave, machine, percentile, spread
+from bench.stats import empty_memos, interleave, machine, percentile, spread
 
 
 def assert_ratio(value: float) -> None:
@@ -34,6 +34,21 @@ def assert_comparison(item: dict, runs: int) -> None:
     assert item["reference"]["wall"]["p50"] > 0 and item["subject"]["wall"]["p50"] > 0
     assert_ratio(item["ratio"])
     assert_ratio(item["cpu_ratio"])
+
+
+def test_empty_memos_makes_the_next_turn_compute_its_assessment_and_reply_again() -> None:
+    from shared import render, triage
+    from shared.content import load_content
+    from shared.reader import read
+
+    content = load_content()
+    assessment = triage.assess(read("my calf cramped hard during my run", content), content)
+    render.render("sms", "assessment", "en-US", assessment=assessment)
+    assert triage._assess.cache_info().currsize > 0 and render._RENDERED
+
+    empty_memos()
+
+    assert triage._assess.cache_info().currsize == 0 and not render._RENDERED
 
 
 def test_percentile_of_known_series_interpolates_between_ranks() -> None:
@@ -73,6 +88,8 @@ def test_bench_command_quick_run_writes_json_and_one_table_row_per_figure(tmp_pa
     for name in ("envelope_default_serializer", "envelope_cached_plan_serializer"):
         assert results["alexa_warm"]["diagnosis"][name]["wall"]["runs"] == quick["warm"]
     assert_comparison(results["sms_warm"], quick["warm"])
+    for key in ("alexa_warm", "sms_warm"):
+        assert_comparison(results[key]["memos_emptied"], quick["warm"])
     assert_comparison(results["alexa_cold"], quick["cold"])
     assert results["alexa_cold"]["diagnosis"]["hello_world_with_jinja2"]["wall"]["runs"] == quick["cold"]
     for role in ("subject", "reference"):
