@@ -58,8 +58,21 @@ def _not_gsm7() -> re.Pattern[str]:
     return re.compile("[^" + re.escape("".join(sorted(GSM7_BASIC | GSM7_EXTENDED))) + "]")
 
 
+# The ASCII characters outside the GSM-7 alphabet (controls, the backtick, DEL): the only ones an ASCII text can
+# lose. Every typographic replacement is non-ASCII, so an ASCII text has nothing to translate.
+_ASCII_NOT_GSM7 = "".join(chr(code) for code in range(128) if chr(code) not in GSM7_BASIC | GSM7_EXTENDED)
+
+
+@functools.cache
+def _ascii_not_gsm7() -> re.Pattern[str]:
+    # A small class: scanning a reply for it costs a third of scanning for the whole alphabet's complement.
+    return re.compile("[" + re.escape(_ASCII_NOT_GSM7) + "]")
+
+
 def to_gsm7(text: str) -> str:
     """Replace typographic characters with GSM-7 ones and drop anything else outside the alphabet."""
+    if text.isascii() and _ascii_not_gsm7().search(text) is None:
+        return text  # most replies: plain ASCII already in the alphabet
     return _not_gsm7().sub("", text.translate(_GSM7_TRANSLATION))
 
 
@@ -234,19 +247,31 @@ _RUNS_OF_SPACES = re.compile(r"[ \t]+")
 
 
 def _render(channel: str, name: str, locale: str | None, content: Content, context: dict[str, Any]) -> str:
-    text = _template(channel, name, locale).render(
-        content=content, clinic=content.clinic, loc=content.locale(locale), locale=locale or content.default_locale,
-        **context,
-    )
+    template = _template(channel, name, locale)
+    variables = {
+        "content": content, "clinic": content.clinic, "loc": content.locale(locale),
+        "locale": locale or content.default_locale, **context,
+    }
+    # What Template.render does, without copying the variables twice into new dicts on the way: the dict above is
+    # this render's own, so the context may hold it as it is (shared), and there are no globals to merge into it
+    # (_environment clears them; templates get none of their own).
+    try:
+        text = "".join(template.root_render_func(template.new_context(variables, shared=True)))
+    except Exception:
+        template.environment.handle_exception()  # re-raises with the template's line, as Template.render does
     if channel == "alexa":
         # One space for every run of whitespace, newlines included (str.split() and the regex \s agree on what
         # whitespace is); splitting is several times faster than the substitutions on a reply this long.
         return " ".join(text.split())
-    if "\n" in text:
+    # Each substitution only where it can change something: a scan for a pair of characters in C is a fraction
+    # of a regex pass over the reply, and most replies have no space beside a newline and no double space.
+    if "\n" in text and (" \n" in text or "\n " in text or "\t\n" in text or "\n\t" in text):
         text = _SPACES_AROUND_NEWLINE.sub("\n", text)
     text = text.strip()
     if channel == "sms":
-        text = to_gsm7(_RUNS_OF_SPACES.sub(" ", text))
+        if "\t" in text or "  " in text:
+            text = _RUNS_OF_SPACES.sub(" ", text)
+        text = to_gsm7(text)
     return text
 
 

@@ -310,3 +310,46 @@ def test_render_many_different_assessments_keep_the_remembered_replies_bounded(m
     texts = [render("sms", "assessment", "en-US", assessment=result) for result in GRID[:30]]
     assert len(render_module._RENDERED) <= 5
     assert texts == [_render_fresh("sms", "assessment", "en-US", assessment=result) for result in GRID[:30]]
+
+
+def _whole_alphabet_gsm7(text: str) -> str:
+    """The GSM-7 clean-up as one pass over every character, the way to_gsm7 was first written."""
+    alphabet = "".join(sorted(render_module.GSM7_BASIC | render_module.GSM7_EXTENDED))
+    outside = re.compile("[^" + re.escape(alphabet) + "]")
+    return outside.sub("", text.translate(str.maketrans(render_module.GSM7_REPLACEMENTS)))
+
+
+def _generated_texts(count: int) -> list[str]:
+    import random
+
+    generator = random.Random(20261125)
+    pool = [chr(code) for code in range(128)] + list(render_module.GSM7_REPLACEMENTS) + list("éÅΔ€£ü\U0001f4aa\u00e7")
+    plain = [chr(code) for code in range(32, 127)]
+    texts = ["", " ", "\n", "\t", "`", "\x7f", "a\tb", "a  b", "a \nb", "a\n b", "a\t\nb", "a\n\tb", "a \t\n\t b"]
+    for _ in range(count):
+        length = generator.randrange(1, 60)
+        # Mostly ordinary printable ASCII, as replies are, with now and then a character from the whole pool.
+        texts.append("".join(generator.choice(pool if generator.random() < 0.1 else plain) for _ in range(length)))
+    return texts
+
+
+def test_gsm7_cleanup_of_any_text_drops_and_replaces_what_the_whole_alphabet_pass_does() -> None:
+    for text in _generated_texts(3000):
+        assert to_gsm7(text) == _whole_alphabet_gsm7(text), repr(text)
+
+
+@pytest.mark.parametrize(("channel", "name"), [("sms", "callback_confirmed"), ("card", "contact")])
+def test_render_odd_whitespace_in_the_context_is_tidied_as_the_regex_passes_tidy_it(channel: str, name: str) -> None:
+    result = assess(Observations(body_part="calf", pattern="locked"))
+    for text in _generated_texts(400):
+        # The person's words stand in as the callback window (card: as the clinic's hours), so each reply meets them.
+        context = {"window": text} if channel == "sms" else {}
+        content = CONTENT if channel == "sms" else replace(CONTENT, clinic={**CONTENT.clinic, "hours": text})
+        raw = render_module._template(channel, name, "en-US").render(
+            content=content, clinic=content.clinic, loc=content.locale("en-US"), locale="en-US",
+            assessment=result, **context,
+        )
+        expected = re.sub(r"[ \t]*\n[ \t]*", "\n", raw).strip()
+        if channel == "sms":
+            expected = _whole_alphabet_gsm7(re.sub(r"[ \t]+", " ", expected))
+        assert render(channel, name, "en-US", content=content, assessment=result, **context) == expected, repr(text)
