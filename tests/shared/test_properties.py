@@ -9,12 +9,13 @@ import xml.etree.ElementTree as ET
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from shared.conditions import holds
 from shared.content import URGENCY_ORDER, VERDICTS, load_content
 from shared.dialogue import Conversation, Event, Message, Reply, Step, next_step
 from shared.facts import Observations
 from shared.reader import MAX_TEXT_CHARS, read
 from shared.render import SMS_LIMIT, gsm7_units, is_gsm7, render
-from shared.triage import Assessment, assess
+from shared.triage import Assessment, assess, next_question
 
 CONTENT = load_content()
 # The machine is shared with other test runs: no per-example deadline, and no complaint about slow data.
@@ -237,3 +238,44 @@ def test_property_verdict_comes_within_the_question_limit_whatever_is_said(repli
         # Every question put to the person counts toward the limit, except a red-flag question passed over
         # when the person changed the subject (it stays open so no warning sign goes unasked).
         assert asked - answered <= RED_FLAG_QUESTIONS, (asked, answered)
+
+
+# --- The next question -------------------------------------------------------------------------------------
+
+
+def _next_question_by_full_simulation(obs: Observations, verdict: str, urgency: str) -> str | None:
+    """The next question as first written: every answer of a distinction question merged in and every rule weighed."""
+    if urgency == "emergency" or len(obs.answered) >= CONTENT.max_questions:
+        return None
+    for purpose in ("locate", "red_flag", "distinction"):
+        if purpose == "distinction" and urgency == "urgent":
+            continue
+        for question in (q for q in CONTENT.questions if q.purpose == purpose):
+            if question.id in obs.answered or holds(question.skip_when, obs) or not holds(question.ask_when, obs):
+                continue
+            if purpose == "distinction":
+                verdicts = set()
+                for sets in question.answers():
+                    answered = obs.merge(Observations.from_dict(sets))
+                    fired = [rule for rule in CONTENT.rules if holds(rule.when, answered)]
+                    margin = sum(rule.weight if rule.points_to == "cramp" else -rule.weight for rule in fired)
+                    if abs(margin) < CONTENT.verdict_margin:
+                        verdicts.add("unclear")
+                    else:
+                        verdicts.add("cramp" if margin > 0 else "spasm")
+                if verdicts == {verdict}:
+                    continue
+            return question.id
+    return None
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(OBSERVATIONS, st.sampled_from(sorted(VERDICTS)), st.sampled_from(sorted(URGENCY_ORDER)))
+def test_property_next_question_is_the_one_a_full_simulation_of_every_answer_picks(
+    observations: Observations, verdict: str, urgency: str
+) -> None:
+    found = next_question(observations, verdict, urgency, CONTENT)
+    assert (found.id if found else None) == _next_question_by_full_simulation(observations, verdict, urgency)
+    result = assess(observations)
+    expected = _next_question_by_full_simulation(observations, result.verdict, result.urgency)
+    assert (result.next_question.id if result.next_question else None) == expected
