@@ -91,7 +91,11 @@ class Message(NamedTuple):
 _STEP_VALUES = frozenset(step.value for step in Step)
 
 
-@dataclass(frozen=True)
+# What a new conversation knows: nothing (Observations are immutable, so every conversation may share it).
+_NOTHING_OBSERVED = Observations()
+
+
+@dataclass(frozen=True, init=False)
 class Conversation:
     """Everything remembered between turns (stored as a dict by the channel)."""
 
@@ -101,6 +105,26 @@ class Conversation:
     relief_given: bool = False
     turns: int = 0
     callback_window: str | None = None
+
+    def __init__(
+        self,
+        step: Step = Step.START,
+        observations: Observations = _NOTHING_OBSERVED,
+        pending: str | None = None,
+        relief_given: bool = False,
+        turns: int = 0,
+        callback_window: str | None = None,
+    ) -> None:
+        # The generated __init__'s fields, defaults, order and frozen instance, filled by one dict update instead of
+        # six object.__setattr__ calls: every turn builds one or two (replace() comes through here too).
+        self.__dict__.update(
+            step=step,
+            observations=observations,
+            pending=pending,
+            relief_given=relief_given,
+            turns=turns,
+            callback_window=callback_window,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for a store."""

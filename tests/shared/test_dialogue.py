@@ -11,6 +11,7 @@ from shared.content import load_content
 from shared.dialogue import Conversation, Event, Message, Reply, Step, Turn, interpret_answer, next_step
 from shared.facts import Observations
 from shared.render import render
+from tests.shared.builders import generated_twin
 
 CONTENT = load_content()
 OPENINGS = ["hi", "calf cramp", "back spasm", "my hand", "cramp in the heat", "neck stiff", "stomach cramp", "thigh"]
@@ -376,3 +377,23 @@ def test_dialogue_stored_step_that_is_not_a_step_starts_afresh(step: object) -> 
     stored = Conversation(step=Step.ASKING, pending="leg_swelling", turns=2).to_dict() | {"step": step}
 
     assert Conversation.from_dict(stored, load_content()) == Conversation()
+
+
+
+def test_conversation_built_by_name_position_default_or_replace_is_what_a_generated_init_builds() -> None:
+    import dataclasses
+
+    twin = generated_twin(Conversation)
+    values = (Step.ASKING, Observations(body_part="calf"), "pattern", True, 3, "morning")
+    names = [spec.name for spec in dataclasses.fields(Conversation)]
+    cases = [((), {}), (values, {}), ((), dict(zip(names, values, strict=True))), (values[:2], {"turns": 2})]
+    for args, kwargs in cases:
+        ours, theirs = Conversation(*args, **kwargs), twin(*args, **kwargs)
+        assert repr(ours) == repr(theirs)
+        assert dataclasses.astuple(ours) == dataclasses.astuple(theirs)
+        assert ours == Conversation(*args, **kwargs) and hash(ours) == hash(Conversation(*args, **kwargs))
+        assert repr(dataclasses.replace(ours, pending=None)) == repr(dataclasses.replace(theirs, pending=None))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            ours.turns = 9
+    with pytest.raises(TypeError):
+        Conversation(bogus=1)

@@ -11,8 +11,8 @@ import pytest
 from shared.content import load_content
 from shared.facts import Observations
 from shared.reader import read
-from shared.triage import apply_answer, assess, next_question
-from tests.shared.builders import EMERGENCY_FLAGS, RED_FLAGS, observations_satisfying, rank
+from shared.triage import Assessment, apply_answer, assess, next_question
+from tests.shared.builders import EMERGENCY_FLAGS, RED_FLAGS, generated_twin, observations_satisfying, rank
 
 CONTENT = load_content()
 # Enough facts that no red-flag question is still open, so only distinction questions remain.
@@ -346,3 +346,22 @@ def test_next_question_after_an_urgent_sign_skips_cramp_or_spasm_questions_but_k
     after = assess(answered)
     assert after.urgency == "urgent"
     assert after.finished  # the verdict with the urgent advice comes now, not after more questions
+
+
+def test_assessment_built_by_name_position_or_replace_is_what_a_generated_init_builds() -> None:
+    import dataclasses
+
+    twin = generated_twin(Assessment)
+    for observations in (Observations(), Observations(body_part="calf", pattern="locked", signs=frozenset({"fever"}))):
+        values = tuple(getattr(assess(observations), spec.name) for spec in dataclasses.fields(Assessment))
+        names = [spec.name for spec in dataclasses.fields(Assessment)]
+        for args, kwargs in ((values, {}), ((), dict(zip(names, values, strict=True)))):
+            ours, theirs = Assessment(*args, **kwargs), twin(*args, **kwargs)
+            assert repr(ours) == repr(theirs)
+            assert ours == assess(observations) and hash(ours) == hash(assess(observations))
+            changed = {"verdict": "unclear"}
+            assert repr(dataclasses.replace(ours, **changed)) == repr(dataclasses.replace(theirs, **changed))
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                ours.verdict = "cramp"
+    with pytest.raises(TypeError):
+        Assessment()
