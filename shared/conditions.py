@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from shared.facts import Observations
+from shared.facts import SET_FACTS, Observations
 
 Predicate = Callable[[Observations], bool]
 OPERATORS = ("is", "in", "has", "has_any", "has_none", "at_least", "below", "known", "unknown")
@@ -40,6 +40,28 @@ def check_condition(cond: Any, where: str, fact_names: set[str]) -> None:
     ops = [op for op in cond if op != "fact"]
     if len(ops) != 1 or ops[0] not in OPERATORS:
         raise ContentError(f"{where}: needs exactly one operator of {OPERATORS}, got {ops}")
+
+
+def facts_needed(cond: Mapping[str, Any]) -> frozenset[str]:
+    """Facts that must be known for a checked condition to hold: a scalar fact not None (an unknown fact never
+    satisfies is, in, at_least or below), a set fact not empty (has and has_any find nothing in an empty set). A
+    condition whose needed facts are not all known is false without being evaluated."""
+    if "all" in cond:
+        return frozenset().union(*(facts_needed(part) for part in cond["all"]))
+    if "any" in cond:
+        return frozenset.intersection(*(facts_needed(part) for part in cond["any"]))
+    if "not" in cond:
+        return frozenset()  # holds when the inner test fails, unknown facts included
+    fact = cond["fact"]
+    ((op, expected),) = ((k, v) for k, v in cond.items() if k != "fact")
+    if fact in SET_FACTS:
+        needs = op in ("has", "has_any")
+    else:
+        # known/unknown are left out: they are about None itself; `is: null` and `in` with null hold on None.
+        needs = op in ("at_least", "below") or (op == "is" and expected is not None) or (
+            op == "in" and isinstance(expected, list | tuple) and None not in expected
+        )
+    return frozenset([fact]) if needs else frozenset()
 
 
 # A compiled predicate per condition object, for callers that hold a bare condition (the engine itself uses the

@@ -8,9 +8,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from shared.conditions import Predicate, compile_condition
+from shared.conditions import Predicate, compile_condition, facts_needed
 from shared.content import VERDICTS, Content, Question, RedFlag, Rule, load_content
-from shared.facts import Observations
+from shared.facts import SET_FACTS, Observations
 
 
 @dataclass(frozen=True, init=False)
@@ -112,11 +112,20 @@ class _AskableQuestion:
 class _Tables:
     """One content's conditions compiled to functions, built once per Content on first use."""
 
-    __slots__ = ("rules", "red_flags", "context_relief", "questions_by_purpose", "tips_for")
+    __slots__ = ("rules", "red_flags", "flag_facts", "context_relief", "questions_by_purpose", "tips_for")
 
     def __init__(self, content: Content) -> None:
         self.rules = tuple((compile_condition(rule.when), rule) for rule in content.rules)
-        self.red_flags = tuple((compile_condition(flag.when), flag) for flag in content.red_flags)
+        # Each red flag with a bit for every fact it needs known: most need a reported sign, so for most messages
+        # (no sign reported) the screen passes over them with one test of a bit mask instead of their conditions.
+        needed = [facts_needed(flag.when) for flag in content.red_flags]
+        names = sorted(frozenset().union(*needed))
+        self.flag_facts = tuple((1 << bit, name, name in SET_FACTS) for bit, name in enumerate(names))
+        bit_of = {name: bit for bit, name, _is_set in self.flag_facts}
+        self.red_flags = tuple(
+            (sum(bit_of[name] for name in needs), compile_condition(flag.when), flag)
+            for needs, flag in zip(needed, content.red_flags, strict=True)
+        )
         self.context_relief = tuple((compile_condition(item.when), item) for item in content.context_relief)
         self.questions_by_purpose = tuple(
             (purpose, tuple(_AskableQuestion(q) for q in content.questions if q.purpose == purpose))
@@ -159,8 +168,14 @@ def judge(obs: Observations, content: Content) -> tuple[str, str, tuple[str, ...
 
 def screen(obs: Observations, content: Content) -> RedFlag | None:
     """The first red flag that matches, most urgent first (the list is ordered by urgency)."""
-    for test, flag in _tables(content).red_flags:
-        if test(obs):
+    tables = _tables(content)
+    known = 0
+    for bit, name, is_set in tables.flag_facts:
+        value = getattr(obs, name)
+        if (value if is_set else value is not None):
+            known |= bit
+    for needs, test, flag in tables.red_flags:
+        if needs & ~known == 0 and test(obs):
             return flag
     return None
 

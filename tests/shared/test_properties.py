@@ -15,7 +15,7 @@ from shared.dialogue import Conversation, Event, Message, Reply, Step, next_step
 from shared.facts import Observations
 from shared.reader import MAX_TEXT_CHARS, read
 from shared.render import SMS_LIMIT, gsm7_units, is_gsm7, render
-from shared.triage import Assessment, assess, next_question
+from shared.triage import Assessment, assess, next_question, screen
 
 CONTENT = load_content()
 # The machine is shared with other test runs: no per-example deadline, and no complaint about slow data.
@@ -279,3 +279,11 @@ def test_property_next_question_is_the_one_a_full_simulation_of_every_answer_pic
     result = assess(observations)
     expected = _next_question_by_full_simulation(observations, result.verdict, result.urgency)
     assert (result.next_question.id if result.next_question else None) == expected
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(OBSERVATIONS)
+def test_property_red_flag_screen_finds_the_first_flag_whose_condition_holds(observations: Observations) -> None:
+    first = next((flag.id for flag in CONTENT.red_flags if holds(flag.when, observations)), None)
+    found = screen(observations, CONTENT)
+    assert (found.id if found else None) == first
