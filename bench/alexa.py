@@ -32,8 +32,8 @@ from bench.stats import (
     child_environment,
     commit_cost,
     compare,
+    compare_with_memos_emptied,
     diagnosis,
-    empty_memos,
     interleave,
     interleave_children,
     profiled_child,
@@ -205,6 +205,7 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
                 raise RuntimeError("the hello-world skill did not answer")
 
             people = range(1, total)
+            cold_people = range(total, 2 * total)
             default_serializer = DefaultSerializer()
             # Two diagnostic candidates, timed in the same alternation: they split the gap into what the SDK
             # spends on the larger envelope, what SQLite adds, and what the turn's own work costs.
@@ -236,24 +237,12 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
                 runs=runs,
                 warmup=warmup,
             )
-            # The same turn with the assessment and rendered-speech memos emptied first (inside the timed call; it
-            # costs a few µs), as for a description no earlier one matched. In an alternation of its own with the
-            # reference: emptied memos would also slow whichever candidate ran next.
-            cold_events = iter([triage_envelope(user_id(i)) for i in range(total, 2 * total)])
-
-            def cold_memo_turn() -> None:
-                empty_memos()
-                invoke(skill, next(cold_events))
-
-            cold = interleave(
-                {
-                    "reference": _calls(
-                        lambda event: hello_handler(event, None), iter([hello_envelope(user_id(i)) for i in people])
-                    ),
-                    "subject_memos_emptied": cold_memo_turn,
-                },
-                runs=runs,
-                warmup=warmup,
+            # The same turn as for a description no earlier one matched: the memos emptied first.
+            memos_emptied = compare_with_memos_emptied(
+                _calls(lambda event: hello_handler(event, None), iter([hello_envelope(user_id(i)) for i in people])),
+                _calls(lambda event: invoke(skill, event), iter([triage_envelope(user_id(i)) for i in cold_people])),
+                runs,
+                warmup,
             )
             commit = commit_cost(store, "callbacks", runs=max(5, runs // 10))
         finally:
@@ -272,7 +261,7 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
                 "envelope_cached_plan_serializer",
             ),
         ),
-        "memos_emptied": compare({"reference": cold["reference"], "subject": cold["subject_memos_emptied"]}),
+        "memos_emptied": memos_emptied,
         "serializer": f"{type(SERIALIZER).__module__}.{type(SERIALIZER).__name__}",
         "store_calls_per_turn": counting.calls,
         "committed_transactions_per_turn": counting.commits,

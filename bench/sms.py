@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.stats import CountingStore, commit_cost, compare, diagnosis, empty_memos, interleave
+from bench.stats import CountingStore, commit_cost, compare, compare_with_memos_emptied, diagnosis, interleave
 
 AUTH_TOKEN = "bench-twilio-auth-token-8c2f51"
 PUBLIC_BASE_URL = "https://cramp.clinic.example"
@@ -146,19 +146,9 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
                 runs=runs,
                 warmup=warmup,
             )
-            # The same turn with the assessment and rendered-reply memos emptied first (inside the timed call; it
-            # costs a few µs), as for a message whose observations no earlier one had. In an alternation of its
-            # own with the reference: emptied memos would also slow whichever candidate ran next.
-            cold_post = _poster(subject_client, posts(first=total))
-
-            def cold_memo_turn() -> None:
-                empty_memos()
-                cold_post()
-
-            cold = interleave(
-                {"reference": _poster(reference_client, posts()), "subject_memos_emptied": cold_memo_turn},
-                runs=runs,
-                warmup=warmup,
+            # The same turn as for a message whose observations no earlier one had: the memos emptied first.
+            memos_emptied = compare_with_memos_emptied(
+                _poster(reference_client, posts()), _poster(subject_client, posts(first=total)), runs, warmup
             )
             commit = commit_cost(store, "callbacks", runs=max(5, runs // 10))
         finally:
@@ -169,7 +159,7 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
         **compare(timings),
         "target": TARGET,
         "diagnosis": diagnosis(timings, ("subject_memory_store",)),
-        "memos_emptied": compare({"reference": cold["reference"], "subject": cold["subject_memos_emptied"]}),
+        "memos_emptied": memos_emptied,
         "store_calls_per_turn": counting.calls,
         "committed_transactions_per_turn": counting.commits,
         "sqlite_commit_ms": commit,
