@@ -298,8 +298,6 @@ def _count_if_passed_over(question: Question, obs: Observations, content: Conten
 
 def holds_skip(question: Question, obs: Observations) -> bool:
     """True when the facts already answer this question."""
-    from shared.conditions import holds
-
     return holds(question.skip_when, obs)
 
 

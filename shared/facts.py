@@ -75,10 +75,6 @@ class Observations:
         """Return a copy with some facts replaced."""
         return replace(self, **changes)
 
-    def value_of(self, fact: str) -> Any:
-        """Look up one fact by name, as conditions refer to it."""
-        return getattr(self, fact)
-
     def to_dict(self) -> dict[str, Any]:
         """Serialise for storage (sets become sorted lists)."""
         return {
