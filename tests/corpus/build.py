@@ -2,12 +2,14 @@
 
 The parts use short keys and leave out empty labels so a person can read and write a line on one screen; this
 script expands each line to the full schema (README.md) and writes the single file the reader is measured on.
-Run: .venv/bin/python -m tests.corpus.build
+Run: .venv/bin/python -m tests.corpus.build  (add --counts to print the coverage tables README.md quotes)
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from collections import Counter
 from pathlib import Path
 
 CORPUS_DIR = Path(__file__).resolve().parent
@@ -81,11 +83,50 @@ def render(records: list[dict]) -> str:
     return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
 
 
+def coverage(records: list[dict]) -> str:
+    """The coverage tables README.md quotes, as Markdown: how many lines carry each label, register and trap."""
+
+    def table(title: str, counts: Counter, columns: tuple[str, ...] = ("lines",)) -> str:
+        header = f"| {title} | " + " | ".join(columns) + " |\n|---|" + "---|" * len(columns) + "\n"
+        rows = "".join(f"| {key} | {value} |\n" for key, value in sorted(counts.items(), key=lambda item: -item[1]))
+        return header + rows
+
+    def count(values) -> Counter:
+        return Counter(value for value in values if value is not None)
+
+    gold = [record["gold"] for record in records]
+    signs = {sign for labels in gold for field in ("signs", "possible_signs", "denied") for sign in labels[field]}
+    sign_rows = "| sign | asserted | possible | denied |\n|---|---|---|---|\n" + "".join(
+        f"| {sign} | " + " | ".join(str(sum(sign in labels[field] for labels in gold))
+                                    for field in ("signs", "possible_signs", "denied")) + " |\n"
+        for sign in sorted(signs)
+    )
+    sections = [
+        f"Total lines: {len(records)}\n",
+        table("urgency", count(record["expect"]["urgency"] for record in records)),
+        table("verdict", count(record["expect"]["verdict"] for record in records)),
+        sign_rows,
+        table("context", count(context for labels in gold for context in labels["contexts"])),
+        table("body part", count(labels["body_part"] for labels in gold)),
+        table("pattern", count(labels["pattern"] for labels in gold)),
+        table("recurrence", count(labels["recurrence"] for labels in gold)),
+        table("age band", count(labels["age_band"] for labels in gold)),
+        table("experiencer / scope / channel", count(
+            [labels["experiencer"] for labels in gold] + [f"scope {labels['scope']}" for labels in gold]
+            + [f"channel {record['channel']}" for record in records])),
+        table("register", count(tag for record in records for tag in record["register"])),
+        table("trap class", count(trap for record in records for trap in record["traps"])),
+    ]
+    return "\n".join(sections)
+
+
 def main() -> None:
-    """Write messages.jsonl from the parts and say how many lines it has."""
+    """Write messages.jsonl from the parts and say how many lines it has (with --counts, print the coverage)."""
     records = build()
     MESSAGES_PATH.write_text(render(records), encoding="utf-8")
     print(f"{MESSAGES_PATH.relative_to(CORPUS_DIR.parent.parent)}: {len(records)} lines")
+    if "--counts" in sys.argv:
+        print(coverage(records))
 
 
 if __name__ == "__main__":

@@ -181,6 +181,7 @@ def test_every_label_is_a_taxonomy_id(records: list[dict]) -> None:
         gold, expect, where = record["gold"], record["expect"], record["id"]
         assert record["text"].strip(), where
         assert record["channel"] in {"sms", "voice"}, where
+        assert ("voice" in record["register"]) == (record["channel"] == "voice"), where
         assert record["register"] and set(record["register"]) <= REGISTERS, where
         assert set(record["traps"]) <= TRAPS, where
         assert gold["body_part"] in BODY_PARTS | {None}, where
