@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from tests.corpus.build import MESSAGES_PATH, build, render
+from tests.corpus.build import CORPUS_DIR, MESSAGES_PATH, build, coverage, render
 
 # Copied from /work/plan/taxonomy.md (the contract). The reader helper will switch these to the lexicon's ids.
 BODY_PARTS = frozenset(
@@ -261,3 +261,9 @@ def test_coverage_minimums(records: list[dict]) -> None:
     assert low >= 150
     assert sum(record["gold"]["experiencer"] == "other" for record in records) >= 40
     assert sum(record["gold"]["scope"] == "out" for record in records) >= 15
+
+
+def test_readme_coverage_tables_are_current() -> None:
+    """README.md quotes the coverage tables of the corpus as it is, so its counts cannot go stale."""
+    readme = (CORPUS_DIR / "README.md").read_text(encoding="utf-8")
+    assert coverage(build()) in readme, "paste the output of .venv/bin/python -m tests.corpus.build --counts"
