@@ -158,9 +158,9 @@ class PathRouter:
 
 def build_server(settings: Settings, store: Store) -> PathRouter:
     """Compose both channels and the pages over one store."""
+    from server.alexa_endpoint import AlexaWebApp
     from skill.app import build_skill
     from skill.profile import LocalProfileApiClient
-    from skill.web import AlexaWebApp
     from sms.app import create_app
     from sms.outbound import read_outbox
 

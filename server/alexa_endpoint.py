@@ -1,5 +1,8 @@
-"""POST /alexa as a framework-free WSGI app: verify every request as Alexa requires of web services, refuse a
-request id already answered, then hand the envelope to the same skill object the Lambda uses."""
+"""POST /alexa on the local server, as a framework-free WSGI app: verify every request as Alexa requires of web
+services, refuse a request id already answered, then hand the envelope to the skill through skill.app.invoke.
+
+It lives with the local server, not in the skill package: deployed, Alexa calls the Lambda by its ARN and this
+endpoint (and its certificate checks) never ship in the Alexa zip."""
 
 from __future__ import annotations
 
@@ -15,15 +18,15 @@ from typing import Any
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_runtime.exceptions import AskSdkException
 
-from shared.config import Settings, SettingsError
-from skill.app import InvalidEnvelope, invoke
-from skill.verification import (
+from server.alexa_verification import (
     RequestVerifier,
     VerificationError,
     check_application_id,
     check_timestamp,
     parse_envelope,
 )
+from shared.config import Settings, SettingsError
+from skill.app import InvalidEnvelope, invoke
 
 logger = logging.getLogger(__name__)
 

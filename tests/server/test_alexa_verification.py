@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from skill.verification import RequestVerifier, VerificationError
+from server.alexa_verification import RequestVerifier, VerificationError
 from tests.skill.alexa_ca import CERT_URL, CertificateAuthority, SigningIdentity, build_ca
 
 NOW = datetime(2026, 11, 25, 19, 0, 0, tzinfo=UTC)
