@@ -22,13 +22,13 @@ def main() -> int:
     configure_logging()
     try:
         settings = Settings.from_env()
+        if settings.store == "sqlite":
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        store = open_store(settings)
+        app = build_server(settings, store)
     except (SettingsError, ValueError) as exc:
         print(f"cramp-check: {exc}", file=sys.stderr)
         return 2
-    if settings.store == "sqlite":
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings)
-    app = build_server(settings, store)
 
     from waitress import serve
 

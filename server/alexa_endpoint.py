@@ -25,13 +25,12 @@ from server.alexa_verification import (
     check_timestamp,
     parse_envelope,
 )
-from shared.config import Settings, SettingsError
+from shared.config import Settings, SettingsError, is_loopback
 from skill.app import InvalidEnvelope, invoke
 
 logger = logging.getLogger(__name__)
 
 PATH = "/alexa"
-LOOPBACK = "127.0.0.1"
 # Alexa request envelopes are a few kilobytes; anything far larger is not from Alexa.
 MAX_BODY_BYTES = 128 * 1024
 # Amazon's checklist allows a timestamp up to 150 s either side of now, so a signed request stays acceptable for
@@ -96,7 +95,7 @@ class AlexaWebApp:
         verifier: RequestVerifier | None = None,
         seen: SeenRequestIds | None = None,
     ) -> None:
-        if settings.alexa_local_simulator and (settings.deployed or settings.host != LOOPBACK):
+        if settings.alexa_local_simulator and settings.exposed:
             raise SettingsError("the Alexa local-simulator switch is refused unless the server binds 127.0.0.1")
         self.settings = settings
         self.skill = skill
@@ -152,7 +151,7 @@ class AlexaWebApp:
             return _reply(start_response, 404, {"error": "not found"})
         if environ.get("REQUEST_METHOD") != "POST":
             return _reply(start_response, 405, {"error": "use POST"}, [("Allow", "POST")])
-        if self.settings.alexa_local_simulator and environ.get("REMOTE_ADDR") != LOOPBACK:
+        if self.settings.alexa_local_simulator and not is_loopback(environ.get("REMOTE_ADDR") or ""):
             return _reply(start_response, 400, {"error": "request could not be verified"})
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)

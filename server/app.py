@@ -157,7 +157,8 @@ class PathRouter:
 
 
 def build_server(settings: Settings, store: Store) -> PathRouter:
-    """Compose both channels and the pages over one store."""
+    """Compose both channels and the pages over one store; unsafe settings (see Settings.validate) are refused."""
+    settings.validate().check_alexa_skill_id()
     from server.alexa_endpoint import AlexaWebApp
     from skill.app import build_skill
     from skill.profile import LocalProfileApiClient

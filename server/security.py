@@ -27,7 +27,7 @@ def try_it_served(settings: Settings) -> bool:
         return False  # deployed, requests come from Twilio and Alexa only; nothing may be signed on their behalf
     if settings.try_it_enabled is not None:
         return settings.try_it_enabled
-    return settings.host == LOOPBACK_HOST
+    return settings.on_loopback
 
 
 def allowed_try_it_hosts(settings: Settings) -> frozenset[str] | None:

@@ -132,11 +132,8 @@ def _no_store(response: Response) -> Response:
 
 def _login_page(status: int, error: str | None = None) -> Response:
     settings = _settings()
-    hint = (
-        LOCAL_STAFF_PASSWORD
-        if not settings.deployed and settings.staff_password == LOCAL_STAFF_PASSWORD
-        else None
-    )
+    # Only where nobody else can connect (Settings.validate refuses the local password anywhere else).
+    hint = LOCAL_STAFF_PASSWORD if not settings.exposed and settings.staff_password == LOCAL_STAFF_PASSWORD else None
     page = render_template("login.html", error=error, local_hint=hint, csrf=csrf_token())
     return _no_store(Response(page, status=status))
 

@@ -11,13 +11,14 @@ from twilio.request_validator import RequestValidator
 
 from server.app import build_server
 from shared.stores import store_from_settings
-from tests.server.conftest import InProcess, LiveServer, local_settings
+from tests.server.conftest import NETWORK_SECRETS, InProcess, LiveServer, local_settings
 
 DEPLOYED_SECRETS = {
     "mode": "deployed",
     "hash_salt": "a-deployed-salt-of-some-length",
     "twilio_auth_token": "deployed-token",
     "staff_password": "deployed staff password",
+    "alexa_skill_id": "amzn1.ask.skill.6a7f2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
 }
 
 
@@ -114,7 +115,7 @@ def test_try_alexa_follow_up_keeps_the_session_between_turns(server: InProcess) 
 
 
 def test_try_routes_server_bound_to_all_interfaces_are_not_served(make_server: Callable[..., InProcess]) -> None:
-    exposed = make_server(host="0.0.0.0")  # noqa: S104 - the setting under test, nothing is bound
+    exposed = make_server(host="0.0.0.0", **NETWORK_SECRETS)  # noqa: S104 - the setting under test, nothing is bound
     page = exposed.get("/")
     assert page.status_code == 200
     assert b"switched off" in page.data and b'id="sms-form"' not in page.data
@@ -123,7 +124,7 @@ def test_try_routes_server_bound_to_all_interfaces_are_not_served(make_server: C
 
 
 def test_try_routes_explicitly_enabled_on_all_interfaces_are_served(make_server: Callable[..., InProcess]) -> None:
-    exposed = make_server(host="0.0.0.0", try_it_enabled=True)  # noqa: S104 - the setting under test
+    exposed = make_server(host="0.0.0.0", try_it_enabled=True, **NETWORK_SECRETS)  # noqa: S104 - under test
     token = exposed.try_it_token()
     sms = exposed.post("/try/sms", json={"text": "my eyelid keeps twitching"}, headers={"X-CSRF-Token": token})
     assert sms.status_code == 200 and sms.get_json()["replies"]

@@ -70,3 +70,13 @@ def test_main_module_deployed_without_secrets_refuses_to_start(tmp_path: Path) -
     _, err = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "CRAMP_HASH_SALT" in err and "Traceback" not in err
+
+
+def test_main_module_all_interfaces_with_local_defaults_refuses_to_start_and_says_what_to_set(tmp_path: Path) -> None:
+    # Anyone on the network could read the inbox with the printed password and forge texts with the public token.
+    process = run_server(tmp_path, free_port(), CRAMP_HOST="0.0.0.0")  # noqa: S104 - the setting under test
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "bound to 0.0.0.0 needs real secrets" in err and "Traceback" not in err
+    for variable in ("CRAMP_HASH_SALT", "TWILIO_AUTH_TOKEN", "CRAMP_STAFF_PASSWORD"):
+        assert variable in err
