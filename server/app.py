@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -17,7 +18,15 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from server.security import LOOPBACK_HOST, LoginThrottle, csrf_token, try_it_served
+from server.security import (
+    LOOPBACK_HOST,
+    STAFF_SESSION_SECONDS,
+    Clock,
+    LoginThrottle,
+    StaffSessions,
+    csrf_token,
+    try_it_served,
+)
 from server.tryit import TrySessions, WSGIApp
 from shared.config import Settings
 from shared.content import Content, load_content
@@ -25,7 +34,6 @@ from shared.stores import Store
 
 logger = logging.getLogger(__name__)
 
-STAFF_SESSION_HOURS = 8
 # Every page is served from this origin only; no inline script or style, no framing (clickjacking).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -44,8 +52,9 @@ class ServerContext:
     alexa_try_app: WSGIApp | None
     read_outbox: Callable[[], list[dict]]
     content: Content
+    login_throttle: LoginThrottle
+    staff_sessions: StaffSessions
     try_sessions: TrySessions = field(default_factory=TrySessions)
-    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
 
 def emergency_number(content: Content) -> str:
@@ -70,7 +79,7 @@ def create_pages_app(ctx: ServerContext) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=STAFF_SESSION_HOURS),
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=STAFF_SESSION_SECONDS),
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     app.extensions["cramp"] = ctx
@@ -156,8 +165,11 @@ class PathRouter:
         return self.pages(environ, start_response)
 
 
-def build_server(settings: Settings, store: Store) -> PathRouter:
-    """Compose both channels and the pages over one store; unsafe settings (see Settings.validate) are refused."""
+def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic) -> PathRouter:
+    """Compose both channels and the pages over one store; unsafe settings (see Settings.validate) are refused.
+
+    `clock` (seconds, monotonic) times the sign-in throttle, staff sessions and try-it limits.
+    """
     settings.validate().check_alexa_skill_id()
     from server.alexa_endpoint import AlexaWebApp
     from skill.app import build_skill
@@ -185,5 +197,7 @@ def build_server(settings: Settings, store: Store) -> PathRouter:
         alexa_try_app=alexa_try_app,
         read_outbox=lambda: read_outbox(settings),
         content=load_content(settings.content_dir),
+        login_throttle=LoginThrottle(clock),
+        staff_sessions=StaffSessions(clock),
     )
     return PathRouter(sms_app, alexa_app, create_pages_app(ctx))

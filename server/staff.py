@@ -9,8 +9,16 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 
-from server.security import LoginThrottle, csrf_token, require_csrf, staff_password_matches
+from server.security import (
+    STAFF_IDLE_SECONDS,
+    LoginThrottle,
+    StaffSessions,
+    csrf_token,
+    require_csrf,
+    staff_password_matches,
+)
 from shared.config import LOCAL_STAFF_PASSWORD, Settings
+from shared.identity import hashed_id
 from shared.stores import Store, StoreUnavailable, VersionConflict, update
 
 logger = logging.getLogger(__name__)
@@ -120,14 +128,28 @@ def _throttle() -> LoginThrottle:
     return current_app.extensions["cramp"].login_throttle
 
 
+def _sessions() -> StaffSessions:
+    return current_app.extensions["cramp"].staff_sessions
+
+
 def _signed_in() -> bool:
-    return session.get("staff") is True
+    return _sessions().active(session.get("staff_session"))
+
+
+def _client() -> str:
+    """The requesting address, hashed: the throttle keys on it and logs show it, never the address itself."""
+    return hashed_id("client", request.remote_addr or "unknown", _settings().hash_salt)
 
 
 def _no_store(response: Response) -> Response:
     # Patient phone numbers must not stay in a shared computer's browser cache.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _wait_words(seconds: float) -> str:
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
 
 
 def _login_page(status: int, error: str | None = None) -> Response:
@@ -144,6 +166,11 @@ def inbox() -> Response:
     if not _settings().staff_password:
         return _no_store(Response(render_template("staff_disabled.html"), status=503))
     if not _signed_in():
+        if session.pop("staff_session", None) is not None:
+            # The cookie named a session the server has ended: idle too long, signed out, or the server restarted.
+            idle = STAFF_IDLE_SECONDS // 60
+            return _login_page(401, f"You were signed out (after {idle} minutes without use, or elsewhere). "
+                                    "Sign in again.")
         return _login_page(401)
     try:
         rows = callback_rows(_store())
@@ -161,33 +188,42 @@ def inbox() -> Response:
 
 @bp.post("/staff/login")
 def login() -> Response:
-    """Check the staff password (constant time) and start a staff session."""
+    """Check the staff password (constant time, throttled per client) and start a server-side staff session."""
     require_csrf()
     settings = _settings()
     if not settings.staff_password:
         return _no_store(Response(render_template("staff_disabled.html"), status=503))
     throttle = _throttle()
-    if throttle.locked():
-        logger.warning("staff login: locked after repeated failures")
-        return _login_page(429, "Too many wrong passwords. Wait a minute, then try again.")
+    client = _client()
+    wait = throttle.wait_seconds(client)
+    if wait:
+        logger.warning("staff login: device still waiting", extra={"client": client, "wait_s": round(wait)})
+        return _login_page(429, f"Too many wrong passwords from this device. Try again in {_wait_words(wait)}.")
     given = request.form.get("password", "")
     if not staff_password_matches(given, settings.staff_password):
-        throttle.failed()
-        logger.info("staff login: refused")
+        failures, lockout = throttle.failed(client)
+        logger.warning("staff login: wrong password",
+                       extra={"client": client, "failures": failures, "lockout_s": round(lockout)})
+        if lockout:
+            return _login_page(429, f"That password is not right. Too many wrong passwords from this device: "
+                                    f"try again in {_wait_words(lockout)}.")
         return _login_page(401, "That password is not right.")
+    throttle.succeeded(client)
     # A fresh session on sign-in, so a token planted before login (session fixation) is worthless.
+    _sessions().end(session.get("staff_session"))
     session.clear()
     session.permanent = True
-    session["staff"] = True
+    session["staff_session"] = _sessions().start()
     csrf_token()
-    logger.info("staff login: accepted")
+    logger.info("staff login: accepted", extra={"client": client})
     return redirect(url_for("staff.inbox"), code=303)
 
 
 @bp.post("/staff/logout")
 def logout() -> Response:
-    """End the staff session."""
+    """End the staff session on the server, so the cookie (or any copy of it) no longer opens the inbox."""
     require_csrf()
+    _sessions().end(session.get("staff_session"))
     session.clear()
     return redirect(url_for("staff.inbox"), code=303)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import pytest
 import waitress
 from werkzeug.test import Client
 
-from server.app import build_server
+from server.app import PathRouter, build_server
 from shared.config import Settings
 from shared.stores import Store, store_from_settings
 
@@ -59,26 +59,39 @@ def csrf_from(html: bytes | str) -> str:
 
 @dataclass
 class InProcess:
-    """The composed server app with a werkzeug client (keeps cookies), its settings and store."""
+    """The composed server app with a werkzeug client (a browser: keeps cookies), its settings, store and clock."""
 
     settings: Settings
     store: Store
-    client: Client
+    app: PathRouter
+    clock: FakeClock
+    remote_addr: str = "127.0.0.1"
+    client: Client = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.client = Client(self.app)
 
     @property
     def host(self) -> str:
         """The Host header a browser on this machine sends."""
         return f"127.0.0.1:{self.settings.port}"
 
+    def another_browser(self, remote_addr: str | None = None) -> InProcess:
+        """A second browser (own cookies, optionally another address) on the same running server."""
+        return InProcess(self.settings, self.store, self.app, self.clock, remote_addr or self.remote_addr)
+
+    def _send(self, method: str, path: str, kwargs: dict[str, Any]) -> Any:
+        kwargs.setdefault("headers", {}).setdefault("Host", self.host)
+        kwargs.setdefault("environ_base", {}).setdefault("REMOTE_ADDR", self.remote_addr)
+        return self.client.open(path, method=method, **kwargs)
+
     def get(self, path: str, **kwargs: Any) -> Any:
         """GET with the loopback Host header unless told otherwise."""
-        kwargs.setdefault("headers", {}).setdefault("Host", self.host)
-        return self.client.get(path, **kwargs)
+        return self._send("GET", path, kwargs)
 
     def post(self, path: str, **kwargs: Any) -> Any:
         """POST with the loopback Host header unless told otherwise."""
-        kwargs.setdefault("headers", {}).setdefault("Host", self.host)
-        return self.client.post(path, **kwargs)
+        return self._send("POST", path, kwargs)
 
     def try_it_token(self) -> str:
         """Open the try-it page (which starts the session) and return its CSRF token."""
@@ -92,6 +105,20 @@ class InProcess:
         return self.post("/staff/login", data={"csrf_token": token, "password": password})
 
 
+class FakeClock:
+    """A monotonic clock the test moves forward by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Let `seconds` pass."""
+        self.now += seconds
+
+
 @pytest.fixture
 def make_server(tmp_path: Path) -> Iterator[Callable[..., InProcess]]:
     """Build the composed server for settings changes such as host="0.0.0.0" and drive it in-process."""
@@ -101,7 +128,8 @@ def make_server(tmp_path: Path) -> Iterator[Callable[..., InProcess]]:
         settings = local_settings(tmp_path, **changes)
         store = open_test_store(settings)
         stores.append(store)
-        return InProcess(settings, store, Client(build_server(settings, store)))
+        clock = FakeClock()
+        return InProcess(settings, store, build_server(settings, store, clock=clock), clock)
 
     yield make
     for store in stores:
