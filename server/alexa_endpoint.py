@@ -21,10 +21,12 @@ from ask_sdk_runtime.exceptions import AskSdkException
 from server.alexa_verification import (
     RequestVerifier,
     VerificationError,
+    check_api_endpoint,
     check_application_id,
     check_timestamp,
     parse_envelope,
 )
+from server.security import cross_site_problem, host_is_loopback
 from shared.config import Settings, SettingsError, is_loopback
 from skill.app import InvalidEnvelope, invoke
 
@@ -39,7 +41,8 @@ MAX_SKEW_SECONDS = 150
 REPLAY_MEMORY_SECONDS = 2 * MAX_SKEW_SECONDS + 30
 # About 150 requests a second for the whole memory span, far beyond one local server, in about ten megabytes.
 MAX_REMEMBERED_REQUESTS = 50_000
-STATUS_TEXT = {200: "200 OK", 400: "400 Bad Request", 404: "404 Not Found", 405: "405 Method Not Allowed"}
+STATUS_TEXT = {200: "200 OK", 400: "400 Bad Request", 403: "403 Forbidden", 404: "404 Not Found",
+               405: "405 Method Not Allowed", 415: "415 Unsupported Media Type"}
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -118,6 +121,11 @@ class AlexaWebApp:
             logger.warning("Rejected Alexa request: request id already answered (replay)")
             return 400, {"error": "request already answered"}
         try:
+            check_api_endpoint(envelope, self.settings.alexa_local_api_endpoint)
+        except VerificationError as error:
+            logger.warning("Rejected Alexa request: %s", error)
+            return 400, {"error": "not an Alexa request this skill can answer"}
+        try:
             return 200, invoke(self.skill, envelope)
         except (InvalidEnvelope, AskSdkException) as error:
             logger.warning("unusable Alexa envelope", extra={"error_type": type(error).__name__})
@@ -138,6 +146,26 @@ class AlexaWebApp:
             check_application_id(envelope, self.settings.alexa_skill_id)
         return envelope
 
+    def _simulator_refusal(self, environ: dict[str, Any]) -> tuple[int, dict] | None:
+        """With the switch on, nothing vouches for an envelope: accept only a local program, never a web page.
+
+        Any page open in a browser on this machine reaches 127.0.0.1 too, and a text/plain POST needs no CORS
+        preflight; so the request must come from loopback, to a loopback Host (no DNS rebinding), as JSON (a
+        cross-site JSON POST needs a preflight this endpoint never grants), and carry no sign of another site.
+        """
+        if not is_loopback(environ.get("REMOTE_ADDR") or ""):
+            return 400, {"error": "request could not be verified"}
+        host = environ.get("HTTP_HOST") or ""
+        problem = cross_site_problem(host, environ.get("HTTP_ORIGIN"), environ.get("HTTP_SEC_FETCH_SITE"))
+        if not host_is_loopback(host) or problem:
+            logger.warning("Rejected unsigned Alexa request: not from a local program",
+                           extra={"reason": problem or "Host is not a loopback name"})
+            return 403, {"error": "cross-site requests are refused"}
+        media_type = (environ.get("CONTENT_TYPE") or "").split(";", 1)[0].strip().lower()
+        if media_type != "application/json":
+            return 415, {"error": "send the envelope as application/json"}
+        return None
+
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """WSGI entry point: a JSON answer for every request, never a traceback or a 500."""
         try:
@@ -151,8 +179,10 @@ class AlexaWebApp:
             return _reply(start_response, 404, {"error": "not found"})
         if environ.get("REQUEST_METHOD") != "POST":
             return _reply(start_response, 405, {"error": "use POST"}, [("Allow", "POST")])
-        if self.settings.alexa_local_simulator and not is_loopback(environ.get("REMOTE_ADDR") or ""):
-            return _reply(start_response, 400, {"error": "request could not be verified"})
+        if self.settings.alexa_local_simulator:
+            refused = self._simulator_refusal(environ)
+            if refused is not None:
+                return _reply(start_response, *refused)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 ECHO_API_DOMAIN = "echo-api.amazon.com"
 CERT_URL_HOST = "s3.amazonaws.com"
 CERT_URL_PATH_PREFIX = "/echo.api/"
+# Alexa's API endpoints by region (context.System.apiEndpoint); the skill sends the person's access token there.
+ALEXA_API_HOSTS = frozenset({"api.amazonalexa.com", "api.eu.amazonalexa.com", "api.fe.amazonalexa.com"})
 CERT_CHAIN_URL_HEADER = "signaturecertchainurl"
 SIGNATURE_HEADER = "signature-256"
 FETCH_TIMEOUT_SECONDS = 3
@@ -287,6 +289,34 @@ def check_timestamp(envelope: dict, now: datetime, max_skew_seconds: int) -> Non
         sent_at = sent_at.replace(tzinfo=UTC)
     if abs((now - sent_at).total_seconds()) > max_skew_seconds:
         raise VerificationError(f"timestamp: more than {max_skew_seconds} seconds from now")
+
+
+def check_api_endpoint(envelope: dict, local_api_endpoint: str | None = None) -> None:
+    """Raise VerificationError unless context.System.apiEndpoint is one of Alexa's API hosts (or the configured
+    local stand-in): the skill sends the person's access token there and texts whatever number comes back."""
+    system = envelope.get("context", {}).get("System") if isinstance(envelope.get("context"), dict) else None
+    endpoint = system.get("apiEndpoint") if isinstance(system, dict) else None
+    if endpoint is None:
+        return  # nothing will be called
+    if not isinstance(endpoint, str):
+        raise VerificationError("api endpoint: not a URL")
+    if local_api_endpoint is not None and endpoint.rstrip("/") == local_api_endpoint.rstrip("/"):
+        return
+    try:
+        parts = urlsplit(endpoint)
+        port = parts.port
+    except ValueError as error:
+        raise VerificationError("api endpoint: not a URL") from error
+    if (
+        parts.scheme.lower() != "https"
+        or (parts.hostname or "").lower() not in ALEXA_API_HOSTS
+        or port not in (None, 443)
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise VerificationError("api endpoint: not one of Alexa's API hosts")
 
 
 def check_application_id(envelope: dict, skill_id: str) -> None:

@@ -9,10 +9,11 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import abort, request, session
 
-from shared.config import Settings
+from shared.config import Settings, is_loopback
 
 LOOPBACK_HOST = "127.0.0.1"
 CSRF_FIELD = "csrf_token"
@@ -46,14 +47,38 @@ def try_it_served(settings: Settings) -> bool:
     return settings.on_loopback
 
 
-def allowed_try_it_hosts(settings: Settings) -> frozenset[str] | None:
-    """Host headers the try-it routes accept; None when any host is allowed (explicitly enabled)."""
-    if settings.try_it_enabled:
-        return None
-    # A page on another site could point a DNS name at 127.0.0.1 (DNS rebinding); such requests carry
-    # that name in Host, so only the loopback names themselves are accepted.
+def allowed_try_it_hosts(settings: Settings) -> frozenset[str]:
+    """Host headers the try-it routes accept: loopback names, plus the public address when explicitly enabled."""
+    # A page on another site could point a DNS name at this server (DNS rebinding); such requests carry that name
+    # in Host, so only names the clinic chose are accepted.
     port = settings.port
-    return frozenset({LOOPBACK_HOST, f"{LOOPBACK_HOST}:{port}", "localhost", f"localhost:{port}"})
+    hosts = {LOOPBACK_HOST, f"{LOOPBACK_HOST}:{port}", "localhost", f"localhost:{port}"}
+    if settings.try_it_enabled and not settings.on_loopback:
+        hosts.add(urlsplit(settings.public_base_url).netloc.lower())
+    return frozenset(hosts)
+
+
+def host_is_loopback(host_header: str) -> bool:
+    """True when a Host header names this machine's loopback (127.0.0.1:8000, localhost, [::1]:8000)."""
+    try:
+        name = urlsplit("//" + host_header).hostname
+    except ValueError:
+        return False
+    return name is not None and is_loopback(name)
+
+
+def cross_site_problem(host: str, origin: str | None, fetch_site: str | None) -> str | None:
+    """Why a request looks sent by a page on another site, or None for this origin or no web page at all.
+
+    Browsers add Sec-Fetch-Site to every request and Origin to every POST, and a page cannot forge either;
+    simulators and scripts send neither. A form or a text/plain fetch from another site needs no CORS preflight,
+    so these headers are what tells its request apart.
+    """
+    if fetch_site is not None and fetch_site.lower() not in ("same-origin", "none"):
+        return f"Sec-Fetch-Site is {fetch_site}"
+    if origin is not None and origin.lower() not in (f"http://{host}".lower(), f"https://{host}".lower()):
+        return "Origin is another site"
+    return None
 
 
 def staff_password_matches(given: str, expected: str | None) -> bool:

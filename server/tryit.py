@@ -25,7 +25,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from server import alexa_simulator
 from server.alexa_simulator import SpeakerSession
-from server.security import allowed_try_it_hosts, require_csrf, try_it_served
+from server.security import LOOPBACK_HOST, allowed_try_it_hosts, cross_site_problem, require_csrf, try_it_served
 from shared.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -90,13 +90,12 @@ class WsgiResult:
     content_type: str
 
 
-def call_wsgi(app: WSGIApp, settings: Settings, path: str, *, data: Any, headers: dict[str, str],
+def call_wsgi(app: WSGIApp, base_url: str, path: str, *, data: Any, headers: dict[str, str],
               content_type: str) -> WsgiResult:
-    """POST to a WSGI app in-process, as the network would deliver it to the public URL."""
-    public = urlsplit(settings.public_base_url)
+    """POST to a WSGI app in-process, as the network would deliver it to `base_url` from this machine."""
     builder = EnvironBuilder(
         path=path,
-        base_url=f"{public.scheme}://{public.netloc}",
+        base_url=base_url,
         method="POST",
         data=data,
         headers=headers,
@@ -115,6 +114,12 @@ def call_wsgi(app: WSGIApp, settings: Settings, path: str, *, data: Any, headers
         if close is not None:
             close()
     return WsgiResult(int(status.split(" ", 1)[0]), body, response_headers.get("Content-Type", ""))
+
+
+def _loopback_base(settings: Settings) -> str:
+    # The try-it skill's endpoint takes unsigned envelopes from local programs only, whatever address the server
+    # listens on; this in-process call is one.
+    return f"http://{LOOPBACK_HOST}:{settings.port}"
 
 
 def twiml_messages(xml_text: bytes) -> list[str]:
@@ -136,13 +141,14 @@ def _context() -> Any:
 
 
 def _guard() -> tuple[Any, TryState]:
-    """Refuse unless try-it is served here, the Host is a loopback name and the CSRF token matches."""
+    """Refuse unless try-it is served here, for an allowed Host, from its own page, with the page's CSRF token."""
     ctx = _context()
     if not try_it_served(ctx.settings):
         abort(404)
-    hosts = allowed_try_it_hosts(ctx.settings)
-    if hosts is not None and request.host not in hosts:
-        abort(403, description="The try-it page answers only on 127.0.0.1.")
+    if request.host.lower() not in allowed_try_it_hosts(ctx.settings):
+        abort(403, description="The try-it page answers only at its own address.")
+    if cross_site_problem(request.host, request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site")):
+        abort(403, description="The try-it page answers only its own page.")
     require_csrf()
     return ctx, browser_state()
 
@@ -187,8 +193,10 @@ def try_sms() -> Response:
     signature = RequestValidator(settings.twilio_auth_token).compute_signature(url, form)
     with state.lock:
         outbox_before = len(ctx.read_outbox())
-        result = call_wsgi(ctx.sms_app, settings, "/sms", data=form, headers={"X-Twilio-Signature": signature},
-                           content_type="application/x-www-form-urlencoded")
+        public = urlsplit(settings.public_base_url)
+        # Sent to the public URL, the one Twilio signs and the SMS line checks the signature against.
+        result = call_wsgi(ctx.sms_app, f"{public.scheme}://{public.netloc}", "/sms", data=form,
+                           headers={"X-Twilio-Signature": signature}, content_type="application/x-www-form-urlencoded")
         outbox_after = ctx.read_outbox()
     if result.status != 200:
         logger.warning("try-it sms: the SMS line answered %d", result.status)
@@ -231,7 +239,7 @@ def try_alexa() -> Response:
 
         envelope["context"]["System"]["apiAccessToken"] = local_access_token(state.phone)
         outbox_before = len(ctx.read_outbox())
-        result = call_wsgi(ctx.alexa_try_app, settings, "/alexa", data=json.dumps(envelope),
+        result = call_wsgi(ctx.alexa_try_app, _loopback_base(settings), "/alexa", data=json.dumps(envelope),
                            headers={}, content_type="application/json")
         sent = ctx.read_outbox()[outbox_before:]
         texts = [str(item.get("body", "")) for item in sent if item.get("to") == state.phone]
@@ -263,7 +271,7 @@ def try_alexa_end() -> Response:
                 speaker, alexa_simulator.session_ended_request(), new=False,
                 skill_id=ctx.settings.alexa_skill_id or alexa_simulator.LOCAL_SKILL_ID,
             )
-            call_wsgi(ctx.alexa_try_app, ctx.settings, "/alexa", data=json.dumps(envelope), headers={},
+            call_wsgi(ctx.alexa_try_app, _loopback_base(ctx.settings), "/alexa", data=json.dumps(envelope), headers={},
                       content_type="application/json")
             speaker.end()
     return jsonify({"ended": True})

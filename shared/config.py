@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 COLLECTIONS = ("conversations", "attributes", "optouts", "callbacks")
 # Fixed local-only values, so the local server and its try-it page work with no accounts. They are
@@ -84,6 +85,8 @@ class Settings:
     twilio_api_base: str | None = None  # tests point the REST client at a local server
     alexa_skill_id: str | None = None
     alexa_local_simulator: bool = False  # skips Alexa signature checks; local loopback only
+    # An apiEndpoint accepted besides Alexa's own hosts: a stand-in Customer Profile API on this machine.
+    alexa_local_api_endpoint: str | None = None
     staff_password: str | None = LOCAL_STAFF_PASSWORD
     dynamodb_endpoint: str | None = None
     aws_region: str = "us-east-1"
@@ -120,6 +123,11 @@ class Settings:
             raise SettingsError("CRAMP_MODE must be 'local' or 'deployed'")
         if self.store not in ("memory", "sqlite", "dynamodb"):
             raise SettingsError("CRAMP_STORE must be memory, sqlite or dynamodb")
+        if self.alexa_local_api_endpoint is not None:
+            api = urlsplit(self.alexa_local_api_endpoint)
+            if self.exposed or api.scheme != "https" or not is_loopback(api.hostname or ""):
+                raise SettingsError("CRAMP_ALEXA_LOCAL_API_ENDPOINT must be https on 127.0.0.1, and only on a "
+                                    "local server bound to loopback")
         if not self.exposed:
             return self
         # Deployed, or bound where others can connect: the local values are public (they are in this file), so
@@ -172,6 +180,7 @@ class Settings:
             twilio_api_base=env.get("CRAMP_TWILIO_API_BASE") or None,
             alexa_skill_id=env.get("CRAMP_ALEXA_SKILL_ID") or None,
             alexa_local_simulator=env.get("CRAMP_ALEXA_LOCAL_SIMULATOR", "") == "1",
+            alexa_local_api_endpoint=env.get("CRAMP_ALEXA_LOCAL_API_ENDPOINT") or None,
             staff_password=env.get("CRAMP_STAFF_PASSWORD", LOCAL_STAFF_PASSWORD if local else None),
             dynamodb_endpoint=env.get("CRAMP_DYNAMODB_ENDPOINT") or None,
             aws_region=env.get("AWS_REGION", "us-east-1"),
