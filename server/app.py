@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from server.limits import TryItLimits
 from server.security import (
     LOOPBACK_HOST,
     STAFF_SESSION_SECONDS,
@@ -54,6 +55,7 @@ class ServerContext:
     content: Content
     login_throttle: LoginThrottle
     staff_sessions: StaffSessions
+    try_limits: TryItLimits | None  # None on loopback, where the only visitor is this machine's user
     try_sessions: TrySessions = field(default_factory=TrySessions)
 
 
@@ -199,5 +201,6 @@ def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic
         content=load_content(settings.content_dir),
         login_throttle=LoginThrottle(clock),
         staff_sessions=StaffSessions(clock),
+        try_limits=TryItLimits(clock) if try_it_served(settings) and not settings.on_loopback else None,
     )
     return PathRouter(sms_app, alexa_app, create_pages_app(ctx))

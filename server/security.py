@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from flask import abort, request, session
 
 from shared.config import Settings, is_loopback
+from shared.identity import hashed_id
 
 LOOPBACK_HOST = "127.0.0.1"
 CSRF_FIELD = "csrf_token"
@@ -79,6 +80,11 @@ def cross_site_problem(host: str, origin: str | None, fetch_site: str | None) ->
     if origin is not None and origin.lower() not in (f"http://{host}".lower(), f"https://{host}".lower()):
         return "Origin is another site"
     return None
+
+
+def hashed_device(settings: Settings) -> str:
+    """The requesting address, hashed: throttles key on it and logs show it, never the address itself."""
+    return hashed_id("client", request.remote_addr or "unknown", settings.hash_salt)
 
 
 def staff_password_matches(given: str, expected: str | None) -> bool:

@@ -14,11 +14,11 @@ from server.security import (
     LoginThrottle,
     StaffSessions,
     csrf_token,
+    hashed_device,
     require_csrf,
     staff_password_matches,
 )
 from shared.config import LOCAL_STAFF_PASSWORD, Settings
-from shared.identity import hashed_id
 from shared.stores import Store, StoreUnavailable, VersionConflict, update
 
 logger = logging.getLogger(__name__)
@@ -136,11 +136,6 @@ def _signed_in() -> bool:
     return _sessions().active(session.get("staff_session"))
 
 
-def _client() -> str:
-    """The requesting address, hashed: the throttle keys on it and logs show it, never the address itself."""
-    return hashed_id("client", request.remote_addr or "unknown", _settings().hash_salt)
-
-
 def _no_store(response: Response) -> Response:
     # Patient phone numbers must not stay in a shared computer's browser cache.
     response.headers["Cache-Control"] = "no-store"
@@ -194,7 +189,7 @@ def login() -> Response:
     if not settings.staff_password:
         return _no_store(Response(render_template("staff_disabled.html"), status=503))
     throttle = _throttle()
-    client = _client()
+    client = hashed_device(settings)
     wait = throttle.wait_seconds(client)
     if wait:
         logger.warning("staff login: device still waiting", extra={"client": client, "wait_s": round(wait)})

@@ -128,6 +128,11 @@ class Settings:
             if self.exposed or api.scheme != "https" or not is_loopback(api.hostname or ""):
                 raise SettingsError("CRAMP_ALEXA_LOCAL_API_ENDPOINT must be https on 127.0.0.1, and only on a "
                                     "local server bound to loopback")
+        if self.try_it_enabled and not self.on_loopback and not self.deployed:
+            public_host = urlsplit(self.public_base_url).hostname or ""
+            if public_host in ("", "0.0.0.0", "::"):  # noqa: S104 - the names refused here
+                raise SettingsError("CRAMP_TRY_IT=1 beyond loopback needs CRAMP_PUBLIC_BASE_URL: the address people "
+                                    "open (the try-it page answers only there)")
         if not self.exposed:
             return self
         # Deployed, or bound where others can connect: the local values are public (they are in this file), so

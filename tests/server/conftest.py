@@ -66,15 +66,12 @@ class InProcess:
     app: PathRouter
     clock: FakeClock
     remote_addr: str = "127.0.0.1"
+    host: str = ""  # the Host header the browser sends; empty: 127.0.0.1:<port>, as on this machine
     client: Client = field(init=False)
 
     def __post_init__(self) -> None:
         self.client = Client(self.app)
-
-    @property
-    def host(self) -> str:
-        """The Host header a browser on this machine sends."""
-        return f"127.0.0.1:{self.settings.port}"
+        self.host = self.host or f"127.0.0.1:{self.settings.port}"
 
     def another_browser(self, remote_addr: str | None = None) -> InProcess:
         """A second browser (own cookies, optionally another address) on the same running server."""

@@ -164,3 +164,27 @@ def test_is_loopback_only_for_addresses_this_machine_alone_reaches(host: str, lo
 ])
 def test_strong_staff_password_needs_length_and_variety(password: str, strong: bool) -> None:
     assert strong_staff_password(password) is strong
+
+
+def test_try_it_beyond_loopback_without_a_public_address_is_refused() -> None:
+    environment = {"CRAMP_HOST": "0.0.0.0", "CRAMP_TRY_IT": "1", **REAL_SECRETS}  # noqa: S104 - under test
+    with pytest.raises(SettingsError, match="CRAMP_PUBLIC_BASE_URL"):
+        Settings.from_env(environment)
+
+
+def test_try_it_beyond_loopback_with_its_public_address_is_accepted() -> None:
+    environment = {"CRAMP_HOST": "0.0.0.0", "CRAMP_TRY_IT": "1", "CRAMP_PUBLIC_BASE_URL": "https://try.example.org",
+                   **REAL_SECRETS}  # noqa: S104 - under test
+    assert Settings.from_env(environment).try_it_enabled
+
+
+def test_local_alexa_api_endpoint_is_refused_beyond_loopback() -> None:
+    environment = {"CRAMP_HOST": "0.0.0.0", "CRAMP_ALEXA_LOCAL_API_ENDPOINT": "https://127.0.0.1:9443",
+                   **REAL_SECRETS}  # noqa: S104 - under test
+    with pytest.raises(SettingsError, match="CRAMP_ALEXA_LOCAL_API_ENDPOINT"):
+        Settings.from_env(environment)
+
+
+def test_local_alexa_api_endpoint_on_loopback_is_accepted() -> None:
+    endpoint = "https://127.0.0.1:9443"
+    assert Settings.from_env({"CRAMP_ALEXA_LOCAL_API_ENDPOINT": endpoint}).alexa_local_api_endpoint == endpoint
