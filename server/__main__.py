@@ -6,10 +6,11 @@ import logging
 import sys
 
 from server.app import build_server
+from server.health import data_dir_problem, probe_store
 from server.security import try_it_served
 from shared.config import Settings, SettingsError
 from shared.logs import configure_logging
-from shared.stores import open_store
+from shared.stores import StoreUnavailable, open_store
 
 logger = logging.getLogger("server")
 # Waitress answers each request on one of these threads; a handful covers a clinic trying it out and the
@@ -22,12 +23,19 @@ def main() -> int:
     configure_logging()
     try:
         settings = Settings.from_env()
-        if settings.store == "sqlite":
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # The local outbox lives in the data folder whatever the store; SQLite keeps its files there too.
+        problem = data_dir_problem(settings) if not settings.deployed or settings.store == "sqlite" else None
+        if problem:
+            raise SettingsError(problem)
         store = open_store(settings)
         app = build_server(settings, store)
+        probe_store(store)
     except (SettingsError, ValueError) as exc:
         print(f"cramp-check: {exc}", file=sys.stderr)
+        return 2
+    except StoreUnavailable as exc:
+        print(f"cramp-check: the {settings.store} store cannot take a write ({exc}); check CRAMP_DATA_DIR "
+              "or the database settings", file=sys.stderr)
         return 2
 
     from waitress import serve

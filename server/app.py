@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from server.health import probe_store
 from server.limits import TryItLimits
 from server.security import (
     LOOPBACK_HOST,
@@ -108,11 +109,11 @@ def create_pages_app(ctx: ServerContext) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> Response:
-        """Liveness plus one read from the store, so a broken database shows up here."""
+        """Liveness plus one real write to the store, so a read-only or locked database shows up here."""
         try:
-            ctx.store.get("attributes", "healthz-probe")
+            probe_store(ctx.store)
         except Exception:  # any backend failure means "not healthy", never a traceback
-            logger.warning("healthz: store unavailable", exc_info=True)
+            logger.warning("healthz: store cannot take a write", exc_info=True)
             response = jsonify({"status": "unavailable", "store": settings.store})
             response.status_code = 503
             return response

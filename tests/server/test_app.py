@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,6 +39,22 @@ def test_healthz_unreachable_database_reports_unavailable(tmp_path: Path) -> Non
     response = Client(build_server(settings, broken)).get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["status"] == "unavailable"
+
+
+def test_healthz_database_locked_by_another_writer_reports_unavailable_then_recovers(
+    live_server: LiveServer,
+) -> None:
+    assert requests.get(live_server.url + "/healthz", timeout=10).status_code == 200
+    # Reads still work while another process holds SQLite's write lock; only a real write shows the problem.
+    holder = sqlite3.connect(live_server.settings.sqlite_path, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        locked = requests.get(live_server.url + "/healthz", timeout=10)
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    assert locked.status_code == 503 and locked.json()["status"] == "unavailable"
+    assert requests.get(live_server.url + "/healthz", timeout=10).status_code == 200
 
 
 def test_index_running_server_shows_both_panels_and_the_emergency_notice(live_server: LiveServer) -> None:

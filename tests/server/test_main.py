@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.server.conftest import REPO
@@ -80,3 +83,54 @@ def test_main_module_all_interfaces_with_local_defaults_refuses_to_start_and_say
     assert "bound to 0.0.0.0 needs real secrets" in err and "Traceback" not in err
     for variable in ("CRAMP_HASH_SALT", "TWILIO_AUTH_TOKEN", "CRAMP_STAFF_PASSWORD"):
         assert variable in err
+
+
+def refused_start(tmp_path: Path, data_dir: Path) -> str:
+    """Start `python -m server` on `data_dir`; assert it exits 2 without a traceback and return what it said."""
+    process = run_server(tmp_path, free_port(), CRAMP_DATA_DIR=str(data_dir))
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 2, err
+    assert "Traceback" not in err
+    return err
+
+
+def test_main_module_data_dir_that_is_a_file_exits_with_a_message(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.write_text("not a folder")
+    assert "is a file, not a folder; set CRAMP_DATA_DIR" in refused_start(tmp_path, data)
+
+
+def test_main_module_damaged_sqlite_shared_memory_file_exits_with_a_message(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "cramp-check.sqlite3-shm").mkdir()  # SQLite cannot map it; it must not be reached at all
+    err = refused_start(tmp_path, data)
+    assert "cannot write" in err and "cramp-check.sqlite3-shm" in err
+
+
+@contextlib.contextmanager
+def read_only_folder(folder: Path) -> Iterator[None]:
+    """Make `folder` read-only for this process: a read-only tmpfs as root (which ignores modes), else chmod."""
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)],
+                             capture_output=True, text=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"root without the right to mount a read-only folder: {mounted.stderr.strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_main_module_read_only_data_dir_exits_with_a_message(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with read_only_folder(data):
+        err = refused_start(tmp_path, data)
+    assert f"cannot write in the data folder {data}" in err and "CRAMP_DATA_DIR" in err
