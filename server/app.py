@@ -153,18 +153,17 @@ def create_pages_app(ctx: ServerContext) -> Flask:
 class PathRouter:
     """Send /sms to the SMS app, /alexa to the Alexa app, everything else to the pages."""
 
-    def __init__(self, sms_app: WSGIApp, alexa_app: WSGIApp, pages: WSGIApp) -> None:
-        self.sms_app = sms_app
-        self.alexa_app = alexa_app
+    def __init__(self, context: ServerContext, pages: WSGIApp) -> None:
+        self.context = context
         self.pages = pages
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         """Dispatch one request by its path."""
         path = environ.get("PATH_INFO", "")
         if path == "/sms" or path.startswith("/sms/"):
-            return self.sms_app(environ, start_response)
+            return self.context.sms_app(environ, start_response)
         if path == "/alexa" or path.startswith("/alexa/"):
-            return self.alexa_app(environ, start_response)
+            return self.context.alexa_app(environ, start_response)
         return self.pages(environ, start_response)
 
 
@@ -204,4 +203,4 @@ def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic
         staff_sessions=StaffSessions(clock),
         try_limits=TryItLimits(clock) if try_it_served(settings) and not settings.on_loopback else None,
     )
-    return PathRouter(sms_app, alexa_app, create_pages_app(ctx))
+    return PathRouter(ctx, create_pages_app(ctx))

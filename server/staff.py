@@ -18,8 +18,10 @@ from server.security import (
     require_csrf,
     staff_password_matches,
 )
+from server.staff_text_retry import RETRY_INTERVAL_SECONDS
 from shared.config import LOCAL_STAFF_PASSWORD, Settings
 from shared.stores import Store, StoreUnavailable, VersionConflict, update
+from sms.handoff import MAX_NOTIFY_ATTEMPTS
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +178,8 @@ def inbox() -> Response:
     open_rows = [row for row in rows if row.status != "done"]
     page = render_template(
         "staff.html", rows=rows, pending=pending, open_count=len(open_rows), csrf=csrf_token(),
-        flash=session.pop("staff_flash", None),
+        flash=session.pop("staff_flash", None), retry_minutes=RETRY_INTERVAL_SECONDS // 60,
+        max_attempts=MAX_NOTIFY_ATTEMPTS,
     )
     return _no_store(Response(page))
 

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.server.conftest import REPO
+from sms.outbound import read_outbox
+from tests.server.conftest import REPO, local_settings, open_test_store
+from tests.server.test_staff import store_callback_record
 
 
 def free_port() -> int:
@@ -134,3 +136,22 @@ def test_main_module_read_only_data_dir_exits_with_a_message(tmp_path: Path) -> 
     with read_only_folder(data):
         err = refused_start(tmp_path, data)
     assert f"cannot write in the data folder {data}" in err and "CRAMP_DATA_DIR" in err
+
+
+def test_main_module_sends_a_staff_text_left_pending_before_it_started(tmp_path: Path) -> None:
+    settings = local_settings(tmp_path)
+    store = open_test_store(settings)
+    store_callback_record(store, "cb_left_pending", 30, notified=False, notify_attempts=2)
+    store.close()
+    process = run_server(tmp_path, free_port())
+    try:
+        deadline = time.monotonic() + 20
+        while not read_outbox(settings):
+            assert process.poll() is None, process.communicate()[1]
+            assert time.monotonic() < deadline, "no staff text was sent again within 20 s"
+            time.sleep(0.2)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    [sent] = read_outbox(settings)
+    assert "cb_left_pending" in sent["body"]

@@ -10,12 +10,18 @@ import pytest
 
 from server.staff import callback_rows, set_status
 from shared.config import LOCAL_STAFF_PASSWORD
+from shared.stores import Store
 from tests.server.conftest import STAFF_PASSWORD, InProcess, csrf_from
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 
 def put_callback(server: InProcess, key: str, minutes_ago: int, **fields: object) -> None:
+    """Store a callback request in the server's store the way sms.handoff does."""
+    store_callback_record(server.store, key, minutes_ago, **fields)
+
+
+def store_callback_record(store: Store, key: str, minutes_ago: int, **fields: object) -> None:
     """Store a callback request the way sms.handoff does."""
     data = {
         "id": key,
@@ -30,7 +36,7 @@ def put_callback(server: InProcess, key: str, minutes_ago: int, **fields: object
         "notify_attempts": 1,
     }
     data.update(fields)
-    server.store.put("callbacks", key, data, expected_version=0)
+    store.put("callbacks", key, data, expected_version=0)
 
 
 def test_staff_inbox_without_password_is_refused_with_the_sign_in_form(server: InProcess) -> None:
