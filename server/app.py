@@ -12,7 +12,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -57,6 +57,7 @@ class ServerContext:
     login_throttle: LoginThrottle
     staff_sessions: StaffSessions
     try_limits: TryItLimits | None  # None on loopback, where the only visitor is this machine's user
+    clinic_zone: tzinfo
     try_sessions: TrySessions = field(default_factory=TrySessions)
 
 
@@ -174,6 +175,7 @@ def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic
     """
     settings.validate().check_alexa_skill_id()
     from server.alexa_endpoint import AlexaWebApp
+    from server.staff import clinic_zone
     from skill.app import build_skill
     from skill.profile import LocalProfileApiClient
     from sms.app import create_app
@@ -191,6 +193,7 @@ def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic
         # "text me that" reaches the page's phone panel; the public /alexa skill keeps the real API client.
         try_skill = build_skill(try_settings, store, api_client=LocalProfileApiClient())
         alexa_try_app = AlexaWebApp(try_settings, try_skill)
+    content = load_content(settings.content_dir)
     ctx = ServerContext(
         settings=settings,
         store=store,
@@ -198,9 +201,10 @@ def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic
         alexa_app=alexa_app,
         alexa_try_app=alexa_try_app,
         read_outbox=lambda: read_outbox(settings),
-        content=load_content(settings.content_dir),
+        content=content,
         login_throttle=LoginThrottle(clock),
         staff_sessions=StaffSessions(clock),
         try_limits=TryItLimits(clock) if try_it_served(settings) and not settings.on_loopback else None,
+        clinic_zone=clinic_zone(content.clinic),
     )
     return PathRouter(ctx, create_pages_app(ctx))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 
@@ -19,7 +20,7 @@ from server.security import (
     staff_password_matches,
 )
 from server.staff_text_retry import RETRY_INTERVAL_SECONDS
-from shared.config import LOCAL_STAFF_PASSWORD, Settings
+from shared.config import LOCAL_STAFF_PASSWORD, Settings, SettingsError
 from shared.stores import Store, StoreUnavailable, VersionConflict, update
 from sms.handoff import MAX_NOTIFY_ATTEMPTS
 
@@ -70,20 +71,32 @@ def _text(value: Any, fallback: str = "") -> str:
     return value.strip() if isinstance(value, str) and value.strip() else fallback
 
 
-def callback_rows(store: Store) -> list[CallbackRow]:
-    """Every callback request, newest first."""
+def clinic_zone(clinic: dict[str, Any]) -> tzinfo:
+    """The clinic's time zone from clinic.yaml (`timezone:`, an IANA name); UTC when it names none."""
+    name = clinic.get("timezone")
+    if name is None:
+        return UTC
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise SettingsError(f"clinic.yaml: timezone {name!r} is not an IANA time zone name "
+                            "(such as America/New_York or Europe/London)") from error
+
+
+def callback_rows(store: Store, zone: tzinfo = UTC) -> list[CallbackRow]:
+    """Every callback request, newest first, with times in `zone` (the clinic's)."""
     rows = []
     for record in store.scan("callbacks"):
         data = record.data if isinstance(record.data, dict) else {}
         when = _timestamp(data.get("created_at"))
-        moment = datetime.fromtimestamp(when, UTC)
+        moment = datetime.fromtimestamp(when, zone)
         urgency = _text(data.get("urgency"), "routine")
         status = _text(data.get("status"), "new")
         attempts = data.get("notify_attempts")
         rows.append(
             CallbackRow(
                 key=record.key,
-                received=moment.strftime("%a %d %b %Y, %H:%M UTC") if when else "unknown",
+                received=moment.strftime("%a %d %b %Y, %H:%M %Z") if when else "unknown",
                 received_iso=moment.isoformat() if when else "",
                 sort_time=when,
                 phone=_text(data.get("phone"), "no number"),
@@ -170,7 +183,7 @@ def inbox() -> Response:
                                     "Sign in again.")
         return _login_page(401)
     try:
-        rows = callback_rows(_store())
+        rows = callback_rows(_store(), current_app.extensions["cramp"].clinic_zone)
     except StoreUnavailable:
         logger.warning("staff inbox: store unavailable")
         return _no_store(Response(render_template("store_down.html"), status=503))

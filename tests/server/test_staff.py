@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 
 from server.staff import callback_rows, set_status
-from shared.config import LOCAL_STAFF_PASSWORD
+from shared.config import LOCAL_STAFF_PASSWORD, SettingsError
+from shared.content import CONTENT_DIR
 from shared.stores import Store
 from tests.server.conftest import STAFF_PASSWORD, InProcess, csrf_from
 
@@ -279,3 +283,49 @@ def test_callback_rows_odd_records_are_shown_not_crashed(server: InProcess) -> N
     assert [row.key for row in rows] == ["cb_epoch", "cb_bad"]
     assert rows[0].status_label == "Called" and rows[1].received == "unknown"
     assert set_status(server.store, "cb_missing", "done") is False
+
+
+def test_staff_inbox_shows_times_in_the_clinics_time_zone_with_its_abbreviation(server: InProcess) -> None:
+    put_callback(server, "cb_winter", 0, window="WINTER")  # 15:00 UTC on 25 November 2026
+    put_callback(server, "cb_summer", 0, window="SUMMER", created_at="2026-07-01T15:00:00+00:00")
+    server.sign_in()
+    html = server.get("/staff").data.decode()
+    assert "Wed 25 Nov 2026, 10:00 EST" in html  # clinic.yaml: timezone America/New_York
+    assert "Wed 01 Jul 2026, 11:00 EDT" in html
+    assert "UTC" not in html
+    assert 'datetime="2026-11-25T10:00:00-05:00"' in html
+
+
+def write_content_with_clinic(tmp_path: Path, **clinic: object) -> Path:
+    """A copy of the content folder whose clinic.yaml has these fields changed (None: removed)."""
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, folder)
+    data = yaml.safe_load((folder / "clinic.yaml").read_text(encoding="utf-8"))
+    for key, value in clinic.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    (folder / "clinic.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    return folder
+
+
+def test_staff_inbox_other_clinic_time_zone_is_used(make_server: Callable[..., InProcess], tmp_path: Path) -> None:
+    london = make_server(content_dir=str(write_content_with_clinic(tmp_path, timezone="Europe/London")))
+    put_callback(london, "cb_one", 0)
+    london.sign_in()
+    assert "Wed 25 Nov 2026, 15:00 GMT" in london.get("/staff").data.decode()
+
+
+def test_staff_inbox_clinic_without_time_zone_shows_utc(make_server: Callable[..., InProcess], tmp_path: Path) -> None:
+    plain = make_server(content_dir=str(write_content_with_clinic(tmp_path, timezone=None)))
+    put_callback(plain, "cb_one", 0)
+    plain.sign_in()
+    assert "Wed 25 Nov 2026, 15:00 UTC" in plain.get("/staff").data.decode()
+
+
+def test_server_clinic_time_zone_misspelled_refuses_to_start_naming_it(
+    make_server: Callable[..., InProcess], tmp_path: Path
+) -> None:
+    with pytest.raises(SettingsError, match="timezone 'America/New_Yrok' is not an IANA time zone name"):
+        make_server(content_dir=str(write_content_with_clinic(tmp_path, timezone="America/New_Yrok")))
