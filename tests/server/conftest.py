@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -157,30 +158,39 @@ class _Deferred:
         return self.app(environ, start_response)
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """`python -m server` in a thread: waitress on 127.0.0.1 with SQLite and the local outbox."""
+@contextlib.contextmanager
+def serve_live(tmp_path: Path, **changes: Any) -> Iterator[LiveServer]:
+    """`python -m server` in a thread: waitress on 127.0.0.1 with SQLite and the local outbox, these settings."""
     deferred = _Deferred()
     wsgi_server = waitress.create_server(deferred, host="127.0.0.1", port=0, threads=4)
     port = wsgi_server.effective_port
-    settings = local_settings(tmp_path, port=port, public_base_url=f"http://127.0.0.1:{port}")
+    settings = local_settings(tmp_path, port=port, public_base_url=f"http://127.0.0.1:{port}", **changes)
     store = open_test_store(settings)
     deferred.app = build_server(settings, store)
     thread = threading.Thread(target=wsgi_server.run, daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{port}", settings, store)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", settings, store)
+    finally:
 
-    def close_every_socket() -> None:
-        # waitress's loop runs until its socket map is empty; closing from inside the loop thread (through
-        # its trigger) avoids pulling a descriptor out from under a running select().
-        for channel in list(wsgi_server._map.values()):
-            channel.close()
+        def close_every_socket() -> None:
+            # waitress's loop runs until its socket map is empty; closing from inside the loop thread (through
+            # its trigger) avoids pulling a descriptor out from under a running select().
+            for channel in list(wsgi_server._map.values()):
+                channel.close()
 
-    wsgi_server.trigger.pull_trigger(close_every_socket)
-    thread.join(timeout=5)
-    assert not thread.is_alive(), "waitress did not stop"
-    wsgi_server.task_dispatcher.shutdown()
-    store.close()
+        wsgi_server.trigger.pull_trigger(close_every_socket)
+        thread.join(timeout=5)
+        assert not thread.is_alive(), "waitress did not stop"
+        wsgi_server.task_dispatcher.shutdown()
+        store.close()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The local server on a free loopback port with local defaults."""
+    with serve_live(tmp_path) as live:
+        yield live
 
 
 @pytest.fixture(scope="session")
