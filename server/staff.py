@@ -164,8 +164,9 @@ def _wait_words(seconds: float) -> str:
 
 def _login_page(status: int, error: str | None = None) -> Response:
     settings = _settings()
-    # Only where nobody else can connect (Settings.validate refuses the local password anywhere else).
-    hint = LOCAL_STAFF_PASSWORD if not settings.exposed and settings.staff_password == LOCAL_STAFF_PASSWORD else None
+    # Shown only on loopback in local mode: Settings.validate (run by build_server) refuses the local password
+    # wherever others can connect.
+    hint = LOCAL_STAFF_PASSWORD if settings.staff_password == LOCAL_STAFF_PASSWORD else None
     page = render_template("login.html", error=error, local_hint=hint, csrf=csrf_token())
     return _no_store(Response(page, status=status))
 

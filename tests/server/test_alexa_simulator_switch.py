@@ -140,7 +140,8 @@ def test_check_api_endpoint_alexa_hosts_pass(endpoint: str) -> None:
 @pytest.mark.parametrize("endpoint", [
     "http://api.amazonalexa.com", "https://api.amazonalexa.com:8443", "https://attacker.example",
     "https://api.amazonalexa.com.attacker.example", "https://user@api.amazonalexa.com",
-    "https://api.amazonalexa.com/redirect?to=x", "https://127.0.0.1:9999", "https://api.amazonalexa.com:bad", 42,
+    "https://api.amazonalexa.com/redirect?to=x", "https://api.amazonalexa.com/other/prefix", "https://127.0.0.1:9999",
+    "https://api.amazonalexa.com:bad", 42,
 ])
 def test_check_api_endpoint_anything_else_is_refused(endpoint: object) -> None:
     with pytest.raises(VerificationError, match="^api endpoint:"):
