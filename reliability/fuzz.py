@@ -378,9 +378,9 @@ def alexa_web_target() -> Target:
     """Signed (and tampered) bodies through POST /alexa with the real verifier and a test certificate chain."""
     from werkzeug.test import Client
 
+    from server.alexa_endpoint import AlexaWebApp
+    from server.alexa_verification import RequestVerifier
     from shared.config import Settings
-    from skill.verification import RequestVerifier
-    from skill.web import AlexaWebApp
     from tests.skill.alexa_ca import CERT_URL, build_ca
 
     ca = build_ca(datetime.now(UTC))

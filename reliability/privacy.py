@@ -181,10 +181,10 @@ def alexa_refusals(workdir: Path) -> dict[str, Any]:
     """Tampered, forged, stale and replayed Alexa requests through the real verifier: 400 and nothing stored."""
     from werkzeug.test import Client
 
+    from server.alexa_endpoint import AlexaWebApp
+    from server.alexa_verification import RequestVerifier
     from shared.config import Settings
     from skill.app import build_skill
-    from skill.verification import RequestVerifier
-    from skill.web import AlexaWebApp
     from tests.skill.alexa_ca import CERT_URL, build_ca
 
     now = datetime.now(UTC)

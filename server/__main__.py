@@ -6,10 +6,12 @@ import logging
 import sys
 
 from server.app import build_server
+from server.health import data_dir_problem, probe_store
 from server.security import try_it_served
+from server.staff_text_retry import StaffTextRetrier
 from shared.config import Settings, SettingsError
 from shared.logs import configure_logging
-from shared.stores import open_store
+from shared.stores import StoreUnavailable, open_store
 
 logger = logging.getLogger("server")
 # Waitress answers each request on one of these threads; a handful covers a clinic trying it out and the
@@ -22,19 +24,27 @@ def main() -> int:
     configure_logging()
     try:
         settings = Settings.from_env()
+        # The local outbox lives in the data folder whatever the store; SQLite keeps its files there too.
+        problem = data_dir_problem(settings) if not settings.deployed or settings.store == "sqlite" else None
+        if problem:
+            raise SettingsError(problem)
+        store = open_store(settings)
+        app = build_server(settings, store)
+        probe_store(store)
     except (SettingsError, ValueError) as exc:
         print(f"cramp-check: {exc}", file=sys.stderr)
         return 2
-    if settings.store == "sqlite":
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings)
-    app = build_server(settings, store)
+    except StoreUnavailable as exc:
+        print(f"cramp-check: the {settings.store} store cannot take a write ({exc}); check CRAMP_DATA_DIR "
+              "or the database settings", file=sys.stderr)
+        return 2
 
     from waitress import serve
 
     url = f"http://{settings.host}:{settings.port}/"
     logger.info("serving", extra={"url": url, "store": settings.store, "try_it": try_it_served(settings)})
     print(f"Cramp Check: open {url} (staff inbox: {url}staff). Ctrl-C stops it.", file=sys.stderr)
+    retrier = StaffTextRetrier(settings, store, app.context.content).start()
     try:
         serve(app, host=settings.host, port=settings.port, threads=THREADS, ident="cramp-check")
     except OSError as exc:
@@ -42,6 +52,8 @@ def main() -> int:
         print(f"cramp-check: cannot listen on {settings.host}:{settings.port} ({exc.strerror or exc}); "
               "stop the other server or set PORT", file=sys.stderr)
         return 1
+    finally:
+        retrier.stop()
     return 0
 
 

@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from server.security import LOOPBACK_HOST, LoginThrottle, csrf_token, try_it_served
+from server.health import probe_store
+from server.limits import TryItLimits
+from server.security import (
+    LOOPBACK_HOST,
+    STAFF_SESSION_SECONDS,
+    Clock,
+    LoginThrottle,
+    StaffSessions,
+    csrf_token,
+    try_it_served,
+)
 from server.tryit import TrySessions, WSGIApp
 from shared.config import Settings
 from shared.content import Content, load_content
@@ -25,7 +36,6 @@ from shared.stores import Store
 
 logger = logging.getLogger(__name__)
 
-STAFF_SESSION_HOURS = 8
 # Every page is served from this origin only; no inline script or style, no framing (clickjacking).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -44,8 +54,11 @@ class ServerContext:
     alexa_try_app: WSGIApp | None
     read_outbox: Callable[[], list[dict]]
     content: Content
+    login_throttle: LoginThrottle
+    staff_sessions: StaffSessions
+    try_limits: TryItLimits | None  # None on loopback, where the only visitor is this machine's user
+    clinic_zone: tzinfo
     try_sessions: TrySessions = field(default_factory=TrySessions)
-    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
 
 def emergency_number(content: Content) -> str:
@@ -70,7 +83,7 @@ def create_pages_app(ctx: ServerContext) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=STAFF_SESSION_HOURS),
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=STAFF_SESSION_SECONDS),
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     app.extensions["cramp"] = ctx
@@ -97,11 +110,11 @@ def create_pages_app(ctx: ServerContext) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> Response:
-        """Liveness plus one read from the store, so a broken database shows up here."""
+        """Liveness plus one real write to the store, so a read-only or locked database shows up here."""
         try:
-            ctx.store.get("attributes", "healthz-probe")
+            probe_store(ctx.store)
         except Exception:  # any backend failure means "not healthy", never a traceback
-            logger.warning("healthz: store unavailable", exc_info=True)
+            logger.warning("healthz: store cannot take a write", exc_info=True)
             response = jsonify({"status": "unavailable", "store": settings.store})
             response.status_code = 503
             return response
@@ -141,26 +154,30 @@ def create_pages_app(ctx: ServerContext) -> Flask:
 class PathRouter:
     """Send /sms to the SMS app, /alexa to the Alexa app, everything else to the pages."""
 
-    def __init__(self, sms_app: WSGIApp, alexa_app: WSGIApp, pages: WSGIApp) -> None:
-        self.sms_app = sms_app
-        self.alexa_app = alexa_app
+    def __init__(self, context: ServerContext, pages: WSGIApp) -> None:
+        self.context = context
         self.pages = pages
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         """Dispatch one request by its path."""
         path = environ.get("PATH_INFO", "")
         if path == "/sms" or path.startswith("/sms/"):
-            return self.sms_app(environ, start_response)
+            return self.context.sms_app(environ, start_response)
         if path == "/alexa" or path.startswith("/alexa/"):
-            return self.alexa_app(environ, start_response)
+            return self.context.alexa_app(environ, start_response)
         return self.pages(environ, start_response)
 
 
-def build_server(settings: Settings, store: Store) -> PathRouter:
-    """Compose both channels and the pages over one store."""
+def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic) -> PathRouter:
+    """Compose both channels and the pages over one store; unsafe settings (see Settings.validate) are refused.
+
+    `clock` (seconds, monotonic) times the sign-in throttle, staff sessions and try-it limits.
+    """
+    settings.validate().check_alexa_skill_id()
+    from server.alexa_endpoint import AlexaWebApp
+    from server.staff import clinic_zone
     from skill.app import build_skill
     from skill.profile import LocalProfileApiClient
-    from skill.web import AlexaWebApp
     from sms.app import create_app
     from sms.outbound import read_outbox
 
@@ -176,6 +193,7 @@ def build_server(settings: Settings, store: Store) -> PathRouter:
         # "text me that" reaches the page's phone panel; the public /alexa skill keeps the real API client.
         try_skill = build_skill(try_settings, store, api_client=LocalProfileApiClient())
         alexa_try_app = AlexaWebApp(try_settings, try_skill)
+    content = load_content(settings.content_dir)
     ctx = ServerContext(
         settings=settings,
         store=store,
@@ -183,6 +201,10 @@ def build_server(settings: Settings, store: Store) -> PathRouter:
         alexa_app=alexa_app,
         alexa_try_app=alexa_try_app,
         read_outbox=lambda: read_outbox(settings),
-        content=load_content(settings.content_dir),
+        content=content,
+        login_throttle=LoginThrottle(clock),
+        staff_sessions=StaffSessions(clock),
+        try_limits=TryItLimits(clock) if try_it_served(settings) and not settings.on_loopback else None,
+        clinic_zone=clinic_zone(content.clinic),
     )
-    return PathRouter(sms_app, alexa_app, create_pages_app(ctx))
+    return PathRouter(ctx, create_pages_app(ctx))

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 
-from server.security import LoginThrottle, csrf_token, require_csrf, staff_password_matches
-from shared.config import LOCAL_STAFF_PASSWORD, Settings
+from server.security import (
+    STAFF_IDLE_SECONDS,
+    LoginThrottle,
+    StaffSessions,
+    csrf_token,
+    hashed_device,
+    require_csrf,
+    staff_password_matches,
+)
+from server.staff_text_retry import RETRY_INTERVAL_SECONDS
+from shared.config import LOCAL_STAFF_PASSWORD, Settings, SettingsError
 from shared.stores import Store, StoreUnavailable, VersionConflict, update
+from sms.handoff import MAX_NOTIFY_ATTEMPTS
 
 logger = logging.getLogger(__name__)
 
@@ -60,20 +71,32 @@ def _text(value: Any, fallback: str = "") -> str:
     return value.strip() if isinstance(value, str) and value.strip() else fallback
 
 
-def callback_rows(store: Store) -> list[CallbackRow]:
-    """Every callback request, newest first."""
+def clinic_zone(clinic: dict[str, Any]) -> tzinfo:
+    """The clinic's time zone from clinic.yaml (`timezone:`, an IANA name); UTC when it names none."""
+    name = clinic.get("timezone")
+    if name is None:
+        return UTC
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise SettingsError(f"clinic.yaml: timezone {name!r} is not an IANA time zone name "
+                            "(such as America/New_York or Europe/London)") from error
+
+
+def callback_rows(store: Store, zone: tzinfo = UTC) -> list[CallbackRow]:
+    """Every callback request, newest first, with times in `zone` (the clinic's)."""
     rows = []
     for record in store.scan("callbacks"):
         data = record.data if isinstance(record.data, dict) else {}
         when = _timestamp(data.get("created_at"))
-        moment = datetime.fromtimestamp(when, UTC)
+        moment = datetime.fromtimestamp(when, zone)
         urgency = _text(data.get("urgency"), "routine")
         status = _text(data.get("status"), "new")
         attempts = data.get("notify_attempts")
         rows.append(
             CallbackRow(
                 key=record.key,
-                received=moment.strftime("%a %d %b %Y, %H:%M UTC") if when else "unknown",
+                received=moment.strftime("%a %d %b %Y, %H:%M %Z") if when else "unknown",
                 received_iso=moment.isoformat() if when else "",
                 sort_time=when,
                 phone=_text(data.get("phone"), "no number"),
@@ -120,8 +143,12 @@ def _throttle() -> LoginThrottle:
     return current_app.extensions["cramp"].login_throttle
 
 
+def _sessions() -> StaffSessions:
+    return current_app.extensions["cramp"].staff_sessions
+
+
 def _signed_in() -> bool:
-    return session.get("staff") is True
+    return _sessions().active(session.get("staff_session"))
 
 
 def _no_store(response: Response) -> Response:
@@ -130,13 +157,16 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+def _wait_words(seconds: float) -> str:
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
 def _login_page(status: int, error: str | None = None) -> Response:
     settings = _settings()
-    hint = (
-        LOCAL_STAFF_PASSWORD
-        if not settings.deployed and settings.staff_password == LOCAL_STAFF_PASSWORD
-        else None
-    )
+    # Shown only on loopback in local mode: Settings.validate (run by build_server) refuses the local password
+    # wherever others can connect.
+    hint = LOCAL_STAFF_PASSWORD if settings.staff_password == LOCAL_STAFF_PASSWORD else None
     page = render_template("login.html", error=error, local_hint=hint, csrf=csrf_token())
     return _no_store(Response(page, status=status))
 
@@ -147,9 +177,14 @@ def inbox() -> Response:
     if not _settings().staff_password:
         return _no_store(Response(render_template("staff_disabled.html"), status=503))
     if not _signed_in():
+        if session.pop("staff_session", None) is not None:
+            # The cookie named a session the server has ended: idle too long, signed out, or the server restarted.
+            idle = STAFF_IDLE_SECONDS // 60
+            return _login_page(401, f"You were signed out (after {idle} minutes without use, or elsewhere). "
+                                    "Sign in again.")
         return _login_page(401)
     try:
-        rows = callback_rows(_store())
+        rows = callback_rows(_store(), current_app.extensions["cramp"].clinic_zone)
     except StoreUnavailable:
         logger.warning("staff inbox: store unavailable")
         return _no_store(Response(render_template("store_down.html"), status=503))
@@ -157,40 +192,50 @@ def inbox() -> Response:
     open_rows = [row for row in rows if row.status != "done"]
     page = render_template(
         "staff.html", rows=rows, pending=pending, open_count=len(open_rows), csrf=csrf_token(),
-        flash=session.pop("staff_flash", None),
+        flash=session.pop("staff_flash", None), retry_minutes=RETRY_INTERVAL_SECONDS // 60,
+        max_attempts=MAX_NOTIFY_ATTEMPTS,
     )
     return _no_store(Response(page))
 
 
 @bp.post("/staff/login")
 def login() -> Response:
-    """Check the staff password (constant time) and start a staff session."""
+    """Check the staff password (constant time, throttled per client) and start a server-side staff session."""
     require_csrf()
     settings = _settings()
     if not settings.staff_password:
         return _no_store(Response(render_template("staff_disabled.html"), status=503))
     throttle = _throttle()
-    if throttle.locked():
-        logger.warning("staff login: locked after repeated failures")
-        return _login_page(429, "Too many wrong passwords. Wait a minute, then try again.")
+    client = hashed_device(settings)
+    wait = throttle.wait_seconds(client)
+    if wait:
+        logger.warning("staff login: device still waiting", extra={"client": client, "wait_s": round(wait)})
+        return _login_page(429, f"Too many wrong passwords from this device. Try again in {_wait_words(wait)}.")
     given = request.form.get("password", "")
     if not staff_password_matches(given, settings.staff_password):
-        throttle.failed()
-        logger.info("staff login: refused")
+        failures, lockout = throttle.failed(client)
+        logger.warning("staff login: wrong password",
+                       extra={"client": client, "failures": failures, "lockout_s": round(lockout)})
+        if lockout:
+            return _login_page(429, f"That password is not right. Too many wrong passwords from this device: "
+                                    f"try again in {_wait_words(lockout)}.")
         return _login_page(401, "That password is not right.")
+    throttle.succeeded(client)
     # A fresh session on sign-in, so a token planted before login (session fixation) is worthless.
+    _sessions().end(session.get("staff_session"))
     session.clear()
     session.permanent = True
-    session["staff"] = True
+    session["staff_session"] = _sessions().start()
     csrf_token()
-    logger.info("staff login: accepted")
+    logger.info("staff login: accepted", extra={"client": client})
     return redirect(url_for("staff.inbox"), code=303)
 
 
 @bp.post("/staff/logout")
 def logout() -> Response:
-    """End the staff session."""
+    """End the staff session on the server, so the cookie (or any copy of it) no longer opens the inbox."""
     require_csrf()
+    _sessions().end(session.get("staff_session"))
     session.clear()
     return redirect(url_for("staff.inbox"), code=303)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import secrets
 import threading
 import xml.etree.ElementTree as ET  # noqa: S405 - parses only the TwiML our own SMS app just produced
@@ -25,7 +26,14 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from server import alexa_simulator
 from server.alexa_simulator import SpeakerSession
-from server.security import allowed_try_it_hosts, require_csrf, try_it_served
+from server.security import (
+    LOOPBACK_HOST,
+    allowed_try_it_hosts,
+    cross_site_problem,
+    hashed_device,
+    require_csrf,
+    try_it_served,
+)
 from shared.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -53,6 +61,7 @@ class TryState:
     phone: str = field(default_factory=fictional_number)
     speaker: SpeakerSession = field(default_factory=SpeakerSession)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    callbacks_counted: int = 0  # callback requests from this phone already counted against the device's limit
 
 
 class TrySessions:
@@ -90,13 +99,12 @@ class WsgiResult:
     content_type: str
 
 
-def call_wsgi(app: WSGIApp, settings: Settings, path: str, *, data: Any, headers: dict[str, str],
+def call_wsgi(app: WSGIApp, base_url: str, path: str, *, data: Any, headers: dict[str, str],
               content_type: str) -> WsgiResult:
-    """POST to a WSGI app in-process, as the network would deliver it to the public URL."""
-    public = urlsplit(settings.public_base_url)
+    """POST to a WSGI app in-process, as the network would deliver it to `base_url` from this machine."""
     builder = EnvironBuilder(
         path=path,
-        base_url=f"{public.scheme}://{public.netloc}",
+        base_url=base_url,
         method="POST",
         data=data,
         headers=headers,
@@ -115,6 +123,12 @@ def call_wsgi(app: WSGIApp, settings: Settings, path: str, *, data: Any, headers
         if close is not None:
             close()
     return WsgiResult(int(status.split(" ", 1)[0]), body, response_headers.get("Content-Type", ""))
+
+
+def _loopback_base(settings: Settings) -> str:
+    # The try-it skill's endpoint takes unsigned envelopes from local programs only, whatever address the server
+    # listens on; this in-process call is one.
+    return f"http://{LOOPBACK_HOST}:{settings.port}"
 
 
 def twiml_messages(xml_text: bytes) -> list[str]:
@@ -136,15 +150,33 @@ def _context() -> Any:
 
 
 def _guard() -> tuple[Any, TryState]:
-    """Refuse unless try-it is served here, the Host is a loopback name and the CSRF token matches."""
+    """Refuse unless try-it is served here, for an allowed Host, from its own page, with the page's CSRF token,
+    and (beyond loopback) within this device's allowance."""
     ctx = _context()
     if not try_it_served(ctx.settings):
         abort(404)
-    hosts = allowed_try_it_hosts(ctx.settings)
-    if hosts is not None and request.host not in hosts:
-        abort(403, description="The try-it page answers only on 127.0.0.1.")
+    if request.host.lower() not in allowed_try_it_hosts(ctx.settings):
+        abort(403, description="The try-it page answers only at its own address.")
+    if cross_site_problem(request.host, request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site")):
+        abort(403, description="The try-it page answers only its own page.")
     require_csrf()
+    if ctx.try_limits is not None:
+        refused = ctx.try_limits.refusal(hashed_device(ctx.settings))
+        if refused is not None:
+            reason, wait = refused
+            minutes = max(1, math.ceil(wait / 60))
+            logger.warning("try-it: device over its allowance", extra={"wait_s": round(wait)})
+            abort(429, description=f"{reason} Try again in {minutes} minute{'' if minutes == 1 else 's'}.")
     return ctx, browser_state()
+
+
+def _count_turn(ctx: Any, state: TryState) -> None:
+    """Count this turn, and any callback request it made, against the device's allowance (beyond loopback)."""
+    if ctx.try_limits is None:
+        return
+    made = sum(1 for record in ctx.store.scan("callbacks") if record.data.get("phone") == state.phone)
+    ctx.try_limits.took_turn(hashed_device(ctx.settings), max(0, made - state.callbacks_counted))
+    state.callbacks_counted = made
 
 
 def browser_state() -> TryState:
@@ -187,9 +219,12 @@ def try_sms() -> Response:
     signature = RequestValidator(settings.twilio_auth_token).compute_signature(url, form)
     with state.lock:
         outbox_before = len(ctx.read_outbox())
-        result = call_wsgi(ctx.sms_app, settings, "/sms", data=form, headers={"X-Twilio-Signature": signature},
-                           content_type="application/x-www-form-urlencoded")
+        public = urlsplit(settings.public_base_url)
+        # Sent to the public URL, the one Twilio signs and the SMS line checks the signature against.
+        result = call_wsgi(ctx.sms_app, f"{public.scheme}://{public.netloc}", "/sms", data=form,
+                           headers={"X-Twilio-Signature": signature}, content_type="application/x-www-form-urlencoded")
         outbox_after = ctx.read_outbox()
+        _count_turn(ctx, state)
     if result.status != 200:
         logger.warning("try-it sms: the SMS line answered %d", result.status)
         return _error(502, f"The SMS line answered with status {result.status}.")
@@ -231,9 +266,10 @@ def try_alexa() -> Response:
 
         envelope["context"]["System"]["apiAccessToken"] = local_access_token(state.phone)
         outbox_before = len(ctx.read_outbox())
-        result = call_wsgi(ctx.alexa_try_app, settings, "/alexa", data=json.dumps(envelope),
+        result = call_wsgi(ctx.alexa_try_app, _loopback_base(settings), "/alexa", data=json.dumps(envelope),
                            headers={}, content_type="application/json")
         sent = ctx.read_outbox()[outbox_before:]
+        _count_turn(ctx, state)
         texts = [str(item.get("body", "")) for item in sent if item.get("to") == state.phone]
         if result.status != 200:
             speaker.end()
@@ -263,9 +299,10 @@ def try_alexa_end() -> Response:
                 speaker, alexa_simulator.session_ended_request(), new=False,
                 skill_id=ctx.settings.alexa_skill_id or alexa_simulator.LOCAL_SKILL_ID,
             )
-            call_wsgi(ctx.alexa_try_app, ctx.settings, "/alexa", data=json.dumps(envelope), headers={},
+            call_wsgi(ctx.alexa_try_app, _loopback_base(ctx.settings), "/alexa", data=json.dumps(envelope), headers={},
                       content_type="application/json")
             speaker.end()
+        _count_turn(ctx, state)
     return jsonify({"ended": True})
 
 
@@ -274,6 +311,7 @@ def try_reset() -> Response:
     """A new fictional phone number and a fresh speaker, as if another person picked them up."""
     ctx, _ = _guard()
     state = ctx.try_sessions.reset(session["try_id"])
+    _count_turn(ctx, state)
     return jsonify({"from": state.phone})
 
 

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 def cold_start_skill() -> CustomSkill:
     """Read settings from the environment and build the skill, once per Lambda container."""
     configure_logging()
-    settings = settings_for_lambda()
+    settings = settings_for_lambda().check_alexa_skill_id()
     return build_skill(settings, open_store(settings))
 
 

@@ -199,8 +199,9 @@ def local_server(tmp_path: Path) -> Client:
     return local_server_for(tmp_path)
 
 
-def local_server_for(tmp_path: Path, twilio_api_base: str | None = None) -> Client:
-    """The local server over a fresh in-memory store, its Twilio REST client pointed at `twilio_api_base`."""
+def local_server_for(tmp_path: Path, twilio_api_base: str | None = None, profile_api: str | None = None) -> Client:
+    """The local server over a fresh in-memory store, its Twilio REST client pointed at `twilio_api_base` and
+    envelopes naming `profile_api` (a local Customer Profile API) accepted besides Alexa's own API hosts."""
     settings = Settings(
         store="memory",
         data_dir=tmp_path / "local-data",
@@ -213,6 +214,7 @@ def local_server_for(tmp_path: Path, twilio_api_base: str | None = None) -> Clie
         alexa_skill_id=SKILL_ID,
         # Lets the local /alexa take unsigned envelopes; the deployed trigger is bound to the skill id instead.
         alexa_local_simulator=True,
+        alexa_local_api_endpoint=profile_api,
     )
     return Client(build_server(settings, store_from_settings("memory")))
 
@@ -373,7 +375,7 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
     tmp_path: Path,
 ) -> None:
     # The local server holds the same conversation first; its envelopes are then replayed to the Lambda.
-    local_server = local_server_for(tmp_path, twilio_api.base_url)
+    local_server = local_server_for(tmp_path, twilio_api.base_url, profile_api.endpoint)
     envelopes: list[dict[str, Any]] = []
     local: list[dict[str, Any]] = []
 

@@ -212,10 +212,12 @@ def test_lambda_entry_points_deployed_take_their_secrets_from_ssm(
     monkeypatch.setenv("CRAMP_PUBLIC_BASE_URL", "https://sms.example.org")
     for key in ("CRAMP_HASH_SALT", "TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID"):
         monkeypatch.delenv(key, raising=False)
+    launch = json.loads((REPO / "tests/fixtures/alexa/launch_request.json").read_text())
+    # serverless.yml gives the Alexa function its skill id; deployed, it refuses to start without one.
+    monkeypatch.setenv("CRAMP_ALEXA_SKILL_ID", launch["session"]["application"]["applicationId"])
     alexa_lambda.cold_start_skill.cache_clear()
     sms_lambda.get_app.cache_clear()
     try:
-        launch = json.loads((REPO / "tests/fixtures/alexa/launch_request.json").read_text())
         reply = alexa_lambda.lambda_handler(launch, None)
         assert "Cramp Check" in reply["response"]["outputSpeech"]["ssml"]
 

@@ -82,9 +82,9 @@ def test_alexa_endpoint_signed_envelope_with_unusable_system_answers_400_not_500
 
     from werkzeug.test import Client
 
+    from server.alexa_endpoint import AlexaWebApp
+    from server.alexa_verification import RequestVerifier
     from shared.config import Settings
-    from skill.verification import RequestVerifier
-    from skill.web import AlexaWebApp
     from tests.skill.alexa_ca import build_ca
 
     ca = build_ca(datetime.now(UTC))

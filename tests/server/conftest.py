@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 import waitress
 from werkzeug.test import Client
 
-from server.app import build_server
+from server.app import PathRouter, build_server
 from shared.config import Settings
 from shared.stores import Store, store_from_settings
 
@@ -32,6 +33,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 STAFF_PASSWORD = "correct horse battery staple"  # noqa: S105 - test value, the point of the tests
+# What a server bound beyond loopback needs besides the staff password (Settings.validate refuses the local values).
+NETWORK_SECRETS = {"hash_salt": "a-network-salt-of-some-length", "twilio_auth_token": "the-accounts-own-token"}
 
 
 def local_settings(tmp_path: Path, **changes: Any) -> Settings:
@@ -57,26 +60,36 @@ def csrf_from(html: bytes | str) -> str:
 
 @dataclass
 class InProcess:
-    """The composed server app with a werkzeug client (keeps cookies), its settings and store."""
+    """The composed server app with a werkzeug client (a browser: keeps cookies), its settings, store and clock."""
 
     settings: Settings
     store: Store
-    client: Client
+    app: PathRouter
+    clock: FakeClock
+    remote_addr: str = "127.0.0.1"
+    host: str = ""  # the Host header the browser sends; empty: 127.0.0.1:<port>, as on this machine
+    client: Client = field(init=False)
 
-    @property
-    def host(self) -> str:
-        """The Host header a browser on this machine sends."""
-        return f"127.0.0.1:{self.settings.port}"
+    def __post_init__(self) -> None:
+        self.client = Client(self.app)
+        self.host = self.host or f"127.0.0.1:{self.settings.port}"
+
+    def another_browser(self, remote_addr: str | None = None) -> InProcess:
+        """A second browser (own cookies, optionally another address) on the same running server."""
+        return InProcess(self.settings, self.store, self.app, self.clock, remote_addr or self.remote_addr)
+
+    def _send(self, method: str, path: str, kwargs: dict[str, Any]) -> Any:
+        kwargs.setdefault("headers", {}).setdefault("Host", self.host)
+        kwargs.setdefault("environ_base", {}).setdefault("REMOTE_ADDR", self.remote_addr)
+        return self.client.open(path, method=method, **kwargs)
 
     def get(self, path: str, **kwargs: Any) -> Any:
         """GET with the loopback Host header unless told otherwise."""
-        kwargs.setdefault("headers", {}).setdefault("Host", self.host)
-        return self.client.get(path, **kwargs)
+        return self._send("GET", path, kwargs)
 
     def post(self, path: str, **kwargs: Any) -> Any:
         """POST with the loopback Host header unless told otherwise."""
-        kwargs.setdefault("headers", {}).setdefault("Host", self.host)
-        return self.client.post(path, **kwargs)
+        return self._send("POST", path, kwargs)
 
     def try_it_token(self) -> str:
         """Open the try-it page (which starts the session) and return its CSRF token."""
@@ -90,6 +103,20 @@ class InProcess:
         return self.post("/staff/login", data={"csrf_token": token, "password": password})
 
 
+class FakeClock:
+    """A monotonic clock the test moves forward by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Let `seconds` pass."""
+        self.now += seconds
+
+
 @pytest.fixture
 def make_server(tmp_path: Path) -> Iterator[Callable[..., InProcess]]:
     """Build the composed server for settings changes such as host="0.0.0.0" and drive it in-process."""
@@ -99,7 +126,8 @@ def make_server(tmp_path: Path) -> Iterator[Callable[..., InProcess]]:
         settings = local_settings(tmp_path, **changes)
         store = open_test_store(settings)
         stores.append(store)
-        return InProcess(settings, store, Client(build_server(settings, store)))
+        clock = FakeClock()
+        return InProcess(settings, store, build_server(settings, store, clock=clock), clock)
 
     yield make
     for store in stores:
@@ -130,30 +158,39 @@ class _Deferred:
         return self.app(environ, start_response)
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """`python -m server` in a thread: waitress on 127.0.0.1 with SQLite and the local outbox."""
+@contextlib.contextmanager
+def serve_live(tmp_path: Path, **changes: Any) -> Iterator[LiveServer]:
+    """`python -m server` in a thread: waitress on 127.0.0.1 with SQLite and the local outbox, these settings."""
     deferred = _Deferred()
     wsgi_server = waitress.create_server(deferred, host="127.0.0.1", port=0, threads=4)
     port = wsgi_server.effective_port
-    settings = local_settings(tmp_path, port=port, public_base_url=f"http://127.0.0.1:{port}")
+    settings = local_settings(tmp_path, port=port, public_base_url=f"http://127.0.0.1:{port}", **changes)
     store = open_test_store(settings)
     deferred.app = build_server(settings, store)
     thread = threading.Thread(target=wsgi_server.run, daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{port}", settings, store)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", settings, store)
+    finally:
 
-    def close_every_socket() -> None:
-        # waitress's loop runs until its socket map is empty; closing from inside the loop thread (through
-        # its trigger) avoids pulling a descriptor out from under a running select().
-        for channel in list(wsgi_server._map.values()):
-            channel.close()
+        def close_every_socket() -> None:
+            # waitress's loop runs until its socket map is empty; closing from inside the loop thread (through
+            # its trigger) avoids pulling a descriptor out from under a running select().
+            for channel in list(wsgi_server._map.values()):
+                channel.close()
 
-    wsgi_server.trigger.pull_trigger(close_every_socket)
-    thread.join(timeout=5)
-    assert not thread.is_alive(), "waitress did not stop"
-    wsgi_server.task_dispatcher.shutdown()
-    store.close()
+        wsgi_server.trigger.pull_trigger(close_every_socket)
+        thread.join(timeout=5)
+        assert not thread.is_alive(), "waitress did not stop"
+        wsgi_server.task_dispatcher.shutdown()
+        store.close()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The local server on a free loopback port with local defaults."""
+    with serve_live(tmp_path) as live:
+        yield live
 
 
 @pytest.fixture(scope="session")

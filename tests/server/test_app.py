@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,13 +12,14 @@ from twilio.request_validator import RequestValidator
 
 from server.app import build_server
 from shared.stores import store_from_settings
-from tests.server.conftest import InProcess, LiveServer, local_settings
+from tests.server.conftest import NETWORK_SECRETS, InProcess, LiveServer, local_settings
 
 DEPLOYED_SECRETS = {
     "mode": "deployed",
     "hash_salt": "a-deployed-salt-of-some-length",
     "twilio_auth_token": "deployed-token",
     "staff_password": "deployed staff password",
+    "alexa_skill_id": "amzn1.ask.skill.6a7f2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
 }
 
 
@@ -37,6 +39,22 @@ def test_healthz_unreachable_database_reports_unavailable(tmp_path: Path) -> Non
     response = Client(build_server(settings, broken)).get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["status"] == "unavailable"
+
+
+def test_healthz_database_locked_by_another_writer_reports_unavailable_then_recovers(
+    live_server: LiveServer,
+) -> None:
+    assert requests.get(live_server.url + "/healthz", timeout=10).status_code == 200
+    # Reads still work while another process holds SQLite's write lock; only a real write shows the problem.
+    holder = sqlite3.connect(live_server.settings.sqlite_path, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        locked = requests.get(live_server.url + "/healthz", timeout=10)
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    assert locked.status_code == 503 and locked.json()["status"] == "unavailable"
+    assert requests.get(live_server.url + "/healthz", timeout=10).status_code == 200
 
 
 def test_index_running_server_shows_both_panels_and_the_emergency_notice(live_server: LiveServer) -> None:
@@ -114,7 +132,7 @@ def test_try_alexa_follow_up_keeps_the_session_between_turns(server: InProcess) 
 
 
 def test_try_routes_server_bound_to_all_interfaces_are_not_served(make_server: Callable[..., InProcess]) -> None:
-    exposed = make_server(host="0.0.0.0")  # noqa: S104 - the setting under test, nothing is bound
+    exposed = make_server(host="0.0.0.0", **NETWORK_SECRETS)  # noqa: S104 - the setting under test, nothing is bound
     page = exposed.get("/")
     assert page.status_code == 200
     assert b"switched off" in page.data and b'id="sms-form"' not in page.data
@@ -123,7 +141,7 @@ def test_try_routes_server_bound_to_all_interfaces_are_not_served(make_server: C
 
 
 def test_try_routes_explicitly_enabled_on_all_interfaces_are_served(make_server: Callable[..., InProcess]) -> None:
-    exposed = make_server(host="0.0.0.0", try_it_enabled=True)  # noqa: S104 - the setting under test
+    exposed = make_server(host="0.0.0.0", try_it_enabled=True, **NETWORK_SECRETS)  # noqa: S104 - under test
     token = exposed.try_it_token()
     sms = exposed.post("/try/sms", json={"text": "my eyelid keeps twitching"}, headers={"X-CSRF-Token": token})
     assert sms.status_code == 200 and sms.get_json()["replies"]

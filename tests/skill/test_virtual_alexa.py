@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from ask_sdk_core.skill import CustomSkill
 
+from server.alexa_endpoint import AlexaWebApp
 from shared.config import Settings
-from skill.web import AlexaWebApp
 from tests.skill.alexa_device import SKILL_ID
 from tests.skill.wsgi_server import serve
 

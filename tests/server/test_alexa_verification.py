@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from skill.verification import RequestVerifier, VerificationError
+from server.alexa_verification import MAX_CACHED_CHAINS, RequestVerifier, VerificationError
 from tests.skill.alexa_ca import CERT_URL, CertificateAuthority, SigningIdentity, build_ca
 
 NOW = datetime(2026, 11, 25, 19, 0, 0, tzinfo=UTC)
@@ -256,17 +256,49 @@ def test_verify_missing_cert_url_header_rejected(verifier, identity):
         "https://s3.amazonaws.com:443/echo.api/echo-api-cert.pem",
         "HTTPS://S3.AMAZONAWS.COM/echo.api/echo-api-cert.pem",
         "https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem",
+        "https://s3.amazonaws.com/echo.api/echo-api-cert.pem?v=7#part",
+        "https://s3.amazonaws.com/echo.api//./echo-api-cert.pem",
     ],
-    ids=["plain", "port-443", "upper-scheme-and-host", "dot-dot-back-into-echo-api"],
+    ids=["plain", "port-443", "upper-scheme-and-host", "dot-dot-back-into-echo-api", "query-and-fragment",
+         "empty-and-dot-segments"],
 )
-def test_verify_accepted_cert_url_forms_return_envelope(identity, ca, cert_url):
+def test_verify_accepted_cert_url_forms_download_the_normalised_url(identity, ca, cert_url):
     verifier, fetcher = make_verifier(identity, ca)
     body = encode(launch_envelope())
 
     envelope = verifier.verify(identity.headers(body, cert_url=cert_url), body)
 
     assert envelope["request"]["type"] == "LaunchRequest"
-    assert fetcher.urls == [cert_url]
+    assert fetcher.urls == ["https://s3.amazonaws.com/echo.api/echo-api-cert.pem"]
+
+
+def test_verify_cert_url_variants_of_one_chain_download_it_once(identity, ca):
+    verifier, fetcher = make_verifier(identity, ca)
+    body = encode(launch_envelope())
+    variants = [f"{CERT_URL}?v={n}" for n in range(50)] + [
+        CERT_URL.replace("https://s3.amazonaws.com", "HTTPS://S3.AmazonAWS.com:443"), CERT_URL + "#x",
+        CERT_URL.replace("/echo.api/", "/echo.api/./"), CERT_URL.replace("https://", "https://someone@"),
+    ]
+
+    for cert_url in variants:
+        verifier.verify(identity.headers(body, cert_url=cert_url), body)
+
+    assert fetcher.urls == [CERT_URL]
+
+
+def test_verify_chain_cache_is_bounded_and_keeps_the_recently_used(identity, ca):
+    verifier, fetcher = make_verifier(identity, ca)
+    body = encode(launch_envelope())
+    in_use = "https://s3.amazonaws.com/echo.api/echo-api-cert-current.pem"
+
+    for n in range(40):  # ever new URLs, each of them valid-looking, between requests signed with the real one
+        verifier.verify(identity.headers(body, cert_url=f"https://s3.amazonaws.com/echo.api/cert-{n}.pem"), body)
+        verifier.verify(identity.headers(body, cert_url=in_use), body)
+    verifier.verify(identity.headers(body, cert_url="https://s3.amazonaws.com/echo.api/cert-0.pem"), body)
+
+    assert fetcher.urls.count(in_use) == 1, "the chain in use stayed cached"
+    assert fetcher.urls.count("https://s3.amazonaws.com/echo.api/cert-0.pem") == 2, "old entries were dropped"
+    assert len(verifier._chains) <= MAX_CACHED_CHAINS
 
 
 def test_verify_expired_signing_cert_rejected(ca, identity):

@@ -8,20 +8,40 @@ import json
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from ask_sdk_core.skill import CustomSkill
 
+from server.alexa_endpoint import AlexaWebApp, SeenRequestIds
+from server.alexa_verification import RequestVerifier
 from shared.config import Settings, SettingsError
 from shared.identity import hashed_id
-from shared.stores import Store
-from skill.verification import RequestVerifier
-from skill.web import AlexaWebApp, SeenRequestIds
+from shared.stores import Store, store_from_settings
+from skill.app import build_skill
 from tests.skill.alexa_ca import CERT_URL, SigningIdentity, build_ca
 from tests.skill.alexa_device import NOW, SKILL_ID, USER_ID, AlexaDevice
 from tests.skill.wsgi_server import serve
 
 SALT = "test-salt-for-alexa"
+
+
+@pytest.fixture
+def skill_settings(tmp_path: Path) -> Settings:
+    """Local settings with the test skill id."""
+    return Settings(store="memory", data_dir=tmp_path, alexa_skill_id=SKILL_ID, hash_salt=SALT)
+
+
+@pytest.fixture
+def memory_store() -> Store:
+    """An empty in-memory store."""
+    return store_from_settings("memory")
+
+
+@pytest.fixture
+def skill(skill_settings: Settings, memory_store: Store) -> CustomSkill:
+    """The skill as deployed, over the in-memory store."""
+    return build_skill(skill_settings, memory_store)
 
 
 @pytest.fixture(scope="module")

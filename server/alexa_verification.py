@@ -17,9 +17,10 @@ import ssl
 import threading
 import urllib.request
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -34,11 +35,16 @@ logger = logging.getLogger(__name__)
 ECHO_API_DOMAIN = "echo-api.amazon.com"
 CERT_URL_HOST = "s3.amazonaws.com"
 CERT_URL_PATH_PREFIX = "/echo.api/"
+# Alexa's API endpoints by region (context.System.apiEndpoint); the skill sends the person's access token there.
+ALEXA_API_HOSTS = frozenset({"api.amazonalexa.com", "api.eu.amazonalexa.com", "api.fe.amazonalexa.com"})
 CERT_CHAIN_URL_HEADER = "signaturecertchainurl"
 SIGNATURE_HEADER = "signature-256"
 FETCH_TIMEOUT_SECONDS = 3
 # Amazon's chain is a few kilobytes; the cap stops a hostile S3 object from filling memory.
 MAX_PEM_BYTES = 256 * 1024
+# Amazon signs with one certificate at a time and rotates it rarely; a few entries cover a rotation, and the bound
+# keeps requests naming ever new (valid-looking) URLs from growing the cache.
+MAX_CACHED_CHAINS = 8
 
 _PEM_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
 
@@ -117,7 +123,7 @@ class RequestVerifier:
         self._max_skew_seconds = max_skew_seconds
         self._store: Store | None = None
         self._lock = threading.Lock()
-        self._chains: dict[str, list[x509.Certificate]] = {}
+        self._chains: OrderedDict[str, list[x509.Certificate]] = OrderedDict()  # by normalised URL, least recent first
         self._fetch_locks: dict[str, threading.Lock] = {}
 
     def verify(self, headers: Mapping[str, str], raw_body: bytes) -> dict:
@@ -133,9 +139,7 @@ class RequestVerifier:
         if now.tzinfo is None:
             now = now.replace(tzinfo=UTC)
         lowered = {name.lower(): value for name, value in headers.items()}
-        cert_url = lowered.get(CERT_CHAIN_URL_HEADER, "")
-        check_cert_url(cert_url)
-        chain = self._chain_for(cert_url)
+        chain = self._chain_for(normalised_cert_url(lowered.get(CERT_CHAIN_URL_HEADER, "")))
         leaf = chain[0]
         self._check_signing_cert(leaf, chain[1:], now)
         check_signature(leaf, lowered.get(SIGNATURE_HEADER, ""), raw_body)
@@ -146,8 +150,9 @@ class RequestVerifier:
         return envelope
 
     def _chain_for(self, url: str) -> list[x509.Certificate]:
+        """The chain at a normalised URL: from the cache, else downloaded once however many requests wait for it."""
         with self._lock:
-            cached = self._chains.get(url)
+            cached = self._cached(url)
             if cached is not None:
                 return cached
             url_lock = self._fetch_locks.setdefault(url, threading.Lock())
@@ -155,17 +160,25 @@ class RequestVerifier:
         # hold up requests whose chain is already cached.
         with url_lock:
             with self._lock:
-                cached = self._chains.get(url)
+                cached = self._cached(url)
             if cached is not None:
                 return cached
             try:
                 chain = parse_pem_chain(self._fetch(url))
                 with self._lock:
                     self._chains[url] = chain
+                    while len(self._chains) > MAX_CACHED_CHAINS:
+                        self._chains.popitem(last=False)
                 return chain
             finally:
                 with self._lock:
                     self._fetch_locks.pop(url, None)
+
+    def _cached(self, url: str) -> list[x509.Certificate] | None:
+        chain = self._chains.get(url)
+        if chain is not None:
+            self._chains.move_to_end(url)
+        return chain
 
     def _fetch(self, url: str) -> bytes:
         try:
@@ -210,8 +223,14 @@ class RequestVerifier:
             return self._store
 
 
-def check_cert_url(url: str) -> None:
-    """Raise VerificationError unless `url` has the https://s3.amazonaws.com[:443]/echo.api/ form."""
+def normalised_cert_url(url: str) -> str:
+    """The SignatureCertChainUrl as https://s3.amazonaws.com/echo.api/..., or VerificationError unless it meets
+    Amazon's rules: scheme https and host s3.amazonaws.com (any case), port 443 if one is given, and a path that,
+    normalised, starts with /echo.api/ (case-sensitive).
+
+    The cache is keyed, and the download made, by this form alone: query, fragment and user info are dropped, so
+    "?v=1", "?v=2" ... name one chain, fetched once.
+    """
     if not url:
         raise VerificationError("cert url: SignatureCertChainUrl header is missing")
     try:
@@ -227,8 +246,10 @@ def check_cert_url(url: str) -> None:
         raise VerificationError("cert url: port is not 443")
     # posixpath, not os.path: URL paths use "/" on every OS (the SDK's os.path.sep check breaks on
     # Windows). Unquoting first stops "%2e%2e" from slipping a parent-directory step past the check.
-    if not posixpath.normpath(unquote(parts.path)).startswith(CERT_URL_PATH_PREFIX):
+    path = posixpath.normpath(unquote(parts.path))
+    if not path.startswith(CERT_URL_PATH_PREFIX):
         raise VerificationError(f"cert url: path does not start with {CERT_URL_PATH_PREFIX}")
+    return f"https://{CERT_URL_HOST}{quote(path, safe='/')}"
 
 
 def parse_pem_chain(pem: bytes) -> list[x509.Certificate]:
@@ -287,6 +308,34 @@ def check_timestamp(envelope: dict, now: datetime, max_skew_seconds: int) -> Non
         sent_at = sent_at.replace(tzinfo=UTC)
     if abs((now - sent_at).total_seconds()) > max_skew_seconds:
         raise VerificationError(f"timestamp: more than {max_skew_seconds} seconds from now")
+
+
+def check_api_endpoint(envelope: dict, local_api_endpoint: str | None = None) -> None:
+    """Raise VerificationError unless context.System.apiEndpoint is one of Alexa's API hosts (or the configured
+    local stand-in): the skill sends the person's access token there and texts whatever number comes back."""
+    system = envelope.get("context", {}).get("System") if isinstance(envelope.get("context"), dict) else None
+    endpoint = system.get("apiEndpoint") if isinstance(system, dict) else None
+    if endpoint is None:
+        return  # nothing will be called
+    if not isinstance(endpoint, str):
+        raise VerificationError("api endpoint: not a URL")
+    if local_api_endpoint is not None and endpoint.rstrip("/") == local_api_endpoint.rstrip("/"):
+        return
+    try:
+        parts = urlsplit(endpoint)
+        port = parts.port
+    except ValueError as error:
+        raise VerificationError("api endpoint: not a URL") from error
+    if (
+        parts.scheme.lower() != "https"
+        or (parts.hostname or "").lower() not in ALEXA_API_HOSTS
+        or port not in (None, 443)
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise VerificationError("api endpoint: not one of Alexa's API hosts")
 
 
 def check_application_id(envelope: dict, skill_id: str) -> None:

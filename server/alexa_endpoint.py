@@ -1,5 +1,8 @@
-"""POST /alexa as a framework-free WSGI app: verify every request as Alexa requires of web services, refuse a
-request id already answered, then hand the envelope to the same skill object the Lambda uses."""
+"""POST /alexa on the local server, as a framework-free WSGI app: verify every request as Alexa requires of web
+services, refuse a request id already answered, then hand the envelope to the skill through skill.app.invoke.
+
+It lives with the local server, not in the skill package: deployed, Alexa calls the Lambda by its ARN and this
+endpoint (and its certificate checks) never ship in the Alexa zip."""
 
 from __future__ import annotations
 
@@ -15,20 +18,21 @@ from typing import Any
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_runtime.exceptions import AskSdkException
 
-from shared.config import Settings, SettingsError
-from skill.app import InvalidEnvelope, invoke
-from skill.verification import (
+from server.alexa_verification import (
     RequestVerifier,
     VerificationError,
+    check_api_endpoint,
     check_application_id,
     check_timestamp,
     parse_envelope,
 )
+from server.security import cross_site_problem, host_is_loopback
+from shared.config import Settings, SettingsError, is_loopback
+from skill.app import InvalidEnvelope, invoke
 
 logger = logging.getLogger(__name__)
 
 PATH = "/alexa"
-LOOPBACK = "127.0.0.1"
 # Alexa request envelopes are a few kilobytes; anything far larger is not from Alexa.
 MAX_BODY_BYTES = 128 * 1024
 # Amazon's checklist allows a timestamp up to 150 s either side of now, so a signed request stays acceptable for
@@ -37,7 +41,8 @@ MAX_SKEW_SECONDS = 150
 REPLAY_MEMORY_SECONDS = 2 * MAX_SKEW_SECONDS + 30
 # About 150 requests a second for the whole memory span, far beyond one local server, in about ten megabytes.
 MAX_REMEMBERED_REQUESTS = 50_000
-STATUS_TEXT = {200: "200 OK", 400: "400 Bad Request", 404: "404 Not Found", 405: "405 Method Not Allowed"}
+STATUS_TEXT = {200: "200 OK", 400: "400 Bad Request", 403: "403 Forbidden", 404: "404 Not Found",
+               405: "405 Method Not Allowed", 415: "415 Unsupported Media Type"}
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -93,7 +98,7 @@ class AlexaWebApp:
         verifier: RequestVerifier | None = None,
         seen: SeenRequestIds | None = None,
     ) -> None:
-        if settings.alexa_local_simulator and (settings.deployed or settings.host != LOOPBACK):
+        if settings.alexa_local_simulator and settings.exposed:
             raise SettingsError("the Alexa local-simulator switch is refused unless the server binds 127.0.0.1")
         self.settings = settings
         self.skill = skill
@@ -116,6 +121,11 @@ class AlexaWebApp:
             logger.warning("Rejected Alexa request: request id already answered (replay)")
             return 400, {"error": "request already answered"}
         try:
+            check_api_endpoint(envelope, self.settings.alexa_local_api_endpoint)
+        except VerificationError as error:
+            logger.warning("Rejected Alexa request: %s", error)
+            return 400, {"error": "not an Alexa request this skill can answer"}
+        try:
             return 200, invoke(self.skill, envelope)
         except (InvalidEnvelope, AskSdkException) as error:
             logger.warning("unusable Alexa envelope", extra={"error_type": type(error).__name__})
@@ -136,6 +146,26 @@ class AlexaWebApp:
             check_application_id(envelope, self.settings.alexa_skill_id)
         return envelope
 
+    def _simulator_refusal(self, environ: dict[str, Any]) -> tuple[int, dict] | None:
+        """With the switch on, nothing vouches for an envelope: accept only a local program, never a web page.
+
+        Any page open in a browser on this machine reaches 127.0.0.1 too, and a text/plain POST needs no CORS
+        preflight; so the request must come from loopback, to a loopback Host (no DNS rebinding), as JSON (a
+        cross-site JSON POST needs a preflight this endpoint never grants), and carry no sign of another site.
+        """
+        if not is_loopback(environ.get("REMOTE_ADDR") or ""):
+            return 400, {"error": "request could not be verified"}
+        host = environ.get("HTTP_HOST") or ""
+        problem = cross_site_problem(host, environ.get("HTTP_ORIGIN"), environ.get("HTTP_SEC_FETCH_SITE"))
+        if not host_is_loopback(host) or problem:
+            logger.warning("Rejected unsigned Alexa request: not from a local program",
+                           extra={"reason": problem or "Host is not a loopback name"})
+            return 403, {"error": "cross-site requests are refused"}
+        media_type = (environ.get("CONTENT_TYPE") or "").split(";", 1)[0].strip().lower()
+        if media_type != "application/json":
+            return 415, {"error": "send the envelope as application/json"}
+        return None
+
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """WSGI entry point: a JSON answer for every request, never a traceback or a 500."""
         try:
@@ -149,8 +179,10 @@ class AlexaWebApp:
             return _reply(start_response, 404, {"error": "not found"})
         if environ.get("REQUEST_METHOD") != "POST":
             return _reply(start_response, 405, {"error": "use POST"}, [("Allow", "POST")])
-        if self.settings.alexa_local_simulator and environ.get("REMOTE_ADDR") != LOOPBACK:
-            return _reply(start_response, 400, {"error": "request could not be verified"})
+        if self.settings.alexa_local_simulator:
+            refused = self._simulator_refusal(environ)
+            if refused is not None:
+                return _reply(start_response, *refused)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
