@@ -495,7 +495,8 @@ def _core_states() -> list[dict[str, Any]]:
         conv = Conversation()
         for text in script:
             event = {"TIPS": Event.TIPS, "CALL": Event.CALL, "NEW": Event.NEW}.get(text, Event.DESCRIBE)
-            conv = next_step(conv, event, Message(text=text if event == Event.DESCRIBE else ""), content).conversation
+            message = Message(text=text if event == Event.DESCRIBE else "")
+            conv = next_step(conv, event, message, content=content).conversation
             states.append(conv.to_dict())
     return states
 
@@ -521,12 +522,12 @@ def core_target() -> Target:
     def check(case: tuple[str, Any]) -> str:
         text, stored = case
         try:
-            assessment = assess(read(text, content), content)
+            assessment = assess(read(text, content.lexicon), content)
             json.dumps(assessment.to_json())
-            conv = Conversation.from_dict(stored if isinstance(stored, dict) else None)
+            conv = Conversation.from_dict(stored if isinstance(stored, dict) else None, content)
             for event in Event:
-                turn = next_step(conv, event, Message(text=text), content)
-                again = Conversation.from_dict(json.loads(json.dumps(turn.conversation.to_dict())))
+                turn = next_step(conv, event, Message(text=text), content=content)
+                again = Conversation.from_dict(json.loads(json.dumps(turn.conversation.to_dict())), content)
                 if again != turn.conversation:
                     raise CaseFailure(f"{event.value}: the conversation does not survive its stored form")
         except CaseFailure:

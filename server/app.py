@@ -164,8 +164,9 @@ def build_server(settings: Settings, store: Store) -> PathRouter:
     from sms.app import create_app
     from sms.outbound import read_outbox
 
-    sms_app = create_app(settings, store)
-    skill = build_skill(settings, store)
+    content = load_content(settings.content_dir)
+    sms_app = create_app(settings, store, content)
+    skill = build_skill(settings, store, content=content)
     alexa_app = AlexaWebApp(settings, skill)
     alexa_try_app = None
     if try_it_served(settings):
@@ -174,7 +175,7 @@ def build_server(settings: Settings, store: Store) -> PathRouter:
         try_settings = replace(settings, alexa_local_simulator=True, host=LOOPBACK_HOST)
         # Its own skill whose Customer Profile API answers in-process with the browser's fictional number, so
         # "text me that" reaches the page's phone panel; the public /alexa skill keeps the real API client.
-        try_skill = build_skill(try_settings, store, api_client=LocalProfileApiClient())
+        try_skill = build_skill(try_settings, store, api_client=LocalProfileApiClient(), content=content)
         alexa_try_app = AlexaWebApp(try_settings, try_skill)
     ctx = ServerContext(
         settings=settings,
@@ -183,6 +184,6 @@ def build_server(settings: Settings, store: Store) -> PathRouter:
         alexa_app=alexa_app,
         alexa_try_app=alexa_try_app,
         read_outbox=lambda: read_outbox(settings),
-        content=load_content(settings.content_dir),
+        content=content,
     )
     return PathRouter(sms_app, alexa_app, create_pages_app(ctx))

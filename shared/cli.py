@@ -19,9 +19,9 @@ def reply_for(conversation: Conversation, text: str, locale: str = "en-US") -> t
     """Run one message through the dialogue and render the SMS reply."""
     content = load_content()
     event = COMMANDS.get(text.strip().upper(), Event.DESCRIBE)
-    turn = next_step(conversation, event, Message(text="" if event != Event.DESCRIBE else text))
+    turn = next_step(conversation, event, Message(text="" if event != Event.DESCRIBE else text), content=content)
     tips = [t for t in content.tips if t.id in turn.assessment.tip_ids]
-    return turn.conversation, render("sms", turn.reply.value, locale, **turn.context(), tips=tips)
+    return turn.conversation, render("sms", turn.reply.value, locale, content=content, **turn.context(), tips=tips)
 
 
 def main() -> int:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
-import marshal
-import os
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from shared.conditions import ContentError, check_condition
+from shared.conditions import OPERATORS
 from shared.facts import Observations
+from shared.lexicon import Lexicon, build_lexicon
 
 CONTENT_DIR = Path(__file__).parent / "content"
 URGENCY_ORDER = ("emergency", "urgent", "routine", "self_care")
@@ -27,19 +24,38 @@ CLINIC_KEYS = ("name", "phone", "phone_spoken", "hours", "booking_url", "staff_s
 LOCALE_KEYS = ("emergency_number", "emergency_spoken", "clinician", "urgent_care", "country")
 LEXICON_SECTIONS = (
     "body_part", "pattern", "contexts", "signs", "recurrence", "severity", "negation", "clause_breaks", "spelling",
+    "not_typos", "keyboard", "numbers", "tens", "ones", "units", "times", "not_durations", "spans", "answers",
 )
-CONTENT_FILES = (
-    "rules.yaml", "questions.yaml", "red_flags.yaml", "relief.yaml", "tips.yaml", "clinic.yaml", "locales.yaml",
-    "lexicon.yaml",
-)
-# Parsed files are kept beside the bytecode, as Python keeps .pyc files: importing PyYAML and parsing the eight
-# files is most of a cold start's first request (~35 ms), reading one marshal file well under a millisecond.
-PARSED_CACHE_DIR = Path(__file__).parent / "__pycache__" / "content"
+
+class ContentError(ValueError):
+    """A content file is malformed; raised at load time with the file and id named."""
 
 
-# The content's records are named tuples, immutable and compared by value like frozen dataclasses, at a third
-# of their cold-start cost to define (~0.25 ms each instead of ~0.75 ms).
-class Rule(NamedTuple):
+def check_condition(cond: Any, where: str, fact_names: set[str]) -> None:
+    """Validate a condition's shape at load time, so evaluation never meets a surprise."""
+    if not isinstance(cond, dict) or not cond:
+        raise ContentError(f"{where}: a condition must be a non-empty mapping, got {cond!r}")
+    if "all" in cond or "any" in cond:
+        key = "all" if "all" in cond else "any"
+        parts = cond[key]
+        if not isinstance(parts, list) or not parts:
+            raise ContentError(f"{where}: '{key}' needs a non-empty list")
+        for part in parts:
+            check_condition(part, where, fact_names)
+        return
+    if "not" in cond:
+        check_condition(cond["not"], where, fact_names)
+        return
+    fact = cond.get("fact")
+    if fact not in fact_names:
+        raise ContentError(f"{where}: unknown fact {fact!r}")
+    ops = [op for op in cond if op != "fact"]
+    if len(ops) != 1 or ops[0] not in OPERATORS:
+        raise ContentError(f"{where}: needs exactly one operator of {OPERATORS}, got {ops}")
+
+
+@dataclass(frozen=True)
+class Rule:
     id: str
     looks_at: str
     when: dict
@@ -49,7 +65,8 @@ class Rule(NamedTuple):
     source: str
 
 
-class RedFlag(NamedTuple):
+@dataclass(frozen=True)
+class RedFlag:
     id: str
     urgency: str
     when: dict
@@ -57,13 +74,15 @@ class RedFlag(NamedTuple):
     source: str
 
 
-class Option(NamedTuple):
+@dataclass(frozen=True)
+class Option:
     label: str
     words: tuple[str, ...]
     sets: dict
 
 
-class Question(NamedTuple):
+@dataclass(frozen=True)
+class Question:
     id: str
     purpose: str  # locate | red_flag | distinction
     kind: str  # yes_no | choice
@@ -76,11 +95,6 @@ class Question(NamedTuple):
     on_yes: dict | None = None
     on_no: dict | None = None
 
-    def __hash__(self) -> int:
-        # By id, which equal questions share: an assessment that names its next question can then key the
-        # rendered-reply cache (the generated hash would fail on the dict fields).
-        return hash(self.id)
-
     def answers(self) -> list[dict]:
         """Every fact change an answer to this question can make."""
         if self.kind == "yes_no":
@@ -88,21 +102,23 @@ class Question(NamedTuple):
         return [option.sets for option in self.options]
 
 
-class Tip(NamedTuple):
+@dataclass(frozen=True)
+class Tip:
     id: str
     say: str
     source: str
     for_verdicts: tuple[str, ...]
 
 
-class ContextRelief(NamedTuple):
+@dataclass(frozen=True)
+class ContextRelief:
     id: str
     when: dict
     say: str
     source: str
 
 
-@dataclass(frozen=True, eq=False)  # identity hash: compiled lexicons are cached per Content
+@dataclass(frozen=True)
 class Content:
     """Everything the engine, reader and templates read from data files."""
 
@@ -120,11 +136,11 @@ class Content:
     clinic: dict[str, Any]
     locales: dict[str, dict[str, str]]
     default_locale: str
-    lexicon: dict[str, Any]
+    lexicon: Lexicon
 
-    @functools.cached_property
+    @property
     def questions_by_id(self) -> dict[str, Question]:
-        """Every question by its id (built once per Content: each turn looks the pending one up)."""
+        """Every question by its id."""
         return {q.id: q for q in self.questions}
 
     def question(self, question_id: str) -> Question:
@@ -136,11 +152,9 @@ class Content:
         return self.locales.get(code or "", self.locales[self.default_locale])
 
 
-def _read(directory: Path, name: str, parsed: dict[str, Any] | None = None) -> Any:
-    # PyYAML is imported when content is loaded, not with the module (~30 ms of import time); libyaml's safe
-    # loader, when present, reads the files about ten times faster than the pure-Python one.
-    if parsed is not None and name in parsed:
-        return parsed[name]
+def _read(directory: Path, name: str) -> Any:
+    # PyYAML is imported when content is loaded, not with the module; libyaml's safe loader, when present,
+    # reads the files about ten times faster than the pure-Python one (cold start).
     import yaml
 
     path = directory / name
@@ -149,62 +163,6 @@ def _read(directory: Path, name: str, parsed: dict[str, Any] | None = None) -> A
             return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loaders
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{path}: cannot be read: {exc}") from exc
-
-
-def _parsed_files(directory: Path) -> dict[str, Any]:
-    """Every content file as YAML parses it, from the cache keyed by the files' bytes when it holds them.
-
-    Only parsing is cached: the caller validates the result every time, exactly as it validates fresh YAML. Any
-    file that cannot be read or parsed gives an empty answer, so `_read` meets and reports it in its usual order.
-    """
-    import hashlib  # lazily: the core's import does not otherwise need OpenSSL's hashes
-
-    try:
-        texts = [(directory / name).read_bytes() for name in CONTENT_FILES]
-    except OSError:
-        return {}
-    digest = hashlib.sha256()
-    for name, text in zip(CONTENT_FILES, texts, strict=True):
-        digest.update(f"{name}:{len(text)}:".encode())
-        digest.update(text)
-    cached = PARSED_CACHE_DIR / f"{digest.hexdigest()}.{sys.implementation.cache_tag}.marshal"
-    try:
-        parsed = marshal.loads(cached.read_bytes())  # noqa: S302 - written by _store_parsed, like a .pyc
-        if isinstance(parsed, dict) and set(parsed) == set(CONTENT_FILES):
-            return parsed
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        # The same text decoding and newline handling as opening the file in text mode.
-        parsed = {
-            name: yaml.load(io.TextIOWrapper(io.BytesIO(text), encoding="utf-8"), Loader=loader)  # noqa: S506
-            for name, text in zip(CONTENT_FILES, texts, strict=True)
-        }
-    except (ValueError, yaml.YAMLError):
-        return {}
-    _store_parsed(cached, parsed)
-    return parsed
-
-
-def _store_parsed(cached: Path, parsed: dict[str, Any]) -> None:
-    """Write the parse cache atomically; a read-only package (Lambda's /var/task) or -B simply goes without."""
-    if sys.dont_write_bytecode:
-        return
-    try:
-        data = marshal.dumps(parsed)
-    except ValueError:  # a value marshal cannot keep exactly (a YAML date): parse these files each time
-        return
-    partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(data)
-        os.replace(partial, cached)
-    except OSError:
-        with contextlib.suppress(OSError):
-            partial.unlink()
 
 
 @contextlib.contextmanager
@@ -308,8 +266,8 @@ def _check_lexicon(lexicon: dict) -> None:
     # YAML 1.1 reads bare yes/no/on/off as booleans; a word list must hold only strings.
     def words_in(node: Any) -> list[Any]:
         if isinstance(node, dict):
-            return [w for value in node.values() for w in words_in(value)]
-        return list(node) if isinstance(node, list) else [node]
+            return [w for key, value in node.items() for w in [key, *words_in(value)]]
+        return [w for item in node for w in words_in(item)] if isinstance(node, list) else [node]
 
     if not isinstance(lexicon, dict):
         raise ContentError("lexicon.yaml: must be a mapping of sections")
@@ -317,6 +275,10 @@ def _check_lexicon(lexicon: dict) -> None:
     if missing:
         raise ContentError(f"lexicon.yaml: missing sections {missing}")
     for section, node in lexicon.items():
+        if section in ("numbers", "units"):
+            node = list(node)  # words -> numbers: the words must stay words
+        elif section == "spans":
+            node = [span["phrases"] for span in node]
         odd = [w for w in words_in(node) if not isinstance(w, str)]
         if odd:
             raise ContentError(f"lexicon.yaml:{section}: quote these so they stay words: {odd}")
@@ -326,15 +288,14 @@ def _check_lexicon(lexicon: dict) -> None:
 def load_content(directory: str | None = None) -> Content:
     """Read every content file, validate it, and return one immutable Content (cached per directory)."""
     base = Path(directory) if directory else CONTENT_DIR
-    parsed = _parsed_files(base)
     with _checking("rules.yaml"):
-        rules, margin, strong = _load_rules(_read(base, "rules.yaml", parsed))
+        rules, margin, strong = _load_rules(_read(base, "rules.yaml"))
     with _checking("questions.yaml"):
-        questions, max_questions = _load_questions(_read(base, "questions.yaml", parsed))
+        questions, max_questions = _load_questions(_read(base, "questions.yaml"))
     with _checking("red_flags.yaml"):
-        red_flags = _load_red_flags(_read(base, "red_flags.yaml", parsed))
+        red_flags = _load_red_flags(_read(base, "red_flags.yaml"))
     with _checking("relief.yaml"):
-        relief_raw = _read(base, "relief.yaml", parsed)
+        relief_raw = _read(base, "relief.yaml")
         context_relief = []
         for entry in relief_raw.get("context_relief", ()):
             _require(entry, ("id", "when", "say", "source"), f"relief.yaml:{entry.get('id')}")
@@ -344,22 +305,24 @@ def load_content(directory: str | None = None) -> Content:
     if "unknown" not in relief:
         raise ContentError("relief.yaml: needs an 'unknown' entry for when the muscle is not known")
     with _checking("tips.yaml"):
-        tips_raw = _read(base, "tips.yaml", parsed)
+        tips_raw = _read(base, "tips.yaml")
         tips = _load_tips(tips_raw)
         medication_caution = tips_raw["medication_caution"]["say"]
         clinic_offer = tips_raw["clinic_offer"]["say"]
-    clinic = _read(base, "clinic.yaml", parsed)
+    clinic = _read(base, "clinic.yaml")
     _require(clinic, CLINIC_KEYS, "clinic.yaml")
     with _checking("locales.yaml"):
-        locales_raw = _read(base, "locales.yaml", parsed)
+        locales_raw = _read(base, "locales.yaml")
         locales, default_locale = locales_raw["locales"], locales_raw["default"]
         for code, block in locales.items():
             _require(block, LOCALE_KEYS, f"locales.yaml:{code}")
     if default_locale not in locales:
         raise ContentError(f"locales.yaml: the default {default_locale!r} is not one of the locales")
-    lexicon = _read(base, "lexicon.yaml", parsed)
-    _check_lexicon(lexicon)
-    missing_relief = set(lexicon["body_part"]) - set(relief)
+    lexicon_raw = _read(base, "lexicon.yaml")
+    _check_lexicon(lexicon_raw)
+    with _checking("lexicon.yaml"):
+        lexicon = build_lexicon(lexicon_raw)
+    missing_relief = set(lexicon_raw["body_part"]) - set(relief)
     if missing_relief:
         raise ContentError(f"relief.yaml: no relief step for {sorted(missing_relief)}")
     return Content(

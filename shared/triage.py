@@ -5,15 +5,14 @@ Run `python -m shared.triage "my calf locked up during my run"` to see how a phr
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
-from shared.conditions import Predicate, compile_condition, facts_needed
-from shared.content import VERDICTS, Content, Question, RedFlag, Rule, load_content
-from shared.facts import SET_FACTS, Observations
+from shared.conditions import holds
+from shared.content import Content, Question, RedFlag, Rule
+from shared.facts import Observations
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """The engine's answer: what it points to and why, how urgent, what to do now, what to ask next."""
 
@@ -29,38 +28,6 @@ class Assessment:
     next_question: Question | None
     tip_ids: tuple[str, ...]
     observations: Observations
-
-    def __init__(
-        self,
-        verdict: str,
-        strength: str,
-        fired_rules: tuple[str, ...],
-        reasons: tuple[str, ...],
-        urgency: str,
-        red_flag: str | None,
-        urgency_reason: str | None,
-        body_part: str | None,
-        relief: str,
-        next_question: Question | None,
-        tip_ids: tuple[str, ...],
-        observations: Observations,
-    ) -> None:
-        # The generated __init__'s fields, order and frozen instance, filled by one dict update instead of twelve
-        # object.__setattr__ calls (2.1 -> 0.7 us): every assessment not remembered builds one.
-        self.__dict__.update(
-            verdict=verdict,
-            strength=strength,
-            fired_rules=fired_rules,
-            reasons=reasons,
-            urgency=urgency,
-            red_flag=red_flag,
-            urgency_reason=urgency_reason,
-            body_part=body_part,
-            relief=relief,
-            next_question=next_question,
-            tip_ids=tip_ids,
-            observations=observations,
-        )
 
     @property
     def finished(self) -> bool:
@@ -95,67 +62,22 @@ def apply_answer(obs: Observations, sets: dict, question_id: str | None = None) 
 QUESTION_ORDER = ("locate", "red_flag", "distinction")
 
 
-# The two table classes below are plain classes, not dataclasses: they are built once per Content and only read,
-# and a frozen dataclass costs ~0.8 ms of a cold start to define.
-class _AskableQuestion:
-    """A question with its conditions compiled and the facts each of its answers would add."""
-
-    __slots__ = ("question", "ask_when", "skip_when", "answers")
-
-    def __init__(self, question: Question) -> None:
-        self.question = question
-        self.ask_when: Predicate = compile_condition(question.ask_when)
-        self.skip_when: Predicate = compile_condition(question.skip_when)
-        self.answers = tuple(Observations.from_dict(sets) for sets in question.answers())
-
-
-class _Tables:
-    """One content's conditions compiled to functions, built once per Content on first use."""
-
-    __slots__ = ("rules", "red_flags", "flag_facts", "context_relief", "questions_by_purpose", "tips_for")
-
-    def __init__(self, content: Content) -> None:
-        self.rules = tuple((compile_condition(rule.when), rule) for rule in content.rules)
-        # Each red flag with a bit for every fact it needs known: most need a reported sign, so for most messages
-        # (no sign reported) the screen passes over them with one test of a bit mask instead of their conditions.
-        needed = [facts_needed(flag.when) for flag in content.red_flags]
-        names = sorted(frozenset().union(*needed))
-        self.flag_facts = tuple((1 << bit, name, name in SET_FACTS) for bit, name in enumerate(names))
-        bit_of = {name: bit for bit, name, _is_set in self.flag_facts}
-        self.red_flags = tuple(
-            (sum(bit_of[name] for name in needs), compile_condition(flag.when), flag)
-            for needs, flag in zip(needed, content.red_flags, strict=True)
-        )
-        self.context_relief = tuple((compile_condition(item.when), item) for item in content.context_relief)
-        self.questions_by_purpose = tuple(
-            (purpose, tuple(_AskableQuestion(q) for q in content.questions if q.purpose == purpose))
-            for purpose in QUESTION_ORDER
-        )
-        self.tips_for = {
-            verdict: tuple(tip.id for tip in content.tips if verdict in tip.for_verdicts) for verdict in VERDICTS
-        }
-
-
-@functools.lru_cache(maxsize=16)
-def _tables(content: Content) -> _Tables:
-    # Keyed by the Content object (identity: Content is never compared by value), so a changed copy gets its own.
-    return _Tables(content)
-
-
 def _weigh(fired: list[Rule], content: Content) -> tuple[str, str]:
     """Verdict and strength from the fired rules' points (cramp minus spasm)."""
-    margin = 0
-    for rule in fired:
-        margin += rule.weight if rule.points_to == "cramp" else -rule.weight
+    margin = sum(rule.weight if rule.points_to == "cramp" else -rule.weight for rule in fired)
     if abs(margin) < content.verdict_margin:
         return "unclear", "none"
     strength = "strong" if abs(margin) >= content.strong_margin else "moderate"
     return ("cramp" if margin > 0 else "spasm"), strength
 
 
+def _fired(obs: Observations, content: Content) -> list[Rule]:
+    return [rule for rule in content.rules if holds(rule.when, obs)]
+
+
 def judge(obs: Observations, content: Content) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
     """Weigh the distinction rules: verdict, strength, every fired rule id, and the reasons behind the verdict."""
-    fired = [rule for test, rule in _tables(content).rules if test(obs)]
+    fired = _fired(obs, content)
     verdict, strength = _weigh(fired, content)
     if verdict == "unclear":
         backing = fired
@@ -168,66 +90,47 @@ def judge(obs: Observations, content: Content) -> tuple[str, str, tuple[str, ...
 
 def screen(obs: Observations, content: Content) -> RedFlag | None:
     """The first red flag that matches, most urgent first (the list is ordered by urgency)."""
-    tables = _tables(content)
-    known = 0
-    for bit, name, is_set in tables.flag_facts:
-        value = getattr(obs, name)
-        if (value if is_set else value is not None):
-            known |= bit
-    for needs, test, flag in tables.red_flags:
-        if needs & ~known == 0 and test(obs):
-            return flag
-    return None
+    return next((flag for flag in content.red_flags if holds(flag.when, obs)), None)
 
 
 def relief_for(obs: Observations, content: Content) -> str:
     """The one thing to do right now: a context override (heat, pregnancy) or the body part's step."""
-    for test, item in _tables(content).context_relief:
-        if test(obs):
+    for item in content.context_relief:
+        if holds(item.when, obs):
             return item.say
     return content.relief.get(obs.body_part or "unknown", content.relief["unknown"])
 
 
-def _could_change_verdict(askable: _AskableQuestion, obs: Observations, current: str, content: Content) -> bool:
-    rules = _tables(content).rules
-    for answer in askable.answers:
-        answered = obs.merge(answer)
-        if _weigh([rule for test, rule in rules if test(answered)], content)[0] != current:
-            return True
-    return False
+def _could_change_verdict(question: Question, obs: Observations, current: str, content: Content) -> bool:
+    """True when some answer to the question would give another verdict than the current one."""
+    return any(
+        _weigh(_fired(obs.merge(Observations.from_dict(sets)), content), content)[0] != current
+        for sets in question.answers()
+    )
 
 
 def next_question(obs: Observations, verdict: str, urgency: str, content: Content) -> Question | None:
     """The most useful question still worth asking, or None when the answer could change nothing."""
     if urgency == "emergency" or len(obs.answered) >= content.max_questions:
         return None
-    for purpose, askables in _tables(content).questions_by_purpose:
+    for purpose in QUESTION_ORDER:
         if purpose == "distinction" and urgency == "urgent":
             # A same-day warning sign matters more than cramp-or-spasm: say it now rather than after more
             # questions. Red-flag questions are still asked first, since they can raise it to an emergency.
             continue
-        for askable in askables:
-            question = askable.question
-            if question.id in obs.answered or askable.skip_when(obs) or not askable.ask_when(obs):
+        for question in content.questions:
+            if question.purpose != purpose or question.id in obs.answered:
                 continue
-            if purpose == "distinction" and not _could_change_verdict(askable, obs, verdict, content):
+            if holds(question.skip_when, obs) or not holds(question.ask_when, obs):
+                continue
+            if purpose == "distinction" and not _could_change_verdict(question, obs, verdict, content):
                 continue
             return question
     return None
 
 
-def assess(obs: Observations, content: Content | None = None) -> Assessment:
+def assess(obs: Observations, content: Content) -> Assessment:
     """Screen red flags first, then weigh the distinction rules, then pick the next question."""
-    # The type of the duration is part of the key: 3 and 3.0 are equal, and the answer carries the observations.
-    return _assess(obs, type(obs.duration_minutes), content or load_content())
-
-
-# Memoised: the assessment is a pure function of the observations and the content, both in the key (no clock or
-# store is read; what the person's history adds, the count of recent episodes, is one of the observations).
-# People describe the same few things ("calf cramp at night"), so the same observations come back often, and one
-# turn may assess the same observations twice. Bounded, so memory stays small; Assessments are immutable.
-@functools.lru_cache(maxsize=2048)
-def _assess(obs: Observations, duration_type: type, content: Content) -> Assessment:
     flag = screen(obs, content)
     urgency = flag.urgency if flag else "self_care"
     verdict, strength, fired, reasons = judge(obs, content)
@@ -242,7 +145,7 @@ def _assess(obs: Observations, duration_type: type, content: Content) -> Assessm
         body_part=obs.body_part,
         relief=relief_for(obs, content),
         next_question=next_question(obs, verdict, urgency, content),
-        tip_ids=_tables(content).tips_for[verdict],
+        tip_ids=tuple(tip.id for tip in content.tips if verdict in tip.for_verdicts),
         observations=obs,
     )
 
@@ -277,7 +180,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(problem, file=sys.stderr)
         return 2
-    assessment = assess(read(text))
+    from shared.config import Settings
+    from shared.content import load_content
+
+    content = load_content(Settings.from_env().content_dir)
+    assessment = assess(read(text, content.lexicon), content)
     if args.json:
         out = assessment.to_json()
         if problem:
@@ -286,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         if problem:
             print(problem)
-        print(render("card", "assessment", args.locale, assessment=assessment))
+        print(render("card", "assessment", args.locale, content=content, assessment=assessment))
         if assessment.next_question:
             print(f"\nNext question: {assessment.next_question.sms}")
     return 0

@@ -171,7 +171,7 @@ class SmsLine:
 
     def safe_reply(self, inbound: Inbound) -> str:
         """A reply that needs no stored state: the emergency reply, or the relief step with emergency advice."""
-        assessment = assess(read(inbound.text, self.content), self.content)
+        assessment = assess(read(inbound.text, self.content.lexicon), self.content)
         if assessment.urgency == "emergency":
             return render_reply(Reply.EMERGENCY.value, self.content, self.locale, assessment=assessment)
         return render_reply("unavailable", self.content, self.locale, assessment=assessment)
@@ -266,6 +266,7 @@ class SmsLine:
             message,
             self.content,
             limit,
+            locale=self.locale,
             ttl_seconds=self.settings.conversation_ttl_seconds,
             message_sid=inbound.sid,
             # Counting this episode too, over both channels when linked: the recurrence rule fires on the third.

@@ -83,19 +83,3 @@ def assessment_grid() -> list[Observations]:
         for facts in (variants[-1] for variants in VERDICT_FACTS.values()):
             grid.append(facts.merge(observations_satisfying(flag.when)))
     return grid
-
-
-def generated_twin(cls: type) -> type:
-    """The frozen dataclass the decorator would generate for cls's fields (its own __init__)."""
-    import dataclasses
-
-    specs = []
-    for spec in dataclasses.fields(cls):
-        if spec.default_factory is not dataclasses.MISSING:
-            specs.append((spec.name, spec.type, dataclasses.field(default_factory=spec.default_factory)))
-        elif spec.default is not dataclasses.MISSING:
-            specs.append((spec.name, spec.type, dataclasses.field(default=spec.default)))
-        else:
-            specs.append((spec.name, spec.type))
-    return dataclasses.make_dataclass(cls.__name__, specs, frozen=True)
-

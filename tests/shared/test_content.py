@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from jinja2 import nodes
 
-from shared.conditions import ContentError
-from shared.content import CONTENT_DIR, URGENCY_ORDER, VERDICTS, Content, load_content
+from shared.content import CONTENT_DIR, URGENCY_ORDER, VERDICTS, Content, ContentError, load_content
 from shared.render import _environment
 from shared.triage import Assessment
 
@@ -60,7 +59,9 @@ def _named_values(cond: Any) -> Iterator[tuple[str, Any]]:
 
 def _vocabulary(content: Content) -> dict[str, set]:
     """Every value the reader or an answer to a question can produce, per fact."""
-    vocab: dict[str, set] = {fact: set(content.lexicon[fact]) for fact in CATEGORY_FACTS}
+    vocab: dict[str, set] = {fact: set() for fact in CATEGORY_FACTS}
+    for fact, concept in content.lexicon.phrases.values():
+        vocab.setdefault(fact, set()).add(concept)
     for question in content.questions:
         for sets in question.answers():
             for fact, value in sets.items():

@@ -13,7 +13,6 @@ from dataclasses import replace
 
 import pytest
 
-from shared import render as render_module
 from shared.content import load_content
 from shared.facts import Observations
 from shared.render import SMS_LIMIT, SMS_TIPS_LIMIT, fit_sms, gsm7_units, is_gsm7, render, to_gsm7
@@ -23,7 +22,7 @@ from tests.shared.builders import RED_FLAGS, assessment_grid, observations_satis
 CONTENT = load_content()
 LOCALES = sorted(CONTENT.locales)
 SPOKEN_WORD_LIMIT = 62
-GRID = [assess(observations) for observations in assessment_grid()]
+GRID = [assess(observations, CONTENT) for observations in assessment_grid()]
 RELIEF_TEXTS = sorted(set(CONTENT.relief.values()) | {item.say for item in CONTENT.context_relief})
 
 
@@ -50,9 +49,9 @@ def check_wording(text: str) -> None:
 def renderings(result: Assessment, locale: str) -> dict[str, str]:
     name = verdict_template(result)
     return {
-        "alexa": render("alexa", name, locale, assessment=result),
-        "sms": render("sms", name, locale, assessment=result),
-        "card": render("card", "assessment", locale, assessment=result),
+        "alexa": render("alexa", name, locale, assessment=result, content=CONTENT),
+        "sms": render("sms", name, locale, assessment=result, content=CONTENT),
+        "card": render("card", "assessment", locale, assessment=result, content=CONTENT),
     }
 
 
@@ -67,7 +66,7 @@ def test_render_grid_covers_every_verdict_urgency_and_body_part() -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_render_every_assessment_alexa_is_valid_ssml_within_25_seconds(locale: str) -> None:
     for result in GRID:
-        speech = render("alexa", verdict_template(result), locale, assessment=result)
+        speech = render("alexa", verdict_template(result), locale, assessment=result, content=CONTENT)
         root = parse_ssml(speech)
         assert root.tag == "speak"
         assert spoken_words(speech) <= SPOKEN_WORD_LIMIT, speech
@@ -76,7 +75,7 @@ def test_render_every_assessment_alexa_is_valid_ssml_within_25_seconds(locale: s
 @pytest.mark.parametrize("locale", LOCALES)
 def test_render_every_assessment_sms_is_gsm7_within_two_segments(locale: str) -> None:
     for result in GRID:
-        text = render("sms", verdict_template(result), locale, assessment=result)
+        text = render("sms", verdict_template(result), locale, assessment=result, content=CONTENT)
         assert is_gsm7(text), text
         assert gsm7_units(text) <= SMS_LIMIT, (gsm7_units(text), text)
 
@@ -92,7 +91,7 @@ def test_render_every_assessment_says_not_a_diagnosis_exactly_once_and_never_you
 @pytest.mark.parametrize("locale", LOCALES)
 def test_render_card_shows_verdict_relief_and_clinic(locale: str) -> None:
     for result in GRID:
-        card = render("card", "assessment", locale, assessment=result)
+        card = render("card", "assessment", locale, assessment=result, content=CONTENT)
         assert CONTENT.clinic["phone"] in card
         if result.urgency == "emergency":
             # An emergency card says only what to do now.
@@ -104,17 +103,18 @@ def test_render_card_shows_verdict_relief_and_clinic(locale: str) -> None:
 
 
 def test_render_verdict_words_match_the_verdict_in_every_channel() -> None:
-    cramp = assess(Observations(pattern="locked", contexts=frozenset({"exercise"})))
-    spasm = assess(Observations(pattern="twitching"))
-    unclear = assess(Observations())
+    cramp = assess(Observations(pattern="locked", contexts=frozenset({"exercise"})), CONTENT)
+    spasm = assess(Observations(pattern="twitching"), CONTENT)
+    unclear = assess(Observations(), CONTENT)
     for channel in ("alexa", "sms", "card"):
-        assert "a cramp" in render(channel, "assessment", "en-US", assessment=cramp)
-        assert "a spasm" in render(channel, "assessment", "en-US", assessment=spasm)
-        assert "hard to tell" in render(channel, "assessment", "en-US", assessment=unclear).lower()
+        assert "a cramp" in render(channel, "assessment", "en-US", assessment=cramp, content=CONTENT)
+        assert "a spasm" in render(channel, "assessment", "en-US", assessment=spasm, content=CONTENT)
+        assert "hard to tell" in render(channel, "assessment", "en-US", assessment=unclear, content=CONTENT).lower()
 
 
 def test_render_spoken_reason_follows_because() -> None:
-    speech = render("alexa", "assessment", "en-US", assessment=assess(Observations(contexts=frozenset({"exercise"}))))
+    result = assess(Observations(contexts=frozenset({"exercise"})), CONTENT)
+    speech = render("alexa", "assessment", "en-US", assessment=result, content=CONTENT)
     assert "because it came on during or right after exertion" in speech
 
 
@@ -134,7 +134,7 @@ def _urgency_marks(urgency: str, locale: str) -> dict[str, str]:
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("flag", RED_FLAGS, ids=[flag.id for flag in RED_FLAGS])
 def test_render_red_flag_urgency_shows_in_every_channel(flag, locale: str) -> None:
-    result = assess(observations_satisfying(flag.when))
+    result = assess(observations_satisfying(flag.when), CONTENT)
     assert result.red_flag == flag.id
     marks = _urgency_marks(flag.urgency, locale)
     for channel, text in renderings(result, locale).items():
@@ -144,13 +144,13 @@ def test_render_red_flag_urgency_shows_in_every_channel(flag, locale: str) -> No
 
 @pytest.mark.parametrize(("locale", "spoken"), [("en-US", "9 1 1"), ("en-GB", "9 9 9"), ("en-AU", "triple zero")])
 def test_render_emergency_speech_uses_the_local_number(locale: str, spoken: str) -> None:
-    result = assess(Observations(signs=frozenset({"chest_pain"})))
-    speech = render("alexa", "emergency", locale, assessment=result)
+    result = assess(Observations(signs=frozenset({"chest_pain"})), CONTENT)
+    speech = render("alexa", "emergency", locale, assessment=result, content=CONTENT)
     assert speech.count(spoken) == 2
 
 
 def test_render_self_care_mentions_no_urgency() -> None:
-    result = assess(Observations(body_part="calf", pattern="locked"))
+    result = assess(Observations(body_part="calf", pattern="locked"), CONTENT)
     for text in renderings(result, "en-US").values():
         assert "today" not in text and "check-up" not in text and "911" not in text
 
@@ -161,15 +161,15 @@ def test_render_self_care_mentions_no_urgency() -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("question", CONTENT.questions, ids=[q.id for q in CONTENT.questions])
 def test_render_every_question_with_any_relief_fits_each_channel(question, locale: str) -> None:
-    base = assess(Observations())
+    base = assess(Observations(), CONTENT)
     for relief in RELIEF_TEXTS:
         result = replace(base, relief=relief)
         for show_relief, rephrase in ((True, False), (False, True), (False, False)):
             context = {"assessment": result, "question": question, "show_relief": show_relief, "rephrase": rephrase}
-            speech = render("alexa", "question", locale, **context)
+            speech = render("alexa", "question", locale, **context, content=CONTENT)
             parse_ssml(speech)
             assert spoken_words(speech) <= SPOKEN_WORD_LIMIT, speech
-            text = render("sms", "question", locale, **context)
+            text = render("sms", "question", locale, **context, content=CONTENT)
             assert is_gsm7(text) and gsm7_units(text) <= SMS_LIMIT, (gsm7_units(text), text)
             for rendered in (speech, text):
                 check_wording(rendered)
@@ -179,8 +179,8 @@ def test_render_every_question_with_any_relief_fits_each_channel(question, local
 def test_render_choice_question_sms_numbers_its_options() -> None:
     question = CONTENT.question("pattern")
     text = render(
-        "sms", "question", "en-US", assessment=assess(Observations()), question=question, show_relief=False,
-        rephrase=False,
+        "sms", "question", "en-US", assessment=assess(Observations(), CONTENT), question=question, show_relief=False,
+        rephrase=False, content=CONTENT
     )
     for index, option in enumerate(question.options, start=1):
         assert f"{index} {option.label}" in to_gsm7(text)
@@ -188,10 +188,10 @@ def test_render_choice_question_sms_numbers_its_options() -> None:
 
 def test_render_rephrased_question_is_worded_differently() -> None:
     question = CONTENT.question("leg_swelling")
-    result = assess(Observations(body_part="calf"))
+    result = assess(Observations(body_part="calf"), CONTENT)
     context = {"assessment": result, "question": question, "show_relief": False}
-    first = render("alexa", "question", "en-US", **context, rephrase=False)
-    again = render("alexa", "question", "en-US", **context, rephrase=True)
+    first = render("alexa", "question", "en-US", **context, rephrase=False, content=CONTENT)
+    again = render("alexa", "question", "en-US", **context, rephrase=True, content=CONTENT)
     assert first != again and question.voice_rephrase in again
 
 
@@ -203,13 +203,13 @@ def test_render_rephrased_question_is_worded_differently() -> None:
     "facts", [{"pattern": "locked"}, {"pattern": "twitching"}, {}], ids=["cramp", "spasm", "unclear"]
 )
 def test_render_tips_fit_four_segments_and_carry_the_medicine_caution(facts: dict, locale: str) -> None:
-    result = assess(Observations.from_dict(facts))
+    result = assess(Observations.from_dict(facts), CONTENT)
     tips = [tip for tip in CONTENT.tips if tip.id in result.tip_ids]
-    text = render("sms", "tips", locale, assessment=result, tips=tips)
+    text = render("sms", "tips", locale, assessment=result, tips=tips, content=CONTENT)
     assert is_gsm7(text) and gsm7_units(text) <= SMS_TIPS_LIMIT, (gsm7_units(text), text)
-    speech = render("alexa", "tips", locale, assessment=result, tips=tips)
+    speech = render("alexa", "tips", locale, assessment=result, tips=tips, content=CONTENT)
     parse_ssml(speech)
-    card = render("card", "tips", locale, assessment=result, tips=tips)
+    card = render("card", "tips", locale, assessment=result, tips=tips, content=CONTENT)
     for rendered in (text, speech, card):
         check_wording(rendered)
         assert "Quinine, including tonic water, is not a treatment" in rendered
@@ -223,7 +223,7 @@ def test_render_tips_fit_four_segments_and_carry_the_medicine_caution(facts: dic
 
 def test_render_ssml_escapes_content_text() -> None:
     awkward = replace(CONTENT, clinic={**CONTENT.clinic, "name": 'Smith & Jones <Care> "Clinic"'})
-    speech = render("alexa", "tips", "en-US", content=awkward, assessment=assess(Observations()), tips=[])
+    speech = render("alexa", "tips", "en-US", content=awkward, assessment=assess(Observations(), CONTENT), tips=[])
     assert "Smith &amp; Jones &lt;Care&gt;" in speech
     assert "Smith & Jones <Care>" in "".join(parse_ssml(speech).itertext())
 
@@ -231,14 +231,14 @@ def test_render_ssml_escapes_content_text() -> None:
 def test_render_sms_turns_typographic_characters_into_gsm7() -> None:
     name = "O\u2019Neil\u2019s \u201cCare\u201d \u2014 clinic \U0001f4aa"
     awkward = replace(CONTENT, clinic={**CONTENT.clinic, "name": name})
-    text = render("sms", "tips", "en-US", content=awkward, assessment=assess(Observations()), tips=[])
+    text = render("sms", "tips", "en-US", content=awkward, assessment=assess(Observations(), CONTENT), tips=[])
     assert "O'Neil's \"Care\" - clinic" in text
     assert is_gsm7(text)
 
 
 def test_render_unknown_channel_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown channel"):
-        render("fax", "assessment", "en-US", assessment=assess(Observations()))
+        render("fax", "assessment", "en-US", assessment=assess(Observations(), CONTENT), content=CONTENT)
 
 
 def test_gsm7_extension_characters_count_twice() -> None:
@@ -258,98 +258,3 @@ def test_gsm7_fit_sms_keeps_a_long_reply_within_its_budget() -> None:
     braces = fit_sms("{x} " * 200)
     assert gsm7_units(braces) <= SMS_LIMIT and braces.startswith("{x} {x}")
     assert gsm7_units(fit_sms("€" * 400)) <= SMS_LIMIT
-
-
-# --- Rendered replies are remembered only where that cannot change or leak anything ------------------------
-
-
-def _render_fresh(channel: str, name: str, locale: str, **context: object) -> str:
-    """The same render with the cache emptied first, so the template really runs."""
-    render_module._RENDERED.clear()
-    return render(channel, name, locale, **context)
-
-
-@pytest.mark.parametrize("channel", ["alexa", "sms", "card"])
-def test_render_same_assessment_again_gives_the_text_a_fresh_render_gives(channel: str) -> None:
-    for result in GRID[:40]:
-        template = "assessment" if channel != "alexa" else verdict_template(result)
-        first = render(channel, template, "en-GB", assessment=result, show_relief=True)
-        again = render(channel, template, "en-GB", assessment=result, show_relief=True)
-        assert first == again == _render_fresh(channel, template, "en-GB", assessment=result, show_relief=True)
-
-
-def test_render_each_locale_and_content_gets_its_own_text_after_another_was_remembered() -> None:
-    result = assess(Observations(body_part="calf", signs=frozenset({"chest_pain"})))
-    spoken = {locale: render("alexa", "emergency", locale, assessment=result) for locale in LOCALES}
-    assert len(set(spoken.values())) > 1  # the emergency number differs between locales
-    renamed = replace(CONTENT, clinic={**CONTENT.clinic, "name": "Renamed Clinic"})
-    assert "Renamed Clinic" not in render("card", "contact", "en-US", content=CONTENT)
-    assert "Renamed Clinic" in render("card", "contact", "en-US", content=renamed)
-
-
-def test_render_a_persons_own_words_in_the_context_are_never_kept() -> None:
-    result = assess(Observations(body_part="calf", pattern="locked"))
-    words = "after 6 when the kids are asleep"
-    text = render("sms", "callback_confirmed", "en-US", assessment=result, window=words)
-    assert words in text
-    kept = [value for key in render_module._RENDERED for _, value in key[4]]
-    assert words not in kept
-
-
-def test_render_a_list_of_tips_renders_every_time_without_error() -> None:
-    result = assess(Observations(pattern="locked"))
-    tips = [tip for tip in CONTENT.tips if tip.id in result.tip_ids]
-    assert render("sms", "tips", "en-US", assessment=result, tips=tips) == render(
-        "sms", "tips", "en-US", assessment=result, tips=tips
-    )
-
-
-def test_render_many_different_assessments_keep_the_remembered_replies_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render_module, "RENDER_CACHE_SIZE", 5)
-    render_module._RENDERED.clear()
-    texts = [render("sms", "assessment", "en-US", assessment=result) for result in GRID[:30]]
-    assert len(render_module._RENDERED) <= 5
-    assert texts == [_render_fresh("sms", "assessment", "en-US", assessment=result) for result in GRID[:30]]
-
-
-def _whole_alphabet_gsm7(text: str) -> str:
-    """The GSM-7 clean-up as one pass over every character, the way to_gsm7 was first written."""
-    alphabet = "".join(sorted(render_module.GSM7_BASIC | render_module.GSM7_EXTENDED))
-    outside = re.compile("[^" + re.escape(alphabet) + "]")
-    return outside.sub("", text.translate(str.maketrans(render_module.GSM7_REPLACEMENTS)))
-
-
-def _generated_texts(count: int) -> list[str]:
-    import random
-
-    generator = random.Random(20261125)
-    pool = [chr(code) for code in range(128)] + list(render_module.GSM7_REPLACEMENTS) + list("éÅΔ€£ü\U0001f4aa\u00e7")
-    plain = [chr(code) for code in range(32, 127)]
-    texts = ["", " ", "\n", "\t", "`", "\x7f", "a\tb", "a  b", "a \nb", "a\n b", "a\t\nb", "a\n\tb", "a \t\n\t b"]
-    for _ in range(count):
-        length = generator.randrange(1, 60)
-        # Mostly ordinary printable ASCII, as replies are, with now and then a character from the whole pool.
-        texts.append("".join(generator.choice(pool if generator.random() < 0.1 else plain) for _ in range(length)))
-    return texts
-
-
-def test_gsm7_cleanup_of_any_text_drops_and_replaces_what_the_whole_alphabet_pass_does() -> None:
-    for text in _generated_texts(3000):
-        assert to_gsm7(text) == _whole_alphabet_gsm7(text), repr(text)
-
-
-@pytest.mark.parametrize(("channel", "name"), [("sms", "callback_confirmed"), ("card", "contact")])
-def test_render_odd_whitespace_in_the_context_is_tidied_as_the_regex_passes_tidy_it(channel: str, name: str) -> None:
-    result = assess(Observations(body_part="calf", pattern="locked"))
-    for text in _generated_texts(400):
-        # The person's words stand in as the callback window (card: as the clinic's hours), so each reply meets them.
-        context = {"window": text} if channel == "sms" else {}
-        content = CONTENT if channel == "sms" else replace(CONTENT, clinic={**CONTENT.clinic, "hours": text})
-        raw = render_module._template(channel, name, "en-US").render(
-            content=content, clinic=content.clinic, loc=content.locale("en-US"), locale="en-US",
-            assessment=result, **context,
-        )
-        expected = re.sub(r"[ \t]*\n[ \t]*", "\n", raw).strip()
-        if channel == "sms":
-            expected = _whole_alphabet_gsm7(re.sub(r"[ \t]+", " ", expected))
-        assert render(channel, name, "en-US", content=content, assessment=result, **context) == expected, repr(text)

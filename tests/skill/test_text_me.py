@@ -34,7 +34,9 @@ ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "test-twilio-auth-token-for-text-me"
 LINE_NUMBER = "+15550100100"
 MOBILE = "+15550001111"
-CLINIC = load_content().clinic
+CONTENT = load_content()
+LEXICON = CONTENT.lexicon
+CLINIC = CONTENT.clinic
 SCOPE = "alexa::profile:mobile_number:read"
 
 
@@ -124,7 +126,7 @@ def test_text_me_after_verdict_sends_summary_relief_and_clinic_number_through_tw
     assert request["form"]["To"] == MOBILE
     assert request["form"]["From"] == LINE_NUMBER
     body = request["form"]["Body"]
-    relief = assess(read("hard knot in my calf during exercise")).relief
+    relief = assess(read("hard knot in my calf during exercise", LEXICON), CONTENT).relief
     assert body.startswith(f"Cramp Check by {CLINIC['name']}.\nMost likely a cramp")
     assert f"Right now: {relief}" in body
     assert CLINIC["phone"] in body
@@ -298,9 +300,9 @@ def test_text_me_before_any_description_texts_the_clinic_details_only(
     ],
 )
 def test_compose_text_every_route_is_gsm7_within_two_segments_with_the_clinic(description: str) -> None:
-    assessment = assess(read(description))
+    assessment = assess(read(description, LEXICON), CONTENT)
 
-    text = compose_text(assessment, "en-US")
+    text = compose_text(assessment, "en-US", CONTENT)
 
     assert is_gsm7(text) and gsm7_units(text) <= SMS_LIMIT, text
     assert CLINIC["phone"] in text and not text.endswith("...")
