@@ -302,6 +302,6 @@ def apology(handler_input: HandlerInput) -> Response:
     try:
         question, reprompt = follow_up(handler_input)
     except Exception:  # noqa: BLE001 - the state itself may be what failed; end the session safely then
-        logger.warning("no follow-up after error; ending the session")
+        logger.warning("no follow-up after error; ending the session", exc_info=True)
         return respond(handler_input, Speech(text))
     return respond(handler_input, Speech(text + " " + question, reprompt))

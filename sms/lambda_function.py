@@ -49,8 +49,8 @@ def fallback_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         content = load_content(content_dir_from_env())
         text = render_reply("fallback", content, sms_locale(content))
-    except Exception as exc:
-        logger.error("fallback reply could not be rendered", extra={"error_type": type(exc).__name__})
+    except Exception:
+        logger.exception("fallback reply could not be rendered")
         text = LAST_RESORT_REPLY
     logger.info("sms fallback answered")
     response = MessagingResponse()
