@@ -159,8 +159,9 @@ def interpret_answer(question: Question, text: str, lexicon: Lexicon) -> dict | 
         return question.options[index].sets if 0 <= index < len(question.options) else None
     joined = " " + " ".join(words) + " "
     best: tuple[int, dict] | None = None
+    choices = lexicon.choices.get(question.id, {})
     for option in question.options:
-        for phrase in option.words:
+        for phrase in choices.get(option.id, ()):
             if f" {phrase} " in joined and (best is None or len(phrase) > best[0]):
                 best = (len(phrase), option.sets)
     return best[1] if best else None
@@ -193,7 +194,7 @@ def _advance(conv: Conversation, obs: Observations, understood: bool, content: C
         return Turn(moved(conv.step, conv.pending, conv.relief_given), Reply.NOT_UNDERSTOOD, assessment)
     show_relief = not conv.relief_given and (obs.body_part is not None or assessment.finished)
     relief_given = conv.relief_given or show_relief
-    question = assessment.next_question
+    question = content.question(assessment.next_question_id) if assessment.next_question_id else None
     if question is not None and conv.step != Step.VERDICT:
         asking = moved(Step.ASKING, question.id, relief_given)
         return Turn(asking, Reply.QUESTION, assessment, question=question, show_relief=show_relief)
@@ -241,8 +242,7 @@ def _count_if_passed_over(question: Question, obs: Observations, content: Conten
     """
     if question.purpose == "red_flag":
         return obs
-    following = assess(obs, content).next_question
-    if following is not None and following.id == question.id:
+    if assess(obs, content).next_question_id == question.id:
         return obs  # still the question to ask: it will be asked again
     return obs.merge(Observations(answered=frozenset({question.id})))
 
@@ -311,5 +311,5 @@ def next_step(
         conv = replace(conv, pending=None)
     for step, row_event, action in TRANSITIONS:
         if row_event == event and (step is None or step == conv.step):
-            return action(conv, message, content, content.lexicon)
+            return action(conv, message, content, content.language(locale).lexicon)
     raise ValueError(f"no transition for {conv.step} on {event}")

@@ -42,6 +42,7 @@ class Lexicon:
     yes_first_only: frozenset[str]  # yes only when the reply starts with them ("right", not "my right calf")
     no: frozenset[str]
     unsure: tuple[str, ...]
+    choices: dict[str, dict[str, tuple[str, ...]]]  # question id -> option id -> words that pick it
 
 
 def deletions(word: str) -> set[str]:
@@ -116,4 +117,8 @@ def build_lexicon(raw: dict[str, Any]) -> Lexicon:
         yes_first_only=frozenset(answers["yes_first_only"]),
         no=frozenset(answers["no"]),
         unsure=tuple(answers["unsure"]),
+        choices={
+            question: {option: tuple(words) for option, words in options.items()}
+            for question, options in raw["choices"].items()
+        },
     )

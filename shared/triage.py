@@ -5,7 +5,8 @@ Run `python -m shared.triage "my calf locked up during my run"` to see how a phr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from shared.conditions import holds
 from shared.content import Content, Question, RedFlag, Rule
@@ -14,43 +15,34 @@ from shared.facts import Observations
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
-    """The engine's answer: what it points to and why, how urgent, what to do now, what to ask next."""
+    """The engine's answer, as keys: what it points to and why, how urgent, what to do now, what to ask next.
+    The words for each key are the language's (content/languages/<code>/wording.yaml)."""
 
     verdict: str  # cramp | spasm | unclear
     strength: str  # strong | moderate | none
-    fired_rules: tuple[str, ...]
-    reasons: tuple[str, ...]
     urgency: str  # emergency | urgent | routine | self_care
-    red_flag: str | None
-    urgency_reason: str | None
-    body_part: str | None
-    relief: str
-    next_question: Question | None
+    red_flag: str | None  # the red flag that set the urgency
+    reason_ids: tuple[str, ...]  # the rules behind the verdict, strongest first
+    fired_rules: tuple[str, ...]  # every rule that fired, whichever way it points
+    relief_id: str  # a body part, "unknown", or a context relief step
+    next_question_id: str | None
     tip_ids: tuple[str, ...]
     observations: Observations
 
     @property
     def finished(self) -> bool:
         """True when there is nothing more to ask: give the verdict (or the emergency instruction)."""
-        return self.next_question is None
+        return self.next_question_id is None
 
-    def to_json(self) -> dict:
-        """A plain summary for logs, tools and the CLI (no free text from the person)."""
-        return {
-            "verdict": self.verdict,
-            "strength": self.strength,
-            "urgency": self.urgency,
-            "red_flag": self.red_flag,
-            "urgency_reason": self.urgency_reason,
-            "body_part": self.body_part,
-            "reasons": list(self.reasons),
-            "fired_rules": list(self.fired_rules),
-            "relief": self.relief,
-            "next_question": self.next_question.sms if self.next_question else None,
-            "next_question_id": self.next_question.id if self.next_question else None,
-            "tips": list(self.tip_ids),
-            "observations": self.observations.to_dict(),
-        }
+    @property
+    def body_part(self) -> str | None:
+        """The muscle, when known."""
+        return self.observations.body_part
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for logs and tools: every key, and the observations (no free text from the person)."""
+        keys = {spec.name: getattr(self, spec.name) for spec in fields(self)}
+        return {**keys, "observations": self.observations.to_dict()}
 
 
 def apply_answer(obs: Observations, sets: dict, question_id: str | None = None) -> Observations:
@@ -76,7 +68,8 @@ def _fired(obs: Observations, content: Content) -> list[Rule]:
 
 
 def judge(obs: Observations, content: Content) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
-    """Weigh the distinction rules: verdict, strength, every fired rule id, and the reasons behind the verdict."""
+    """Weigh the distinction rules: verdict, strength, every fired rule id, and the ids of the rules behind the
+    verdict."""
     fired = _fired(obs, content)
     verdict, strength = _weigh(fired, content)
     if verdict == "unclear":
@@ -85,7 +78,7 @@ def judge(obs: Observations, content: Content) -> tuple[str, str, tuple[str, ...
         # The reasons follow "because": only rules that point to the verdict, strongest first, so a
         # channel that has room for one or two says the ones that carried it.
         backing = sorted((rule for rule in fired if rule.points_to == verdict), key=lambda rule: -rule.weight)
-    return verdict, strength, tuple(rule.id for rule in fired), tuple(rule.reason for rule in backing)
+    return verdict, strength, tuple(rule.id for rule in fired), tuple(rule.id for rule in backing)
 
 
 def screen(obs: Observations, content: Content) -> RedFlag | None:
@@ -94,11 +87,11 @@ def screen(obs: Observations, content: Content) -> RedFlag | None:
 
 
 def relief_for(obs: Observations, content: Content) -> str:
-    """The one thing to do right now: a context override (heat, pregnancy) or the body part's step."""
+    """The id of the one thing to do right now: a context override (heat, pregnancy) or the body part's step."""
     for item in content.context_relief:
         if holds(item.when, obs):
-            return item.say
-    return content.relief.get(obs.body_part or "unknown", content.relief["unknown"])
+            return item.id
+    return obs.body_part if obs.body_part in content.relief else "unknown"
 
 
 def _could_change_verdict(question: Question, obs: Observations, current: str, content: Content) -> bool:
@@ -134,70 +127,23 @@ def assess(obs: Observations, content: Content) -> Assessment:
     flag = screen(obs, content)
     urgency = flag.urgency if flag else "self_care"
     verdict, strength, fired, reasons = judge(obs, content)
+    question = next_question(obs, verdict, urgency, content)
     return Assessment(
         verdict=verdict,
         strength=strength,
-        fired_rules=fired,
-        reasons=reasons,
         urgency=urgency,
         red_flag=flag.id if flag else None,
-        urgency_reason=flag.reason if flag else None,
-        body_part=obs.body_part,
-        relief=relief_for(obs, content),
-        next_question=next_question(obs, verdict, urgency, content),
+        reason_ids=reasons,
+        fired_rules=fired,
+        relief_id=relief_for(obs, content),
+        next_question_id=question.id if question else None,
         tip_ids=tuple(tip.id for tip in content.tips if verdict in tip.for_verdicts),
         observations=obs,
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command line for clinicians: read one phrasing and print how it is assessed."""
-    import argparse
-    import json
-    import sys
-
-    from shared.reader import MAX_TEXT_CHARS, read
-    from shared.render import render
-
-    parser = argparse.ArgumentParser(prog="python -m shared.triage", description=__doc__.splitlines()[0])
-    parser.add_argument("text", nargs="?", help="what the person said or texted (default: read stdin)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--locale", default="en-US", help="en-US, en-GB, en-CA, en-AU or en-IN")
-    args = parser.parse_args(argv)
-    text = args.text if args.text is not None else sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    problem = None
-    if not text.strip():
-        problem = "Nothing to read: give the words the person used, for example \"my calf locked up\"."
-    # Bytes that are not UTF-8 arrive as U+FFFD (stdin) or lone surrogates (argv): both count as junk.
-    # Checked before the length, so a long run of junk is refused too rather than half-read.
-    elif sum(ch == "\ufffd" or (not ch.isprintable() and not ch.isspace()) for ch in text) > len(text) // 4:
-        problem = "That does not look like text (too many control or binary characters)."
-    elif len(text) > MAX_TEXT_CHARS:
-        problem = f"That text is {len(text)} characters; only the first {MAX_TEXT_CHARS} are read."
-    if problem and (not text.strip() or "not look like text" in problem):
-        if args.json:
-            print(json.dumps({"error": problem}))
-        else:
-            print(problem, file=sys.stderr)
-        return 2
-    from shared.config import Settings
-    from shared.content import load_content
-
-    content = load_content(Settings.from_env().content_dir)
-    assessment = assess(read(text, content.lexicon), content)
-    if args.json:
-        out = assessment.to_json()
-        if problem:
-            out["warning"] = problem
-        print(json.dumps(out, indent=2))
-    else:
-        if problem:
-            print(problem)
-        print(render("card", "assessment", args.locale, content=content, assessment=assessment))
-        if assessment.next_question:
-            print(f"\nNext question: {assessment.next_question.sms}")
-    return 0
-
-
 if __name__ == "__main__":
+    # `python -m shared.triage "my calf locked up"`: the command line lives in shared/cli.py.
+    from shared.cli import main
+
     raise SystemExit(main())

@@ -20,7 +20,7 @@ from shared.config import Settings
 from shared.content import Content
 from shared.dialogue import Conversation
 from shared.identity import hashed_id
-from shared.render import SMS_LIMIT, fit_sms, gsm7_units, render
+from shared.render import SMS_LIMIT, fit_sms, render, sms_length
 from shared.stores import StoreUnavailable, VersionConflict
 from shared.triage import Assessment, assess
 from skill import profile, turns
@@ -46,10 +46,10 @@ def assessment_of(handler_input: HandlerInput) -> Assessment | None:
 
 
 def compose_text(assessment: Assessment | None, locale: str, content: Content) -> str:
-    """The hand-off text: GSM-7, within two segments, with as much detail as fits."""
+    """The hand-off text, within two segments, with as much detail as fits."""
     for level in TEXT_LEVELS:
         text = render("sms", "handover", locale, content=content, assessment=assessment, level=level)
-        if gsm7_units(text) <= SMS_LIMIT:
+        if sms_length(text) <= SMS_LIMIT:
             return text
     return fit_sms(text)
 

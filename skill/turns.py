@@ -33,7 +33,6 @@ EPISODE_SAVED = "episode_saved"
 CARD_TITLE = "Cramp Check"
 # Voice gets the first few tips (each takes about ten seconds to say); the card carries them all.
 SPOKEN_TIPS = 2
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 
 class Speech(NamedTuple):
@@ -52,6 +51,11 @@ def content_of(handler_input: HandlerInput) -> Content:
 def locale_of(handler_input: HandlerInput) -> str:
     """The request's locale (en-US, en-GB, ...), which picks the emergency number and wording."""
     return handler_input.request_envelope.request.locale or content_of(handler_input).default_locale
+
+
+def words_of(handler_input: HandlerInput) -> dict[str, Any]:
+    """The wording of this request's language (content/languages/<code>/wording.yaml)."""
+    return content_of(handler_input).language(locale_of(handler_input)).words
 
 
 def say(handler_input: HandlerInput, name: str, **context: Any) -> str:
@@ -124,7 +128,7 @@ def take_turn(handler_input: HandlerInput, event: Event, message: Message | None
             "red_flag": turn.assessment.red_flag,
         },
     )
-    return respond(handler_input, compose(handler_input, turn, content))
+    return respond(handler_input, compose(handler_input, turn))
 
 
 def describe(handler_input: HandlerInput, message: Message) -> Response:
@@ -132,14 +136,15 @@ def describe(handler_input: HandlerInput, message: Message) -> Response:
     content = content_of(handler_input)
     conversation = Conversation.from_dict(session(handler_input).get(CONVERSATION), content)
     if conversation.step == Step.VERDICT:
-        heard = message.facts or (read(message.text, content.lexicon) if message.text else None)
+        lexicon = content.language(locale_of(handler_input)).lexicon
+        heard = message.facts or (read(message.text, lexicon) if message.text else None)
         known = conversation.observations.body_part
         if heard is not None and heard.body_part is not None and heard.body_part != known:
             return take_turn(handler_input, Event.NEW, message)
     return take_turn(handler_input, Event.DESCRIBE, message)
 
 
-def compose(handler_input: HandlerInput, turn: Turn, content: Content) -> Speech:
+def compose(handler_input: HandlerInput, turn: Turn) -> Speech:
     """Choose templates, reprompt and card for the core's reply."""
     attributes = session(handler_input)
     context = turn.context()
@@ -153,7 +158,7 @@ def compose(handler_input: HandlerInput, turn: Turn, content: Content) -> Speech
     if turn.reply in (Reply.QUESTION, Reply.RESTARTED):
         attributes.pop(OFFER, None)
         text = say(handler_input, turn.reply.value, **context)
-        return Speech(text, str(escape(turn.question.voice_rephrase)))
+        return Speech(text, str(escape(words_of(handler_input)["questions"][turn.question.id]["voice_rephrase"])))
     if turn.reply == Reply.ASSESSMENT:
         notice_due = save_episode(handler_input, turn)
         offer = "clinic" if assessment.urgency == "urgent" else "tips"
@@ -161,7 +166,7 @@ def compose(handler_input: HandlerInput, turn: Turn, content: Content) -> Speech
         parts = [say(handler_input, "assessment", **context)]
         episodes = assessment.observations.recent_episodes
         if episodes >= 2:
-            parts.append(say(handler_input, "recurrence", ordinal=ordinal(episodes)))
+            parts.append(say(handler_input, "recurrence", count=episodes))
         if notice_due:
             parts.append(say(handler_input, "history_notice"))
         question = say(handler_input, f"offer_{offer}")
@@ -169,7 +174,7 @@ def compose(handler_input: HandlerInput, turn: Turn, content: Content) -> Speech
         return Speech(" ".join(parts), question, card_text(handler_input, "assessment", **context))
     if turn.reply == Reply.TIPS:
         attributes[OFFER] = "clinic"
-        tips = [tip for tip in content.tips if tip.id in assessment.tip_ids]
+        tips = list(assessment.tip_ids)
         question = say(handler_input, "offer_clinic")
         text = say(handler_input, "tips", tips=tips[:SPOKEN_TIPS]) + " " + question
         return Speech(text, question, card_text(handler_input, "tips", tips=tips))
@@ -188,19 +193,14 @@ def save_episode(handler_input: HandlerInput, turn: Turn) -> bool:
     return history.record_episode(handler_input, turn.assessment.body_part, turn.assessment.verdict)
 
 
-def ordinal(count: int) -> str:
-    """'second', 'third', ... for the recurrence line."""
-    return ORDINALS[count - 1] if 1 <= count <= len(ORDINALS) else f"{count}th"
-
-
 def follow_up(handler_input: HandlerInput) -> tuple[str, str]:
     """The question to (re)ask now, as (speech, reprompt): pending question, open offer, or where it hurts."""
     attributes = session(handler_input)
     content = content_of(handler_input)
     conversation = Conversation.from_dict(attributes.get(CONVERSATION), content)
     if conversation.pending:
-        question = content.question(conversation.pending)
-        return str(escape(question.voice)), str(escape(question.voice_rephrase))
+        question = words_of(handler_input)["questions"][conversation.pending]
+        return str(escape(question["voice"])), str(escape(question["voice_rephrase"]))
     if attributes.get(OFFER) in ("tips", "clinic"):
         question = say(handler_input, f"offer_{attributes[OFFER]}")
         return question, question

@@ -171,7 +171,7 @@ class SmsLine:
 
     def safe_reply(self, inbound: Inbound) -> str:
         """A reply that needs no stored state: the emergency reply, or the relief step with emergency advice."""
-        assessment = assess(read(inbound.text, self.content.lexicon), self.content)
+        assessment = assess(read(inbound.text, self.content.language(self.locale).lexicon), self.content)
         if assessment.urgency == "emergency":
             return render_reply(Reply.EMERGENCY.value, self.content, self.locale, assessment=assessment)
         return render_reply("unavailable", self.content, self.locale, assessment=assessment)
@@ -294,6 +294,7 @@ class SmsLine:
                 phone_hash=phone_hash,
                 window=turn.conversation.callback_window or "",
                 assessment=turn.assessment,
+                words=self.content.language(self.locale).words,
                 now=now,
             )
             outcome.reply = render_turn(turn, self.content, self.locale)

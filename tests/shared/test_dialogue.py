@@ -115,8 +115,9 @@ def test_dialogue_unclear_reply_re_asks_with_the_rephrased_question() -> None:
     assert again.question.id == asked.question.id
     assert again.conversation.pending == asked.conversation.pending
     speech = render("alexa", "question", "en-US", **again.context(), content=CONTENT)
-    assert again.question.voice_rephrase in speech.replace("&#39;", "'")
-    assert again.question.voice not in speech.replace("&#39;", "'")
+    wording = CONTENT.language("en-US").words["questions"][again.question.id]
+    assert wording["voice_rephrase"] in speech.replace("&#39;", "'")
+    assert wording["voice"] not in speech.replace("&#39;", "'")
     assert "did not catch" in render("sms", "question", "en-US", **again.context(), content=CONTENT)
 
 
@@ -168,14 +169,14 @@ def test_dialogue_voice_slots_arrive_as_facts() -> None:
     ],
 )
 def test_dialogue_reply_maps_to_the_option_it_names(question_id: str, reply: str, expected: dict) -> None:
-    assert interpret_answer(CONTENT.question(question_id), reply, CONTENT.lexicon) == expected
+    assert interpret_answer(CONTENT.question(question_id), reply, CONTENT.language("en-US").lexicon) == expected
 
 
 @pytest.mark.parametrize(
     ("question_id", "reply"), [("leg_swelling", "maybe later"), ("pattern", "9"), ("body_part", "")]
 )
 def test_dialogue_reply_that_answers_nothing_maps_to_none(question_id: str, reply: str) -> None:
-    assert interpret_answer(CONTENT.question(question_id), reply, CONTENT.lexicon) is None
+    assert interpret_answer(CONTENT.question(question_id), reply, CONTENT.language("en-US").lexicon) is None
 
 
 NO = {"denied": ["swelling", "redness", "warmth"]}
@@ -193,7 +194,7 @@ YES = {"signs": ["swelling"]}
     ],
 )
 def test_dialogue_yes_no_reply_is_read_safely(reply: str, expected: dict | None) -> None:
-    assert interpret_answer(CONTENT.question("leg_swelling"), reply, CONTENT.lexicon) == expected
+    assert interpret_answer(CONTENT.question("leg_swelling"), reply, CONTENT.language("en-US").lexicon) == expected
 
 
 def test_dialogue_not_sure_to_a_danger_question_re_asks_it() -> None:

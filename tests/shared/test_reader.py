@@ -14,7 +14,7 @@ from shared.reader import MAX_TEXT_CHARS, normalise, read
 from shared.triage import assess
 
 CONTENT = load_content()
-LEXICON = CONTENT.lexicon
+LEXICON = CONTENT.language("en-US").lexicon
 # Duration buckets as the rules and the spoken questions use them (common.md vocabulary).
 BUCKETS = (("seconds", 1), ("minutes", 10), ("over_10_minutes", 60), ("hours", 1440), ("days", float("inf")))
 
@@ -363,7 +363,7 @@ def test_reader_reads_without_any_network() -> None:
         "socket.socket = refuse\nsocket.create_connection = refuse\n"
         "from shared.content import load_content\nfrom shared.reader import read\nfrom shared.triage import assess\n"
         "content = load_content()\n"
-        "print(assess(read('calf locked up during my run', content.lexicon), content).verdict)\n"
+        "print(assess(read('calf locked up during my run', content.language('en-US').lexicon), content).verdict)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
@@ -374,3 +374,8 @@ def test_reader_result_is_plain_observations() -> None:
     observations = read("calf cramp for 2 minutes during my run", LEXICON)
     assert isinstance(observations, Observations)
     assert Observations.from_dict(observations.to_dict()) == observations
+
+
+def test_reader_keeps_accented_letters_so_other_languages_can_be_read() -> None:
+    assert normalise("Crampe au mollet, ça fait MAL ÉNORMÉMENT") == "crampe au mollet, ça fait mal énormément"
+    assert normalise("naïve café") == "naïve café" and normalise("it's 2mins") == "its 2 mins"

@@ -8,14 +8,16 @@ tells the person they "have" something.
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from shared.content import load_content
+from shared.content import CONTENT_DIR, load_content
 from shared.facts import Observations
-from shared.render import SMS_LIMIT, SMS_TIPS_LIMIT, fit_sms, gsm7_units, is_gsm7, render, to_gsm7
+from shared.render import SMS_LIMIT, SMS_TIPS_LIMIT, fit_sms, is_gsm7, render, sms_length, sms_segments
 from shared.triage import Assessment, assess
 from tests.shared.builders import RED_FLAGS, assessment_grid, observations_satisfying
 
@@ -23,7 +25,8 @@ CONTENT = load_content()
 LOCALES = sorted(CONTENT.locales)
 SPOKEN_WORD_LIMIT = 62
 GRID = [assess(observations, CONTENT) for observations in assessment_grid()]
-RELIEF_TEXTS = sorted(set(CONTENT.relief.values()) | {item.say for item in CONTENT.context_relief})
+WORDS = CONTENT.language("en-US").words
+RELIEF_IDS = sorted([*CONTENT.relief, *(item.id for item in CONTENT.context_relief)])
 
 
 def spoken_words(ssml: str) -> int:
@@ -77,7 +80,7 @@ def test_render_every_assessment_sms_is_gsm7_within_two_segments(locale: str) ->
     for result in GRID:
         text = render("sms", verdict_template(result), locale, assessment=result, content=CONTENT)
         assert is_gsm7(text), text
-        assert gsm7_units(text) <= SMS_LIMIT, (gsm7_units(text), text)
+        assert sms_length(text) <= SMS_LIMIT, (sms_length(text), text)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -97,7 +100,7 @@ def test_render_card_shows_verdict_relief_and_clinic(locale: str) -> None:
             # An emergency card says only what to do now.
             assert "relief" not in card.lower() and "Right now" not in card
             continue
-        assert result.relief in card
+        assert WORDS["relief"][result.relief_id] in card
         if result.verdict != "unclear":
             assert f"a {result.verdict}" in card
 
@@ -139,7 +142,7 @@ def test_render_red_flag_urgency_shows_in_every_channel(flag, locale: str) -> No
     marks = _urgency_marks(flag.urgency, locale)
     for channel, text in renderings(result, locale).items():
         assert marks[channel] in text, (channel, text)
-        assert flag.reason[:30].lower() in text.lower(), (channel, text)
+        assert WORDS["red_flags"][flag.id][:30].lower() in text.lower(), (channel, text)
 
 
 @pytest.mark.parametrize(("locale", "spoken"), [("en-US", "9 1 1"), ("en-GB", "9 9 9"), ("en-AU", "triple zero")])
@@ -162,15 +165,16 @@ def test_render_self_care_mentions_no_urgency() -> None:
 @pytest.mark.parametrize("question", CONTENT.questions, ids=[q.id for q in CONTENT.questions])
 def test_render_every_question_with_any_relief_fits_each_channel(question, locale: str) -> None:
     base = assess(Observations(), CONTENT)
-    for relief in RELIEF_TEXTS:
-        result = replace(base, relief=relief)
+    for relief_id in RELIEF_IDS:
+        result = replace(base, relief_id=relief_id)
+        relief = WORDS["relief"][relief_id]
         for show_relief, rephrase in ((True, False), (False, True), (False, False)):
             context = {"assessment": result, "question": question, "show_relief": show_relief, "rephrase": rephrase}
             speech = render("alexa", "question", locale, **context, content=CONTENT)
             parse_ssml(speech)
             assert spoken_words(speech) <= SPOKEN_WORD_LIMIT, speech
             text = render("sms", "question", locale, **context, content=CONTENT)
-            assert is_gsm7(text) and gsm7_units(text) <= SMS_LIMIT, (gsm7_units(text), text)
+            assert is_gsm7(text) and sms_length(text) <= SMS_LIMIT, (sms_length(text), text)
             for rendered in (speech, text):
                 check_wording(rendered)
                 assert (relief in rendered) == show_relief or "&#39;" in rendered
@@ -183,7 +187,7 @@ def test_render_choice_question_sms_numbers_its_options() -> None:
         rephrase=False, content=CONTENT
     )
     for index, option in enumerate(question.options, start=1):
-        assert f"{index} {option.label}" in to_gsm7(text)
+        assert f"{index} {WORDS['questions']['pattern']['options'][option.id]}" in text
 
 
 def test_render_rephrased_question_is_worded_differently() -> None:
@@ -192,7 +196,7 @@ def test_render_rephrased_question_is_worded_differently() -> None:
     context = {"assessment": result, "question": question, "show_relief": False}
     first = render("alexa", "question", "en-US", **context, rephrase=False, content=CONTENT)
     again = render("alexa", "question", "en-US", **context, rephrase=True, content=CONTENT)
-    assert first != again and question.voice_rephrase in again
+    assert first != again and WORDS["questions"]["leg_swelling"]["voice_rephrase"] in again
 
 
 # --- Tips --------------------------------------------------------------------------------------------------
@@ -204,9 +208,9 @@ def test_render_rephrased_question_is_worded_differently() -> None:
 )
 def test_render_tips_fit_four_segments_and_carry_the_medicine_caution(facts: dict, locale: str) -> None:
     result = assess(Observations.from_dict(facts), CONTENT)
-    tips = [tip for tip in CONTENT.tips if tip.id in result.tip_ids]
+    tips = result.tip_ids
     text = render("sms", "tips", locale, assessment=result, tips=tips, content=CONTENT)
-    assert is_gsm7(text) and gsm7_units(text) <= SMS_TIPS_LIMIT, (gsm7_units(text), text)
+    assert is_gsm7(text) and sms_length(text) <= SMS_TIPS_LIMIT, (sms_length(text), text)
     speech = render("alexa", "tips", locale, assessment=result, tips=tips, content=CONTENT)
     parse_ssml(speech)
     card = render("card", "tips", locale, assessment=result, tips=tips, content=CONTENT)
@@ -228,12 +232,21 @@ def test_render_ssml_escapes_content_text() -> None:
     assert "Smith & Jones <Care>" in "".join(parse_ssml(speech).itertext())
 
 
-def test_render_sms_turns_typographic_characters_into_gsm7() -> None:
-    name = "O\u2019Neil\u2019s \u201cCare\u201d \u2014 clinic \U0001f4aa"
+def test_render_sms_folds_typographic_characters_and_keeps_every_other_letter() -> None:
+    name = "O\u2019Neil\u2019s \u201cCare\u201d \u2014 Cl\u00ednica \U0001f4aa"
     awkward = replace(CONTENT, clinic={**CONTENT.clinic, "name": name})
     text = render("sms", "tips", "en-US", content=awkward, assessment=assess(Observations(), CONTENT), tips=[])
-    assert "O'Neil's \"Care\" - clinic" in text
-    assert is_gsm7(text)
+    assert "O'Neil's \"Care\" - Cl\u00ednica \U0001f4aa" in text  # no letter dropped: UCS-2 can send it
+    assert not is_gsm7(text)
+
+
+def test_render_sms_reply_in_ucs2_is_sent_whole_in_more_segments() -> None:
+    # A clinic name with a letter outside GSM-7 makes every reply UCS-2: the emergency line must still be there.
+    clinic = replace(CONTENT, clinic={**CONTENT.clinic, "name": "Cl\u00ednica Nueva"})
+    text = fit_sms(render("sms", "callback_confirmed", "en-US", content=clinic, assessment=assess(
+        Observations(), CONTENT), window="after 6 when the kids are asleep"))
+    assert text.endswith("In an emergency call 911.") and "Cl\u00ednica" in text
+    assert sms_segments(text) > 2  # honestly more segments than the same length in GSM-7
 
 
 def test_render_unknown_channel_is_refused() -> None:
@@ -241,20 +254,41 @@ def test_render_unknown_channel_is_refused() -> None:
         render("fax", "assessment", "en-US", assessment=assess(Observations(), CONTENT), content=CONTENT)
 
 
+def test_sms_segments_gsm7_holds_160_or_153_a_segment_and_ucs2_70_or_67() -> None:
+    assert [sms_segments("a" * n) for n in (1, 160, 161, 306, 307)] == [1, 1, 2, 2, 3]
+    assert [sms_segments("\u0142" * n) for n in (70, 71, 134, 135)] == [1, 2, 2, 3]  # one letter outside GSM-7
+    assert sms_segments("a" * 69 + "\u00e9") == 1 and sms_segments("a" * 69 + "\u00ed") == 1
+    assert sms_segments("a" * 70 + "\u00ed") == 2  # \u00ed is not GSM-7: the whole text goes UCS-2
+    assert sms_length("\U0001f4aa") == 2  # outside the basic plane: two UTF-16 units
+
+
 def test_gsm7_extension_characters_count_twice() -> None:
-    assert gsm7_units("abc") == 3
-    assert gsm7_units("[€]") == 6
+    assert sms_length("abc") == 3
+    assert sms_length("[€]") == 6
     # Each of the ten, the regex-special ones (backslash, ^, [, ], |) and the form feed included.
-    assert all(gsm7_units(f"a{ch}b") == 4 for ch in "^{}\\[~]|€\f")
-    assert gsm7_units("a-b.c*d") == 7
+    assert all(sms_length(f"a{ch}b") == 4 for ch in "^{}\\[~]|€\f")
+    assert sms_length("a-b.c*d") == 7
     assert is_gsm7("Café £5 @ 10:00") and not is_gsm7("caf\u00e9 \u2014 ok") and not is_gsm7("\U0001f600")
 
 
 def test_gsm7_fit_sms_keeps_a_long_reply_within_its_budget() -> None:
     long_text = "word " * 200
     cut = fit_sms(long_text)
-    assert gsm7_units(cut) <= SMS_LIMIT and cut.endswith("...")
+    assert sms_length(cut) <= SMS_LIMIT and cut.endswith("...")
     assert fit_sms("short reply") == "short reply"
     braces = fit_sms("{x} " * 200)
-    assert gsm7_units(braces) <= SMS_LIMIT and braces.startswith("{x} {x}")
-    assert gsm7_units(fit_sms("€" * 400)) <= SMS_LIMIT
+    assert sms_length(braces) <= SMS_LIMIT and braces.startswith("{x} {x}")
+    assert sms_length(fit_sms("€" * 400)) <= SMS_LIMIT
+
+
+def test_render_a_clinics_template_can_use_jinja_builtins_such_as_range(tmp_path: Path) -> None:
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, folder)
+    (folder / "templates" / "sms").mkdir(parents=True)
+    (folder / "templates" / "sms" / "help.txt.j2").write_text(
+        "{% for step in range(1, 4) %}{{ step }}{% endfor %} Call {{ clinic.phone }}.", encoding="utf-8"
+    )
+    content = load_content(folder)
+    assert render("sms", "help", "en-US", content=content) == "123 Call +1 555 0100."
+    # Only the template it overrides changes: the others are still the packaged ones.
+    assert render("sms", "media", "en-US", content=content) == render("sms", "media", "en-US", content=CONTENT)

@@ -6,19 +6,40 @@ duration, recurrence) and "Comparing Their Similarities" (sensation, pain, durat
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
-from shared.content import load_content
+from shared.content import Question, load_content
 from shared.facts import Observations
 from shared.reader import read
-from shared.triage import apply_answer, assess, next_question
+from shared.triage import Assessment, apply_answer, assess, next_question
 from tests.shared.builders import EMERGENCY_FLAGS, RED_FLAGS, observations_satisfying, rank
 
 CONTENT = load_content()
-LEXICON = CONTENT.lexicon
+LEXICON = CONTENT.language("en-US").lexicon
 # Enough facts that no red-flag question is still open, so only distinction questions remain.
 NO_LEG_FLAGS = frozenset({"swelling", "redness", "warmth", "chest_pain", "breathless", "dark_urine"})
 LEG_QUESTIONS_DONE = frozenset({"leg_swelling", "exertion_danger"})
+
+
+WORDS = CONTENT.language("en-US").words
+
+
+def reasons(result: Assessment) -> list[str]:
+    """The reasons behind the verdict, in the base language's words."""
+    return [WORDS["reasons"][rule] for rule in result.reason_ids]
+
+
+def relief(result: Assessment) -> str:
+    """The relief step, in the base language's words."""
+    return WORDS["relief"][result.relief_id]
+
+
+def next_of(result: Assessment) -> Question | None:
+    """The next question to ask."""
+    return CONTENT.question(result.next_question_id) if result.next_question_id else None
 
 
 def obs(**facts: object) -> Observations:
@@ -35,13 +56,13 @@ def verdict_of(**facts: object) -> str:
 def test_verdict_one_hard_knot_that_will_not_let_go_points_to_cramp() -> None:
     result = assess(obs(pattern="locked"), CONTENT)
     assert result.verdict == "cramp"
-    assert "the muscle is one hard, tight knot that will not let go" in result.reasons
+    assert "the muscle is one hard, tight knot that will not let go" in reasons(result)
 
 
 def test_verdict_tightening_and_letting_go_on_and_off_points_to_spasm() -> None:
     result = assess(obs(pattern="twitching"), CONTENT)
     assert result.verdict == "spasm"
-    assert "it tightens and lets go, on and off" in result.reasons
+    assert "it tightens and lets go, on and off" in reasons(result)
 
 
 def test_verdict_stiff_guarding_muscle_points_to_spasm() -> None:
@@ -55,7 +76,7 @@ def test_verdict_stiff_guarding_muscle_points_to_spasm() -> None:
 def test_verdict_after_a_fall_or_strain_points_to_spasm() -> None:
     result = assess(obs(contexts=["injury"]), CONTENT)
     assert result.verdict == "spasm"
-    assert any("fall" in reason for reason in result.reasons)
+    assert any("fall" in reason for reason in reasons(result))
 
 
 def test_verdict_nerve_problem_points_to_spasm() -> None:
@@ -81,7 +102,7 @@ def test_verdict_fatigue_or_fluid_loss_tips_a_short_episode_to_cramp(cause: str)
 def test_verdict_during_or_right_after_exertion_points_to_cramp(context: str) -> None:
     result = assess(obs(contexts=[context]), CONTENT)
     assert result.verdict == "cramp"
-    assert "it came on during or right after exertion" in result.reasons
+    assert "it came on during or right after exertion" in reasons(result)
 
 
 def test_verdict_out_of_nowhere_at_rest_tips_toward_spasm() -> None:
@@ -199,9 +220,9 @@ def test_verdict_mixed_signals_are_honestly_unclear() -> None:
 def test_verdict_reasons_given_all_point_the_same_way() -> None:
     result = assess(obs(pattern="locked", contexts=["exercise", "injury"], duration_minutes=2), CONTENT)
     assert result.verdict == "cramp"
-    assert "it followed a fall, twist or strain, and muscles tighten to protect an injury" not in result.reasons
+    assert "it followed a fall, twist or strain, and muscles tighten to protect an injury" not in reasons(result)
     assert "onset_after_injury" in result.fired_rules
-    assert result.reasons[0] == "the muscle is one hard, tight knot that will not let go"
+    assert reasons(result)[0] == "the muscle is one hard, tight knot that will not let go"
 
 
 # --- Red flags ---------------------------------------------------------------------------------------------
@@ -212,14 +233,14 @@ def test_red_flag_each_escalates_to_its_urgency_with_its_reason(flag) -> None:
     result = assess(observations_satisfying(flag.when), CONTENT)
     assert result.red_flag == flag.id
     assert result.urgency == flag.urgency
-    assert result.urgency_reason == flag.reason
+    assert WORDS["red_flags"][result.red_flag]
 
 
 @pytest.mark.parametrize("flag", EMERGENCY_FLAGS, ids=[flag.id for flag in EMERGENCY_FLAGS])
 def test_red_flag_emergency_asks_nothing_more(flag) -> None:
     result = assess(observations_satisfying(flag.when), CONTENT)
     assert result.finished
-    assert result.next_question is None
+    assert result.next_question_id is None
 
 
 @pytest.mark.parametrize("flag", EMERGENCY_FLAGS, ids=[flag.id for flag in EMERGENCY_FLAGS])
@@ -253,14 +274,14 @@ def test_red_flag_leg_swelling_in_the_back_is_not_a_clot_warning() -> None:
 def test_red_flag_nothing_worrying_is_self_care() -> None:
     result = assess(obs(body_part="calf", pattern="locked", contexts=["exercise"]), CONTENT)
     assert result.urgency == "self_care"
-    assert result.red_flag is None and result.urgency_reason is None
+    assert result.red_flag is None
 
 
 # --- Next question -----------------------------------------------------------------------------------------
 
 
 def test_next_question_unknown_muscle_asks_where_first() -> None:
-    assert assess(Observations(), CONTENT).next_question.id == "body_part"
+    assert assess(Observations(), CONTENT).next_question_id == "body_part"
 
 
 @pytest.mark.parametrize(
@@ -278,12 +299,12 @@ def test_next_question_unknown_muscle_asks_where_first() -> None:
 def test_next_question_red_flag_question_for_the_body_part_comes_before_distinctions(
     facts: dict, question_id: str
 ) -> None:
-    assert assess(obs(**facts), CONTENT).next_question.id == question_id
+    assert assess(obs(**facts), CONTENT).next_question_id == question_id
 
 
 def test_next_question_distinctions_follow_once_red_flags_are_answered() -> None:
     state = obs(body_part="calf", denied=sorted(NO_LEG_FLAGS), answered=["leg_swelling"])
-    assert assess(state, CONTENT).next_question.purpose == "distinction"
+    assert next_of(assess(state, CONTENT)).purpose == "distinction"
 
 
 def test_next_question_skips_a_question_whose_answer_cannot_change_the_verdict() -> None:
@@ -294,13 +315,13 @@ def test_next_question_skips_a_question_whose_answer_cannot_change_the_verdict()
     # Any duration would leave a locked knot during a run a cramp, so the duration question is not asked.
     assert settled.duration_minutes is None
     assert assess(settled, CONTENT).verdict == "cramp"
-    assert assess(settled, CONTENT).next_question is None
+    assert assess(settled, CONTENT).next_question_id is None
     assert assess(settled, CONTENT).finished
 
 
 def test_next_question_none_after_the_question_limit() -> None:
     answered = frozenset(q.id for q in CONTENT.questions[: CONTENT.max_questions])
-    assert assess(Observations(answered=answered), CONTENT).next_question is None
+    assert assess(Observations(answered=answered), CONTENT).next_question_id is None
     assert next_question(Observations(answered=answered), "unclear", "self_care", CONTENT) is None
 
 
@@ -309,16 +330,16 @@ def test_next_question_none_after_the_question_limit() -> None:
 
 @pytest.mark.parametrize("body_part", sorted(set(CONTENT.relief) - {"unknown"}))
 def test_relief_each_body_part_gets_its_own_step(body_part: str) -> None:
-    assert assess(obs(body_part=body_part), CONTENT).relief == CONTENT.relief[body_part]
+    assert assess(obs(body_part=body_part), CONTENT).relief_id == body_part
 
 
 def test_relief_heat_overrides_the_body_part_step() -> None:
-    relief = assess(obs(body_part="calf", contexts=["heat"]), CONTENT).relief
-    assert "somewhere cool" in relief
+    step = relief(assess(obs(body_part="calf", contexts=["heat"]), CONTENT))
+    assert "somewhere cool" in step
 
 
 def test_relief_pregnant_calf_is_told_not_to_yank_the_toes() -> None:
-    assert "Don't yank the toes" in assess(obs(body_part="calf", contexts=["pregnancy"]), CONTENT).relief
+    assert "Don't yank the toes" in relief(assess(obs(body_part="calf", contexts=["pregnancy"]), CONTENT))
 
 
 def test_tips_twitch_triggers_only_for_spasms() -> None:
@@ -326,12 +347,15 @@ def test_tips_twitch_triggers_only_for_spasms() -> None:
     assert "twitch_triggers" not in assess(obs(pattern="locked"), CONTENT).tip_ids
 
 
-def test_assessment_json_has_the_documented_keys() -> None:
-    summary = assess(obs(body_part="calf", pattern="locked"), CONTENT).to_json()
-    assert {"verdict", "urgency", "body_part", "reasons", "next_question"} <= set(summary)
-    assert summary["verdict"] == "cramp" and summary["body_part"] == "calf"
-    assert all(isinstance(reason, str) for reason in summary["reasons"])
-    assert isinstance(summary["next_question"], str)
+def test_assessment_holds_keys_not_sentences_so_any_language_can_word_it() -> None:
+    result = assess(obs(body_part="calf", pattern="locked", signs=["swelling"]), CONTENT)
+    data = result.to_dict()
+    json.dumps(data)
+    assert data["reason_ids"] == ("pattern_locked",) and data["red_flag"] == "leg_swelling_redness_warmth"
+    assert data["relief_id"] == "calf" and data["observations"]["body_part"] == "calf"
+    keys = [value for name, value in data.items() if name != "observations"]
+    words = [item for value in keys for item in (value if isinstance(value, tuple) else [value])]
+    assert all(item is None or re.fullmatch(r"[a-z0-9_]+", item) for item in words), words
 
 
 def test_urgency_order_emergency_outranks_everything() -> None:
@@ -342,8 +366,9 @@ def test_next_question_after_an_urgent_sign_skips_cramp_or_spasm_questions_but_k
     # "calf locked, foot went numb": new numbness is urgent (see a clinician today).
     urgent = assess(read("my calf went numb", LEXICON), CONTENT)
     assert urgent.urgency == "urgent"
-    assert urgent.next_question is not None and urgent.next_question.purpose == "red_flag"
-    answered = apply_answer(urgent.observations, urgent.next_question.on_no, urgent.next_question.id)
+    question = next_of(urgent)
+    assert question is not None and question.purpose == "red_flag"
+    answered = apply_answer(urgent.observations, question.on_no, question.id)
     after = assess(answered, CONTENT)
     assert after.urgency == "urgent"
     assert after.finished  # the verdict with the urgent advice comes now, not after more questions
