@@ -163,14 +163,10 @@ def count_and_advance(
         base = data[BEFORE_LAST] if again else data
         stored = base.get("conversation")
         fresh = not stored or event == Event.NEW
-        if not stored and recent_episodes is not None:
-            # A new number's first message: what from_dict and two replace() calls would give, built once.
-            conversation = Conversation.new(recent_episodes())
-        else:
-            conversation = Conversation.from_dict(stored, content)
-            if fresh and recent_episodes is not None:
-                observations = replace(conversation.observations, recent_episodes=recent_episodes())
-                conversation = replace(conversation, observations=observations)
+        conversation = Conversation.from_dict(stored, content)
+        if fresh and recent_episodes is not None:
+            observations = replace(conversation.observations, recent_episodes=recent_episodes())
+            conversation = replace(conversation, observations=observations)
         turn = next_step(conversation, event, message, content=content, locale=locale)
         recorded = bool(base.get(EPISODE_RECORDED)) and not fresh
         finished = turn.reply in (Reply.ASSESSMENT, Reply.EMERGENCY)
