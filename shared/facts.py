@@ -7,7 +7,7 @@ fact is one line here (plus its ids in content/concepts.yaml and the words that 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 TEXT = "text"  # one id or word, None when not known (newer wins)
@@ -47,10 +47,6 @@ class Observations:
         merged["denied"] = merged["denied"] - merged["signs"]
         return Observations(**merged)
 
-    def with_changes(self, **changes: Any) -> Observations:
-        """Return a copy with some facts replaced."""
-        return replace(self, **changes)
-
     def to_dict(self) -> dict[str, Any]:
         """Serialise for storage (sets become sorted lists)."""
         return {
@@ -73,7 +69,6 @@ class Observations:
 
 FACT_NAMES = tuple(spec.name for spec in fields(Observations))
 KIND = {spec.name: spec.metadata["kind"] for spec in fields(Observations)}
-SET_FACTS = tuple(name for name in FACT_NAMES if KIND[name] == SET)
 # Which concepts.yaml list each fact's ids come from (facts with none hold numbers or question ids).
 CONCEPT_OF = {spec.name: spec.metadata["concept"] for spec in fields(Observations) if spec.metadata["concept"]}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -254,7 +255,7 @@ def test_red_flag_emergency_is_not_downgraded_by_any_other_finding(flag, other) 
     # Added findings, not a corrected muscle: where the emergency rests on the body part, it is kept.
     keep_part = {"body_part": None} if emergency.body_part else {}
     for extra in (observations_satisfying(other.when), calm):
-        assert assess(emergency.merge(extra.with_changes(**keep_part)), CONTENT).urgency == "emergency"
+        assert assess(emergency.merge(replace(extra, **keep_part)), CONTENT).urgency == "emergency"
         # Said the other way round: a later "no" to a sign already reported does not cancel it.
         assert assess(extra.merge(emergency), CONTENT).urgency == "emergency"
 
