@@ -34,7 +34,7 @@ run: venv
 
 # A terminal conversation with the core, for reviewing wording without a server.
 chat: venv
-	$(PY) -m shared.cli
+	$(PY) -m shared.cli --chat
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -90,13 +90,13 @@ def assessment(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
     from shared.triage import assess
 
     content = load_content()
-    if assess(read(PHRASINGS[0], content), content).verdict != "cramp":
+    if assess(read(PHRASINGS[0], content.language(None).lexicon), content).verdict != "cramp":
         raise RuntimeError("the benchmark's first phrasing no longer reads as a cramp: the core changed under it")
     for text in PHRASINGS * 5:  # warm-up: compiled lexicon, regex caches, branch paths
-        assess(read(text, content), content)
+        assess(read(text, content.language(None).lexicon), content)
 
     def read_and_assess(index: int) -> object:
-        return assess(read(PHRASINGS[index % len(PHRASINGS)], content), content)
+        return assess(read(PHRASINGS[index % len(PHRASINGS)], content.language(None).lexicon), content)
 
     wall_us, cpu_us = _timed(read_and_assess, runs, before=empty_memos)
     served_wall, served_cpu = _timed(read_and_assess, runs)
@@ -127,7 +127,7 @@ def turns(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
     from shared.dialogue import Conversation, Event, Message, next_step
     from shared.facts import Observations
     from shared.identity import hashed_id
-    from shared.render import gsm7_units, render
+    from shared.render import render, sms_length
 
     content = load_content()
     facts = Observations.from_dict(ALEXA_FACTS)
@@ -135,19 +135,20 @@ def turns(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
     def sms_turn(index: int) -> str:
         hashed_id("phone", f"+1555{index:07d}", "bench-salt")
         conversation = Conversation.from_dict(None, content)
-        turn = next_step(conversation, Event.DESCRIBE, Message(text=SMS_MESSAGE), content)
+        turn = next_step(conversation, Event.DESCRIBE, Message(text=SMS_MESSAGE), content=content)
         json.dumps({"conversation": turn.conversation.to_dict()})
         text = render("sms", "verdict_with_relief", "en-US", content=content, **turn.context())
-        gsm7_units(text)
+        sms_length(text)
         return text
 
     def alexa_turn(index: int) -> str:
         hashed_id("alexa", f"amzn1.ask.account.BENCH{index:08d}", "bench-salt")
-        turn = next_step(Conversation.new(recent_episodes=1), Event.DESCRIBE, Message(facts=facts), content)
+        turn = next_step(Conversation.new(recent_episodes=1), Event.DESCRIBE, Message(facts=facts), content=content)
         turn.conversation.to_dict()
         context = turn.context()
-        spoken = render("alexa", "assessment", "en-US", **context) + " " + render("alexa", "offer_tips", "en-US")
-        return spoken + render("card", "assessment", "en-US", **context)
+        spoken = render("alexa", "assessment", "en-US", content=content, **context)
+        spoken += " " + render("alexa", "offer_tips", "en-US", content=content)
+        return spoken + render("card", "assessment", "en-US", content=content, **context)
 
     if "spasm" not in sms_turn(0) or "spasm" not in alexa_turn(0):
         raise RuntimeError("the channel benchmarks' inputs no longer end in a spasm verdict: the core changed under it")

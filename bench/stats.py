@@ -98,12 +98,8 @@ def interleave_children(
 
 
 def empty_memos() -> None:
-    """Forget every kept assessment and rendered reply, so the next turn computes all of it (a message whose
-    observations and verdict no earlier message had)."""
-    from shared import render, triage
-
-    triage._assess.cache_clear()
-    render._RENDERED.clear()
+    """Nothing to empty: the core keeps no assessment or rendered-reply memos any more (issue 12), so a turn always
+    computes all of it. Kept until the benchmarks that call it are reworked."""
 
 
 def compare_with_memos_emptied(

@@ -51,6 +51,7 @@ from reliability.harness import (
     twilio_form,
 )
 from reliability.load import reference_settings
+from shared.content import load_content
 from shared.dialogue import Conversation
 from shared.identity import hashed_id
 from shared.stores import COLLECTIONS, Store, store_from_settings
@@ -136,11 +137,13 @@ def orphaned_claims(store: Store) -> int:
 def whole_records(store: Store) -> list[str]:
     """Records that do not read back whole: a conversation that would be reset, a callback missing a field."""
     problems = []
+    content = load_content()
     for collection in COLLECTIONS:
         for record in store.scan(collection):
             data = record.data
             conversation = data.get("conversation") if collection == "conversations" else None
-            if conversation is not None and Conversation.from_dict(conversation).to_dict() != conversation:
+            restored = Conversation.from_dict(conversation, content) if conversation is not None else None
+            if restored is not None and restored.to_dict() != conversation:
                 problems.append(f"conversation {record.key[:14]}... does not read back whole")
             if collection == "callbacks" and any(name not in data for name in CALLBACK_FIELDS):
                 problems.append(f"callback {record.key} is missing fields")

@@ -181,8 +181,9 @@ def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic
     from sms.app import create_app
     from sms.outbound import read_outbox
 
-    sms_app = create_app(settings, store)
-    skill = build_skill(settings, store)
+    content = load_content(settings.content_dir)
+    sms_app = create_app(settings, store, content)
+    skill = build_skill(settings, store, content=content)
     alexa_app = AlexaWebApp(settings, skill)
     alexa_try_app = None
     if try_it_served(settings):
@@ -191,9 +192,8 @@ def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic
         try_settings = replace(settings, alexa_local_simulator=True, host=LOOPBACK_HOST)
         # Its own skill whose Customer Profile API answers in-process with the browser's fictional number, so
         # "text me that" reaches the page's phone panel; the public /alexa skill keeps the real API client.
-        try_skill = build_skill(try_settings, store, api_client=LocalProfileApiClient())
+        try_skill = build_skill(try_settings, store, api_client=LocalProfileApiClient(), content=content)
         alexa_try_app = AlexaWebApp(try_settings, try_skill)
-    content = load_content(settings.content_dir)
     ctx = ServerContext(
         settings=settings,
         store=store,

@@ -30,6 +30,12 @@ STAFF_PASSWORD_RULE = (
 )
 
 
+def content_dir_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """CRAMP_CONTENT_DIR: a folder of the clinic's own content files, or None for the packaged content."""
+    env = os.environ if environ is None else environ
+    return env.get("CRAMP_CONTENT_DIR") or None
+
+
 class SettingsError(ValueError):
     """The environment is missing something or asks for something unsafe."""
 
@@ -190,6 +196,6 @@ class Settings:
             dynamodb_endpoint=env.get("CRAMP_DYNAMODB_ENDPOINT") or None,
             aws_region=env.get("AWS_REGION", "us-east-1"),
             table_names=tables,
-            content_dir=env.get("CRAMP_CONTENT_DIR") or None,
+            content_dir=content_dir_from_env(env),
             try_it_enabled=None if try_it is None else try_it == "1",
         ).validate()

@@ -1,85 +1,98 @@
-"""Load and validate the clinician-editable content files once, at cold start."""
+"""Load the content files once per process and check them (shared/content_checks.py), so a mistake fails at start
+naming the file, the line and the id, never by a rule that silently never fires.
+
+A content folder (shared/content/, or the one CRAMP_CONTENT_DIR names) holds:
+  concepts.yaml      the ids the engine knows: body parts, patterns, contexts, signs, ...
+  rules.yaml         the cramp-vs-spasm rules: conditions on those ids, weights, sources
+  red_flags.yaml     warning signs and their urgency, most urgent first
+  questions.yaml     what the dialogue may ask, and the facts each answer adds
+  relief.yaml        the one thing to do now, per body part and per context
+  tips.yaml          prevention tips, the medicine caution and the clinic's offer
+  clinic.yaml        the clinic's name, numbers and hours
+  locales.yaml       emergency numbers and local words per locale (en-US, en-GB, ...)
+  languages/<code>/wording.yaml   everything said, by key: reasons, relief steps, tips, questions, ...
+  languages/<code>/lexicon.yaml   everything understood: the words for each id, numbers, time, yes and no
+  templates/         optional: templates that take the place of shared/templates/ ones of the same path
+The base language is the default locale's. Another language's two files are merged over the base language's,
+key by key: whatever they leave out is the base language's.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import io
-import marshal
-import os
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from shared.conditions import ContentError, check_condition
-from shared.facts import Observations
+from shared.content_checks import (
+    ContentError,
+    IdChecker,
+    Spot,
+    check_lexicon,
+    check_words,
+    mapping,
+    non_empty_list,
+    only,
+    read_yaml,
+    unique,
+)
+from shared.facts import CONCEPT_OF, FACT_NAMES
+from shared.lexicon import Lexicon, build_lexicon
 
 CONTENT_DIR = Path(__file__).parent / "content"
+TEMPLATE_DIR = Path(__file__).parent / "templates"
 URGENCY_ORDER = ("emergency", "urgent", "routine", "self_care")
 VERDICTS = ("cramp", "spasm", "unclear")
-FACT_NAMES = {f.name for f in fields(Observations)}
 QUESTION_PURPOSES = ("locate", "red_flag", "distinction")
 QUESTION_KINDS = ("yes_no", "choice")
-# Templates and the reader rely on these keys and sections: a file without them fails at load, not mid-call.
+# Templates rely on these keys: a file without them fails at load, not mid-call.
 CLINIC_KEYS = ("name", "phone", "phone_spoken", "hours", "booking_url", "staff_sms_number", "country")
 LOCALE_KEYS = ("emergency_number", "emergency_spoken", "clinician", "urgent_care", "country")
-LEXICON_SECTIONS = (
-    "body_part", "pattern", "contexts", "signs", "recurrence", "severity", "negation", "clause_breaks", "spelling",
-)
-CONTENT_FILES = (
-    "rules.yaml", "questions.yaml", "red_flags.yaml", "relief.yaml", "tips.yaml", "clinic.yaml", "locales.yaml",
-    "lexicon.yaml",
-)
-# Parsed files are kept beside the bytecode, as Python keeps .pyc files: importing PyYAML and parsing the eight
-# files is most of a cold start's first request (~35 ms), reading one marshal file well under a millisecond.
-PARSED_CACHE_DIR = Path(__file__).parent / "__pycache__" / "content"
+QUESTION_WORDING = ("voice", "voice_rephrase", "sms")
 
 
-# The content's records are named tuples, immutable and compared by value like frozen dataclasses, at a third
-# of their cold-start cost to define (~0.25 ms each instead of ~0.75 ms).
-class Rule(NamedTuple):
+@dataclass(frozen=True)
+class Rule:
+    """A cramp-vs-spasm rule: when it fires, which way it points and how strongly."""
+
     id: str
     looks_at: str
     when: dict
     points_to: str
     weight: int
-    reason: str
     source: str
 
 
-class RedFlag(NamedTuple):
+@dataclass(frozen=True)
+class RedFlag:
+    """A warning sign: when it matches and how urgent it is."""
+
     id: str
     urgency: str
     when: dict
-    reason: str
     source: str
 
 
-class Option(NamedTuple):
-    label: str
-    words: tuple[str, ...]
+@dataclass(frozen=True)
+class Option:
+    """One option of a choice question and the facts choosing it adds."""
+
+    id: str
     sets: dict
 
 
-class Question(NamedTuple):
+@dataclass(frozen=True)
+class Question:
+    """A question the dialogue may ask: when, and the facts each answer adds."""
+
     id: str
     purpose: str  # locate | red_flag | distinction
     kind: str  # yes_no | choice
     ask_when: dict
     skip_when: dict
-    voice: str
-    voice_rephrase: str
-    sms: str
     options: tuple[Option, ...] = ()
     on_yes: dict | None = None
     on_no: dict | None = None
-
-    def __hash__(self) -> int:
-        # By id, which equal questions share: an assessment that names its next question can then key the
-        # rendered-reply cache (the generated hash would fail on the dict fields).
-        return hash(self.id)
 
     def answers(self) -> list[dict]:
         """Every fact change an answer to this question can make."""
@@ -88,43 +101,56 @@ class Question(NamedTuple):
         return [option.sets for option in self.options]
 
 
-class Tip(NamedTuple):
+@dataclass(frozen=True)
+class Relief:
+    """A relief step: for a body part, or for a context (`when`) that overrides the body part's."""
+
     id: str
-    say: str
     source: str
+    when: dict | None = None
+
+
+@dataclass(frozen=True)
+class Tip:
+    """A prevention tip and the verdicts it suits."""
+
+    id: str
     for_verdicts: tuple[str, ...]
-
-
-class ContextRelief(NamedTuple):
-    id: str
-    when: dict
-    say: str
     source: str
 
 
-@dataclass(frozen=True, eq=False)  # identity hash: compiled lexicons are cached per Content
-class Content:
-    """Everything the engine, reader and templates read from data files."""
+@dataclass(frozen=True)
+class Language:
+    """One language's words: what is said (wording.yaml) and what is understood (lexicon.yaml)."""
 
+    code: str
+    words: dict[str, Any]
+    lexicon: Lexicon
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the engine, the reader and the templates read from the content files."""
+
+    concepts: dict[str, tuple[str, ...]]
     rules: tuple[Rule, ...]
     verdict_margin: int
     strong_margin: int
     red_flags: tuple[RedFlag, ...]
     questions: tuple[Question, ...]
     max_questions: int
-    relief: dict[str, str]
-    context_relief: tuple[ContextRelief, ...]
+    relief: dict[str, Relief]  # by body part, and "unknown"
+    context_relief: tuple[Relief, ...]
     tips: tuple[Tip, ...]
-    medication_caution: str
-    clinic_offer: str
     clinic: dict[str, Any]
     locales: dict[str, dict[str, str]]
     default_locale: str
-    lexicon: dict[str, Any]
+    languages: dict[str, Language]
+    template_dirs: tuple[Path, ...]
 
-    @functools.cached_property
+    @property
     def questions_by_id(self) -> dict[str, Question]:
-        """Every question by its id (built once per Content: each turn looks the pending one up)."""
+        """Every question by its id."""
         return {q.id: q for q in self.questions}
 
     def question(self, question_id: str) -> Question:
@@ -135,234 +161,259 @@ class Content:
         """The locale block for a code such as en-GB, falling back to the default."""
         return self.locales.get(code or "", self.locales[self.default_locale])
 
-
-def _read(directory: Path, name: str, parsed: dict[str, Any] | None = None) -> Any:
-    # PyYAML is imported when content is loaded, not with the module (~30 ms of import time); libyaml's safe
-    # loader, when present, reads the files about ten times faster than the pure-Python one.
-    if parsed is not None and name in parsed:
-        return parsed[name]
-    import yaml
-
-    path = directory / name
-    try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loaders
-    except (OSError, yaml.YAMLError) as exc:
-        raise ContentError(f"{path}: cannot be read: {exc}") from exc
+    def language(self, locale: str | None) -> Language:
+        """The language of a locale this content has (en-GB: en), else the default locale's."""
+        code = locale if locale in self.locales else self.default_locale
+        return self.languages[language_of(code)]
 
 
-def _parsed_files(directory: Path) -> dict[str, Any]:
-    """Every content file as YAML parses it, from the cache keyed by the files' bytes when it holds them.
-
-    Only parsing is cached: the caller validates the result every time, exactly as it validates fresh YAML. Any
-    file that cannot be read or parsed gives an empty answer, so `_read` meets and reports it in its usual order.
-    """
-    import hashlib  # lazily: the core's import does not otherwise need OpenSSL's hashes
-
-    try:
-        texts = [(directory / name).read_bytes() for name in CONTENT_FILES]
-    except OSError:
-        return {}
-    digest = hashlib.sha256()
-    for name, text in zip(CONTENT_FILES, texts, strict=True):
-        digest.update(f"{name}:{len(text)}:".encode())
-        digest.update(text)
-    cached = PARSED_CACHE_DIR / f"{digest.hexdigest()}.{sys.implementation.cache_tag}.marshal"
-    try:
-        parsed = marshal.loads(cached.read_bytes())  # noqa: S302 - written by _store_parsed, like a .pyc
-        if isinstance(parsed, dict) and set(parsed) == set(CONTENT_FILES):
-            return parsed
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        # The same text decoding and newline handling as opening the file in text mode.
-        parsed = {
-            name: yaml.load(io.TextIOWrapper(io.BytesIO(text), encoding="utf-8"), Loader=loader)  # noqa: S506
-            for name, text in zip(CONTENT_FILES, texts, strict=True)
-        }
-    except (ValueError, yaml.YAMLError):
-        return {}
-    _store_parsed(cached, parsed)
-    return parsed
+def language_of(locale: str) -> str:
+    """The language part of a locale code: en-GB -> en."""
+    return locale.split("-")[0]
 
 
-def _store_parsed(cached: Path, parsed: dict[str, Any]) -> None:
-    """Write the parse cache atomically; a read-only package (Lambda's /var/task) or -B simply goes without."""
-    if sys.dont_write_bytecode:
-        return
-    try:
-        data = marshal.dumps(parsed)
-    except ValueError:  # a value marshal cannot keep exactly (a YAML date): parse these files each time
-        return
-    partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(data)
-        os.replace(partial, cached)
-    except OSError:
-        with contextlib.suppress(OSError):
-            partial.unlink()
+# --- The files -------------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _checking(name: str) -> Iterator[None]:
-    """Turn any other shape error met while loading a file into a ContentError that names the file."""
-    try:
-        yield
-    except ContentError:
-        raise
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise ContentError(f"{name}: malformed ({type(exc).__name__}: {exc})") from exc
+def _load_concepts(folder: Path) -> dict[str, tuple[str, ...]]:
+    spot = Spot(folder / "concepts.yaml")
+    raw = mapping(read_yaml(spot.file), spot, tuple(sorted(set(CONCEPT_OF.values()))))
+    concepts = {}
+    for name, ids in raw.items():
+        for index, item in enumerate(non_empty_list(ids, spot / name)):
+            if not isinstance(item, str):
+                raise (spot / name / index).fail(f"{name}: ids are words; quote {item!r}")
+        unique(ids, spot / name)
+        concepts[name] = tuple(ids)
+    return concepts
 
 
-def _require(entry: dict, keys: tuple[str, ...], where: str) -> None:
-    if not isinstance(entry, dict):
-        raise ContentError(f"{where}: must be a mapping of fields, got {entry!r}")
-    missing = [k for k in keys if entry.get(k) in (None, "", [], {})]
-    if missing:
-        raise ContentError(f"{where}: missing {', '.join(missing)}")
-
-
-def _unique(ids: list[str], where: str) -> None:
-    seen: set[str] = set()
-    for item in ids:
-        if item in seen:
-            raise ContentError(f"{where}: duplicate id {item!r}")
-        seen.add(item)
-
-
-def _check_sets(sets: dict, where: str) -> None:
-    for fact in sets:
-        if fact not in FACT_NAMES:
-            raise ContentError(f"{where}: answer sets unknown fact {fact!r}")
-
-
-def _load_rules(raw: dict) -> tuple[tuple[Rule, ...], int, int]:
+def _load_rules(folder: Path, check: IdChecker) -> tuple[tuple[Rule, ...], int, int]:
+    spot = Spot(folder / "rules.yaml")
+    raw = mapping(read_yaml(spot.file), spot, ("rules", "verdict_margin", "strong_margin"))
     rules = []
-    for entry in raw["rules"]:
-        where = f"rules.yaml:{entry.get('id')}"
-        _require(entry, ("id", "looks_at", "when", "points_to", "weight", "reason", "source"), where)
+    for index, entry in enumerate(non_empty_list(raw["rules"], spot / "rules")):
+        at = spot / "rules" / index
+        fields = ("id", "looks_at", "when", "points_to", "weight", "source")
+        only(mapping(entry, at, fields), fields, at)
+        where = f"rule {entry['id']!r}"
         if entry["points_to"] not in ("cramp", "spasm"):
-            raise ContentError(f"{where}: points_to must be cramp or spasm")
-        if not isinstance(entry["weight"], int) or isinstance(entry["weight"], bool) or entry["weight"] < 1:
-            raise ContentError(f"{where}: weight must be a whole number of points (1 light, 2 moderate, 3 strong)")
-        check_condition(entry["when"], where, FACT_NAMES)
+            raise (at / "points_to").fail(f"{where}: points_to must be cramp or spasm")
+        weight = entry["weight"]
+        if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
+            raise (at / "weight").fail(f"{where}: weight must be whole points (1 light, 2 moderate, 3 strong)")
+        if entry["looks_at"] not in FACT_NAMES:
+            raise (at / "looks_at").fail(f"{where}: looks_at names unknown fact {entry['looks_at']!r}")
+        check.condition(entry["when"], at / "when", where)
         rules.append(Rule(**entry))
-    _unique([r.id for r in rules], "rules.yaml")
-    return tuple(rules), int(raw["verdict_margin"]), int(raw["strong_margin"])
+    unique([rule.id for rule in rules], spot / "rules")
+    for key in ("verdict_margin", "strong_margin"):
+        if not isinstance(raw[key], int) or isinstance(raw[key], bool):
+            raise (spot / key).fail(f"{key} must be a whole number of points")
+    return tuple(rules), raw["verdict_margin"], raw["strong_margin"]
 
 
-def _load_red_flags(raw: dict) -> tuple[RedFlag, ...]:
+def _load_red_flags(folder: Path, check: IdChecker) -> tuple[RedFlag, ...]:
+    spot = Spot(folder / "red_flags.yaml")
+    raw = mapping(read_yaml(spot.file), spot, ("red_flags",))
     flags = []
-    for entry in raw["red_flags"]:
-        where = f"red_flags.yaml:{entry.get('id')}"
-        _require(entry, ("id", "urgency", "when", "reason", "source"), where)
+    for index, entry in enumerate(non_empty_list(raw["red_flags"], spot / "red_flags")):
+        at = spot / "red_flags" / index
+        fields = ("id", "urgency", "when", "source")
+        only(mapping(entry, at, fields), fields, at)
+        where = f"red flag {entry['id']!r}"
         if entry["urgency"] not in URGENCY_ORDER[:3]:
-            raise ContentError(f"{where}: urgency must be emergency, urgent or routine")
-        check_condition(entry["when"], where, FACT_NAMES)
+            raise (at / "urgency").fail(f"{where}: urgency must be emergency, urgent or routine")
+        if flags and URGENCY_ORDER.index(entry["urgency"]) < URGENCY_ORDER.index(flags[-1].urgency):
+            raise (at / "urgency").fail(
+                f"{where}: list the flags most urgent first; the screen stops at the first match"
+            )
+        check.condition(entry["when"], at / "when", where)
         flags.append(RedFlag(**entry))
-    _unique([f.id for f in flags], "red_flags.yaml")
-    ranks = [URGENCY_ORDER.index(f.urgency) for f in flags]
-    if ranks != sorted(ranks):
-        raise ContentError("red_flags.yaml: list the flags most urgent first; the screen stops at the first match")
+    unique([flag.id for flag in flags], spot / "red_flags")
     return tuple(flags)
 
 
-def _load_questions(raw: dict) -> tuple[tuple[Question, ...], int]:
+def _load_questions(folder: Path, concepts: dict[str, tuple[str, ...]]) -> tuple[tuple[Question, ...], int]:
+    spot = Spot(folder / "questions.yaml")
+    raw = mapping(read_yaml(spot.file), spot, ("questions", "max_questions"))
+    entries = non_empty_list(raw["questions"], spot / "questions")
+    ids = [entry.get("id") if isinstance(entry, dict) else None for entry in entries]
+    check = IdChecker(concepts, set(ids))
     questions = []
-    for entry in raw["questions"]:
-        where = f"questions.yaml:{entry.get('id')}"
-        _require(entry, ("id", "purpose", "kind", "ask_when", "skip_when", "voice", "voice_rephrase", "sms"), where)
-        if entry["purpose"] not in QUESTION_PURPOSES or entry["kind"] not in QUESTION_KINDS:
-            raise ContentError(f"{where}: purpose must be one of {QUESTION_PURPOSES} and kind one of {QUESTION_KINDS}")
-        check_condition(entry["ask_when"], where, FACT_NAMES)
-        check_condition(entry["skip_when"], where, FACT_NAMES)
-        options = tuple(
-            Option(label=o["label"], words=tuple(o["words"]), sets=o["sets"]) for o in entry.get("options", ())
-        )
+    for index, entry in enumerate(entries):
+        at = spot / "questions" / index
+        fields = ("id", "purpose", "kind", "ask_when", "skip_when")
+        only(mapping(entry, at, fields), (*fields, "options", "on_yes", "on_no"), at)
+        where = f"question {entry['id']!r}"
+        if entry["purpose"] not in QUESTION_PURPOSES:
+            raise (at / "purpose").fail(f"{where}: purpose must be one of {', '.join(QUESTION_PURPOSES)}")
+        if entry["kind"] not in QUESTION_KINDS:
+            raise (at / "kind").fail(f"{where}: kind must be one of {', '.join(QUESTION_KINDS)}")
+        check.condition(entry["ask_when"], at / "ask_when", where)
+        check.condition(entry["skip_when"], at / "skip_when", where)
+        options = []
+        for number, option in enumerate(entry.get("options") or ()):
+            only(mapping(option, at / "options" / number, ("id", "sets")), ("id", "sets"), at / "options" / number)
+            check.sets(option["sets"], at / "options" / number / "sets", where)
+            options.append(Option(option["id"], option["sets"]))
+        unique([option.id for option in options], at / "options")
         if entry["kind"] == "choice" and len(options) < 2:
-            raise ContentError(f"{where}: a choice question needs at least two options")
-        if entry["kind"] == "yes_no" and not (entry.get("on_yes") and entry.get("on_no")):
-            raise ContentError(f"{where}: a yes/no question needs both on_yes and on_no")
-        question = Question(**{**entry, "options": options})
-        for sets in question.answers():
-            _check_sets(sets, where)
-        questions.append(question)
-    _unique([q.id for q in questions], "questions.yaml")
-    return tuple(questions), int(raw["max_questions"])
+            raise at.fail(f"{where}: a choice question needs at least two options")
+        if entry["kind"] == "yes_no":
+            if not (entry.get("on_yes") and entry.get("on_no")):
+                raise at.fail(f"{where}: a yes/no question needs both on_yes and on_no")
+            check.sets(entry["on_yes"], at / "on_yes", where)
+            check.sets(entry["on_no"], at / "on_no", where)
+        questions.append(Question(**{**entry, "options": tuple(options)}))
+    unique(ids, spot / "questions")
+    if "body_part" not in ids:
+        raise spot.fail("the dialogue restarts with a question of id 'body_part': it is missing")
+    if not isinstance(raw["max_questions"], int) or isinstance(raw["max_questions"], bool):
+        raise (spot / "max_questions").fail("max_questions must be a whole number")
+    return tuple(questions), raw["max_questions"]
 
 
-def _load_tips(raw: dict) -> tuple[Tip, ...]:
+def _load_relief(folder: Path, check: IdChecker) -> tuple[dict[str, Relief], tuple[Relief, ...]]:
+    spot = Spot(folder / "relief.yaml")
+    raw = mapping(read_yaml(spot.file), spot, ("relief",))
+    body_parts = check.concepts["body_part"]
+    relief = {}
+    for part, entry in mapping(raw["relief"], spot / "relief").items():
+        at = spot / "relief" / part
+        if part not in (*body_parts, "unknown"):
+            raise at.fail(f"relief step {part!r}: not a body part of concepts.yaml, nor 'unknown'")
+        only(mapping(entry, at, ("source",)), ("source",), at)
+        relief[part] = Relief(part, entry["source"])
+    missing = [part for part in (*body_parts, "unknown") if part not in relief]
+    if missing:
+        raise (spot / "relief").fail(f"no relief step for {missing} ('unknown' is for when the muscle is not known)")
+    context_relief = []
+    for index, entry in enumerate(raw.get("context_relief") or ()):
+        at = spot / "context_relief" / index
+        only(mapping(entry, at, ("id", "when", "source")), ("id", "when", "source"), at)
+        if entry["id"] in relief:
+            raise (at / "id").fail(f"context relief {entry['id']!r}: a body part's relief step has that id")
+        check.condition(entry["when"], at / "when", f"context relief {entry['id']!r}")
+        context_relief.append(Relief(entry["id"], entry["source"], entry["when"]))
+    unique([item.id for item in context_relief], spot / "context_relief")
+    return relief, tuple(context_relief)
+
+
+def _load_tips(folder: Path) -> tuple[Tip, ...]:
+    spot = Spot(folder / "tips.yaml")
+    raw = mapping(read_yaml(spot.file), spot, ("tips", "medication_caution", "clinic_offer"))
     tips = []
-    for entry in raw["tips"]:
-        _require(entry, ("id", "say", "source"), f"tips.yaml:{entry.get('id')}")
-        tips.append(Tip(entry["id"], entry["say"], entry["source"], tuple(entry.get("for", VERDICTS))))
-    _unique([t.id for t in tips], "tips.yaml")
+    for index, entry in enumerate(non_empty_list(raw["tips"], spot / "tips")):
+        at = spot / "tips" / index
+        only(mapping(entry, at, ("id", "source")), ("id", "source", "for"), at)
+        verdicts = tuple(entry.get("for", VERDICTS))
+        for number, verdict in enumerate(verdicts):
+            if verdict not in VERDICTS:
+                raise (at / "for" / number).fail(f"tip {entry['id']!r}: {verdict!r} is not one of {VERDICTS}")
+        tips.append(Tip(entry["id"], verdicts, entry["source"]))
+    unique([tip.id for tip in tips], spot / "tips")
+    for key in ("medication_caution", "clinic_offer"):
+        mapping(raw[key], spot / key, ("source",))
     return tuple(tips)
 
 
-def _check_lexicon(lexicon: dict) -> None:
-    # YAML 1.1 reads bare yes/no/on/off as booleans; a word list must hold only strings.
-    def words_in(node: Any) -> list[Any]:
-        if isinstance(node, dict):
-            return [w for value in node.values() for w in words_in(value)]
-        return list(node) if isinstance(node, list) else [node]
+def _load_locales(folder: Path) -> tuple[dict[str, dict[str, str]], str]:
+    spot = Spot(folder / "locales.yaml")
+    raw = mapping(read_yaml(spot.file), spot, ("default", "locales"))
+    locales = mapping(raw["locales"], spot / "locales")
+    for code, block in locales.items():
+        mapping(block, spot / "locales" / code, LOCALE_KEYS)
+    if raw["default"] not in locales:
+        raise (spot / "default").fail(f"the default {raw['default']!r} is not one of the locales")
+    return locales, raw["default"]
 
-    if not isinstance(lexicon, dict):
-        raise ContentError("lexicon.yaml: must be a mapping of sections")
-    missing = [section for section in LEXICON_SECTIONS if not lexicon.get(section)]
-    if missing:
-        raise ContentError(f"lexicon.yaml: missing sections {missing}")
-    for section, node in lexicon.items():
-        odd = [w for w in words_in(node) if not isinstance(w, str)]
-        if odd:
-            raise ContentError(f"lexicon.yaml:{section}: quote these so they stay words: {odd}")
+
+# --- Languages -------------------------------------------------------------------------------------------
+
+
+def merged(base: Any, over: Any) -> Any:
+    """`over` laid on `base`: mappings merge key by key; anything else in `over` replaces what `base` has."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        return {**base, **{key: merged(base.get(key), value) for key, value in over.items()}}
+    return over
+
+
+def _words_needed(content: dict[str, Any]) -> dict[str, Any]:
+    """Every wording key the structure names, as a nested mapping of keys (None: a sentence)."""
+    return {
+        "list_and": None,
+        "ordinals": None,
+        "callback_windows": None,
+        "reasons": dict.fromkeys(rule.id for rule in content["rules"]),
+        "red_flags": dict.fromkeys(flag.id for flag in content["red_flags"]),
+        "relief": dict.fromkeys([*content["relief"], *(item.id for item in content["context_relief"])]),
+        "tips": dict.fromkeys(tip.id for tip in content["tips"]),
+        "medication_caution": None,
+        "clinic_offer": None,
+        "questions": {
+            question.id: {
+                **dict.fromkeys(QUESTION_WORDING),
+                **({"options": dict.fromkeys(option.id for option in question.options)} if question.options else {}),
+            }
+            for question in content["questions"]
+        },
+    }
+
+
+def _load_languages(folder: Path, structure: dict[str, Any]) -> dict[str, Language]:
+    """Every language a locale uses, each merged over the base (default locale's) language."""
+    base_code = language_of(structure["default_locale"])
+    codes = [base_code, *sorted({language_of(code) for code in structure["locales"]} - {base_code})]
+    needed = _words_needed(structure)
+    choices = {q.id: {o.id for o in q.options} for q in structure["questions"] if q.kind == "choice"}
+    base_words: dict[str, Any] = {}
+    base_lexicon: dict[str, Any] = {}
+    languages = {}
+    for code in codes:
+        is_base = code == base_code
+        words_spot = Spot(folder / "languages" / code / "wording.yaml")
+        lexicon_spot = Spot(folder / "languages" / code / "lexicon.yaml")
+        if not words_spot.file.parent.is_dir():
+            locale = next(locale for locale in structure["locales"] if language_of(locale) == code)
+            where = Spot(folder / "locales.yaml") / "locales" / locale
+            raise where.fail(f"locale {locale!r} speaks {code!r}, but there is no {words_spot.file.parent}")
+        words = read_yaml(words_spot.file) if is_base or words_spot.file.exists() else {}
+        lexicon = read_yaml(lexicon_spot.file) if is_base or lexicon_spot.file.exists() else {}
+        check_words(words or {}, needed, words_spot, is_base)
+        check_lexicon(lexicon or {}, lexicon_spot, structure["concepts"], choices, is_base)
+        if is_base:
+            base_words, base_lexicon = words, lexicon
+        words, lexicon = merged(base_words, words or {}), merged(base_lexicon, lexicon or {})
+        try:
+            compiled = build_lexicon(lexicon)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ContentError(f"{lexicon_spot.file}: malformed ({type(exc).__name__}: {exc})") from exc
+        languages[code] = Language(code, words, compiled)
+    return languages
 
 
 @functools.cache
-def load_content(directory: str | None = None) -> Content:
-    """Read every content file, validate it, and return one immutable Content (cached per directory)."""
-    base = Path(directory) if directory else CONTENT_DIR
-    parsed = _parsed_files(base)
-    with _checking("rules.yaml"):
-        rules, margin, strong = _load_rules(_read(base, "rules.yaml", parsed))
-    with _checking("questions.yaml"):
-        questions, max_questions = _load_questions(_read(base, "questions.yaml", parsed))
-    with _checking("red_flags.yaml"):
-        red_flags = _load_red_flags(_read(base, "red_flags.yaml", parsed))
-    with _checking("relief.yaml"):
-        relief_raw = _read(base, "relief.yaml", parsed)
-        context_relief = []
-        for entry in relief_raw.get("context_relief", ()):
-            _require(entry, ("id", "when", "say", "source"), f"relief.yaml:{entry.get('id')}")
-            check_condition(entry["when"], f"relief.yaml:{entry['id']}", FACT_NAMES)
-            context_relief.append(ContextRelief(**entry))
-        relief = {part: item["say"] for part, item in relief_raw["relief"].items()}
-    if "unknown" not in relief:
-        raise ContentError("relief.yaml: needs an 'unknown' entry for when the muscle is not known")
-    with _checking("tips.yaml"):
-        tips_raw = _read(base, "tips.yaml", parsed)
-        tips = _load_tips(tips_raw)
-        medication_caution = tips_raw["medication_caution"]["say"]
-        clinic_offer = tips_raw["clinic_offer"]["say"]
-    clinic = _read(base, "clinic.yaml", parsed)
-    _require(clinic, CLINIC_KEYS, "clinic.yaml")
-    with _checking("locales.yaml"):
-        locales_raw = _read(base, "locales.yaml", parsed)
-        locales, default_locale = locales_raw["locales"], locales_raw["default"]
-        for code, block in locales.items():
-            _require(block, LOCALE_KEYS, f"locales.yaml:{code}")
-    if default_locale not in locales:
-        raise ContentError(f"locales.yaml: the default {default_locale!r} is not one of the locales")
-    lexicon = _read(base, "lexicon.yaml", parsed)
-    _check_lexicon(lexicon)
-    missing_relief = set(lexicon["body_part"]) - set(relief)
-    if missing_relief:
-        raise ContentError(f"relief.yaml: no relief step for {sorted(missing_relief)}")
+def load_content(directory: str | Path | None = None) -> Content:
+    """Read every content file of a folder (the packaged one by default), check it, and return one immutable
+    Content; each folder is read once per process."""
+    folder = Path(directory) if directory else CONTENT_DIR
+    concepts = _load_concepts(folder)
+    questions, max_questions = _load_questions(folder, concepts)
+    check = IdChecker(concepts, {question.id for question in questions})
+    rules, margin, strong = _load_rules(folder, check)
+    red_flags = _load_red_flags(folder, check)
+    relief, context_relief = _load_relief(folder, check)
+    tips = _load_tips(folder)
+    clinic = mapping(read_yaml(folder / "clinic.yaml"), Spot(folder / "clinic.yaml"), CLINIC_KEYS)
+    locales, default_locale = _load_locales(folder)
+    structure = {
+        "concepts": concepts, "rules": rules, "red_flags": red_flags, "questions": questions, "relief": relief,
+        "context_relief": context_relief, "tips": tips, "locales": locales, "default_locale": default_locale,
+    }
+    overrides = folder / "templates"
     return Content(
+        concepts=concepts,
         rules=rules,
         verdict_margin=margin,
         strong_margin=strong,
@@ -370,12 +421,11 @@ def load_content(directory: str | None = None) -> Content:
         questions=questions,
         max_questions=max_questions,
         relief=relief,
-        context_relief=tuple(context_relief),
+        context_relief=context_relief,
         tips=tips,
-        medication_caution=medication_caution,
-        clinic_offer=clinic_offer,
         clinic=clinic,
         locales=locales,
         default_locale=default_locale,
-        lexicon=lexicon,
+        languages=_load_languages(folder, structure),
+        template_dirs=(overrides, TEMPLATE_DIR) if overrides.is_dir() else (TEMPLATE_DIR,),
     )

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 from shared.conditions import holds
-from shared.content import Content, Question, load_content
+from shared.content import Content, Question
 from shared.facts import Observations
+from shared.lexicon import Lexicon
 from shared.reader import normalise, read
 from shared.triage import Assessment, apply_answer, assess
 
@@ -51,36 +52,13 @@ class Reply(StrEnum):
     RESTARTED = "restarted"
 
 
-YES_WORDS = frozenset(
-    [
-        "yes",
-        "y",
-        "yeah",
-        "yep",
-        "yup",
-        "ya",
-        "yea",
-        "sure",
-        "correct",
-        "right",
-        "affirmative",
-        "true",
-        "definitely",
-        "aye",
-    ]
-)
-# Yes only when the reply starts with them: "my right calf" is not a "yes".
-YES_ONLY_FIRST = frozenset(["right", "correct", "true"])
-UNSURE_PHRASES = ("not sure", "no idea", "dont know", "do not know", "unsure", "maybe", "not certain", "cant tell")
-NO_WORDS = frozenset(["no", "n", "nope", "nah", "not", "none", "negative", "false", "never", "nothing"])
 # Callback windows offered by number; anything else the person writes is kept as their own words.
 CALLBACK_WINDOWS = ("morning", "afternoon", "evening")
 MAX_WINDOW_CHARS = 60
 
 
-# Message and Turn are named tuples (immutable, compared by value) rather than frozen dataclasses: a third of
-# the cold-start cost to define. Conversation stays a dataclass: channels update it with dataclasses.replace.
-class Message(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Message:
     """One input from the person: their words, and facts a channel already parsed (Alexa slots)."""
 
     text: str = ""
@@ -88,43 +66,16 @@ class Message(NamedTuple):
     answer: str | None = None  # "yes" / "no" from a voice Yes/No intent
 
 
-_STEP_VALUES = frozenset(step.value for step in Step)
-
-
-# What a new conversation knows: nothing (Observations are immutable, so every conversation may share it).
-_NOTHING_OBSERVED = Observations()
-
-
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Conversation:
     """Everything remembered between turns (stored as a dict by the channel)."""
 
     step: Step = Step.START
-    observations: Observations = field(default_factory=Observations)
+    observations: Observations = Observations()
     pending: str | None = None
     relief_given: bool = False
     turns: int = 0
     callback_window: str | None = None
-
-    def __init__(
-        self,
-        step: Step = Step.START,
-        observations: Observations = _NOTHING_OBSERVED,
-        pending: str | None = None,
-        relief_given: bool = False,
-        turns: int = 0,
-        callback_window: str | None = None,
-    ) -> None:
-        # The generated __init__'s fields, defaults, order and frozen instance, filled by one dict update instead of
-        # six object.__setattr__ calls: every turn builds one or two (replace() comes through here too).
-        self.__dict__.update(
-            step=step,
-            observations=observations,
-            pending=pending,
-            relief_given=relief_given,
-            turns=turns,
-            callback_window=callback_window,
-        )
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for a store."""
@@ -138,22 +89,22 @@ class Conversation:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None, content: Content | None = None) -> Conversation:
+    def from_dict(cls, data: dict[str, Any] | None, content: Content) -> Conversation:
         """Rebuild from a store, field by field: a value of the wrong type, or a question the content no longer
         has, is dropped, so a store written by another version (or by hand) never makes the engine raise."""
         if not isinstance(data, dict) or not data:
             return cls()
-        stored_step = data.get("step", Step.START.value)
-        if not isinstance(stored_step, str) or stored_step not in _STEP_VALUES:
+        try:
+            step = Step(data.get("step", Step.START.value))
+        except ValueError:
             return cls()  # without a step nothing else can be trusted to fit: start afresh
         pending = data.get("pending")
-        known = (content or load_content()).questions_by_id
         turns = data.get("turns")
         window = data.get("callback_window")
         return cls(
-            step=Step(stored_step),
+            step=step,
             observations=Observations.from_dict(data.get("observations")),
-            pending=pending if isinstance(pending, str) and pending in known else None,
+            pending=pending if isinstance(pending, str) and pending in content.questions_by_id else None,
             relief_given=data.get("relief_given") is True,
             turns=turns if isinstance(turns, int) and not isinstance(turns, bool) and turns >= 0 else 0,
             callback_window=window if isinstance(window, str) else None,
@@ -165,7 +116,8 @@ class Conversation:
         return cls(observations=Observations(recent_episodes=recent_episodes))
 
 
-class Turn(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Turn:
     """The result of one step: the new state, what to say, and the assessment behind it."""
 
     conversation: Conversation
@@ -186,20 +138,20 @@ class Turn(NamedTuple):
         }
 
 
-def interpret_answer(question: Question, text: str) -> dict | None:
+def interpret_answer(question: Question, text: str, lexicon: Lexicon) -> dict | None:
     """Map a reply ("2", "yes", "it twitches") to the facts the pending question sets, or None."""
     words = normalise(text).replace(".", " ").replace(",", " ").split()
     if not words:
         return None
     if question.kind == "yes_no":
         joined = " " + " ".join(words) + " "
-        if any(f" {phrase} " in joined for phrase in UNSURE_PHRASES):
+        if any(f" {phrase} " in joined for phrase in lexicon.unsure):
             return None  # "not sure" is not a "no": the question is asked again rather than the signs denied
-        if NO_WORDS & set(words[:2]):
+        if lexicon.no & set(words[:2]):
             return question.on_no  # "no", "nope", "definitely not", "yeah no"
-        if words[0] in YES_WORDS or (len(words) <= 3 and (YES_WORDS - YES_ONLY_FIRST) & set(words)):
+        if words[0] in lexicon.yes or (len(words) <= 3 and (lexicon.yes - lexicon.yes_first_only) & set(words)):
             return question.on_yes
-        if len(words) <= 3 and NO_WORDS & set(words):
+        if len(words) <= 3 and lexicon.no & set(words):
             return question.on_no
         return None
     if len(words) == 1 and words[0].isdigit():
@@ -207,8 +159,9 @@ def interpret_answer(question: Question, text: str) -> dict | None:
         return question.options[index].sets if 0 <= index < len(question.options) else None
     joined = " " + " ".join(words) + " "
     best: tuple[int, dict] | None = None
+    choices = lexicon.choices.get(question.id, {})
     for option in question.options:
-        for phrase in option.words:
+        for phrase in choices.get(option.id, ()):
             if f" {phrase} " in joined and (best is None or len(phrase) > best[0]):
                 best = (len(phrase), option.sets)
     return best[1] if best else None
@@ -229,8 +182,7 @@ def _advance(conv: Conversation, obs: Observations, understood: bool, content: C
     turns = conv.turns + 1
 
     def moved(step: Step, pending: str | None, relief_given: bool) -> Conversation:
-        # Built once per turn rather than through a chain of replace() calls.
-        return Conversation(step, obs, pending, relief_given, turns, conv.callback_window)
+        return replace(conv, step=step, observations=obs, pending=pending, relief_given=relief_given, turns=turns)
 
     if assessment.urgency == "emergency":
         return Turn(moved(Step.EMERGENCY, None, conv.relief_given), Reply.EMERGENCY, assessment)
@@ -242,14 +194,14 @@ def _advance(conv: Conversation, obs: Observations, understood: bool, content: C
         return Turn(moved(conv.step, conv.pending, conv.relief_given), Reply.NOT_UNDERSTOOD, assessment)
     show_relief = not conv.relief_given and (obs.body_part is not None or assessment.finished)
     relief_given = conv.relief_given or show_relief
-    question = assessment.next_question
+    question = content.question(assessment.next_question_id) if assessment.next_question_id else None
     if question is not None and conv.step != Step.VERDICT:
         asking = moved(Step.ASKING, question.id, relief_given)
         return Turn(asking, Reply.QUESTION, assessment, question=question, show_relief=show_relief)
     return Turn(moved(Step.VERDICT, None, relief_given), Reply.ASSESSMENT, assessment, show_relief=show_relief)
 
 
-def _describe(conv: Conversation, message: Message, content: Content) -> Turn:
+def _describe(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
     obs = conv.observations
     understood = False
     if conv.pending:
@@ -260,11 +212,11 @@ def _describe(conv: Conversation, message: Message, content: Content) -> Turn:
         if message.answer in ("yes", "no") and question.kind == "yes_no":
             sets = question.on_yes if message.answer == "yes" else question.on_no
         elif message.text:
-            sets = interpret_answer(question, message.text)
+            sets = interpret_answer(question, message.text, lexicon)
         if sets is not None:
             obs = apply_answer(obs, sets, question.id)
             understood = True
-    heard = read(message.text, content) if message.text else Observations()
+    heard = read(message.text, lexicon) if message.text else Observations()
     if message.facts:
         heard = heard.merge(message.facts)
     if not heard.is_empty():
@@ -274,7 +226,7 @@ def _describe(conv: Conversation, message: Message, content: Content) -> Turn:
             # The free text answered the pending question if it supplied the fact asked about, or made it moot
             # ("actually it's my back" after the leg question): either way it was asked and counts to the limit.
             question = content.question(conv.pending)
-            if holds_skip(question, obs) or not holds(question.ask_when, obs):
+            if holds(question.skip_when, obs) or not holds(question.ask_when, obs):
                 obs = obs.merge(Observations(answered=frozenset({question.id})))
     if conv.step == Step.START and not understood:
         understood = True  # a first "hi" simply starts the questions
@@ -290,27 +242,21 @@ def _count_if_passed_over(question: Question, obs: Observations, content: Conten
     """
     if question.purpose == "red_flag":
         return obs
-    following = assess(obs, content).next_question
-    if following is not None and following.id == question.id:
+    if assess(obs, content).next_question_id == question.id:
         return obs  # still the question to ask: it will be asked again
     return obs.merge(Observations(answered=frozenset({question.id})))
 
 
-def holds_skip(question: Question, obs: Observations) -> bool:
-    """True when the facts already answer this question."""
-    return holds(question.skip_when, obs)
-
-
-def _tips(conv: Conversation, message: Message, content: Content) -> Turn:
+def _tips(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
     return Turn(conv, Reply.TIPS, assess(conv.observations, content))
 
 
-def _call(conv: Conversation, message: Message, content: Content) -> Turn:
+def _call(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
     return Turn(replace(conv, step=Step.CALLBACK_WINDOW), Reply.CALLBACK_WINDOW, assess(conv.observations, content))
 
 
-def _window(conv: Conversation, message: Message, content: Content) -> Turn:
-    heard = read(message.text, content) if message.text else Observations()
+def _window(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
+    heard = read(message.text, lexicon) if message.text else Observations()
     urgent_now = assess(conv.observations.merge(heard), content)
     # An emergency already answered must not block the callback it asked for; only a new sign re-alerts.
     already_emergency = assess(conv.observations, content).urgency == "emergency"
@@ -325,21 +271,21 @@ def _window(conv: Conversation, message: Message, content: Content) -> Turn:
     return Turn(conv, Reply.CALLBACK_CONFIRMED, urgent_now)
 
 
-def _restart(conv: Conversation, message: Message, content: Content) -> Turn:
+def _restart(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
     fresh = Conversation.new(conv.observations.recent_episodes)
     if message.text or message.facts:
-        return _describe(fresh, message, content)
+        return _describe(fresh, message, content, lexicon)
     question = content.question("body_part")
     # The restart reply asks this question with numbered options, so "6" must answer it.
     asking = replace(fresh, step=Step.ASKING, pending=question.id)
     return Turn(asking, Reply.RESTARTED, assess(fresh.observations, content), question=question)
 
 
-def _emergency_again(conv: Conversation, message: Message, content: Content) -> Turn:
+def _emergency_again(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
     return Turn(conv, Reply.EMERGENCY, assess(conv.observations, content))
 
 
-Action = Callable[[Conversation, Message, Content], Turn]
+Action = Callable[[Conversation, Message, Content, Lexicon], Turn]
 
 # (step, event) -> action. None as the step means "any step". The first matching row wins.
 TRANSITIONS: tuple[tuple[Step | None, Event, Action], ...] = (
@@ -354,14 +300,16 @@ TRANSITIONS: tuple[tuple[Step | None, Event, Action], ...] = (
 )
 
 
-def next_step(conv: Conversation, event: Event, message: Message | None = None, content: Content | None = None) -> Turn:
-    """Apply one event to a conversation and return the turn to render."""
-    content = content or load_content()
+def next_step(
+    conv: Conversation, event: Event, message: Message | None = None, *, content: Content, locale: str | None = None
+) -> Turn:
+    """Apply one event to a conversation and return the turn to render; `locale` picks the language the
+    person's words are read in."""
     message = message or Message()
     if conv.pending and conv.pending not in content.questions_by_id:
         # A question renamed or removed in a release while this conversation was open: ask afresh.
         conv = replace(conv, pending=None)
     for step, row_event, action in TRANSITIONS:
         if row_event == event and (step is None or step == conv.step):
-            return action(conv, message, content)
+            return action(conv, message, content, content.language(locale).lexicon)
     raise ValueError(f"no transition for {conv.step} on {event}")

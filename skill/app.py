@@ -13,6 +13,7 @@ from ask_sdk_model.interfaces.system import SystemState
 from ask_sdk_model.services import ApiClient
 
 from shared.config import Settings
+from shared.content import Content, load_content
 from shared.stores import Store
 from skill.handlers.answers import NoIntentHandler, YesIntentHandler
 from skill.handlers.clinic import ContactClinicIntentHandler, TextMeIntentHandler
@@ -64,12 +65,17 @@ REQUEST_HANDLERS = (
 )
 
 
-def build_skill(settings: Settings, store: Store, api_client: ApiClient | None = None) -> CustomSkill:
+def build_skill(
+    settings: Settings, store: Store, api_client: ApiClient | None = None, *, content: Content | None = None
+) -> CustomSkill:
     """Register the handlers, the request log and the catch-all error handler over `store`.
 
     The API client (ask-sdk's DefaultApiClient unless given) gives handlers the service client factory for
-    Alexa's APIs, such as the Customer Profile API behind "text me that".
+    Alexa's APIs, such as the Customer Profile API behind "text me that". The content is loaded from
+    settings.content_dir unless given.
     """
+    if content is None:
+        content = load_content(settings.content_dir)
     builder = CustomSkillBuilder(
         persistence_adapter=StorePersistenceAdapter(store, settings.hash_salt),
         api_client=api_client or LazyDefaultApiClient(),
@@ -78,7 +84,7 @@ def build_skill(settings: Settings, store: Store, api_client: ApiClient | None =
     for handler in REQUEST_HANDLERS:
         builder.add_request_handler(handler())
     builder.add_global_request_interceptor(RequestLogInterceptor(settings.hash_salt))
-    builder.add_global_request_interceptor(ServicesInterceptor(Services(settings, store)))
+    builder.add_global_request_interceptor(ServicesInterceptor(Services(settings, store, content)))
     builder.add_exception_handler(CatchAllExceptionHandler())
     skill = builder.create()
     # The service clients (Customer Profile API) serialise through the skill's serializer too.

@@ -1,6 +1,7 @@
-"""What handlers need beyond the request: the settings and the store, handed over per request by an interceptor.
+"""What handlers need beyond the request: the settings, the store and the content, handed over per request by an
+interceptor.
 
-ask-sdk builds handlers without arguments, so build_skill registers this interceptor, which puts both into the
+ask-sdk builds handlers without arguments, so build_skill registers this interceptor, which puts them into the
 request attributes (a dict that lives for one request only).
 """
 
@@ -12,20 +13,22 @@ from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 
 from shared.config import Settings
+from shared.content import Content
 from shared.stores import Store
 
 SERVICES = "cramp_services"
 
 
 class Services(NamedTuple):
-    """The skill's settings and state store."""
+    """The skill's settings, state store and content (loaded once per process from the settings)."""
 
     settings: Settings
     store: Store
+    content: Content
 
 
 class ServicesInterceptor(AbstractRequestInterceptor):
-    """Make the settings and store reachable from every handler of this request."""
+    """Make the settings, store and content reachable from every handler of this request."""
 
     def __init__(self, services: Services) -> None:
         self._services = services
@@ -36,5 +39,5 @@ class ServicesInterceptor(AbstractRequestInterceptor):
 
 
 def services_of(handler_input: HandlerInput) -> Services:
-    """The settings and store for this request (set by ServicesInterceptor)."""
+    """The settings, store and content for this request (set by ServicesInterceptor)."""
     return handler_input.attributes_manager.request_attributes[SERVICES]

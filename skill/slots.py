@@ -8,14 +8,6 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from shared.dialogue import Message
 from shared.facts import Observations
 
-BODY_PARTS = frozenset(
-    ["calf", "hamstring", "quadriceps", "foot", "hand", "lower_back", "neck_shoulder", "abdomen", "eyelid_face"]
-    + ["other"]
-)
-PATTERNS = frozenset(["locked", "twitching", "stiff"])
-CONTEXTS = frozenset(
-    ["exercise", "after_exercise", "rest", "sleep", "lifting", "injury", "heat", "new_medicine", "pregnancy", "wound"]
-)
 # Spoken duration buckets as minutes, matching what the pending duration question's options set
 # (questions.yaml) so a slot and a typed answer weigh the same in the rules.
 DURATION_MINUTES = {"seconds": 0.5, "minutes": 3, "over_10_minutes": 15, "hours": 120, "days": 2880}
@@ -31,13 +23,14 @@ def resolved_id(slot: Slot | None) -> str | None:
     return None
 
 
-def message_from_intent(intent: Intent) -> Message:
-    """Facts from resolved slots; words Alexa heard but could not resolve go to the free-text reader."""
+def message_from_intent(intent: Intent, concepts: dict[str, tuple[str, ...]]) -> Message:
+    """Facts from resolved slots (their value ids are the ids of concepts.yaml); words Alexa heard but could not
+    resolve go to the free-text reader."""
     slots = intent.slots or {}
     facts: dict = {}
     unresolved: list[str] = []
-    for name, known in (("body_part", BODY_PARTS), ("feeling", PATTERNS), ("duration", DURATION_MINUTES),
-                        ("context", CONTEXTS)):
+    for name, known in (("body_part", concepts["body_part"]), ("feeling", concepts["pattern"]),
+                        ("duration", DURATION_MINUTES), ("context", concepts["contexts"])):
         slot = slots.get(name)
         value_id = resolved_id(slot)
         if value_id not in known:

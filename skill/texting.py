@@ -17,10 +17,10 @@ from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from shared import handover
 from shared.config import Settings
-from shared.content import load_content
+from shared.content import Content
 from shared.dialogue import Conversation
 from shared.identity import hashed_id
-from shared.render import SMS_LIMIT, fit_sms, gsm7_units, render
+from shared.render import SMS_LIMIT, fit_sms, render, sms_length
 from shared.stores import StoreUnavailable, VersionConflict
 from shared.triage import Assessment, assess
 from skill import profile, turns
@@ -38,17 +38,18 @@ TEXT_LEVELS = range(6)
 
 def assessment_of(handler_input: HandlerInput) -> Assessment | None:
     """The assessment of the conversation in this session, or None before anything was described."""
-    conversation = Conversation.from_dict(turns.session(handler_input).get(turns.CONVERSATION))
+    content = turns.content_of(handler_input)
+    conversation = Conversation.from_dict(turns.session(handler_input).get(turns.CONVERSATION), content)
     if conversation.observations.is_empty():
         return None
-    return assess(conversation.observations)
+    return assess(conversation.observations, content)
 
 
-def compose_text(assessment: Assessment | None, locale: str) -> str:
-    """The hand-off text: GSM-7, within two segments, with as much detail as fits."""
+def compose_text(assessment: Assessment | None, locale: str, content: Content) -> str:
+    """The hand-off text, within two segments, with as much detail as fits."""
     for level in TEXT_LEVELS:
-        text = render("sms", "handover", locale, assessment=assessment, level=level)
-        if gsm7_units(text) <= SMS_LIMIT:
+        text = render("sms", "handover", locale, content=content, assessment=assessment, level=level)
+        if sms_length(text) <= SMS_LIMIT:
             return text
     return fit_sms(text)
 
@@ -82,12 +83,13 @@ def text_me(handler_input: HandlerInput) -> Response:
         return _instead(handler_input, "text_failed", summary_card)
     if opted_out:
         logger.info("text me refused: number opted out", extra={"phone_hash": phone_hash})
-        line = handover.line_number(settings, load_content())
+        line = handover.line_number(settings, services.content)
         return _instead(handler_input, "text_opted_out", summary_card, line_number=line)
 
     assessment = assessment_of(handler_input)
     try:
-        message_id = _send(settings, found.number, compose_text(assessment, turns.locale_of(handler_input)))
+        body = compose_text(assessment, turns.locale_of(handler_input), services.content)
+        message_id = _send(settings, found.number, body)
     except CannotSend as error:
         logger.warning("text me not sent", extra={"phone_hash": phone_hash, "error_type": type(error).__name__})
         return _instead(handler_input, "text_failed", summary_card)

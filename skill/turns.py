@@ -16,12 +16,13 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 from markupsafe import escape
 
-from shared.content import Content, load_content
+from shared.content import Content
 from shared.dialogue import Conversation, Event, Message, Reply, Step, Turn, next_step
 from shared.reader import read
 from shared.render import render
 from shared.triage import assess
 from skill import history, screens
+from skill.services import services_of
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,6 @@ EPISODE_SAVED = "episode_saved"
 CARD_TITLE = "Cramp Check"
 # Voice gets the first few tips (each takes about ten seconds to say); the card carries them all.
 SPOKEN_TIPS = 2
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 
 class Speech(NamedTuple):
@@ -43,19 +43,29 @@ class Speech(NamedTuple):
     card: str | None = None
 
 
+def content_of(handler_input: HandlerInput) -> Content:
+    """The content this skill was built with (loaded once per process from the settings)."""
+    return services_of(handler_input).content
+
+
 def locale_of(handler_input: HandlerInput) -> str:
     """The request's locale (en-US, en-GB, ...), which picks the emergency number and wording."""
-    return handler_input.request_envelope.request.locale or load_content().default_locale
+    return handler_input.request_envelope.request.locale or content_of(handler_input).default_locale
+
+
+def words_of(handler_input: HandlerInput) -> dict[str, Any]:
+    """The wording of this request's language (content/languages/<code>/wording.yaml)."""
+    return content_of(handler_input).language(locale_of(handler_input)).words
 
 
 def say(handler_input: HandlerInput, name: str, **context: Any) -> str:
     """Render one Alexa template for this request's locale."""
-    return render("alexa", name, locale_of(handler_input), **context)
+    return render("alexa", name, locale_of(handler_input), content=content_of(handler_input), **context)
 
 
 def card_text(handler_input: HandlerInput, name: str, **context: Any) -> str:
     """Render one card template for this request's locale."""
-    return render("card", name, locale_of(handler_input), **context)
+    return render("card", name, locale_of(handler_input), content=content_of(handler_input), **context)
 
 
 def session(handler_input: HandlerInput) -> dict:
@@ -72,7 +82,7 @@ def conversation_of(handler_input: HandlerInput) -> Conversation:
     """The conversation in progress, or a new one that knows this week's earlier episodes."""
     stored = session(handler_input).get(CONVERSATION)
     if stored:
-        return Conversation.from_dict(stored)
+        return Conversation.from_dict(stored, content_of(handler_input))
     # Counting this episode too: the recurrence rule fires on the third in a week.
     return Conversation.new(recent_episodes=history.episodes_this_week(handler_input) + 1)
 
@@ -95,7 +105,7 @@ def respond(handler_input: HandlerInput, speech: Speech) -> Response:
 
 def take_turn(handler_input: HandlerInput, event: Event, message: Message | None = None) -> Response:
     """Run one dialogue step on the core and say its result."""
-    content = load_content()
+    content = content_of(handler_input)
     attributes = session(handler_input)
     conversation = conversation_of(handler_input)
     if event == Event.NEW:
@@ -103,7 +113,7 @@ def take_turn(handler_input: HandlerInput, event: Event, message: Message | None
         attributes.pop(EPISODE_SAVED, None)
         recount = replace(conversation.observations, recent_episodes=history.episodes_this_week(handler_input) + 1)
         conversation = replace(conversation, observations=recount)
-    turn = next_step(conversation, event, message or Message(), content)
+    turn = next_step(conversation, event, message, content=content, locale=locale_of(handler_input))
     attributes[CONVERSATION] = turn.conversation.to_dict()
     logger.info(
         "dialogue step",
@@ -118,21 +128,23 @@ def take_turn(handler_input: HandlerInput, event: Event, message: Message | None
             "red_flag": turn.assessment.red_flag,
         },
     )
-    return respond(handler_input, compose(handler_input, turn, content))
+    return respond(handler_input, compose(handler_input, turn))
 
 
 def describe(handler_input: HandlerInput, message: Message) -> Response:
     """A description or an answer; after a verdict, one that names another muscle starts a new episode."""
-    conversation = Conversation.from_dict(session(handler_input).get(CONVERSATION))
+    content = content_of(handler_input)
+    conversation = Conversation.from_dict(session(handler_input).get(CONVERSATION), content)
     if conversation.step == Step.VERDICT:
-        heard = message.facts or (read(message.text) if message.text else None)
+        lexicon = content.language(locale_of(handler_input)).lexicon
+        heard = message.facts or (read(message.text, lexicon) if message.text else None)
         known = conversation.observations.body_part
         if heard is not None and heard.body_part is not None and heard.body_part != known:
             return take_turn(handler_input, Event.NEW, message)
     return take_turn(handler_input, Event.DESCRIBE, message)
 
 
-def compose(handler_input: HandlerInput, turn: Turn, content: Content) -> Speech:
+def compose(handler_input: HandlerInput, turn: Turn) -> Speech:
     """Choose templates, reprompt and card for the core's reply."""
     attributes = session(handler_input)
     context = turn.context()
@@ -146,7 +158,7 @@ def compose(handler_input: HandlerInput, turn: Turn, content: Content) -> Speech
     if turn.reply in (Reply.QUESTION, Reply.RESTARTED):
         attributes.pop(OFFER, None)
         text = say(handler_input, turn.reply.value, **context)
-        return Speech(text, str(escape(turn.question.voice_rephrase)))
+        return Speech(text, str(escape(words_of(handler_input)["questions"][turn.question.id]["voice_rephrase"])))
     if turn.reply == Reply.ASSESSMENT:
         notice_due = save_episode(handler_input, turn)
         offer = "clinic" if assessment.urgency == "urgent" else "tips"
@@ -154,7 +166,7 @@ def compose(handler_input: HandlerInput, turn: Turn, content: Content) -> Speech
         parts = [say(handler_input, "assessment", **context)]
         episodes = assessment.observations.recent_episodes
         if episodes >= 2:
-            parts.append(say(handler_input, "recurrence", ordinal=ordinal(episodes)))
+            parts.append(say(handler_input, "recurrence", count=episodes))
         if notice_due:
             parts.append(say(handler_input, "history_notice"))
         question = say(handler_input, f"offer_{offer}")
@@ -162,7 +174,7 @@ def compose(handler_input: HandlerInput, turn: Turn, content: Content) -> Speech
         return Speech(" ".join(parts), question, card_text(handler_input, "assessment", **context))
     if turn.reply == Reply.TIPS:
         attributes[OFFER] = "clinic"
-        tips = [tip for tip in content.tips if tip.id in assessment.tip_ids]
+        tips = list(assessment.tip_ids)
         question = say(handler_input, "offer_clinic")
         text = say(handler_input, "tips", tips=tips[:SPOKEN_TIPS]) + " " + question
         return Speech(text, question, card_text(handler_input, "tips", tips=tips))
@@ -181,18 +193,14 @@ def save_episode(handler_input: HandlerInput, turn: Turn) -> bool:
     return history.record_episode(handler_input, turn.assessment.body_part, turn.assessment.verdict)
 
 
-def ordinal(count: int) -> str:
-    """'second', 'third', ... for the recurrence line."""
-    return ORDINALS[count - 1] if 1 <= count <= len(ORDINALS) else f"{count}th"
-
-
 def follow_up(handler_input: HandlerInput) -> tuple[str, str]:
     """The question to (re)ask now, as (speech, reprompt): pending question, open offer, or where it hurts."""
     attributes = session(handler_input)
-    conversation = Conversation.from_dict(attributes.get(CONVERSATION))
+    content = content_of(handler_input)
+    conversation = Conversation.from_dict(attributes.get(CONVERSATION), content)
     if conversation.pending:
-        question = load_content().question(conversation.pending)
-        return str(escape(question.voice)), str(escape(question.voice_rephrase))
+        question = words_of(handler_input)["questions"][conversation.pending]
+        return str(escape(question["voice"])), str(escape(question["voice_rephrase"]))
     if attributes.get(OFFER) in ("tips", "clinic"):
         question = say(handler_input, f"offer_{attributes[OFFER]}")
         return question, question
@@ -219,7 +227,7 @@ def goodbye(handler_input: HandlerInput) -> Response:
 
 def fallback(handler_input: HandlerInput) -> Response:
     """Out-of-domain speech: re-ask the pending question in other words (the core marks it as a rephrase)."""
-    conversation = Conversation.from_dict(session(handler_input).get(CONVERSATION))
+    conversation = Conversation.from_dict(session(handler_input).get(CONVERSATION), content_of(handler_input))
     if conversation.pending:
         return take_turn(handler_input, Event.DESCRIBE, Message())
     question, reprompt = follow_up(handler_input)
@@ -239,7 +247,7 @@ def repeat(handler_input: HandlerInput) -> Response:
 def answer(handler_input: HandlerInput, word: str) -> Response:
     """A bare yes or no: to the pending question first, else to the open offer, else to the core."""
     attributes = session(handler_input)
-    conversation = Conversation.from_dict(attributes.get(CONVERSATION))
+    conversation = Conversation.from_dict(attributes.get(CONVERSATION), content_of(handler_input))
     offer = attributes.get(OFFER)
     if conversation.pending or offer not in ("tips", "clinic"):
         return take_turn(handler_input, Event.DESCRIBE, Message(text=word, answer=word))
@@ -252,10 +260,11 @@ def answer(handler_input: HandlerInput, word: str) -> Response:
 
 def summary_card(handler_input: HandlerInput) -> str:
     """The card text: the assessment so far with the clinic's contact, or the contact alone."""
+    content = content_of(handler_input)
     stored = session(handler_input).get(CONVERSATION)
-    conversation = Conversation.from_dict(stored)
+    conversation = Conversation.from_dict(stored, content)
     if stored and not conversation.observations.is_empty():
-        return card_text(handler_input, "assessment", assessment=assess(conversation.observations))
+        return card_text(handler_input, "assessment", assessment=assess(conversation.observations, content))
     return card_text(handler_input, "contact")
 
 
@@ -270,13 +279,14 @@ def forget_history(handler_input: HandlerInput) -> Response:
     done = history.forget(handler_input)
     attributes = session(handler_input)
     stored = attributes.get(CONVERSATION)
+    content = content_of(handler_input)
     if stored and done:
         # Forgotten means forgotten: earlier episodes no longer count toward recurrence in this session.
-        conversation = Conversation.from_dict(stored)
+        conversation = Conversation.from_dict(stored, content)
         observations = replace(conversation.observations, recent_episodes=1)
         attributes[CONVERSATION] = replace(conversation, observations=observations).to_dict()
     text = say(handler_input, "forgotten", done=done)
-    if Conversation.from_dict(stored).pending:
+    if Conversation.from_dict(stored, content).pending:
         question, reprompt = follow_up(handler_input)
         return respond(handler_input, Speech(text + " " + question, reprompt))
     return respond(handler_input, Speech(text))
@@ -292,6 +302,6 @@ def apology(handler_input: HandlerInput) -> Response:
     try:
         question, reprompt = follow_up(handler_input)
     except Exception:  # noqa: BLE001 - the state itself may be what failed; end the session safely then
-        logger.warning("no follow-up after error; ending the session")
+        logger.warning("no follow-up after error; ending the session", exc_info=True)
         return respond(handler_input, Speech(text))
     return respond(handler_input, Speech(text + " " + question, reprompt))

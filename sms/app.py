@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from shared.config import Settings
-from shared.content import load_content
+from shared.content import Content, load_content
 from shared.stores import Store, open_store
 from sms.conversation import SmsLine
 from sms.webhook import bp
@@ -14,13 +14,16 @@ from sms.webhook import bp
 MAX_REQUEST_BYTES = 64 * 1024
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
-    """Build the Flask app with the SMS blueprint; the store is opened from settings unless given."""
+def create_app(settings: Settings | None = None, store: Store | None = None, content: Content | None = None) -> Flask:
+    """Build the Flask app with the SMS blueprint; the store is opened and the content loaded from settings unless
+    given."""
     settings = (settings or Settings.from_env()).validate()
     if store is None:
         store = open_store(settings)
+    if content is None:
+        content = load_content(settings.content_dir)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    app.extensions["cramp_sms"] = SmsLine(settings, store, load_content(settings.content_dir))
+    app.extensions["cramp_sms"] = SmsLine(settings, store, content)
     app.register_blueprint(bp)
     return app

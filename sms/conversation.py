@@ -28,6 +28,7 @@ from shared.content import Content
 from shared.dialogue import Event, Message, Reply
 from shared.identity import hashed_id
 from shared.reader import read
+from shared.render import sms_segments
 from shared.stores import Store, StoreUnavailable, VersionConflict
 from shared.triage import assess
 from sms import handoff, idempotency, optouts, state
@@ -121,19 +122,19 @@ class SmsLine:
             # After the commit: the request is stored for good before staff hear of it, and a slow Twilio API
             # holds no store lock. If this process dies first, the scheduled retry finds it un-notified.
             handoff.notify_staff(self.settings, self.store, self.content, progress.notify)
-        if logger.isEnabledFor(logging.INFO):  # the record's fields cost more than the call when INFO is off
-            logger.info(
-                "sms handled",
-                extra={
-                    "phone_hash": phone_hash,
-                    "outcome": result.outcome,
-                    "keyword": result.keyword,
-                    "step": result.step,
-                    "rules": ",".join(result.rules),
-                    "replied": result.reply is not None,
-                    "ms": round((time.monotonic() - started) * 1000, 1),
-                },
-            )
+        logger.info(
+            "sms handled",
+            extra={
+                "phone_hash": phone_hash,
+                "outcome": result.outcome,
+                "keyword": result.keyword,
+                "step": result.step,
+                "rules": ",".join(result.rules),
+                "replied": result.reply is not None,
+                "segments": sms_segments(result.reply) if result.reply else 0,
+                "ms": round((time.monotonic() - started) * 1000, 1),
+            },
+        )
         return result.reply
 
     def _turn(self, inbound: Inbound, phone_hash: str, progress: _Progress) -> Outcome | idempotency.Replay | None:
@@ -171,7 +172,7 @@ class SmsLine:
 
     def safe_reply(self, inbound: Inbound) -> str:
         """A reply that needs no stored state: the emergency reply, or the relief step with emergency advice."""
-        assessment = assess(read(inbound.text, self.content), self.content)
+        assessment = assess(read(inbound.text, self.content.language(self.locale).lexicon), self.content)
         if assessment.urgency == "emergency":
             return render_reply(Reply.EMERGENCY.value, self.content, self.locale, assessment=assessment)
         return render_reply("unavailable", self.content, self.locale, assessment=assessment)
@@ -266,6 +267,7 @@ class SmsLine:
             message,
             self.content,
             limit,
+            locale=self.locale,
             ttl_seconds=self.settings.conversation_ttl_seconds,
             message_sid=inbound.sid,
             # Counting this episode too, over both channels when linked: the recurrence rule fires on the third.
@@ -293,6 +295,7 @@ class SmsLine:
                 phone_hash=phone_hash,
                 window=turn.conversation.callback_window or "",
                 assessment=turn.assessment,
+                words=self.content.language(self.locale).words,
                 now=now,
             )
             outcome.reply = render_turn(turn, self.content, self.locale)

@@ -38,15 +38,15 @@ def callback_id(message_sid: str | None) -> str:
     return "cb_" + hashlib.sha256(seed.encode()).hexdigest()[:12]
 
 
-def summarise(assessment: Assessment) -> str:
-    """A triage summary for staff, built from rule ids and reasons only (none of the person's own words)."""
+def summarise(assessment: Assessment, words: dict[str, Any]) -> str:
+    """A triage summary for staff, built from rule ids and their reasons only (none of the person's own words)."""
     part = (assessment.body_part or "unknown muscle").replace("_", " ")
     verdict = assessment.verdict if assessment.verdict == "unclear" else f"{assessment.verdict} ({assessment.strength})"
     summary = f"{verdict}, {part}; urgency {assessment.urgency.replace('_', ' ')}"
-    if assessment.urgency_reason:
-        summary += f": {assessment.urgency_reason}"
-    if assessment.reasons:
-        summary += "; " + "; ".join(assessment.reasons)
+    if assessment.red_flag:
+        summary += f": {words['red_flags'][assessment.red_flag]}"
+    if assessment.reason_ids:
+        summary += "; " + "; ".join(words["reasons"][rule] for rule in assessment.reason_ids)
     return summary
 
 
@@ -58,6 +58,7 @@ def store_callback(
     phone_hash: str,
     window: str,
     assessment: Assessment,
+    words: dict[str, Any],
     now: float,
 ) -> dict[str, Any]:
     """Store a callback request durably and return it; a redelivered message returns the stored one."""
@@ -68,7 +69,7 @@ def store_callback(
         "phone": phone,
         "phone_hash": phone_hash,
         "window": window,
-        "summary": summarise(assessment),
+        "summary": summarise(assessment, words),
         "urgency": assessment.urgency,
         "status": "new",
         "notified": False,

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Flask
 from twilio.twiml.messaging_response import MessagingResponse
 
+from shared.config import content_dir_from_env
 from shared.content import load_content
 from shared.logs import configure_logging
 from shared.secrets import settings_for_lambda
@@ -46,10 +47,10 @@ def fallback_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Static TwiML for Twilio's Fallback URL: the clinic's number and the emergency advice."""
     configure_logging()
     try:
-        content = load_content()
+        content = load_content(content_dir_from_env())
         text = render_reply("fallback", content, sms_locale(content))
-    except Exception as exc:
-        logger.error("fallback reply could not be rendered", extra={"error_type": type(exc).__name__})
+    except Exception:
+        logger.exception("fallback reply could not be rendered")
         text = LAST_RESORT_REPLY
     logger.info("sms fallback answered")
     response = MessagingResponse()

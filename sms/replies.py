@@ -1,4 +1,4 @@
-"""Render the SMS line's replies: GSM-7, within two segments (tips four), never empty."""
+"""Render the SMS line's replies: within two segments (tips four), never empty."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from shared.content import Content
 from shared.dialogue import Reply, Turn
-from shared.render import SMS_LIMIT, SMS_TIPS_LIMIT, fit_sms, gsm7_units, render
+from shared.render import SMS_LIMIT, SMS_TIPS_LIMIT, fit_sms, render, sms_length
 
 
 def sms_locale(content: Content) -> str:
@@ -28,11 +28,11 @@ def render_reply(name: str, content: Content, locale: str, **context: Any) -> st
 
 def render_tips(turn: Turn, content: Content, locale: str) -> str:
     """The tips reply with as many of the assessment's tips as fit in four segments."""
-    tips = [tip for tip in content.tips if tip.id in turn.assessment.tip_ids]
+    tips = turn.assessment.tip_ids
     context = turn.context()
     for count in range(len(tips), -1, -1):
         text = render("sms", Reply.TIPS.value, locale, content=content, tips=tips[:count], **context)
-        if gsm7_units(text) <= SMS_TIPS_LIMIT:
+        if sms_length(text) <= SMS_TIPS_LIMIT:
             return text
     return fit_sms(text, SMS_TIPS_LIMIT)
 
@@ -43,6 +43,6 @@ def render_turn(turn: Turn, content: Content, locale: str) -> str:
         return render_tips(turn, content, locale)
     if turn.reply == Reply.ASSESSMENT and turn.show_relief:
         with_relief = render("sms", "verdict_with_relief", locale, content=content, **turn.context())
-        if gsm7_units(with_relief) <= SMS_LIMIT:
+        if sms_length(with_relief) <= SMS_LIMIT:
             return with_relief
     return render_reply(turn.reply.value, content, locale, **turn.context())

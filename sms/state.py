@@ -84,7 +84,7 @@ def _rewrite(store: Store, phone_hash: str, change: Callable[[Record | None], di
     rewrite(store, COLLECTION, phone_hash, with_expiry)
 
 
-def load_conversation(store: Store, phone_hash: str, now: float, content: Content | None = None) -> Conversation:
+def load_conversation(store: Store, phone_hash: str, now: float, content: Content) -> Conversation:
     """The live conversation for this number, or a fresh one (after expiry or for a new number)."""
     conversation = _live_conversation(store.get(COLLECTION, phone_hash), now)
     return Conversation.from_dict(conversation.get("conversation"), content)
@@ -135,6 +135,7 @@ def count_and_advance(
     content: Content,
     limit: RateLimit,
     *,
+    locale: str,
     ttl_seconds: int,
     recent_episodes: Callable[[], int] | None = None,
     message_sid: str | None = None,
@@ -162,15 +163,11 @@ def count_and_advance(
         base = data[BEFORE_LAST] if again else data
         stored = base.get("conversation")
         fresh = not stored or event == Event.NEW
-        if not stored and recent_episodes is not None:
-            # A new number's first message: what from_dict and two replace() calls would give, built once.
-            conversation = Conversation.new(recent_episodes())
-        else:
-            conversation = Conversation.from_dict(stored, content)
-            if fresh and recent_episodes is not None:
-                observations = replace(conversation.observations, recent_episodes=recent_episodes())
-                conversation = replace(conversation, observations=observations)
-        turn = next_step(conversation, event, message, content)
+        conversation = Conversation.from_dict(stored, content)
+        if fresh and recent_episodes is not None:
+            observations = replace(conversation.observations, recent_episodes=recent_episodes())
+            conversation = replace(conversation, observations=observations)
+        turn = next_step(conversation, event, message, content=content, locale=locale)
         recorded = bool(base.get(EPISODE_RECORDED)) and not fresh
         finished = turn.reply in (Reply.ASSESSMENT, Reply.EMERGENCY)
         # Re-applied, the episode was recorded by the attempt that applied it first (right after its write):

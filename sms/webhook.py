@@ -38,9 +38,9 @@ def inbound_sms() -> Response:
         return Response(str(MessagingResponse()), status=400, mimetype="text/xml")
     try:
         reply = line.handle(inbound)
-    except Exception as exc:
-        # A bug must not leave a person mid-cramp with nothing: log the type only (never the body) and
-        # give the safe reply, which needs no state.
-        logger.error("sms handling failed", extra={"error_type": type(exc).__name__})
+    except Exception:
+        # A bug must not leave a person mid-cramp with nothing: log the traceback (shared/logs.py keeps the
+        # exception's message, which could quote the body, out) and give the safe reply, which needs no state.
+        logger.exception("sms handling failed")
         reply = line.reply_without_state(inbound)
     return twiml(reply)

@@ -22,9 +22,8 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
-        """Log the error's type (never the request) and apologise."""
-        # The type and the traceback only: the message of a parsing error can quote what the person said.
-        logger.error("unhandled error in the skill", extra={"error_type": type(exception).__name__})
+        """Log the error's traceback (never the request) and apologise."""
+        logger.error("unhandled error in the skill", exc_info=exception)
         if is_request_type("SessionEndedRequest")(handler_input):
             # No speech is allowed after the session has ended; an empty response is still owed.
             return handler_input.response_builder.response

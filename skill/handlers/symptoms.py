@@ -19,7 +19,8 @@ class DescribeSymptomIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Pass the slot value ids to the core as facts."""
-        message = slots.message_from_intent(handler_input.request_envelope.request.intent)
+        concepts = turns.content_of(handler_input).concepts
+        message = slots.message_from_intent(handler_input.request_envelope.request.intent, concepts)
         return turns.describe(handler_input, message)
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from bench import __main__ as runner
 from bench import artifacts
-from bench.stats import empty_memos, interleave, machine, percentile, spread
+from bench.stats import interleave, machine, percentile, spread
 
 
 def assert_ratio(value: float) -> None:
@@ -34,21 +34,6 @@ def assert_comparison(item: dict, runs: int) -> None:
     assert item["reference"]["wall"]["p50"] > 0 and item["subject"]["wall"]["p50"] > 0
     assert_ratio(item["ratio"])
     assert_ratio(item["cpu_ratio"])
-
-
-def test_empty_memos_makes_the_next_turn_compute_its_assessment_and_reply_again() -> None:
-    from shared import render, triage
-    from shared.content import load_content
-    from shared.reader import read
-
-    content = load_content()
-    assessment = triage.assess(read("my calf cramped hard during my run", content), content)
-    render.render("sms", "assessment", "en-US", assessment=assessment)
-    assert triage._assess.cache_info().currsize > 0 and render._RENDERED
-
-    empty_memos()
-
-    assert triage._assess.cache_info().currsize == 0 and not render._RENDERED
 
 
 def test_percentile_of_known_series_interpolates_between_ranks() -> None:

@@ -71,8 +71,8 @@ def test_core_stored_conversation_with_wrong_types_answers_instead_of_raising(br
     }
 
     for event in Event:
-        turn = next_step(Conversation.from_dict(stored), event, Message(text=""), content)
-        assert Conversation.from_dict(turn.conversation.to_dict()) == turn.conversation
+        turn = next_step(Conversation.from_dict(stored, content), event, Message(text=""), content=content)
+        assert Conversation.from_dict(turn.conversation.to_dict(), content) == turn.conversation
 
 
 def test_alexa_endpoint_signed_envelope_with_unusable_system_answers_400_not_500() -> None:
@@ -108,8 +108,8 @@ def test_core_stored_conversation_pending_on_unknown_question_answers_instead_of
     stored = Conversation().to_dict() | {"step": "asking", "pending": "question_removed_in_a_release"}
 
     for event in Event:
-        turn = next_step(Conversation.from_dict(stored), event, Message(text="yes"), content)
-        assert Conversation.from_dict(turn.conversation.to_dict()) == turn.conversation
+        turn = next_step(Conversation.from_dict(stored, content), event, Message(text="yes"), content=content)
+        assert Conversation.from_dict(turn.conversation.to_dict(), content) == turn.conversation
 
 
 @pytest.mark.parametrize("pending", [[None], ["onset"], {"id": "onset"}], ids=["list-of-null", "list", "object"])
@@ -120,5 +120,5 @@ def test_core_stored_conversation_pending_not_a_string_answers_instead_of_raisin
     stored = Conversation().to_dict() | {"step": "asking", "pending": pending}
 
     for event in Event:
-        turn = next_step(Conversation.from_dict(stored), event, Message(text="yes"), content)
-        assert Conversation.from_dict(turn.conversation.to_dict()) == turn.conversation
+        turn = next_step(Conversation.from_dict(stored, content), event, Message(text="yes"), content=content)
+        assert Conversation.from_dict(turn.conversation.to_dict(), content) == turn.conversation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from shared.content import URGENCY_ORDER, load_content
@@ -78,24 +79,8 @@ def assessment_grid() -> list[Observations]:
         alarm = observations_satisfying(flag.when) if flag else Observations()
         for facts in (f for variants in VERDICT_FACTS.values() for f in variants):
             for body_part in BODY_PARTS:
-                grid.append(alarm.merge(facts).with_changes(body_part=body_part))
+                grid.append(replace(alarm.merge(facts), body_part=body_part))
     for flag in RED_FLAGS:
         for facts in (variants[-1] for variants in VERDICT_FACTS.values()):
             grid.append(facts.merge(observations_satisfying(flag.when)))
     return grid
-
-
-def generated_twin(cls: type) -> type:
-    """The frozen dataclass the decorator would generate for cls's fields (its own __init__)."""
-    import dataclasses
-
-    specs = []
-    for spec in dataclasses.fields(cls):
-        if spec.default_factory is not dataclasses.MISSING:
-            specs.append((spec.name, spec.type, dataclasses.field(default_factory=spec.default_factory)))
-        elif spec.default is not dataclasses.MISSING:
-            specs.append((spec.name, spec.type, dataclasses.field(default=spec.default)))
-        else:
-            specs.append((spec.name, spec.type))
-    return dataclasses.make_dataclass(cls.__name__, specs, frozen=True)
-

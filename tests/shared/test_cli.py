@@ -135,3 +135,46 @@ def test_cli_help_describes_the_command() -> None:
     done = triage("--help")
     assert done.returncode == 0
     assert "--json" in done.stdout and "text" in done.stdout
+
+
+def chat(lines: str, *args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "shared.cli", "--chat", *args],
+        cwd=ROOT, input=lines, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_cli_chat_holds_a_conversation_and_never_claims_a_callback_was_saved() -> None:
+    done = chat("my calf locked up during my run\nno\nno\nCALL\n2\n\n")
+    assert "Nothing\nyou type is sent or stored" in done.stdout
+    assert "Is that leg swollen" in done.stdout and "a cramp" in done.stdout
+    assert "When should NextPain Care call you back?" in done.stdout
+    assert "saved" not in done.stdout
+    assert "In this chat nothing is sent or stored" in done.stdout and "afternoon" in done.stdout
+
+
+def test_cli_same_command_under_both_names() -> None:
+    text = "my eyelid keeps twitching"
+    via_cli = subprocess.run(
+        [sys.executable, "-m", "shared.cli", "--json", text], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert via_cli.returncode == 0 and json.loads(via_cli.stdout) == json.loads(triage("--json", text).stdout)
+
+
+def test_cli_reads_the_clinics_content_folder(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    from shared.content import CONTENT_DIR
+
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, folder)
+    clinic = folder / "clinic.yaml"
+    clinic.write_text(clinic.read_text(encoding="utf-8").replace("name: NextPain Care", "name: Our Own Clinic"))
+    done = subprocess.run(
+        [sys.executable, "-m", "shared.triage", "calf cramp"], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "CRAMP_CONTENT_DIR": str(folder)}, check=False,
+    )
+    assert done.returncode == 0 and "Our Own Clinic:" in done.stdout

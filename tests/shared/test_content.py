@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from jinja2 import nodes
 
-from shared.conditions import ContentError
-from shared.content import CONTENT_DIR, URGENCY_ORDER, VERDICTS, Content, load_content
-from shared.render import _environment
+from shared.content import CONTENT_DIR, URGENCY_ORDER, VERDICTS, Content, ContentError, load_content
+from shared.render import environment
 from shared.triage import Assessment
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "shared" / "templates"
@@ -60,7 +59,9 @@ def _named_values(cond: Any) -> Iterator[tuple[str, Any]]:
 
 def _vocabulary(content: Content) -> dict[str, set]:
     """Every value the reader or an answer to a question can produce, per fact."""
-    vocab: dict[str, set] = {fact: set(content.lexicon[fact]) for fact in CATEGORY_FACTS}
+    vocab: dict[str, set] = {fact: set() for fact in CATEGORY_FACTS}
+    for fact, concept in content.language("en-US").lexicon.phrases.values():
+        vocab.setdefault(fact, set()).add(concept)
     for question in content.questions:
         for sets in question.answers():
             for fact, value in sets.items():
@@ -108,6 +109,13 @@ def test_content_every_value_a_condition_names_can_be_observed(content: Content)
                 assert value in vocab[fact], f"{where} names {fact}={value!r}, which nothing can produce"
 
 
+def test_content_every_concept_id_can_be_read_or_answered(content: Content) -> None:
+    # An id of concepts.yaml that no phrase of the base lexicon and no answer produces could never be observed.
+    vocab = _vocabulary(content)
+    for fact in CATEGORY_FACTS:
+        assert set(content.concepts[fact]) == vocab[fact], fact
+
+
 def test_content_duration_decision_is_written_next_to_the_rules_and_kept(content: Content) -> None:
     # Issue 2: the article contradicts itself on duration; the decision and its sources sit atop rules.yaml,
     # and the weights must keep it: pattern and context carry the verdict, duration only tips it.
@@ -136,7 +144,7 @@ def test_content_tips_name_only_real_verdicts(content: Content) -> None:
 
 
 def test_content_medication_caution_rules_out_quinine(content: Content) -> None:
-    caution = content.medication_caution.lower()
+    caution = content.language("en-US").words["medication_caution"].lower()
     assert "quinine" in caution and "not a treatment" in caution
     assert "clinician" in caution
 
@@ -148,18 +156,22 @@ def test_content_question_the_dialogue_restarts_with_exists(content: Content) ->
         content.question("no_such_question")
 
 
-def _getattrs(template: str) -> Iterator[tuple[str, str]]:
-    env = _environment()
-    source = env.loader.get_source(env, template)[0]
-    for node in env.parse(source).find_all(nodes.Getattr):
+def _parsed(template: str, content: Content) -> nodes.Template:
+    env = environment(content)
+    return env.parse(env.loader.get_source(env, template)[0])
+
+
+def _getattrs(template: str, content: Content) -> Iterator[tuple[str, str]]:
+    for node in _parsed(template, content).find_all(nodes.Getattr):
         if isinstance(node.node, nodes.Name):
             yield node.node.name, node.attr
 
 
 @pytest.mark.parametrize("template", ALL_TEMPLATES)
 def test_content_every_name_a_template_uses_exists(content: Content, template: str) -> None:
-    assessment_fields = {f.name for f in fields(Assessment)} | {"finished"}
-    for name, attr in _getattrs(template):
+    assessment_fields = {f.name for f in fields(Assessment)} | {"finished", "body_part"}
+    words = content.language("en-US").words
+    for name, attr in _getattrs(template, content):
         if name == "clinic":
             assert attr in content.clinic, f"{template}: clinic.{attr}"
         elif name == "loc":
@@ -169,13 +181,13 @@ def test_content_every_name_a_template_uses_exists(content: Content, template: s
             assert hasattr(content, attr), f"{template}: content.{attr}"
         elif name in ("assessment", "a"):
             assert attr in assessment_fields, f"{template}: {name}.{attr}"
+        elif name == "words":
+            assert attr in words, f"{template}: words.{attr}"
 
 
 @pytest.mark.parametrize("template", ALL_TEMPLATES)
-def test_content_every_value_a_template_compares_with_exists(template: str) -> None:
-    env = _environment()
-    source = env.loader.get_source(env, template)[0]
-    for compare in env.parse(source).find_all(nodes.Compare):
+def test_content_every_value_a_template_compares_with_exists(content: Content, template: str) -> None:
+    for compare in _parsed(template, content).find_all(nodes.Compare):
         left = compare.expr
         if not (isinstance(left, nodes.Getattr) and left.attr in FIELD_VALUES):
             continue
@@ -199,37 +211,56 @@ def _replace(old: str, new: str) -> Breaker:
     return change
 
 
+EN_WORDS = "languages/en/wording.yaml"
+EN_LEXICON = "languages/en/lexicon.yaml"
 BROKEN = [
     ("rules.yaml", lambda text: "", "rules.yaml"),
-    ("rules.yaml", _replace("\nrules:\n", "\nrulez:\n"), "rules.yaml"),
+    ("rules.yaml", _replace("\nrules:\n", "\nrulez:\n"), "missing rules"),
     ("rules.yaml", _replace("{fact: pattern, is: locked}", "{fact: patern, is: locked}"), "unknown fact 'patern'"),
     ("rules.yaml", _replace("{fact: pattern, is: locked}", "{fact: pattern, equals: locked}"), "operator"),
+    ("rules.yaml", _replace("{fact: pattern, is: locked}", "{fact: pattern, is: lockd}"), "pattern 'lockd'"),
     ("rules.yaml", _replace("    weight: 3\n", "    weight: heavy\n"), "weight"),
     ("rules.yaml", _replace("    points_to: cramp\n", "    points_to: both\n"), "points_to"),
-    ("rules.yaml", _replace("    weight: 3\n", "    weight: 3\n    colour: blue\n"), "colour"),
+    ("rules.yaml", _replace("    weight: 3\n", "    weight: 3\n    colour: blue\n"), "unknown field 'colour'"),
     ("red_flags.yaml", lambda text: text + "\n  - id: [unclosed\n", "red_flags.yaml: cannot be read"),
     ("red_flags.yaml", _replace("    urgency: emergency", "    urgency: panic"), "urgency must be"),
     ("red_flags.yaml", _replace("    urgency: routine", "    urgency: emergency"), "most urgent first"),
     ("red_flags.yaml", _replace("id: dark_urine_after_exertion", "id: chest_or_breathing"), "duplicate id"),
-    ("red_flags.yaml", _replace("    reason: chest pain", "    reasn: chest pain"), "missing reason"),
+    ("red_flags.yaml", _replace("    source: \"facts: 5, pulmonary", "    sauce: \"facts: 5"), "missing source"),
+    ("red_flags.yaml", _replace("{fact: contexts, has: wound}", "{fact: contexts, has: wund}"), "contexts 'wund'"),
     ("questions.yaml", _replace("    purpose: red_flag", "    purpose: chat"), "purpose must be"),
-    ("questions.yaml", _replace("    kind: yes_no", "    kind: maybe"), "kind one of"),
+    ("questions.yaml", _replace("    kind: yes_no", "    kind: maybe"), "kind must be one of"),
     ("questions.yaml", _replace("sets: {body_part: calf}", "sets: {bodypart: calf}"), "unknown fact 'bodypart'"),
+    ("questions.yaml", _replace("sets: {body_part: calf}", "sets: {body_part: calve}"), "body_part 'calve'"),
     ("questions.yaml", _replace("    on_no: {denied: [tingling_mouth]}\n", ""), "needs both on_yes and on_no"),
-    ("relief.yaml", _replace("  calf:\n", "  calves:\n"), "no relief step for ['calf']"),
-    ("relief.yaml", _replace("  unknown:\n", "  unknow:\n"), "'unknown' entry"),
-    ("tips.yaml", _replace("medication_caution:", "med_caution:"), "tips.yaml"),
-    ("lexicon.yaml", _replace('negation: ["no",', "negation: [no,"), "quote these"),
-    ("lexicon.yaml", _replace("\nsigns:\n", "\nsignz:\n"), "missing sections ['signs']"),
+    ("questions.yaml", _replace("  - id: body_part\n", "  - id: muscle\n"), "'body_part': it is missing"),
+    ("relief.yaml", _replace("  calf:\n", "  calves:\n"), "relief step 'calves': not a body part"),
+    ("relief.yaml", _replace("  unknown:\n", "  hand_or_foot:\n"), "relief step 'hand_or_foot': not a body part"),
+    (EN_LEXICON, _replace("\nignore: [", "\nignored: ["), "unknown section 'ignored'"),
+    ("relief.yaml", _replace("has: heat}", "has: hot}"), "contexts 'hot'"),
+    ("tips.yaml", _replace("medication_caution:", "med_caution:"), "missing medication_caution"),
+    ("tips.yaml", _replace("for: [spasm]", "for: [spasms]"), "'spasms' is not one of"),
+    ("concepts.yaml", _replace("  - wound\n", ""), "contexts 'wound'"),
+    ("concepts.yaml", _replace("pattern: [locked, twitching, stiff]", "pattern: [locked, twitching]"), "'stiff'"),
+    (EN_WORDS, _replace("  pattern_locked:", "  patern_locked:"), "'patern_locked' is not a key"),
+    (EN_WORDS, _replace("  warm_up: ", "  warmup: "), "'warmup' is not a key"),
+    (EN_WORDS, _replace("\nclinic_offer:", "\nclinic_ofer:"), "'clinic_ofer' is not a key"),
+    (EN_WORDS, _replace("      calf: calf\n", ""), "no wording for 'calf'"),
+    (EN_LEXICON, _replace('negation: ["no",', "negation: [no,"), "quote False"),
+    (EN_LEXICON, _replace("\nsigns:\n", "\nsignz:\n"), "unknown section 'signz'"),
+    (EN_LEXICON, _replace("  swelling: [swollen,", "  swolen: [swollen,"), "signs 'swolen' is not an id"),
+    (EN_LEXICON, _replace("    twitching: [twitch,", "    twitches: [twitch,"), "question 'pattern' has no option"),
+    (EN_LEXICON, _replace("  second: 1\n", "  second: one\n"), "'second' needs a number"),
     ("locales.yaml", _replace("default: en-US", "default: en-ZZ"), "en-ZZ"),
-    ("locales.yaml", _replace('en-GB: {emergency_number: "999", ', "en-GB: {"), "en-GB: missing emergency_number"),
-    ("clinic.yaml", _replace("phone:", "fone:"), "clinic.yaml: missing phone"),
+    ("locales.yaml", _replace('en-GB: {emergency_number: "999", ', "en-GB: {"), "missing emergency_number"),
+    ("locales.yaml", _replace("  en-IN:", "  es-US:"), "locale 'es-US' speaks 'es'"),
+    ("clinic.yaml", _replace("phone:", "fone:"), "missing phone"),
     ("clinic.yaml", lambda text: "", "clinic.yaml"),
 ]
 
 
 @pytest.mark.parametrize(("filename", "breaker", "message"), BROKEN, ids=[f"{b[0]}:{b[2]}" for b in BROKEN])
-def test_content_broken_file_fails_load_with_clear_content_error(
+def test_content_broken_file_fails_load_naming_the_file_and_what_is_wrong(
     tmp_path: Path, filename: str, breaker: Breaker, message: str
 ) -> None:
     broken = tmp_path / "content"
@@ -239,6 +270,25 @@ def test_content_broken_file_fails_load_with_clear_content_error(
     with pytest.raises(ContentError) as error:
         load_content(str(broken))
     assert message in str(error.value)
+    assert str(broken) in str(error.value)
+
+
+def test_content_misspelled_sign_fails_at_load_with_the_file_line_and_id(tmp_path: Path) -> None:
+    broken = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, broken)
+    path = broken / "red_flags.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(n for n, line in enumerate(lines, start=1) if "has_any: [face_droop, slurred_speech" in line)
+    lines[number - 1] = lines[number - 1].replace("slurred_speech", "slured_speech")
+    path.write_text("".join(lines), encoding="utf-8")
+
+    with pytest.raises(ContentError) as error:
+        load_content(str(broken))
+
+    assert str(error.value) == (
+        f"{path}, line {number}: red flag 'stroke_signs' names signs 'slured_speech', which concepts.yaml (signs) "
+        "does not list"
+    )
 
 
 def test_content_missing_file_fails_load_naming_the_file(tmp_path: Path) -> None:

@@ -8,10 +8,13 @@ import sys
 
 import pytest
 
+from shared.content import load_content
 from shared.facts import Observations
 from shared.reader import MAX_TEXT_CHARS, normalise, read
 from shared.triage import assess
 
+CONTENT = load_content()
+LEXICON = CONTENT.language("en-US").lexicon
 # Duration buckets as the rules and the spoken questions use them (common.md vocabulary).
 BUCKETS = (("seconds", 1), ("minutes", 10), ("over_10_minutes", 60), ("hours", 1440), ("days", float("inf")))
 
@@ -223,7 +226,7 @@ def test_reader_table_has_at_least_eighty_phrasings() -> None:
 def test_reader_phrasing_gives_expected_observations_and_verdict(
     text: str, verdict: str, urgency: str, expected: dict
 ) -> None:
-    observations = read(text)
+    observations = read(text, LEXICON)
     for fact, value in expected.items():
         if fact == "duration":
             assert bucket(observations.duration_minutes) == value, observations.duration_minutes
@@ -231,7 +234,7 @@ def test_reader_phrasing_gives_expected_observations_and_verdict(
             assert value <= getattr(observations, fact), (fact, getattr(observations, fact))
         else:
             assert getattr(observations, fact) == value, fact
-    result = assess(observations)
+    result = assess(observations, CONTENT)
     assert (result.verdict, result.urgency) == (verdict, urgency), result.fired_rules
 
 
@@ -254,63 +257,63 @@ def test_reader_phrasing_gives_expected_observations_and_verdict(
     ],
 )
 def test_reader_duration_in_many_forms(text: str, minutes: float) -> None:
-    assert read(f"calf cramp {text}").duration_minutes == pytest.approx(minutes)
+    assert read(f"calf cramp {text}", LEXICON).duration_minutes == pytest.approx(minutes)
 
 
 def test_reader_frequency_and_pregnancy_week_are_not_durations() -> None:
-    assert read("calf cramps twice a day").duration_minutes is None
-    assert read("3 times a week my eyelid twitches").duration_minutes is None
-    assert read("30 weeks pregnant with calf cramps").duration_minutes is None
+    assert read("calf cramps twice a day", LEXICON).duration_minutes is None
+    assert read("3 times a week my eyelid twitches", LEXICON).duration_minutes is None
+    assert read("30 weeks pregnant with calf cramps", LEXICON).duration_minutes is None
 
 
 def test_reader_denied_sign_is_not_also_reported() -> None:
-    observations = read("no swelling, not red")
+    observations = read("no swelling, not red", LEXICON)
     assert not observations.signs & observations.denied
     assert {"swelling", "redness"} <= observations.denied
 
 
 def test_reader_negation_stops_at_but() -> None:
-    observations = read("no swelling but it is red")
+    observations = read("no swelling but it is red", LEXICON)
     assert "redness" in observations.signs and "swelling" in observations.denied
 
 
 def test_reader_negation_does_not_reach_the_next_sentence() -> None:
-    assert "swelling" in read("No. My calf is swollen").signs
+    assert "swelling" in read("No. My calf is swollen", LEXICON).signs
 
 
 def test_reader_heat_used_as_treatment_is_not_heat_exposure() -> None:
     for sentence in ("i put heat on my calf", "used a heating pad on my back", "i applied heat"):
-        assert "heat" not in read(sentence).contexts, sentence
+        assert "heat" not in read(sentence, LEXICON).contexts, sentence
 
 
 def test_reader_falling_asleep_is_not_a_fall() -> None:
-    assert "injury" not in read("i fell asleep and woke with a calf cramp").contexts
-    assert "injury" in read("i fell down the stairs").contexts
+    assert "injury" not in read("i fell asleep and woke with a calf cramp", LEXICON).contexts
+    assert "injury" in read("i fell down the stairs", LEXICON).contexts
 
 
 def test_reader_warm_pack_advice_is_not_a_warm_leg() -> None:
-    observations = read("calf cramp, i used a warm pack and a hot bath")
+    observations = read("calf cramp, i used a warm pack and a hot bath", LEXICON)
     assert not {"warmth", "redness"} & observations.signs
 
 
 def test_reader_curly_apostrophes_read_like_straight_ones() -> None:
-    assert read("calf isn\u2019t warm") == read("calf isnt warm") == read("calf isn't warm")
+    assert read("calf isn\u2019t warm", LEXICON) == read("calf isnt warm", LEXICON) == read("calf isn't warm", LEXICON)
 
 
 def test_reader_capitals_and_punctuation_do_not_matter() -> None:
-    assert read("CALF LOCKED UP!!! During my RUN.") == read("calf locked up during my run")
+    assert read("CALF LOCKED UP!!! During my RUN.", LEXICON) == read("calf locked up during my run", LEXICON)
 
 
 def test_reader_text_beyond_the_limit_is_not_read() -> None:
     padding = "and then " * (MAX_TEXT_CHARS // 9 + 1)
-    assert read(padding + "chest pain").signs == frozenset()
+    assert read(padding + "chest pain", LEXICON).signs == frozenset()
     assert len(normalise("x" * (MAX_TEXT_CHARS * 3))) == MAX_TEXT_CHARS
 
 
 def test_reader_gibberish_gives_empty_observations() -> None:
-    assert read("asdf qwerty zxcv 12345 !!!").is_empty()
-    assert read("").is_empty()
-    assert read("\x00\x01\ufffd\U0001f4a9").is_empty()
+    assert read("asdf qwerty zxcv 12345 !!!", LEXICON).is_empty()
+    assert read("", LEXICON).is_empty()
+    assert read("\x00\x01\ufffd\U0001f4a9", LEXICON).is_empty()
 
 
 @pytest.mark.parametrize(
@@ -325,7 +328,7 @@ def test_reader_gibberish_gives_empty_observations() -> None:
     ],
 )
 def test_reader_one_slip_of_the_finger_is_read_as_the_word_meant(typo: str, meant: str) -> None:
-    assert read(f"my {typo}") == read(f"my {meant}")
+    assert read(f"my {typo}", LEXICON) == read(f"my {meant}", LEXICON)
 
 
 @pytest.mark.parametrize(
@@ -342,15 +345,15 @@ def test_reader_one_slip_of_the_finger_is_read_as_the_word_meant(typo: str, mean
     ],
 )
 def test_reader_real_words_are_not_mistaken_for_typos(sentence: str, not_read_as: str) -> None:
-    observations = read(sentence)
+    observations = read(sentence, LEXICON)
     named = {observations.body_part, observations.pattern} | observations.contexts | observations.signs
     assert not_read_as not in named, observations
 
 
 def test_reader_longest_phrase_wins_over_a_word_inside_it() -> None:
-    assert read("back of my thigh").body_part == "hamstring"
-    assert read("back of my lower leg").body_part == "calf"
-    assert read("lower back").body_part == "lower_back"
+    assert read("back of my thigh", LEXICON).body_part == "hamstring"
+    assert read("back of my lower leg", LEXICON).body_part == "calf"
+    assert read("lower back", LEXICON).body_part == "lower_back"
 
 
 def test_reader_reads_without_any_network() -> None:
@@ -358,8 +361,9 @@ def test_reader_reads_without_any_network() -> None:
         "import socket\n"
         "def refuse(*a, **k):\n    raise OSError('network used')\n"
         "socket.socket = refuse\nsocket.create_connection = refuse\n"
-        "from shared.reader import read\nfrom shared.triage import assess\n"
-        "print(assess(read('calf locked up during my run')).verdict)\n"
+        "from shared.content import load_content\nfrom shared.reader import read\nfrom shared.triage import assess\n"
+        "content = load_content()\n"
+        "print(assess(read('calf locked up during my run', content.language('en-US').lexicon), content).verdict)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
@@ -367,6 +371,11 @@ def test_reader_reads_without_any_network() -> None:
 
 
 def test_reader_result_is_plain_observations() -> None:
-    observations = read("calf cramp for 2 minutes during my run")
+    observations = read("calf cramp for 2 minutes during my run", LEXICON)
     assert isinstance(observations, Observations)
     assert Observations.from_dict(observations.to_dict()) == observations
+
+
+def test_reader_keeps_accented_letters_so_other_languages_can_be_read() -> None:
+    assert normalise("Crampe au mollet, ça fait MAL ÉNORMÉMENT") == "crampe au mollet, ça fait mal énormément"
+    assert normalise("naïve café") == "naïve café" and normalise("it's 2mins") == "its 2 mins"

@@ -8,23 +8,25 @@ tells the person they "have" something.
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from shared import render as render_module
-from shared.content import load_content
+from shared.content import CONTENT_DIR, load_content
 from shared.facts import Observations
-from shared.render import SMS_LIMIT, SMS_TIPS_LIMIT, fit_sms, gsm7_units, is_gsm7, render, to_gsm7
+from shared.render import SMS_LIMIT, SMS_TIPS_LIMIT, fit_sms, is_gsm7, render, sms_length, sms_segments
 from shared.triage import Assessment, assess
 from tests.shared.builders import RED_FLAGS, assessment_grid, observations_satisfying
 
 CONTENT = load_content()
 LOCALES = sorted(CONTENT.locales)
 SPOKEN_WORD_LIMIT = 62
-GRID = [assess(observations) for observations in assessment_grid()]
-RELIEF_TEXTS = sorted(set(CONTENT.relief.values()) | {item.say for item in CONTENT.context_relief})
+GRID = [assess(observations, CONTENT) for observations in assessment_grid()]
+WORDS = CONTENT.language("en-US").words
+RELIEF_IDS = sorted([*CONTENT.relief, *(item.id for item in CONTENT.context_relief)])
 
 
 def spoken_words(ssml: str) -> int:
@@ -50,9 +52,9 @@ def check_wording(text: str) -> None:
 def renderings(result: Assessment, locale: str) -> dict[str, str]:
     name = verdict_template(result)
     return {
-        "alexa": render("alexa", name, locale, assessment=result),
-        "sms": render("sms", name, locale, assessment=result),
-        "card": render("card", "assessment", locale, assessment=result),
+        "alexa": render("alexa", name, locale, assessment=result, content=CONTENT),
+        "sms": render("sms", name, locale, assessment=result, content=CONTENT),
+        "card": render("card", "assessment", locale, assessment=result, content=CONTENT),
     }
 
 
@@ -67,7 +69,7 @@ def test_render_grid_covers_every_verdict_urgency_and_body_part() -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_render_every_assessment_alexa_is_valid_ssml_within_25_seconds(locale: str) -> None:
     for result in GRID:
-        speech = render("alexa", verdict_template(result), locale, assessment=result)
+        speech = render("alexa", verdict_template(result), locale, assessment=result, content=CONTENT)
         root = parse_ssml(speech)
         assert root.tag == "speak"
         assert spoken_words(speech) <= SPOKEN_WORD_LIMIT, speech
@@ -76,9 +78,9 @@ def test_render_every_assessment_alexa_is_valid_ssml_within_25_seconds(locale: s
 @pytest.mark.parametrize("locale", LOCALES)
 def test_render_every_assessment_sms_is_gsm7_within_two_segments(locale: str) -> None:
     for result in GRID:
-        text = render("sms", verdict_template(result), locale, assessment=result)
+        text = render("sms", verdict_template(result), locale, assessment=result, content=CONTENT)
         assert is_gsm7(text), text
-        assert gsm7_units(text) <= SMS_LIMIT, (gsm7_units(text), text)
+        assert sms_length(text) <= SMS_LIMIT, (sms_length(text), text)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -92,29 +94,30 @@ def test_render_every_assessment_says_not_a_diagnosis_exactly_once_and_never_you
 @pytest.mark.parametrize("locale", LOCALES)
 def test_render_card_shows_verdict_relief_and_clinic(locale: str) -> None:
     for result in GRID:
-        card = render("card", "assessment", locale, assessment=result)
+        card = render("card", "assessment", locale, assessment=result, content=CONTENT)
         assert CONTENT.clinic["phone"] in card
         if result.urgency == "emergency":
             # An emergency card says only what to do now.
             assert "relief" not in card.lower() and "Right now" not in card
             continue
-        assert result.relief in card
+        assert WORDS["relief"][result.relief_id] in card
         if result.verdict != "unclear":
             assert f"a {result.verdict}" in card
 
 
 def test_render_verdict_words_match_the_verdict_in_every_channel() -> None:
-    cramp = assess(Observations(pattern="locked", contexts=frozenset({"exercise"})))
-    spasm = assess(Observations(pattern="twitching"))
-    unclear = assess(Observations())
+    cramp = assess(Observations(pattern="locked", contexts=frozenset({"exercise"})), CONTENT)
+    spasm = assess(Observations(pattern="twitching"), CONTENT)
+    unclear = assess(Observations(), CONTENT)
     for channel in ("alexa", "sms", "card"):
-        assert "a cramp" in render(channel, "assessment", "en-US", assessment=cramp)
-        assert "a spasm" in render(channel, "assessment", "en-US", assessment=spasm)
-        assert "hard to tell" in render(channel, "assessment", "en-US", assessment=unclear).lower()
+        assert "a cramp" in render(channel, "assessment", "en-US", assessment=cramp, content=CONTENT)
+        assert "a spasm" in render(channel, "assessment", "en-US", assessment=spasm, content=CONTENT)
+        assert "hard to tell" in render(channel, "assessment", "en-US", assessment=unclear, content=CONTENT).lower()
 
 
 def test_render_spoken_reason_follows_because() -> None:
-    speech = render("alexa", "assessment", "en-US", assessment=assess(Observations(contexts=frozenset({"exercise"}))))
+    result = assess(Observations(contexts=frozenset({"exercise"})), CONTENT)
+    speech = render("alexa", "assessment", "en-US", assessment=result, content=CONTENT)
     assert "because it came on during or right after exertion" in speech
 
 
@@ -134,23 +137,23 @@ def _urgency_marks(urgency: str, locale: str) -> dict[str, str]:
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("flag", RED_FLAGS, ids=[flag.id for flag in RED_FLAGS])
 def test_render_red_flag_urgency_shows_in_every_channel(flag, locale: str) -> None:
-    result = assess(observations_satisfying(flag.when))
+    result = assess(observations_satisfying(flag.when), CONTENT)
     assert result.red_flag == flag.id
     marks = _urgency_marks(flag.urgency, locale)
     for channel, text in renderings(result, locale).items():
         assert marks[channel] in text, (channel, text)
-        assert flag.reason[:30].lower() in text.lower(), (channel, text)
+        assert WORDS["red_flags"][flag.id][:30].lower() in text.lower(), (channel, text)
 
 
 @pytest.mark.parametrize(("locale", "spoken"), [("en-US", "9 1 1"), ("en-GB", "9 9 9"), ("en-AU", "triple zero")])
 def test_render_emergency_speech_uses_the_local_number(locale: str, spoken: str) -> None:
-    result = assess(Observations(signs=frozenset({"chest_pain"})))
-    speech = render("alexa", "emergency", locale, assessment=result)
+    result = assess(Observations(signs=frozenset({"chest_pain"})), CONTENT)
+    speech = render("alexa", "emergency", locale, assessment=result, content=CONTENT)
     assert speech.count(spoken) == 2
 
 
 def test_render_self_care_mentions_no_urgency() -> None:
-    result = assess(Observations(body_part="calf", pattern="locked"))
+    result = assess(Observations(body_part="calf", pattern="locked"), CONTENT)
     for text in renderings(result, "en-US").values():
         assert "today" not in text and "check-up" not in text and "911" not in text
 
@@ -161,16 +164,17 @@ def test_render_self_care_mentions_no_urgency() -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("question", CONTENT.questions, ids=[q.id for q in CONTENT.questions])
 def test_render_every_question_with_any_relief_fits_each_channel(question, locale: str) -> None:
-    base = assess(Observations())
-    for relief in RELIEF_TEXTS:
-        result = replace(base, relief=relief)
+    base = assess(Observations(), CONTENT)
+    for relief_id in RELIEF_IDS:
+        result = replace(base, relief_id=relief_id)
+        relief = WORDS["relief"][relief_id]
         for show_relief, rephrase in ((True, False), (False, True), (False, False)):
             context = {"assessment": result, "question": question, "show_relief": show_relief, "rephrase": rephrase}
-            speech = render("alexa", "question", locale, **context)
+            speech = render("alexa", "question", locale, **context, content=CONTENT)
             parse_ssml(speech)
             assert spoken_words(speech) <= SPOKEN_WORD_LIMIT, speech
-            text = render("sms", "question", locale, **context)
-            assert is_gsm7(text) and gsm7_units(text) <= SMS_LIMIT, (gsm7_units(text), text)
+            text = render("sms", "question", locale, **context, content=CONTENT)
+            assert is_gsm7(text) and sms_length(text) <= SMS_LIMIT, (sms_length(text), text)
             for rendered in (speech, text):
                 check_wording(rendered)
                 assert (relief in rendered) == show_relief or "&#39;" in rendered
@@ -179,20 +183,20 @@ def test_render_every_question_with_any_relief_fits_each_channel(question, local
 def test_render_choice_question_sms_numbers_its_options() -> None:
     question = CONTENT.question("pattern")
     text = render(
-        "sms", "question", "en-US", assessment=assess(Observations()), question=question, show_relief=False,
-        rephrase=False,
+        "sms", "question", "en-US", assessment=assess(Observations(), CONTENT), question=question, show_relief=False,
+        rephrase=False, content=CONTENT
     )
     for index, option in enumerate(question.options, start=1):
-        assert f"{index} {option.label}" in to_gsm7(text)
+        assert f"{index} {WORDS['questions']['pattern']['options'][option.id]}" in text
 
 
 def test_render_rephrased_question_is_worded_differently() -> None:
     question = CONTENT.question("leg_swelling")
-    result = assess(Observations(body_part="calf"))
+    result = assess(Observations(body_part="calf"), CONTENT)
     context = {"assessment": result, "question": question, "show_relief": False}
-    first = render("alexa", "question", "en-US", **context, rephrase=False)
-    again = render("alexa", "question", "en-US", **context, rephrase=True)
-    assert first != again and question.voice_rephrase in again
+    first = render("alexa", "question", "en-US", **context, rephrase=False, content=CONTENT)
+    again = render("alexa", "question", "en-US", **context, rephrase=True, content=CONTENT)
+    assert first != again and WORDS["questions"]["leg_swelling"]["voice_rephrase"] in again
 
 
 # --- Tips --------------------------------------------------------------------------------------------------
@@ -203,13 +207,13 @@ def test_render_rephrased_question_is_worded_differently() -> None:
     "facts", [{"pattern": "locked"}, {"pattern": "twitching"}, {}], ids=["cramp", "spasm", "unclear"]
 )
 def test_render_tips_fit_four_segments_and_carry_the_medicine_caution(facts: dict, locale: str) -> None:
-    result = assess(Observations.from_dict(facts))
-    tips = [tip for tip in CONTENT.tips if tip.id in result.tip_ids]
-    text = render("sms", "tips", locale, assessment=result, tips=tips)
-    assert is_gsm7(text) and gsm7_units(text) <= SMS_TIPS_LIMIT, (gsm7_units(text), text)
-    speech = render("alexa", "tips", locale, assessment=result, tips=tips)
+    result = assess(Observations.from_dict(facts), CONTENT)
+    tips = result.tip_ids
+    text = render("sms", "tips", locale, assessment=result, tips=tips, content=CONTENT)
+    assert is_gsm7(text) and sms_length(text) <= SMS_TIPS_LIMIT, (sms_length(text), text)
+    speech = render("alexa", "tips", locale, assessment=result, tips=tips, content=CONTENT)
     parse_ssml(speech)
-    card = render("card", "tips", locale, assessment=result, tips=tips)
+    card = render("card", "tips", locale, assessment=result, tips=tips, content=CONTENT)
     for rendered in (text, speech, card):
         check_wording(rendered)
         assert "Quinine, including tonic water, is not a treatment" in rendered
@@ -223,133 +227,68 @@ def test_render_tips_fit_four_segments_and_carry_the_medicine_caution(facts: dic
 
 def test_render_ssml_escapes_content_text() -> None:
     awkward = replace(CONTENT, clinic={**CONTENT.clinic, "name": 'Smith & Jones <Care> "Clinic"'})
-    speech = render("alexa", "tips", "en-US", content=awkward, assessment=assess(Observations()), tips=[])
+    speech = render("alexa", "tips", "en-US", content=awkward, assessment=assess(Observations(), CONTENT), tips=[])
     assert "Smith &amp; Jones &lt;Care&gt;" in speech
     assert "Smith & Jones <Care>" in "".join(parse_ssml(speech).itertext())
 
 
-def test_render_sms_turns_typographic_characters_into_gsm7() -> None:
-    name = "O\u2019Neil\u2019s \u201cCare\u201d \u2014 clinic \U0001f4aa"
+def test_render_sms_folds_typographic_characters_and_keeps_every_other_letter() -> None:
+    name = "O\u2019Neil\u2019s \u201cCare\u201d \u2014 Cl\u00ednica \U0001f4aa"
     awkward = replace(CONTENT, clinic={**CONTENT.clinic, "name": name})
-    text = render("sms", "tips", "en-US", content=awkward, assessment=assess(Observations()), tips=[])
-    assert "O'Neil's \"Care\" - clinic" in text
-    assert is_gsm7(text)
+    text = render("sms", "tips", "en-US", content=awkward, assessment=assess(Observations(), CONTENT), tips=[])
+    assert "O'Neil's \"Care\" - Cl\u00ednica \U0001f4aa" in text  # no letter dropped: UCS-2 can send it
+    assert not is_gsm7(text)
+
+
+def test_render_sms_reply_in_ucs2_is_sent_whole_in_more_segments() -> None:
+    # A clinic name with a letter outside GSM-7 makes every reply UCS-2: the emergency line must still be there.
+    clinic = replace(CONTENT, clinic={**CONTENT.clinic, "name": "Cl\u00ednica Nueva"})
+    text = fit_sms(render("sms", "callback_confirmed", "en-US", content=clinic, assessment=assess(
+        Observations(), CONTENT), window="after 6 when the kids are asleep"))
+    assert text.endswith("In an emergency call 911.") and "Cl\u00ednica" in text
+    assert sms_segments(text) > 2  # honestly more segments than the same length in GSM-7
 
 
 def test_render_unknown_channel_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown channel"):
-        render("fax", "assessment", "en-US", assessment=assess(Observations()))
+        render("fax", "assessment", "en-US", assessment=assess(Observations(), CONTENT), content=CONTENT)
+
+
+def test_sms_segments_gsm7_holds_160_or_153_a_segment_and_ucs2_70_or_67() -> None:
+    assert [sms_segments("a" * n) for n in (1, 160, 161, 306, 307)] == [1, 1, 2, 2, 3]
+    assert [sms_segments("\u0142" * n) for n in (70, 71, 134, 135)] == [1, 2, 2, 3]  # one letter outside GSM-7
+    assert sms_segments("a" * 69 + "\u00e9") == 1 and sms_segments("a" * 69 + "\u00ed") == 1
+    assert sms_segments("a" * 70 + "\u00ed") == 2  # \u00ed is not GSM-7: the whole text goes UCS-2
+    assert sms_length("\U0001f4aa") == 2  # outside the basic plane: two UTF-16 units
 
 
 def test_gsm7_extension_characters_count_twice() -> None:
-    assert gsm7_units("abc") == 3
-    assert gsm7_units("[€]") == 6
+    assert sms_length("abc") == 3
+    assert sms_length("[€]") == 6
     # Each of the ten, the regex-special ones (backslash, ^, [, ], |) and the form feed included.
-    assert all(gsm7_units(f"a{ch}b") == 4 for ch in "^{}\\[~]|€\f")
-    assert gsm7_units("a-b.c*d") == 7
+    assert all(sms_length(f"a{ch}b") == 4 for ch in "^{}\\[~]|€\f")
+    assert sms_length("a-b.c*d") == 7
     assert is_gsm7("Café £5 @ 10:00") and not is_gsm7("caf\u00e9 \u2014 ok") and not is_gsm7("\U0001f600")
 
 
 def test_gsm7_fit_sms_keeps_a_long_reply_within_its_budget() -> None:
     long_text = "word " * 200
     cut = fit_sms(long_text)
-    assert gsm7_units(cut) <= SMS_LIMIT and cut.endswith("...")
+    assert sms_length(cut) <= SMS_LIMIT and cut.endswith("...")
     assert fit_sms("short reply") == "short reply"
     braces = fit_sms("{x} " * 200)
-    assert gsm7_units(braces) <= SMS_LIMIT and braces.startswith("{x} {x}")
-    assert gsm7_units(fit_sms("€" * 400)) <= SMS_LIMIT
+    assert sms_length(braces) <= SMS_LIMIT and braces.startswith("{x} {x}")
+    assert sms_length(fit_sms("€" * 400)) <= SMS_LIMIT
 
 
-# --- Rendered replies are remembered only where that cannot change or leak anything ------------------------
-
-
-def _render_fresh(channel: str, name: str, locale: str, **context: object) -> str:
-    """The same render with the cache emptied first, so the template really runs."""
-    render_module._RENDERED.clear()
-    return render(channel, name, locale, **context)
-
-
-@pytest.mark.parametrize("channel", ["alexa", "sms", "card"])
-def test_render_same_assessment_again_gives_the_text_a_fresh_render_gives(channel: str) -> None:
-    for result in GRID[:40]:
-        template = "assessment" if channel != "alexa" else verdict_template(result)
-        first = render(channel, template, "en-GB", assessment=result, show_relief=True)
-        again = render(channel, template, "en-GB", assessment=result, show_relief=True)
-        assert first == again == _render_fresh(channel, template, "en-GB", assessment=result, show_relief=True)
-
-
-def test_render_each_locale_and_content_gets_its_own_text_after_another_was_remembered() -> None:
-    result = assess(Observations(body_part="calf", signs=frozenset({"chest_pain"})))
-    spoken = {locale: render("alexa", "emergency", locale, assessment=result) for locale in LOCALES}
-    assert len(set(spoken.values())) > 1  # the emergency number differs between locales
-    renamed = replace(CONTENT, clinic={**CONTENT.clinic, "name": "Renamed Clinic"})
-    assert "Renamed Clinic" not in render("card", "contact", "en-US", content=CONTENT)
-    assert "Renamed Clinic" in render("card", "contact", "en-US", content=renamed)
-
-
-def test_render_a_persons_own_words_in_the_context_are_never_kept() -> None:
-    result = assess(Observations(body_part="calf", pattern="locked"))
-    words = "after 6 when the kids are asleep"
-    text = render("sms", "callback_confirmed", "en-US", assessment=result, window=words)
-    assert words in text
-    kept = [value for key in render_module._RENDERED for _, value in key[4]]
-    assert words not in kept
-
-
-def test_render_a_list_of_tips_renders_every_time_without_error() -> None:
-    result = assess(Observations(pattern="locked"))
-    tips = [tip for tip in CONTENT.tips if tip.id in result.tip_ids]
-    assert render("sms", "tips", "en-US", assessment=result, tips=tips) == render(
-        "sms", "tips", "en-US", assessment=result, tips=tips
+def test_render_a_clinics_template_can_use_jinja_builtins_such_as_range(tmp_path: Path) -> None:
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, folder)
+    (folder / "templates" / "sms").mkdir(parents=True)
+    (folder / "templates" / "sms" / "help.txt.j2").write_text(
+        "{% for step in range(1, 4) %}{{ step }}{% endfor %} Call {{ clinic.phone }}.", encoding="utf-8"
     )
-
-
-def test_render_many_different_assessments_keep_the_remembered_replies_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render_module, "RENDER_CACHE_SIZE", 5)
-    render_module._RENDERED.clear()
-    texts = [render("sms", "assessment", "en-US", assessment=result) for result in GRID[:30]]
-    assert len(render_module._RENDERED) <= 5
-    assert texts == [_render_fresh("sms", "assessment", "en-US", assessment=result) for result in GRID[:30]]
-
-
-def _whole_alphabet_gsm7(text: str) -> str:
-    """The GSM-7 clean-up as one pass over every character, the way to_gsm7 was first written."""
-    alphabet = "".join(sorted(render_module.GSM7_BASIC | render_module.GSM7_EXTENDED))
-    outside = re.compile("[^" + re.escape(alphabet) + "]")
-    return outside.sub("", text.translate(str.maketrans(render_module.GSM7_REPLACEMENTS)))
-
-
-def _generated_texts(count: int) -> list[str]:
-    import random
-
-    generator = random.Random(20261125)
-    pool = [chr(code) for code in range(128)] + list(render_module.GSM7_REPLACEMENTS) + list("éÅΔ€£ü\U0001f4aa\u00e7")
-    plain = [chr(code) for code in range(32, 127)]
-    texts = ["", " ", "\n", "\t", "`", "\x7f", "a\tb", "a  b", "a \nb", "a\n b", "a\t\nb", "a\n\tb", "a \t\n\t b"]
-    for _ in range(count):
-        length = generator.randrange(1, 60)
-        # Mostly ordinary printable ASCII, as replies are, with now and then a character from the whole pool.
-        texts.append("".join(generator.choice(pool if generator.random() < 0.1 else plain) for _ in range(length)))
-    return texts
-
-
-def test_gsm7_cleanup_of_any_text_drops_and_replaces_what_the_whole_alphabet_pass_does() -> None:
-    for text in _generated_texts(3000):
-        assert to_gsm7(text) == _whole_alphabet_gsm7(text), repr(text)
-
-
-@pytest.mark.parametrize(("channel", "name"), [("sms", "callback_confirmed"), ("card", "contact")])
-def test_render_odd_whitespace_in_the_context_is_tidied_as_the_regex_passes_tidy_it(channel: str, name: str) -> None:
-    result = assess(Observations(body_part="calf", pattern="locked"))
-    for text in _generated_texts(400):
-        # The person's words stand in as the callback window (card: as the clinic's hours), so each reply meets them.
-        context = {"window": text} if channel == "sms" else {}
-        content = CONTENT if channel == "sms" else replace(CONTENT, clinic={**CONTENT.clinic, "hours": text})
-        raw = render_module._template(channel, name, "en-US").render(
-            content=content, clinic=content.clinic, loc=content.locale("en-US"), locale="en-US",
-            assessment=result, **context,
-        )
-        expected = re.sub(r"[ \t]*\n[ \t]*", "\n", raw).strip()
-        if channel == "sms":
-            expected = _whole_alphabet_gsm7(re.sub(r"[ \t]+", " ", expected))
-        assert render(channel, name, "en-US", content=content, assessment=result, **context) == expected, repr(text)
+    content = load_content(folder)
+    assert render("sms", "help", "en-US", content=content) == "123 Call +1 555 0100."
+    # Only the template it overrides changes: the others are still the packaged ones.
+    assert render("sms", "media", "en-US", content=content) == render("sms", "media", "en-US", content=CONTENT)

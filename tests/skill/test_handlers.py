@@ -14,6 +14,7 @@ from ask_sdk_model import RequestEnvelope
 
 from shared.config import Settings
 from shared.content import load_content
+from shared.logs import JsonFormatter
 from shared.stores import Store
 from skill.app import REQUEST_HANDLERS, build_skill, invoke
 from skill.handlers.errors import CatchAllExceptionHandler
@@ -271,3 +272,28 @@ def test_error_outside_a_session_apologises_with_emergency_advice_and_ends(
     assert reply.ends_session
     assert not reply.reprompt
     assert "sessionAttributes" not in reply.raw
+
+
+def test_error_in_a_handler_logs_its_traceback_without_the_user_id_or_words(
+    device: AlexaDevice, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said = "zanzibar quokka in my calf"
+
+    def broken(handler_input: object, message: object) -> None:
+        # A message that quotes its input, as a parsing error's does.
+        raise ValueError(f"could not read {said!r} for {USER_ID}")
+
+    monkeypatch.setattr("skill.turns.describe", broken)
+    with caplog.at_level(logging.INFO):
+        reply = device.free_text(said)
+
+    assert reply.speech.startswith(APOLOGY)
+    failures = [r for r in caplog.records if r.getMessage() == "unhandled error in the skill"]
+    assert len(failures) == 1
+    logged = json.loads(JsonFormatter().format(failures[0]))
+    assert logged["error_type"] == "ValueError"
+    assert "in broken" in logged["traceback"] and "in handle" in logged["traceback"]
+    assert "builtins.ValueError (message not logged)" in logged["traceback"]
+    for record in caplog.records:
+        line = JsonFormatter().format(record)
+        assert USER_ID not in line and "zanzibar" not in line and "quokka" not in line, line

@@ -18,7 +18,7 @@ from shared.config import Settings
 from shared.content import load_content
 from shared.identity import hashed_id
 from shared.reader import read
-from shared.render import SMS_LIMIT, gsm7_units, is_gsm7
+from shared.render import SMS_LIMIT, is_gsm7, sms_length
 from shared.stores import Store, store_from_settings
 from shared.triage import assess
 from skill.app import build_skill, invoke
@@ -34,7 +34,10 @@ ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "test-twilio-auth-token-for-text-me"
 LINE_NUMBER = "+15550100100"
 MOBILE = "+15550001111"
-CLINIC = load_content().clinic
+CONTENT = load_content()
+LEXICON = CONTENT.language("en-US").lexicon
+WORDS = CONTENT.language("en-US").words
+CLINIC = CONTENT.clinic
 SCOPE = "alexa::profile:mobile_number:read"
 
 
@@ -124,12 +127,12 @@ def test_text_me_after_verdict_sends_summary_relief_and_clinic_number_through_tw
     assert request["form"]["To"] == MOBILE
     assert request["form"]["From"] == LINE_NUMBER
     body = request["form"]["Body"]
-    relief = assess(read("hard knot in my calf during exercise")).relief
+    relief = WORDS["relief"][assess(read("hard knot in my calf during exercise", LEXICON), CONTENT).relief_id]
     assert body.startswith(f"Cramp Check by {CLINIC['name']}.\nMost likely a cramp")
     assert f"Right now: {relief}" in body
     assert CLINIC["phone"] in body
     assert body.endswith("Not a diagnosis. Reply CALL, TIPS or STOP.")
-    assert is_gsm7(body) and gsm7_units(body) <= SMS_LIMIT
+    assert is_gsm7(body) and sms_length(body) <= SMS_LIMIT
 
 
 def test_text_me_without_consent_sends_permission_card_and_texts_nothing(
@@ -298,16 +301,16 @@ def test_text_me_before_any_description_texts_the_clinic_details_only(
     ],
 )
 def test_compose_text_every_route_is_gsm7_within_two_segments_with_the_clinic(description: str) -> None:
-    assessment = assess(read(description))
+    assessment = assess(read(description, LEXICON), CONTENT)
 
-    text = compose_text(assessment, "en-US")
+    text = compose_text(assessment, "en-US", CONTENT)
 
-    assert is_gsm7(text) and gsm7_units(text) <= SMS_LIMIT, text
+    assert is_gsm7(text) and sms_length(text) <= SMS_LIMIT, text
     assert CLINIC["phone"] in text and not text.endswith("...")
     if assessment.urgency == "emergency":
         assert text.startswith(f"Cramp Check by {CLINIC['name']}.\nCall 911 now. ")
     else:
-        assert f"Right now: {assessment.relief}" in text
+        assert f"Right now: {WORDS['relief'][assessment.relief_id]}" in text
 
 
 def test_text_me_in_a_bundle_without_the_sms_line_says_it_could_not_text(

@@ -10,8 +10,9 @@ from shared.content import load_content
 from tests.skill.alexa_device import AlexaDevice, Reply
 
 CONTENT = load_content()
-CALF_RELIEF = CONTENT.relief["calf"]
-BACK_RELIEF = CONTENT.relief["lower_back"]
+WORDS = CONTENT.language("en-US").words
+CALF_RELIEF = WORDS["relief"]["calf"]
+BACK_RELIEF = WORDS["relief"]["lower_back"]
 CLINIC = CONTENT.clinic
 # "The verdict with its reasons, spoken in at most about 25 seconds" (issue 4).
 VERDICT_SECONDS = 25
@@ -68,7 +69,7 @@ def test_cramp_dialogue_whole_verdict_with_reasons_tips_and_clinic_card(device: 
     assert tips.speech.startswith(f"Here are some tips from {CLINIC['name']}.")
     assert "Quinine" in tips.speech
     assert tips.speech.endswith(f"Would you like the number for {CLINIC['name']}?")
-    assert all(tip.say in tips.card["content"] for tip in CONTENT.tips if "cramp" in tip.for_verdicts)
+    assert all(WORDS["tips"][tip.id] in tips.card["content"] for tip in CONTENT.tips if "cramp" in tip.for_verdicts)
     assert CLINIC["phone_spoken"] in clinic.speech
     assert clinic.ends_session
     assert "Most likely a cramp." in clinic.card["content"]
@@ -207,7 +208,7 @@ def test_self_care_cramp_has_no_urgency_line(device: AlexaDevice) -> None:
 def test_one_shot_with_every_fact_known_speaks_relief_then_verdict(device: AlexaDevice) -> None:
     reply = device.describe(body_part="eyelid_face", feeling="twitching", duration="seconds", context="rest")
 
-    assert reply.speech.startswith("Right now: " + CONTENT.relief["eyelid_face"])
+    assert reply.speech.startswith("Right now: " + WORDS["relief"]["eyelid_face"])
     assert reply.speech.index("Right now:") < reply.speech.index("This sounds most like a spasm")
     assert "Most likely a spasm." in reply.card["content"]
     assert_question(reply)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.render import SMS_LIMIT, gsm7_units, is_gsm7
+from shared.render import SMS_LIMIT, is_gsm7, sms_length
 from shared.stores import COLLECTIONS, Store
 
 
@@ -20,7 +20,7 @@ def assert_sms_text(text: str, limit: int = SMS_LIMIT) -> None:
     """A reply a phone shows cheaply: not empty, GSM-7 only, within its segment budget."""
     assert text.strip(), "empty reply"
     assert is_gsm7(text), f"not GSM-7: {[ch for ch in text if not is_gsm7(ch)]!r} in {text!r}"
-    assert gsm7_units(text) <= limit, f"{gsm7_units(text)} units > {limit}: {text!r}"
+    assert sms_length(text) <= limit, f"{sms_length(text)} units > {limit}: {text!r}"
 
 
 def conversation_erased(store: Store, phone_hash: str) -> bool:
