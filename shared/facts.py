@@ -29,13 +29,20 @@ class Observations:
 
     body_part: str | None = fact(TEXT, concept="body_part")
     pattern: str | None = fact(TEXT, concept="pattern")
-    duration_minutes: float | None = fact(NUMBER)
+    duration_minutes: float | None = fact(NUMBER)  # how long this episode (or this twitch) has lasted
+    onset_minutes_ago: float | None = fact(NUMBER)  # when the problem began ("since Tuesday")
     recurrence: str | None = fact(TEXT, concept="recurrence")
     severity: str | None = fact(TEXT, concept="severity")
     recent_episodes: int = fact(COUNT, said=False)  # from the person's history, this episode included
     contexts: frozenset[str] = fact(SET, concept="contexts")
     signs: frozenset[str] = fact(SET, concept="signs")
+    # Signs only hedged or partly heard ("not sure if it's swollen"): never lower anything, asked about next.
+    possible_signs: frozenset[str] = fact(SET, concept="signs")
     denied: frozenset[str] = fact(SET, concept="signs")
+    experiencer: str | None = fact(TEXT, concept="experiencer")  # whose cramp: the person's own or another's
+    age_band: str | None = fact(TEXT, concept="age_band")  # only when stated; some red flags depend on it
+    called_it: str | None = fact(TEXT, concept="called_it")  # the person's own word: weak evidence only
+    scope: str | None = fact(TEXT, concept="scope")  # "out" for stomach, period and pregnancy belly cramps
     answered: frozenset[str] = fact(SET, said=False)  # question ids
 
     def merge(self, newer: Observations) -> Observations:
@@ -45,6 +52,8 @@ class Observations:
                   for spec in fields(self)}
         # Safety: a reported warning sign is never cancelled by a later "no"; denial only covers the rest.
         merged["denied"] = merged["denied"] - merged["signs"]
+        # A sign once confirmed or denied is no longer only possible.
+        merged["possible_signs"] = merged["possible_signs"] - merged["signs"] - merged["denied"]
         return Observations(**merged)
 
     def to_dict(self) -> dict[str, Any]:

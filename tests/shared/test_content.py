@@ -132,8 +132,8 @@ def test_content_duration_decision_is_written_next_to_the_rules_and_kept(content
 def test_content_every_body_part_has_a_relief_step(content: Content) -> None:
     body_parts = _vocabulary(content)["body_part"]
     assert body_parts == {
-        "calf", "hamstring", "quadriceps", "foot", "hand", "lower_back", "neck_shoulder", "abdomen", "eyelid_face",
-        "other",
+        "calf", "hamstring", "quadriceps", "leg", "foot", "hand", "arm", "lower_back", "neck_shoulder", "chest",
+        "abdomen", "eyelid_face", "other",
     }
     assert body_parts | {"unknown"} == set(content.relief)
 

@@ -14,12 +14,18 @@ EVERY_FACT: dict[str, Any] = {
     "body_part": "calf",
     "pattern": "locked",
     "duration_minutes": 15.0,
+    "onset_minutes_ago": 1440.0,
     "recurrence": "recurring",
     "severity": "severe",
     "recent_episodes": 3,
     "contexts": frozenset({"sleep"}),
     "signs": frozenset({"swelling"}),
+    "possible_signs": frozenset({"redness"}),
     "denied": frozenset({"fever"}),
+    "experiencer": "other",
+    "age_band": "older_adult",
+    "called_it": "cramp",
+    "scope": "in",
     "answered": frozenset({"pattern"}),
 }
 
@@ -62,3 +68,10 @@ def test_is_empty_any_one_fact_known_is_not_empty(name: str) -> None:
     assert Observations().is_empty()
     assert Observations(recent_episodes=2, answered=frozenset({"pattern"})).is_empty()
     assert not Observations(**{name: EVERY_FACT[name]}).is_empty()
+
+
+def test_merge_a_possible_sign_later_confirmed_or_denied_is_no_longer_possible() -> None:
+    hedged = Observations(possible_signs=frozenset({"swelling", "redness"}))
+    merged = hedged.merge(Observations(signs=frozenset({"swelling"}), denied=frozenset({"redness"})))
+    assert merged.possible_signs == frozenset()
+    assert merged.signs == {"swelling"} and merged.denied == {"redness"}

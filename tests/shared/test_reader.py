@@ -49,7 +49,7 @@ PHRASINGS = [
     ("traps are twitchy", "spasm", "self_care", dict(body_part="neck_shoulder", pattern="twitching")),
     ("got a stitch in my side while jogging", "cramp", "self_care", dict(body_part="abdomen", contexts={"exercise"})),
     ("writers cramp in my hand", "unclear", "self_care", dict(body_part="hand")),
-    ("bicep cramped up doing curls", "cramp", "self_care", dict(body_part="other", pattern="locked")),
+    ("bicep cramped up doing curls", "cramp", "self_care", dict(body_part="arm", pattern="locked")),
     # --- typos
     ("my claf is cramping", "unclear", "self_care", dict(body_part="calf")),
     ("cramp in my calve", "unclear", "self_care", dict(body_part="calf")),
@@ -125,9 +125,9 @@ PHRASINGS = [
     ("foot locked up in bed", "cramp", "self_care", dict(body_part="foot", pattern="locked", contexts={"sleep"})),
     ("back spasm after lifting", "unclear", "self_care", dict(body_part="lower_back", contexts={"lifting"})),
     ("I fell and my back is stiff", "spasm", "self_care",
-     dict(body_part="lower_back", pattern="stiff", contexts={"injury"})),
+     dict(body_part="lower_back", pattern="stiff", contexts={"fall"})),
     ("i fell off my bike and my neck is stiff", "spasm", "self_care",
-     dict(body_part="neck_shoulder", pattern="stiff", contexts={"injury"})),
+     dict(body_part="neck_shoulder", pattern="stiff", contexts={"fall"})),
     ("calf cramp out of nowhere while sitting on the couch", "unclear", "self_care",
      dict(body_part="calf", contexts={"rest"})),
     ("twitching calf while watching tv", "spasm", "self_care",
@@ -153,7 +153,7 @@ PHRASINGS = [
     ("calf cramped 4 times this week", "unclear", "routine", dict(body_part="calf", recurrence="frequent")),
     # --- red flags in free text
     ("calf cramp and chest pain", "unclear", "emergency", dict(body_part="calf", signs={"chest_pain"})),
-    ("arm cramp with chest pain", "unclear", "emergency", dict(body_part="other", signs={"chest_pain"})),
+    ("arm cramp with chest pain", "unclear", "emergency", dict(body_part="arm", signs={"chest_pain"})),
     ("leg cramps and short of breath", "unclear", "emergency", dict(signs={"breathless"})),
     ("my pee is dark after a marathon, legs cramping", "cramp", "emergency",
      dict(contexts={"exercise"}, signs={"dark_urine"})),
@@ -203,7 +203,7 @@ PHRASINGS = [
     ("calf locked up but i think i twisted it", "unclear", "self_care",
      dict(body_part="calf", pattern="locked", contexts={"injury"})),
     ("hard knot in my back after lifting, fell too", "unclear", "self_care",
-     dict(body_part="lower_back", pattern="locked", contexts={"lifting", "injury"})),
+     dict(body_part="lower_back", pattern="locked", contexts={"lifting", "fall"})),
     ("calf twitching during my run", "unclear", "self_care",
      dict(body_part="calf", pattern="twitching", contexts={"exercise"})),
     ("calf cramp during my run, no chest pain but my pee is dark", "cramp", "emergency",
@@ -287,8 +287,8 @@ def test_reader_heat_used_as_treatment_is_not_heat_exposure() -> None:
 
 
 def test_reader_falling_asleep_is_not_a_fall() -> None:
-    assert "injury" not in read("i fell asleep and woke with a calf cramp", LEXICON).contexts
-    assert "injury" in read("i fell down the stairs", LEXICON).contexts
+    assert "fall" not in read("i fell asleep and woke with a calf cramp", LEXICON).contexts
+    assert "fall" in read("i fell down the stairs", LEXICON).contexts
 
 
 def test_reader_warm_pack_advice_is_not_a_warm_leg() -> None:
