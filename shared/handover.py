@@ -37,6 +37,15 @@ MAX_EPISODES = 10
 RECENT_DAYS = 7
 
 
+class TextNotSent(Exception):
+    """A text could not be handed over for sending (no credentials, the network, or the SMS API refused it)."""
+
+
+# How the skill's "text me that" sends, injected by its entry point: (number, body) -> the message's id, raising
+# TextNotSent when it cannot. The SMS line's sender (sms/outbound.py) is one; the skill never imports it.
+TextSender = Callable[[str, str], str]
+
+
 def line_number(settings: Settings, content: Content) -> str:
     """The number people text (and text START to): the SMS line's sending number, else the clinic's."""
     return settings.twilio_from_number or content.clinic["phone"]

@@ -1,6 +1,7 @@
-"""What handlers need beyond the request: the settings and the store, handed over per request by an interceptor.
+"""What handlers need beyond the request: the settings, the store and the text sender, handed over per request
+by an interceptor.
 
-ask-sdk builds handlers without arguments, so build_skill registers this interceptor, which puts both into the
+ask-sdk builds handlers without arguments, so build_skill registers this interceptor, which puts them into the
 request attributes (a dict that lives for one request only).
 """
 
@@ -12,16 +13,18 @@ from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 
 from shared.config import Settings
+from shared.handover import TextSender
 from shared.stores import Store
 
 SERVICES = "cramp_services"
 
 
 class Services(NamedTuple):
-    """The skill's settings and state store."""
+    """The skill's settings, state store and, where the SMS line can send, the sender "text me that" uses."""
 
     settings: Settings
     store: Store
+    send_text: TextSender | None = None
 
 
 class ServicesInterceptor(AbstractRequestInterceptor):

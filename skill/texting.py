@@ -16,7 +16,6 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from shared import handover
-from shared.config import Settings
 from shared.content import load_content
 from shared.dialogue import Conversation
 from shared.identity import hashed_id
@@ -87,8 +86,10 @@ def text_me(handler_input: HandlerInput) -> Response:
 
     assessment = assessment_of(handler_input)
     try:
-        message_id = _send(settings, found.number, compose_text(assessment, turns.locale_of(handler_input)))
-    except CannotSend as error:
+        if services.send_text is None:
+            raise handover.TextNotSent("this skill was built without a text sender")
+        message_id = services.send_text(found.number, compose_text(assessment, turns.locale_of(handler_input)))
+    except handover.TextNotSent as error:
         logger.warning("text me not sent", extra={"phone_hash": phone_hash, "error_type": type(error).__name__})
         return _instead(handler_input, "text_failed", summary_card)
     logger.info("text me sent", extra={"phone_hash": phone_hash, "message_id": message_id})
@@ -102,24 +103,6 @@ def text_me(handler_input: HandlerInput) -> Response:
         question = turns.say(handler_input, "link_offer")
         return turns.respond(handler_input, turns.Speech(text + " " + question, question, summary_card))
     return turns.respond(handler_input, turns.Speech(text, None, summary_card))
-
-
-class CannotSend(Exception):
-    """The text could not be handed over for sending."""
-
-
-def _send(settings: Settings, to: str, body: str) -> str:
-    """Send through the SMS line's outbound code (Twilio REST, or the local outbox), imported on first use."""
-    try:
-        from sms.outbound import OutboundError, send_sms
-    except ImportError as error:
-        # The Alexa zip ships sms/outbound.py and its SMS client (deploy/requirements.py); a bundle built without
-        # them still answers, saying it could not text, rather than failing the turn.
-        raise CannotSend("this bundle has no SMS line to send through") from error
-    try:
-        return send_sms(settings, to, body)
-    except OutboundError as error:
-        raise CannotSend(str(error)) from error
 
 
 def _instead(handler_input: HandlerInput, template: str, card: str, **context: object) -> Response:

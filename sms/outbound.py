@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.config import Settings
+from shared.handover import TextNotSent
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ REST_TIMEOUT_S = 5.0
 _OUTBOX_LOCK = threading.Lock()
 
 
-class OutboundError(Exception):
+class OutboundError(TextNotSent):
     """The message could not be handed to Twilio (no credentials, network, or an API error)."""
 
 
