@@ -31,6 +31,8 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     hash_salt: str = LOCAL_HASH_SALT
     twilio_auth_token: str = LOCAL_TWILIO_TOKEN
+    # The token Twilio signed with before a rotation: accepted beside twilio_auth_token until the rotation ends.
+    twilio_previous_auth_token: str | None = None
     twilio_account_sid: str | None = None
     twilio_from_number: str | None = None
     twilio_api_base: str | None = None  # tests point the REST client at a local server
@@ -52,6 +54,11 @@ class Settings:
         return self.mode == "deployed"
 
     @property
+    def twilio_signing_tokens(self) -> tuple[str, ...]:
+        """The auth tokens an inbound request's signature may be made with: the current one, then the previous."""
+        return tuple(token for token in (self.twilio_auth_token, self.twilio_previous_auth_token) if token)
+
+    @property
     def sqlite_path(self) -> Path:
         """The SQLite file of the local default store."""
         return self.data_dir / "cramp-check.sqlite3"
@@ -69,6 +76,11 @@ class Settings:
             # webhook fails closed on it.
             if self.twilio_auth_token == LOCAL_TWILIO_TOKEN:
                 raise SettingsError("deployed mode refuses the local Twilio token; set TWILIO_AUTH_TOKEN from SSM")
+            if self.twilio_previous_auth_token is not None:
+                if self.twilio_previous_auth_token == LOCAL_TWILIO_TOKEN:
+                    raise SettingsError("deployed mode refuses the local Twilio token as TWILIO_AUTH_TOKEN_PREVIOUS")
+                if not self.twilio_auth_token:
+                    raise SettingsError("TWILIO_AUTH_TOKEN_PREVIOUS is set without TWILIO_AUTH_TOKEN, the current one")
             if self.alexa_local_simulator:
                 raise SettingsError("CRAMP_ALEXA_LOCAL_SIMULATOR is never allowed in deployed mode")
             if self.staff_password == LOCAL_STAFF_PASSWORD:
@@ -79,8 +91,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read settings from the environment and validate them."""
-        env = os.environ if environ is None else environ
+        """Read settings from the environment and validate them; a variable set to "" counts as unset."""
+        # Sourcing .env.example sets every variable, most of them empty: empty must mean "use the default".
+        env = {name: value for name, value in (os.environ if environ is None else environ).items() if value != ""}
         mode = env.get("CRAMP_MODE", "local")
         port = int(env.get("PORT", "8000"))
         host = env.get("CRAMP_HOST", "127.0.0.1")
@@ -96,15 +109,16 @@ class Settings:
             public_base_url=env.get("CRAMP_PUBLIC_BASE_URL", f"http://{host}:{port}").rstrip("/"),
             hash_salt=env.get("CRAMP_HASH_SALT", LOCAL_HASH_SALT if local else ""),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", LOCAL_TWILIO_TOKEN if local else ""),
-            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
-            twilio_from_number=env.get("CRAMP_SMS_FROM") or None,
-            twilio_api_base=env.get("CRAMP_TWILIO_API_BASE") or None,
-            alexa_skill_id=env.get("CRAMP_ALEXA_SKILL_ID") or None,
+            twilio_previous_auth_token=env.get("TWILIO_AUTH_TOKEN_PREVIOUS"),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID"),
+            twilio_from_number=env.get("CRAMP_SMS_FROM"),
+            twilio_api_base=env.get("CRAMP_TWILIO_API_BASE"),
+            alexa_skill_id=env.get("CRAMP_ALEXA_SKILL_ID"),
             alexa_local_simulator=env.get("CRAMP_ALEXA_LOCAL_SIMULATOR", "") == "1",
             staff_password=env.get("CRAMP_STAFF_PASSWORD", LOCAL_STAFF_PASSWORD if local else None),
-            dynamodb_endpoint=env.get("CRAMP_DYNAMODB_ENDPOINT") or None,
+            dynamodb_endpoint=env.get("CRAMP_DYNAMODB_ENDPOINT"),
             aws_region=env.get("AWS_REGION", "us-east-1"),
             table_names=tables,
-            content_dir=env.get("CRAMP_CONTENT_DIR") or None,
+            content_dir=env.get("CRAMP_CONTENT_DIR"),
             try_it_enabled=None if try_it is None else try_it == "1",
         ).validate()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
 
@@ -18,9 +17,6 @@ logger = logging.getLogger(__name__)
 COLLECTION = "attributes"
 
 
-# A turn needs the same person's key three times (the request log line, the read, the write); the HMAC is
-# worked out once. Keyed on the whole input (user id and salt), so it only ever returns that person's own hash.
-@functools.lru_cache(maxsize=32)
 def alexa_user_hash(user_id: str, salt: str) -> str:
     """The salted hash that stands for this Alexa user id in storage and logs."""
     return hashed_id("alexa", user_id, salt)
