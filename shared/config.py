@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-COLLECTIONS = ("conversations", "attributes", "optouts", "callbacks")
+from shared.records import COLLECTIONS
+
 # Fixed local-only values, so the local server and its try-it page work with no accounts. They are
 # refused in deployed mode, where every secret must come from SSM through the environment.
 LOCAL_HASH_SALT = "local-only-salt"

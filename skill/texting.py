@@ -19,6 +19,7 @@ from shared import handover
 from shared.content import load_content
 from shared.dialogue import Conversation
 from shared.identity import hashed_id
+from shared.records import LINKED
 from shared.render import SMS_LIMIT, fit_sms, gsm7_units, render
 from shared.stores import StoreUnavailable, VersionConflict
 from shared.triage import Assessment, assess
@@ -168,7 +169,7 @@ def answer_link(handler_input: HandlerInput, word: str) -> Response:
     done = False
     try:
         handover.link_phone(services.store, phone_hash, alexa_key)
-        change(attributes, lambda data: data.update({handover.LINKED: phone_hash}))
+        change(attributes, lambda data: data.update({LINKED: phone_hash}))
         done = save(handler_input)
     except (StoreUnavailable, VersionConflict) as error:
         logger.warning("histories not linked", extra={"error_type": type(error).__name__})

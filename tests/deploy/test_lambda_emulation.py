@@ -129,7 +129,7 @@ def lambda_environment(
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_LAMBDA_FUNCTION_NAME": f"cramp-check-dev-{function}",
-        "CRAMP_DYNAMODB_ENDPOINT": endpoint,  # dynalite stands in for DynamoDB
+        "CRAMP_DYNAMODB_ENDPOINT": endpoint,  # the local DynamoDB-compatible server
     }
     secrets = {
         "CRAMP_SSM_HASH_SALT": ("CRAMP_HASH_SALT", SALT),
@@ -317,12 +317,12 @@ def test_alexa_zip_alone_answers_launch_and_symptom_like_local_server(
     runtime_dir: Path,
     local_server: Client,
     dynamodb_table_names: dict[str, str],
-    dynalite_endpoint: str,
+    dynamodb_endpoint: str,
     tmp_path: Path,
 ) -> None:
     events = [alexa_event("launch_request.json"), alexa_event("describe_symptom_intent.json")]
     folder = task_dirs["alexa"].folder
-    env = lambda_environment(template, "alexa", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    env = lambda_environment(template, "alexa", dynamodb_table_names, dynamodb_endpoint, tmp_path)
     result = run_lambda(folder, runtime_dir, template, "alexa", events, env)
 
     local = []
@@ -367,7 +367,7 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
     template: dict[str, Any],
     runtime_dir: Path,
     dynamodb_table_names: dict[str, str],
-    dynalite_endpoint: str,
+    dynamodb_endpoint: str,
     profile_api: FakeProfileApi,
     twilio_api: FakeTwilioApi,
     tmp_path: Path,
@@ -390,7 +390,7 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
     [local_text] = twilio_api.requests
 
     folder = task_dirs["alexa"].folder
-    env = lambda_environment(template, "alexa", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    env = lambda_environment(template, "alexa", dynamodb_table_names, dynamodb_endpoint, tmp_path)
     # Test-only: the twilio client's base and the profile API's self-signed certificate. The deployed
     # function has neither, so it talks to api.twilio.com and api.amazonalexa.com with the system CAs.
     env["CRAMP_TWILIO_API_BASE"] = twilio_api.base_url
@@ -417,7 +417,7 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
 
     # The SMS line's conversation for that number, seeded at the verdict in DynamoDB, so CALL works at once.
     store = store_from_settings(
-        "dynamodb", table_names=dynamodb_table_names, endpoint_url=dynalite_endpoint, region=REGION
+        "dynamodb", table_names=dynamodb_table_names, endpoint_url=dynamodb_endpoint, region=REGION
     )
     seeded = store.get("conversations", hashed_id("phone", MOBILE, SALT))
     assert seeded is not None
@@ -428,7 +428,7 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
 
     # The person replies CALL to the text: the SMS function (its own zip) carries the voice conversation on.
     call_form, call_signature = signed_sms("/sms", "CALL", sender=MOBILE)
-    sms_env = lambda_environment(template, "sms", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    sms_env = lambda_environment(template, "sms", dynamodb_table_names, dynamodb_endpoint, tmp_path)
     event = http_api_event("/sms", call_form, call_signature)
     reply = run_lambda(task_dirs["sms"].folder, runtime_dir, template, "sms", [event], sms_env)["answers"][0]
     assert reply["answer"]["statusCode"] == 200
@@ -455,14 +455,14 @@ def test_sms_zip_alone_answers_signed_http_api_event_like_local_server(
     runtime_dir: Path,
     local_server: Client,
     dynamodb_table_names: dict[str, str],
-    dynalite_endpoint: str,
+    dynamodb_endpoint: str,
     tmp_path: Path,
 ) -> None:
     messages = ["my calf locked up in bed last night for about 5 minutes", "HELP"]
     signed = [signed_sms("/sms", text) for text in messages]
     events = [http_api_event("/sms", form, signature) for form, signature in signed]
     folder = task_dirs["sms"].folder
-    env = lambda_environment(template, "sms", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    env = lambda_environment(template, "sms", dynamodb_table_names, dynamodb_endpoint, tmp_path)
     result = run_lambda(folder, runtime_dir, template, "sms", events, env, imports=("twilio.rest",))
 
     for (form, signature), entry in zip(signed, result["answers"], strict=True):
@@ -490,13 +490,13 @@ def test_sms_zip_refuses_event_whose_body_was_changed_after_signing(
     template: dict[str, Any],
     runtime_dir: Path,
     dynamodb_table_names: dict[str, str],
-    dynalite_endpoint: str,
+    dynamodb_endpoint: str,
     tmp_path: Path,
 ) -> None:
     form, signature = signed_sms("/sms", "my calf cramps")
     forged = copy.deepcopy(form)
     forged["Body"] = "STOP"
-    env = lambda_environment(template, "sms", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    env = lambda_environment(template, "sms", dynamodb_table_names, dynamodb_endpoint, tmp_path)
     result = run_lambda(
         task_dirs["sms"].folder, runtime_dir, template, "sms", [http_api_event("/sms", forged, signature)], env
     )
@@ -527,7 +527,7 @@ def test_notify_retry_zip_runs_on_schedule_event_with_empty_queue(
     template: dict[str, Any],
     runtime_dir: Path,
     dynamodb_table_names: dict[str, str],
-    dynalite_endpoint: str,
+    dynamodb_endpoint: str,
     tmp_path: Path,
 ) -> None:
     schedule_event = {
@@ -541,7 +541,7 @@ def test_notify_retry_zip_runs_on_schedule_event_with_empty_queue(
         "resources": ["arn:aws:events:us-east-1:123456789012:rule/cramp-check-dev-notify-retry"],
         "detail": {},
     }
-    env = lambda_environment(template, "notify_retry", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    env = lambda_environment(template, "notify_retry", dynamodb_table_names, dynamodb_endpoint, tmp_path)
     result = run_lambda(task_dirs["notify_retry"].folder, runtime_dir, template, "notify_retry", [schedule_event], env)
     assert result["answers"][0]["answer"] == {"retried": 0, "notified": 0, "failed": 0}
     assert result["foreign_modules"] == []

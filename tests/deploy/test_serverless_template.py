@@ -48,8 +48,9 @@ EXPECTED_TABLE_ACCESS = {
         "OptoutsTable": {"GetItem"},
     },
     "sms": {
-        "ConversationsTable": {"GetItem", "PutItem", "DeleteItem"},
-        "OptoutsTable": {"GetItem", "PutItem", "DeleteItem"},
+        "ConversationsTable": {"GetItem", "BatchGetItem", "PutItem", "DeleteItem"},
+        "OptoutsTable": {"GetItem", "BatchGetItem", "PutItem", "DeleteItem"},
+        "AttributesTable": {"GetItem", "BatchGetItem", "PutItem", "DeleteItem"},
         "CallbacksTable": {"GetItem", "PutItem", "DeleteItem", "Scan"},
     },
     "sms_fallback": {},
@@ -57,9 +58,9 @@ EXPECTED_TABLE_ACCESS = {
 }
 EXPECTED_PARAMETERS = {
     "alexa": {"twilio-auth-token", "twilio-account-sid", "hash-salt"},
-    "sms": {"twilio-auth-token", "twilio-account-sid", "hash-salt"},
+    "sms": {"twilio-auth-token", "twilio-account-sid", "hash-salt", "twilio-auth-token-previous"},
     "sms_fallback": set(),
-    "notify_retry": {"twilio-auth-token", "twilio-account-sid", "hash-salt"},
+    "notify_retry": {"twilio-auth-token", "twilio-account-sid", "hash-salt", "twilio-auth-token-previous"},
 }
 
 

@@ -13,7 +13,7 @@ NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 
 def put_callback(server: InProcess, key: str, minutes_ago: int, **fields: object) -> None:
-    """Store a callback request the way sms.handoff does."""
+    """Store a callback request the way sms.callbacks does."""
     data = {
         "id": key,
         "created_at": (NOW - timedelta(minutes=minutes_ago)).isoformat(),
