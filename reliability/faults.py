@@ -5,7 +5,7 @@
   conversation must equal the one-by-one replay of its messages (a message cut off by the crash applied once
   or not at all), every callback confirmation a person received must have its stored request, and every stored
   record must read back whole.
-- store_outage: the local DynamoDB server is frozen (SIGSTOP: connections hang, the worst case) while people text and talk.
+- store_outage: the local DynamoDB server is frozen (SIGSTOP: connections hang) while people text and talk.
   Each gets a 200 with the relief step and the emergency advice; the failure is logged; after the store
   comes back nothing is half-written, and Twilio's redelivery of the same message is answered normally.
 - notify_retry: the Twilio REST API fails; callback requests are stored anyway, and the scheduled

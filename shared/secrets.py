@@ -48,7 +48,7 @@ class SecretsError(RuntimeError):
 
 
 def make_client(region: str | None = None, endpoint_url: str | None = None) -> Any:
-    """Build an SSM client with short timeouts (boto3 is imported here: it costs ~236 ms)."""
+    """Build an SSM client with short timeouts (boto3 is imported here, never at module import)."""
     import boto3
     from botocore.config import Config
 

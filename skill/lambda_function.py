@@ -13,16 +13,16 @@ from shared.secrets import settings_for_lambda
 from shared.stores import open_store
 from skill.app import InvalidEnvelope, build_skill, invoke
 
-# The entry point is where the skill meets the SMS line: "text me that" sends through the line's sender, given
-# to the skill here so no other skill module imports sms/ (the Alexa zip ships sms/outbound.py for it).
-from sms.outbound import send_sms
-
 logger = logging.getLogger(__name__)
 
 
 @functools.cache
 def cold_start_skill() -> CustomSkill:
     """Read settings from the environment and build the skill, once per Lambda container."""
+    # The entry point is where the skill meets the SMS line: "text me that" sends through the line's sender,
+    # handed to the skill here so no other skill module imports sms/ (the Alexa zip ships sms/outbound.py alone).
+    from sms.outbound import send_sms
+
     configure_logging()
     settings = settings_for_lambda()
     return build_skill(settings, open_store(settings), send_text=functools.partial(send_sms, settings))

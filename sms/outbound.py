@@ -1,6 +1,6 @@
 """Outbound SMS (staff notifications) through Twilio's REST API, or a local outbox file.
 
-twilio.rest costs about 194 ms to import, so it is imported inside send_sms, never at module import.
+twilio.rest is imported inside send_sms, never at module import: it is heavy, and most turns send nothing.
 In local mode without Twilio credentials the message is appended to data_dir/outbox.jsonl instead, so
 the local server works with no account and tests can read what would have been sent.
 """

@@ -1,6 +1,6 @@
 """DynamoDB store for the deployed Lambdas: one table per collection, conditional writes for versions.
 
-boto3 costs about 236 ms to import, so it is imported inside functions, never at module import.
+boto3 is imported inside functions, never at module import: it is among the heaviest imports of a cold start.
 Items expired by `expires_at` are filtered here too: DynamoDB's TTL deletes them only within about
 two days, and until then they still appear in reads and scans.
 
