@@ -233,8 +233,8 @@ def store_outage(workdir: Path) -> dict[str, Any]:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     result: dict[str, Any] = {"outage_requests": 0, "safe_replies": 0, "not_safe": [], "alexa_answered": 0}
-    with _dynamodb_server(f"outage-{uuid.uuid4().hex[:8]}") as (server, tables):
-        env = {"CRAMP_STORE": "dynamodb", "CRAMP_DYNAMODB_ENDPOINT": server.endpoint_url,
+    with _dynamodb_server(f"outage-{uuid.uuid4().hex[:8]}") as (dynamodb, tables):
+        env = {"CRAMP_STORE": "dynamodb", "CRAMP_DYNAMODB_ENDPOINT": dynamodb.endpoint_url,
                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"}
         env.update({f"CRAMP_TABLE_{c.upper()}": name for c, name in tables.items()})
         log_path = workdir / "outage-server.log"
@@ -244,7 +244,7 @@ def store_outage(workdir: Path) -> dict[str, Any]:
             during = [("no", 0), ("my thigh is cramping and I have chest pain", 1), ("hand cramp", 2)]
             for body in before:
                 post_sms(session, server.url, twilio_form(body, phone_number(0)))
-            process = server._process
+            process = dynamodb._process
             assert process is not None
             process.send_signal(signal.SIGSTOP)
             outage_forms = []
@@ -275,7 +275,7 @@ def store_outage(workdir: Path) -> dict[str, Any]:
                 process.send_signal(signal.SIGCONT)
             # Requests the frozen server had buffered are processed now; give them a moment to land.
             time.sleep(1.0)
-            live = store_from_settings("dynamodb", table_names=tables, endpoint_url=server.endpoint_url)
+            live = store_from_settings("dynamodb", table_names=tables, endpoint_url=dynamodb.endpoint_url)
             result["half_written"] = whole_records(live)
             result["late_claims"] = orphaned_claims(live)
             expected_state = _replay(0, before, workdir / "reference")
