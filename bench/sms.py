@@ -5,10 +5,8 @@ through Flask's test client. The subject is `create_app` over a SQLite store in 
 turn comes from a new number with a new MessageSid, so every turn does the whole first-message path: the
 MessageSid check, the opt-out check, the rate limit, the conversation state, the episode history (each read
 and written in SQLite), the free-text reader, triage, the SMS template and the reply stored with its claim.
-All of a turn's reads and writes run in one SQLite transaction, committed once; the five records a first
-message reads come from one prefetching SELECT, and its four writes are version-checked against those rows and
-written by one statement just before the COMMIT (`store_calls_per_turn` and `committed_transactions_per_turn`
-report what one turn does: its gets are then served from the prefetch). The message describes an eyelid twitch, which
+All of a turn's reads and writes run in one SQLite transaction, committed once (`store_calls_per_turn` and
+`committed_transactions_per_turn` report what one turn does). The message describes an eyelid twitch, which
 needs no screening question, so each turn ends in a verdict. The reference (bench/quickstart_sms.py) checks
 the same signature and echoes the body.
 """
@@ -24,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.stats import CountingStore, commit_cost, compare, compare_with_memos_emptied, diagnosis, interleave
+from bench.stats import CountingStore, commit_cost, compare, diagnosis, interleave
 
 AUTH_TOKEN = "bench-twilio-auth-token-8c2f51"
 PUBLIC_BASE_URL = "https://cramp.clinic.example"
@@ -33,7 +31,7 @@ CLINIC_NUMBER = "+15550100100"
 ACCOUNT_SID = "AC" + "0" * 32
 SALT = "bench-hash-salt-4f1c9a7e2b"
 MESSAGE = "my eyelid keeps twitching for a few seconds while I sit at my desk"
-TARGET = 1.5
+TARGET = 2.0
 
 Post = tuple[str, dict[str, str]]  # (url-encoded form, headers)
 
@@ -146,10 +144,6 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
                 runs=runs,
                 warmup=warmup,
             )
-            # The same turn as for a message whose observations no earlier one had: the memos emptied first.
-            memos_emptied = compare_with_memos_emptied(
-                _poster(reference_client, posts()), _poster(subject_client, posts(first=total)), runs, warmup
-            )
             commit = commit_cost(store, "callbacks", runs=max(5, runs // 10))
         finally:
             store.close()
@@ -159,7 +153,6 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
         **compare(timings),
         "target": TARGET,
         "diagnosis": diagnosis(timings, ("subject_memory_store",)),
-        "memos_emptied": memos_emptied,
         "store_calls_per_turn": counting.calls,
         "committed_transactions_per_turn": counting.commits,
         "sqlite_commit_ms": commit,

@@ -97,28 +97,6 @@ def interleave_children(
     return timings
 
 
-def empty_memos() -> None:
-    """Nothing to empty: the core keeps no assessment or rendered-reply memos any more (issue 12), so a turn always
-    computes all of it. Kept until the benchmarks that call it are reworked."""
-
-
-def compare_with_memos_emptied(
-    reference: Callable[[], Any], subject: Callable[[], Any], runs: int, warmup: int = 0
-) -> dict[str, Any]:
-    """compare() of the reference and the subject with the core's memos emptied before each subject call.
-
-    The emptying runs inside the timed call (a few µs). The two run in an alternation of their own: emptied memos
-    would also slow whichever other candidate of a shared alternation ran next.
-    """
-
-    def cold_memo_subject() -> None:
-        empty_memos()
-        subject()
-
-    timings = interleave({"reference": reference, "subject": cold_memo_subject}, runs=runs, warmup=warmup)
-    return compare(timings)
-
-
 def compare(timings: dict[str, dict[str, list[float]]], scale: float = 1e3) -> dict[str, Any]:
     """Spread of wall and CPU time for "reference" and "subject", and the ratios of their medians."""
     result: dict[str, Any] = {}
@@ -208,48 +186,11 @@ def timed_child(
     return ChildRun(wall=elapsed, cpu=cpu, stdout=completed.stdout)
 
 
-def profiled_child(
-    code: str,
-    *,
-    env: Mapping[str, str],
-    args: Sequence[str] = (),
-    cwd: Path = ROOT,
-    python: str = sys.executable,
-    top: int = 10,
-) -> tuple[str, dict[str, float]]:
-    """Run `code` once under `-X importtime`: its stdout, and import self time summed per top-level package (ms).
-
-    Everything imported during the run counts, including modules a request imports lazily.
-    """
-    completed = subprocess.run(
-        [python, "-X", "importtime", "-c", code, *args],
-        cwd=cwd,
-        env=dict(env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"profiled child failed:\n{completed.stderr[-3000:]}")
-    by_package: dict[str, float] = {}
-    for line in completed.stderr.splitlines():
-        if not line.startswith("import time:") or line.count("|") != 2:
-            continue
-        self_us, _cumulative, name = (part.strip() for part in line[len("import time:") :].split("|"))
-        if not self_us.isdigit():
-            continue  # the header line
-        package = name.split(".")[0]
-        by_package[package] = by_package.get(package, 0.0) + int(self_us) / 1e3
-    heaviest = sorted(by_package.items(), key=lambda item: item[1], reverse=True)[:top]
-    return completed.stdout, {package: round(ms, 1) for package, ms in heaviest}
-
-
 class CountingStore:
     """Wraps a state store and counts its calls by method, to say how many reads and writes a turn makes.
 
     `commits` counts the write transactions the backend commits: each write made outside a transaction
-    is its own, and a transaction (however many writes it holds) is one if it writes at all. A store
-    whose transaction() yields False (DynamoDB) commits each write on its own, inside or not.
+    is its own, and a transaction (however many writes it holds) is one if it writes at all.
     """
 
     _WRITES = ("put", "claim", "delete")
@@ -265,7 +206,7 @@ class CountingStore:
         attribute = getattr(self._store, name)
         if name == "transaction":
             return self._transaction
-        if name not in ("get", "put", "claim", "delete", "scan", "prefetch") or not callable(attribute):
+        if name not in ("get", "get_many", "put", "claim", "delete", "scan") or not callable(attribute):
             return attribute
 
         def counted(*args: Any, **kwargs: Any) -> Any:

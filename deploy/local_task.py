@@ -8,6 +8,7 @@ versions for this machine, so every other file stays the one that deploys.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import os
 import subprocess
 import sys
@@ -28,7 +29,10 @@ def unzip(artifact: Path, destination: Path) -> Path:
 
 
 def swap_compiled_distributions(folder: Path) -> tuple[str, ...]:
-    """Reinstall each platform-specific distribution in `folder` at the same version for this machine."""
+    """Reinstall each platform-specific distribution in `folder` at the same version for this machine.
+
+    pip compiles what it installs, as the deployed zip's own modules come compiled (deploy/bytecode.py).
+    """
     root = folder.resolve()
     swapped = []
     emptied = set()
@@ -43,6 +47,9 @@ def swap_compiled_distributions(folder: Path) -> tuple[str, ...]:
             # RECORD also names console scripts pip put in ../../bin: outside the zip, never touched.
             if path.is_relative_to(root):
                 path.unlink(missing_ok=True)
+                if path.suffix == ".py":
+                    # Its shipped bytecode too (deploy/bytecode.py adds it after the wheel's RECORD was written).
+                    Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
                 emptied.add(root / path.relative_to(root).parts[0])
         swapped.append(f"{metadata['Name']}=={metadata['Version']}")
     # pip --target skips a package whose folder exists, even empty: remove emptied folders, deepest first.
@@ -52,7 +59,7 @@ def swap_compiled_distributions(folder: Path) -> tuple[str, ...]:
                 os.rmdir(current)
     if swapped:
         subprocess.run(  # noqa: S603 - fixed command line
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile"]
+            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
             + ["--only-binary=:all:", "--target", str(root), *swapped],
             check=True,
             capture_output=True,

@@ -5,7 +5,7 @@
   conversation must equal the one-by-one replay of its messages (a message cut off by the crash applied once
   or not at all), every callback confirmation a person received must have its stored request, and every stored
   record must read back whole.
-- store_outage: dynalite is frozen (SIGSTOP: connections hang, the worst case) while people text and talk.
+- store_outage: the local DynamoDB server is frozen (SIGSTOP: connections hang) while people text and talk.
   Each gets a 200 with the relief step and the emergency advice; the failure is logged; after the store
   comes back nothing is half-written, and Twilio's redelivery of the same message is answered normally.
 - notify_retry: the Twilio REST API fails; callback requests are stored anyway, and the scheduled
@@ -216,17 +216,17 @@ def crash(workdir: Path, numbers: int) -> dict[str, Any]:
 
 
 @contextmanager
-def _dynalite(table_prefix: str) -> Iterator[tuple[Any, dict[str, str]]]:
-    from tests.dynalite import DynaliteServer, dynalite_client, make_tables
+def _dynamodb_server(table_prefix: str) -> Iterator[tuple[Any, dict[str, str]]]:
+    from tests.dynamodb_local import DynamoDBServer, dynamodb_client, make_tables
 
     tables = {c: f"{table_prefix}-{c}" for c in COLLECTIONS}
-    with DynaliteServer() as dynalite:
-        make_tables(dynalite_client(dynalite.endpoint_url), tables)
-        yield dynalite, tables
+    with DynamoDBServer() as server:
+        make_tables(dynamodb_client(server.endpoint_url), tables)
+        yield server, tables
 
 
 def store_outage(workdir: Path) -> dict[str, Any]:
-    """Freeze dynalite while people text and talk; check replies, logs, and that nothing was half-written."""
+    """Freeze the DynamoDB server while people text and talk; check replies, logs, and that nothing was half-written."""
     from shared.content import load_content
     from sms.conversation import SmsLine
     from sms.inbound import Inbound
@@ -236,8 +236,8 @@ def store_outage(workdir: Path) -> dict[str, Any]:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     result: dict[str, Any] = {"outage_requests": 0, "safe_replies": 0, "not_safe": [], "alexa_answered": 0}
-    with _dynalite(f"outage-{uuid.uuid4().hex[:8]}") as (dynalite, tables):
-        env = {"CRAMP_STORE": "dynamodb", "CRAMP_DYNAMODB_ENDPOINT": dynalite.endpoint_url,
+    with _dynamodb_server(f"outage-{uuid.uuid4().hex[:8]}") as (dynamodb, tables):
+        env = {"CRAMP_STORE": "dynamodb", "CRAMP_DYNAMODB_ENDPOINT": dynamodb.endpoint_url,
                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"}
         env.update({f"CRAMP_TABLE_{c.upper()}": name for c, name in tables.items()})
         log_path = workdir / "outage-server.log"
@@ -247,7 +247,7 @@ def store_outage(workdir: Path) -> dict[str, Any]:
             during = [("no", 0), ("my thigh is cramping and I have chest pain", 1), ("hand cramp", 2)]
             for body in before:
                 post_sms(session, server.url, twilio_form(body, phone_number(0)))
-            process = dynalite._process
+            process = dynamodb._process
             assert process is not None
             process.send_signal(signal.SIGSTOP)
             outage_forms = []
@@ -278,7 +278,7 @@ def store_outage(workdir: Path) -> dict[str, Any]:
                 process.send_signal(signal.SIGCONT)
             # Requests the frozen server had buffered are processed now; give them a moment to land.
             time.sleep(1.0)
-            live = store_from_settings("dynamodb", table_names=tables, endpoint_url=dynalite.endpoint_url)
+            live = store_from_settings("dynamodb", table_names=tables, endpoint_url=dynamodb.endpoint_url)
             result["half_written"] = whole_records(live)
             result["late_claims"] = orphaned_claims(live)
             expected_state = _replay(0, before, workdir / "reference")

@@ -89,7 +89,7 @@ def faults_section(faults: dict[str, Any]) -> list[str]:
         f"{len(crash['diverged_conversations'])}; confirmed callbacks lost: {len(crash['lost_callbacks'])}; "
         f"records not reading back whole: {len(crash['corrupted_records'])}; callbacks stored: "
         f"{crash['callbacks_stored']} |",
-        f"| DynamoDB-compatible store frozen (dynalite SIGSTOP) | {outage['outage_requests']} requests during the "
+        f"| DynamoDB-compatible store frozen (SIGSTOP) | {outage['outage_requests']} requests during the "
         "outage (3 SMS, 2 Alexa) | "
         f"SMS 200 with relief step + emergency number: {outage['safe_replies']}/3; Alexa answered: "
         f"{outage['alexa_answered']}/2; failures logged: {outage['failures_logged']}; half-written conversation or "
@@ -155,7 +155,7 @@ def bench_section() -> list[str]:
         return [*title, "build/bench.json was not there when this report was generated; run `make bench`, then "
                 "this command again.", ""]
     try:
-        from bench.__main__ import table_rows
+        from bench.report import table_rows
 
         results = json.loads(BENCH.read_text(encoding="utf-8"))
         rows = table_rows(results)

@@ -7,6 +7,7 @@ only routes by path and adds the pages. Both channels stay exactly as deployed: 
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import time
@@ -179,11 +180,12 @@ def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic
     from skill.app import build_skill
     from skill.profile import LocalProfileApiClient
     from sms.app import create_app
-    from sms.outbound import read_outbox
+    from sms.outbound import read_outbox, send_sms
 
     content = load_content(settings.content_dir)
     sms_app = create_app(settings, store, content)
-    skill = build_skill(settings, store, content=content)
+    send_text = functools.partial(send_sms, settings)
+    skill = build_skill(settings, store, content=content, send_text=send_text)
     alexa_app = AlexaWebApp(settings, skill)
     alexa_try_app = None
     if try_it_served(settings):
@@ -192,7 +194,9 @@ def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic
         try_settings = replace(settings, alexa_local_simulator=True, host=LOOPBACK_HOST)
         # Its own skill whose Customer Profile API answers in-process with the browser's fictional number, so
         # "text me that" reaches the page's phone panel; the public /alexa skill keeps the real API client.
-        try_skill = build_skill(try_settings, store, api_client=LocalProfileApiClient(), content=content)
+        try_skill = build_skill(
+            try_settings, store, api_client=LocalProfileApiClient(), content=content, send_text=send_text
+        )
         alexa_try_app = AlexaWebApp(try_settings, try_skill)
     ctx = ServerContext(
         settings=settings,

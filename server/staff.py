@@ -22,7 +22,7 @@ from server.security import (
 from server.staff_text_retry import RETRY_INTERVAL_SECONDS
 from shared.config import LOCAL_STAFF_PASSWORD, Settings, SettingsError
 from shared.stores import Store, StoreUnavailable, VersionConflict, update
-from sms.handoff import MAX_NOTIFY_ATTEMPTS
+from sms.callbacks import MAX_NOTIFY_ATTEMPTS
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import threading
 from shared.config import Settings
 from shared.content import Content
 from shared.stores import Store
-from sms.handoff import retry_notifications
+from sms.callbacks import retry_notifications
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-COLLECTIONS = ("conversations", "attributes", "optouts", "callbacks")
+from shared.records import COLLECTIONS
+
 # Fixed local-only values, so the local server and its try-it page work with no accounts. They are
 # refused in deployed mode, where every secret must come from SSM through the environment.
 LOCAL_HASH_SALT = "local-only-salt"
@@ -86,6 +87,8 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     hash_salt: str = LOCAL_HASH_SALT
     twilio_auth_token: str = LOCAL_TWILIO_TOKEN
+    # The token Twilio signed with before a rotation: accepted beside twilio_auth_token until the rotation ends.
+    twilio_previous_auth_token: str | None = None
     twilio_account_sid: str | None = None
     twilio_from_number: str | None = None
     twilio_api_base: str | None = None  # tests point the REST client at a local server
@@ -107,6 +110,11 @@ class Settings:
     def deployed(self) -> bool:
         """True in the cloud, where no local shortcut is allowed."""
         return self.mode == "deployed"
+
+    @property
+    def twilio_signing_tokens(self) -> tuple[str, ...]:
+        """The auth tokens an inbound request's signature may be made with: the current one, then the previous."""
+        return tuple(token for token in (self.twilio_auth_token, self.twilio_previous_auth_token) if token)
 
     @property
     def sqlite_path(self) -> Path:
@@ -150,6 +158,11 @@ class Settings:
         # closed on it.
         if self.twilio_auth_token == LOCAL_TWILIO_TOKEN:
             needed.append("TWILIO_AUTH_TOKEN (the Twilio account's own token, not the local one)")
+        if self.twilio_previous_auth_token is not None:
+            if self.twilio_previous_auth_token == LOCAL_TWILIO_TOKEN:
+                needed.append("TWILIO_AUTH_TOKEN_PREVIOUS unset or the account's previous token, not the local one")
+            if not self.twilio_auth_token:
+                needed.append("TWILIO_AUTH_TOKEN, the current token, beside TWILIO_AUTH_TOKEN_PREVIOUS")
         if self.staff_password == LOCAL_STAFF_PASSWORD:
             needed.append("CRAMP_STAFF_PASSWORD (your own; the local one is printed on the sign-in page)")
         elif self.staff_password and not strong_staff_password(self.staff_password):
@@ -169,8 +182,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read settings from the environment and validate them."""
-        env = os.environ if environ is None else environ
+        """Read settings from the environment and validate them; a variable set to "" counts as unset."""
+        # Sourcing .env.example sets every variable, most of them empty: empty must mean "use the default".
+        env = {name: value for name, value in (os.environ if environ is None else environ).items() if value != ""}
         mode = env.get("CRAMP_MODE", "local")
         port = int(env.get("PORT", "8000"))
         host = env.get("CRAMP_HOST", "127.0.0.1")
@@ -186,14 +200,15 @@ class Settings:
             public_base_url=env.get("CRAMP_PUBLIC_BASE_URL", f"http://{host}:{port}").rstrip("/"),
             hash_salt=env.get("CRAMP_HASH_SALT", LOCAL_HASH_SALT if local else ""),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", LOCAL_TWILIO_TOKEN if local else ""),
-            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
-            twilio_from_number=env.get("CRAMP_SMS_FROM") or None,
-            twilio_api_base=env.get("CRAMP_TWILIO_API_BASE") or None,
-            alexa_skill_id=env.get("CRAMP_ALEXA_SKILL_ID") or None,
+            twilio_previous_auth_token=env.get("TWILIO_AUTH_TOKEN_PREVIOUS"),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID"),
+            twilio_from_number=env.get("CRAMP_SMS_FROM"),
+            twilio_api_base=env.get("CRAMP_TWILIO_API_BASE"),
+            alexa_skill_id=env.get("CRAMP_ALEXA_SKILL_ID"),
             alexa_local_simulator=env.get("CRAMP_ALEXA_LOCAL_SIMULATOR", "") == "1",
             alexa_local_api_endpoint=env.get("CRAMP_ALEXA_LOCAL_API_ENDPOINT") or None,
             staff_password=env.get("CRAMP_STAFF_PASSWORD", LOCAL_STAFF_PASSWORD if local else None),
-            dynamodb_endpoint=env.get("CRAMP_DYNAMODB_ENDPOINT") or None,
+            dynamodb_endpoint=env.get("CRAMP_DYNAMODB_ENDPOINT"),
             aws_region=env.get("AWS_REGION", "us-east-1"),
             table_names=tables,
             content_dir=content_dir_from_env(env),

@@ -18,23 +18,29 @@ from shared.config import Settings
 from shared.content import Content
 from shared.dialogue import Conversation, Step
 from shared.facts import Observations
-from shared.stores import Record, Store, VersionConflict, rewrite, update
+from shared.records import (
+    ATTRIBUTES,
+    CONVERSATIONS,
+    EPISODE_RECORDED,
+    EPISODES,
+    LINKED,
+    MAX_EPISODES,
+    OPTOUTS,
+    RATE,
+    RECENT_DAYS,
+)
+from shared.stores import NOT_READ, AlreadyRead, Record, Store, VersionConflict, rewrite, update
 
 logger = logging.getLogger(__name__)
 
-HISTORY = "attributes"
-CONVERSATIONS = "conversations"  # the SMS line's dialogue state per phone hash (sms/state.py)
-OPTOUTS = "optouts"  # the SMS line's opt-outs per phone hash (sms/optouts.py)
-# Set on an SMS conversation once it has given its verdict, so its episode is counted only once.
-EPISODE_RECORDED = "episode_recorded"
-# The SMS line's rate count, kept in the same record as the conversation (sms/ratelimit.py): what the voice side
-# writes there keeps it, so neither "text me" nor "forget me" resets the line's rate limit.
-RATE_COUNT = "rate"
-EPISODES = "episodes"
-LINKED = "linked"
-# The same limits as the skill's history (skill/history.py): ten episodes, a seven-day recurrence window.
-MAX_EPISODES = 10
-RECENT_DAYS = 7
+
+class TextNotSent(Exception):
+    """A text could not be handed over for sending (no credentials, the network, or the SMS API refused it)."""
+
+
+# How the skill's "text me that" sends, injected by its entry point: (number, body) -> the message's id, raising
+# TextNotSent when it cannot. The SMS line's sender (sms/outbound.py) is one; the skill never imports it.
+TextSender = Callable[[str, str], str]
 
 
 def line_number(settings: Settings, content: Content) -> str:
@@ -43,7 +49,7 @@ def line_number(settings: Settings, content: Content) -> str:
 
 
 def is_opted_out(store: Store, phone_hash: str) -> bool:
-    """True when this number has opted out of texts (the same record sms/optouts.py keeps)."""
+    """True when this number has opted out of texts (sms/optouts.py records it), on either channel."""
     return store.get(OPTOUTS, phone_hash) is not None
 
 
@@ -57,6 +63,7 @@ def seed_conversation(store: Store, phone_hash: str, observations: Observations,
         phone_hash,
         # The episode is already in the Alexa history: the SMS line must not count it again. The silence limit
         # (hours) outlasts any rate window (minutes), so the record's expiry covers the kept count too.
+        # The rate count is kept: neither "text me" nor "forget me" resets the line's rate limit.
         lambda current: {
             "conversation": conversation.to_dict(),
             "updated_at": now,
@@ -69,7 +76,7 @@ def seed_conversation(store: Store, phone_hash: str, observations: Observations,
 
 def _rate_count_of(data: dict | None) -> dict:
     """The SMS rate count held in a conversation record, as the fields to carry into its next version."""
-    return {RATE_COUNT: data[RATE_COUNT]} if data and data.get(RATE_COUNT) is not None else {}
+    return {RATE: data[RATE]} if data and data.get(RATE) is not None else {}
 
 
 def _episodes_in(data: dict | None) -> list[dict]:
@@ -79,7 +86,7 @@ def _episodes_in(data: dict | None) -> list[dict]:
 
 def episodes(store: Store, key: str) -> list[dict]:
     """The episodes kept for one person on one channel (an "alexa_..." or "phone_..." key), oldest first."""
-    record = store.get(HISTORY, key)
+    record = store.get(ATTRIBUTES, key)
     return _episodes_in(record.data if record is not None else None)
 
 
@@ -88,13 +95,13 @@ def _linked_from(store: Store, key: str, data: dict | None) -> tuple[str | None,
     other = data.get(LINKED) if data is not None else None
     if not isinstance(other, str) or other == key:
         return None, None
-    back = store.get(HISTORY, other)
+    back = store.get(ATTRIBUTES, other)
     return (other, back.data) if back is not None and back.data.get(LINKED) == key else (None, None)
 
 
 def linked_key(store: Store, key: str) -> str | None:
     """The other channel's key this person's history is joined with, if both sides still agree."""
-    record = store.get(HISTORY, key)
+    record = store.get(ATTRIBUTES, key)
     return _linked_from(store, key, record.data if record is not None else None)[0]
 
 
@@ -127,15 +134,14 @@ class EpisodeHistory:
     """One person's history on one channel for one turn: counting its episodes and recording one more read
     the document once between them (an SMS first message does both)."""
 
-    def __init__(self, store: Store, key: str) -> None:
+    def __init__(self, store: Store, key: str, already_read: AlreadyRead = NOT_READ) -> None:
         self._store = store
         self._key = key
-        self._read = False
-        self._record: Record | None = None
+        self._record = already_read  # the document as the turn read it (a batch read), else read on first use
 
     def _current(self) -> Record | None:
-        if not self._read:
-            self._record, self._read = self._store.get(HISTORY, self._key), True
+        if self._record is NOT_READ:
+            self._record = self._store.get(ATTRIBUTES, self._key)
         return self._record
 
     def joined(self) -> list[dict]:
@@ -150,17 +156,17 @@ class EpisodeHistory:
         """Append one episode, keeping the last ten and any link; writes over the document `joined` read."""
         change = _appending({"date": day.isoformat(), "body_part": body_part, "verdict": verdict})
         record = self._current()
-        self._read = False
+        self._record = NOT_READ
         try:
             self._store.put(
-                HISTORY,
+                ATTRIBUTES,
                 self._key,
                 change(record.data if record is not None else None),
                 expected_version=record.version if record is not None else 0,
             )
         except VersionConflict:
             # Written since it was read (the Alexa side of a link, say): read it again and re-apply, as update() does.
-            update(self._store, HISTORY, self._key, change)
+            update(self._store, ATTRIBUTES, self._key, change)
 
 
 def link_phone(store: Store, phone_hash: str, alexa_key: str) -> None:
@@ -171,7 +177,7 @@ def link_phone(store: Store, phone_hash: str, alexa_key: str) -> None:
         data[LINKED] = alexa_key
         return data
 
-    update(store, HISTORY, phone_hash, change)
+    update(store, ATTRIBUTES, phone_hash, change)
     logger.info("histories linked", extra={"phone_hash": phone_hash, "user": alexa_key})
 
 
@@ -181,7 +187,7 @@ def forget_phone(store: Store, phone_hash: str) -> None:
     The conversation's record keeps only the rate count, as the SMS line's own DELETE does: forgetting must not
     reset the limit. The line ignores the count once its window has ended, and the record expires as it was.
     """
-    store.delete(HISTORY, phone_hash)
+    store.delete(ATTRIBUTES, phone_hash)
 
     def count_only(record: Record | None) -> tuple[dict, float | None] | None:
         kept = _rate_count_of(record.data if record is not None else None)
@@ -194,7 +200,7 @@ def forget_everywhere(store: Store, phone_hash: str) -> bool:
     """DELETE on the SMS line: forget this number's history and, if linked, the Alexa user's; True if linked."""
     other = linked_key(store, phone_hash)
     if other is not None:
-        store.delete(HISTORY, other)
-    store.delete(HISTORY, phone_hash)
+        store.delete(ATTRIBUTES, other)
+    store.delete(ATTRIBUTES, phone_hash)
     logger.info("linked histories forgotten", extra={"phone_hash": phone_hash, "linked": other is not None})
     return other is not None

@@ -26,7 +26,11 @@ PARAMETER_VARIABLES: dict[str, str] = {
     "CRAMP_SSM_HASH_SALT": "CRAMP_HASH_SALT",
     "CRAMP_SSM_ALEXA_SKILL_ID": "CRAMP_ALEXA_SKILL_ID",
     "CRAMP_SSM_STAFF_PASSWORD": "CRAMP_STAFF_PASSWORD",
+    "CRAMP_SSM_TWILIO_AUTH_TOKEN_PREVIOUS": "TWILIO_AUTH_TOKEN_PREVIOUS",
 }
+# Parameters that exist only for a while: the Twilio token being rotated out is put in SSM when a rotation starts
+# and deleted when it ends (docs/deploying.md), so its absence is normal, not an error.
+OPTIONAL_PARAMETERS = frozenset({"CRAMP_SSM_TWILIO_AUTH_TOKEN_PREVIOUS"})
 
 # GetParameters accepts at most 10 names per call.
 _BATCH = 10
@@ -44,7 +48,7 @@ class SecretsError(RuntimeError):
 
 
 def make_client(region: str | None = None, endpoint_url: str | None = None) -> Any:
-    """Build an SSM client with short timeouts (boto3 is imported here: it costs ~236 ms)."""
+    """Build an SSM client with short timeouts (boto3 is imported here, never at module import)."""
     import boto3
     from botocore.config import Config
 
@@ -57,14 +61,20 @@ def make_client(region: str | None = None, endpoint_url: str | None = None) -> A
     return boto3.session.Session().client("ssm", region_name=region, endpoint_url=endpoint_url, config=config)
 
 
-def get_secrets(names: Iterable[str], *, client: Any = None) -> dict[str, str]:
-    """Return the decrypted values of the named SecureStrings, asking SSM only for names not yet cached."""
+def get_secrets(
+    names: Iterable[str], *, client: Any = None, optional: Iterable[str] = ()
+) -> dict[str, str]:
+    """Return the decrypted values of the named SecureStrings, asking SSM only for names not yet cached.
+
+    A name in `optional` that SSM does not hold is left out of the result instead of failing.
+    """
     wanted = list(dict.fromkeys(names))
+    may_lack = set(optional)
     with _lock:
         missing = [name for name in wanted if name not in _cache]
         if missing:
-            _cache.update(_fetch(missing, client if client is not None else make_client()))
-        return {name: _cache[name] for name in wanted}
+            _cache.update(_fetch(missing, client if client is not None else make_client(), may_lack))
+        return {name: _cache[name] for name in wanted if name in _cache}
 
 
 def get_secret(name: str, *, client: Any = None) -> str:
@@ -86,15 +96,17 @@ def load_secrets(environ: MutableMapping[str, str] | None = None, *, client: Any
     targets = {target: env[source] for source, target in PARAMETER_VARIABLES.items() if env.get(source)}
     if not targets:
         return []
-    values = get_secrets(sorted(set(targets.values())), client=client)
-    for target, name in targets.items():
-        env[target] = values[name]
-    logger.info("secrets loaded from ssm", extra={"variables": ",".join(sorted(targets))})
-    return sorted(targets)
+    optional = {env[source] for source in OPTIONAL_PARAMETERS if env.get(source)}
+    values = get_secrets(sorted(set(targets.values())), client=client, optional=optional)
+    loaded = sorted(target for target, name in targets.items() if name in values)
+    for target in loaded:
+        env[target] = values[targets[target]]
+    logger.info("secrets loaded from ssm", extra={"variables": ",".join(loaded)})
+    return loaded
 
 
-def _fetch(names: list[str], client: Any) -> dict[str, str]:
-    """One GetParameters call per 10 names, with decryption; every name must exist."""
+def _fetch(names: list[str], client: Any, optional: set[str]) -> dict[str, str]:
+    """One GetParameters call per 10 names, with decryption; every name not in `optional` must exist."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     values: dict[str, str] = {}
@@ -107,12 +119,12 @@ def _fetch(names: list[str], client: Any) -> dict[str, str]:
             raise SecretsError(f"SSM GetParameters failed ({code}) for {batch}") from exc
         except BotoCoreError as exc:
             raise SecretsError(f"SSM GetParameters failed ({type(exc).__name__}) for {batch}") from exc
-        invalid = reply.get("InvalidParameters") or []
+        invalid = [name for name in reply.get("InvalidParameters") or [] if name not in optional]
         if invalid:
             raise SecretsError(f"SSM parameters not found: {sorted(invalid)}; see docs/deploying.md")
         for parameter in reply.get("Parameters", []):
             values[parameter["Name"]] = parameter["Value"]
-    absent = [name for name in names if name not in values]
+    absent = [name for name in names if name not in values and name not in optional]
     if absent:
         raise SecretsError(f"SSM returned no value for {absent}")
     return values

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -14,6 +15,7 @@ from ask_sdk_model.services import ApiClient
 
 from shared.config import Settings
 from shared.content import Content, load_content
+from shared.handover import TextSender
 from shared.stores import Store
 from skill.handlers.answers import NoIntentHandler, YesIntentHandler
 from skill.handlers.clinic import ContactClinicIntentHandler, TextMeIntentHandler
@@ -35,13 +37,9 @@ from skill.handlers.tips import TipsIntentHandler
 from skill.interceptors import RequestLogInterceptor
 from skill.persistence import StorePersistenceAdapter
 from skill.profile import LazyDefaultApiClient
-from skill.serializer import CachedPlanSerializer
 from skill.services import Services, ServicesInterceptor
 
 logger = logging.getLogger(__name__)
-
-# One serializer for every skill this process builds: its caches hold resolved types, never request data.
-SERIALIZER = CachedPlanSerializer()
 
 # Priority order: the first handler whose can_handle matches wins; each matches one request type or intent.
 REQUEST_HANDLERS = (
@@ -66,13 +64,19 @@ REQUEST_HANDLERS = (
 
 
 def build_skill(
-    settings: Settings, store: Store, api_client: ApiClient | None = None, *, content: Content | None = None
+    settings: Settings,
+    store: Store,
+    api_client: ApiClient | None = None,
+    *,
+    content: Content | None = None,
+    send_text: TextSender | None = None,
 ) -> CustomSkill:
     """Register the handlers, the request log and the catch-all error handler over `store`.
 
     The API client (ask-sdk's DefaultApiClient unless given) gives handlers the service client factory for
-    Alexa's APIs, such as the Customer Profile API behind "text me that". The content is loaded from
-    settings.content_dir unless given.
+    Alexa's APIs, such as the Customer Profile API behind "text me that"; `send_text` is how that feature sends
+    (the SMS line's sender, wired by the entry point; without one the skill says it cannot text). The content is
+    loaded from settings.content_dir unless given.
     """
     if content is None:
         content = load_content(settings.content_dir)
@@ -84,12 +88,9 @@ def build_skill(
     for handler in REQUEST_HANDLERS:
         builder.add_request_handler(handler())
     builder.add_global_request_interceptor(RequestLogInterceptor(settings.hash_salt))
-    builder.add_global_request_interceptor(ServicesInterceptor(Services(settings, store, content)))
+    builder.add_global_request_interceptor(ServicesInterceptor(Services(settings, store, content, send_text)))
     builder.add_exception_handler(CatchAllExceptionHandler())
-    skill = builder.create()
-    # The service clients (Customer Profile API) serialise through the skill's serializer too.
-    skill.serializer = SERIALIZER
-    return skill
+    return builder.create()
 
 
 class InvalidEnvelope(ValueError):
@@ -100,18 +101,18 @@ def invoke(skill: CustomSkill, event: dict[str, Any], context: Any = None) -> di
     """Run one Alexa request envelope (a parsed JSON dict) through the skill; return the response dict.
 
     Raises InvalidEnvelope, and nothing else for bad input, when the event is not an envelope the skill can answer.
-    The event is read as it is, without a round trip through JSON text: both callers hand over what they parsed
-    from JSON (the Lambda runtime, the web endpoint after verification).
+    Reads and writes through the skill's own (ask-sdk's default) serializer, as ask-sdk's SkillBuilder.lambda_handler
+    does; the shape check in between answers for what ask-sdk reads outside its exception handlers.
     """
     if not isinstance(event, dict):
         raise InvalidEnvelope("not an Alexa request envelope")
     try:
-        envelope = SERIALIZER.deserialize_data(event, RequestEnvelope)
+        envelope = skill.serializer.deserialize(json.dumps(event), RequestEnvelope)
     except SerializationException as error:
         raise InvalidEnvelope("not an Alexa request envelope") from error
     check_envelope_shape(envelope)
     response = skill.invoke(request_envelope=envelope, context=context)
-    return SERIALIZER.serialize(response)
+    return skill.serializer.serialize(response)
 
 
 def check_envelope_shape(envelope: Any) -> None:

@@ -9,20 +9,14 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 
 from shared import handover
+from shared.records import EPISODES, LINKED, MAX_EPISODES, RECENT_DAYS
 from shared.stores import StoreUnavailable
 from skill.persistence import change, user_key
 from skill.services import services_of
 
 logger = logging.getLogger(__name__)
 
-EPISODES = "episodes"
-NOTICE_GIVEN = "history_notice_given"
-# Ten episodes are enough to see a pattern over a few weeks and little enough to stay minimal (no
-# transcripts, no free text: the skill is not a medical record; platform b-1, HIPAA note).
-MAX_EPISODES = 10
-# "This week": the recurrence rule counts episodes over the last seven days (red_flags.yaml,
-# frequent_or_sleep_disturbing).
-RECENT_DAYS = 7
+NOTICE_GIVEN = "history_notice_given"  # the first verdict told the person what is kept (shared/records.py)
 
 
 def request_date(handler_input: HandlerInput) -> date:
@@ -42,7 +36,7 @@ def _attributes(handler_input: HandlerInput) -> dict | None:
 def linked_phone(handler_input: HandlerInput) -> str | None:
     """The phone hash whose SMS history is joined with this person's (consented once), if any."""
     attributes = _attributes(handler_input) or {}
-    if not attributes.get(handover.LINKED):
+    if not attributes.get(LINKED):
         return None
     services = services_of(handler_input)
     key = user_key(handler_input.request_envelope, services.settings.hash_salt)

@@ -19,9 +19,13 @@ logger = logging.getLogger(__name__)
 @functools.cache
 def cold_start_skill() -> CustomSkill:
     """Read settings from the environment and build the skill, once per Lambda container."""
+    # The entry point is where the skill meets the SMS line: "text me that" sends through the line's sender,
+    # handed to the skill here so no other skill module imports sms/ (the Alexa zip ships sms/outbound.py alone).
+    from sms.outbound import send_sms
+
     configure_logging()
     settings = settings_for_lambda().check_alexa_skill_id()
-    return build_skill(settings, open_store(settings))
+    return build_skill(settings, open_store(settings), send_text=functools.partial(send_sms, settings))
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
 
@@ -11,16 +10,12 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
 from shared.identity import hashed_id
+from shared.records import ATTRIBUTES
 from shared.stores import Record, Store, StoreUnavailable, VersionConflict, update
 
 logger = logging.getLogger(__name__)
 
-COLLECTION = "attributes"
 
-
-# A turn needs the same person's key three times (the request log line, the read, the write); the HMAC is
-# worked out once. Keyed on the whole input (user id and salt), so it only ever returns that person's own hash.
-@functools.lru_cache(maxsize=32)
 def alexa_user_hash(user_id: str, salt: str) -> str:
     """The salted hash that stands for this Alexa user id in storage and logs."""
     return hashed_id("alexa", user_id, salt)
@@ -74,7 +69,7 @@ class StorePersistenceAdapter(AbstractPersistenceAdapter):
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, object]:
         """Return this user's stored attributes, or an empty dict for a first visit."""
         try:
-            record = self._store.get(COLLECTION, user_key(request_envelope, self._salt))
+            record = self._store.get(ATTRIBUTES, user_key(request_envelope, self._salt))
         except StoreUnavailable as error:
             raise PersistenceException(f"attributes store unavailable: {type(error).__name__}") from error
         return StoredAttributes(record.data, record.version) if record is not None else StoredAttributes({}, 0)
@@ -91,17 +86,17 @@ class StorePersistenceAdapter(AbstractPersistenceAdapter):
                 attributes.changes.clear()
             else:
                 # A dict set wholesale (not read through get_attributes): it replaces whatever is stored.
-                update(self._store, COLLECTION, key, lambda _current: dict(attributes))
+                update(self._store, ATTRIBUTES, key, lambda _current: dict(attributes))
         except (StoreUnavailable, VersionConflict) as error:
             raise PersistenceException(f"attributes not saved: {type(error).__name__}") from error
 
     def _save_changes(self, key: str, attributes: StoredAttributes) -> Record:
         try:
-            return self._store.put(COLLECTION, key, dict(attributes), expected_version=attributes.version)
+            return self._store.put(ATTRIBUTES, key, dict(attributes), expected_version=attributes.version)
         except VersionConflict:
             if not attributes.changes:
                 # Changed in place without change(): nothing to re-apply, so this request's document wins.
-                return update(self._store, COLLECTION, key, lambda _current: dict(attributes))
+                return update(self._store, ATTRIBUTES, key, lambda _current: dict(attributes))
             logger.info("attributes written by another device meanwhile; re-applying this request's changes")
 
             def reapply(current: dict | None) -> dict:
@@ -110,11 +105,11 @@ class StorePersistenceAdapter(AbstractPersistenceAdapter):
                     edit(data)
                 return data
 
-            return update(self._store, COLLECTION, key, reapply)
+            return update(self._store, ATTRIBUTES, key, reapply)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         """Forget everything kept for this user."""
         try:
-            self._store.delete(COLLECTION, user_key(request_envelope, self._salt))
+            self._store.delete(ATTRIBUTES, user_key(request_envelope, self._salt))
         except StoreUnavailable as error:
             raise PersistenceException(f"attributes not deleted: {type(error).__name__}") from error

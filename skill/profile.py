@@ -49,7 +49,7 @@ class MobileNumber(NamedTuple):
 
 
 class LazyDefaultApiClient(ApiClient):
-    """ask-sdk's DefaultApiClient with a timeout, imported on first use: `requests` costs ~170 ms at cold start."""
+    """ask-sdk's DefaultApiClient with a timeout, imported on first use: `requests` would weigh on every cold start."""
 
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
         """Send one Alexa API request with ask-sdk's own client; error responses keep their status only."""

@@ -1,5 +1,5 @@
-"""What handlers need beyond the request: the settings, the store and the content, handed over per request by an
-interceptor.
+"""What handlers need beyond the request: the settings, the store, the content and the text sender, handed over
+per request by an interceptor.
 
 ask-sdk builds handlers without arguments, so build_skill registers this interceptor, which puts them into the
 request attributes (a dict that lives for one request only).
@@ -14,17 +14,20 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from shared.config import Settings
 from shared.content import Content
+from shared.handover import TextSender
 from shared.stores import Store
 
 SERVICES = "cramp_services"
 
 
 class Services(NamedTuple):
-    """The skill's settings, state store and content (loaded once per process from the settings)."""
+    """The skill's settings, state store, content (loaded once per process from the settings) and, where the SMS
+    line can send, the sender "text me that" uses."""
 
     settings: Settings
     store: Store
     content: Content
+    send_text: TextSender | None = None
 
 
 class ServicesInterceptor(AbstractRequestInterceptor):

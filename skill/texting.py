@@ -16,10 +16,10 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from shared import handover
-from shared.config import Settings
 from shared.content import Content
 from shared.dialogue import Conversation
 from shared.identity import hashed_id
+from shared.records import LINKED
 from shared.render import SMS_LIMIT, fit_sms, render, sms_length
 from shared.stores import StoreUnavailable, VersionConflict
 from shared.triage import Assessment, assess
@@ -88,9 +88,12 @@ def text_me(handler_input: HandlerInput) -> Response:
 
     assessment = assessment_of(handler_input)
     try:
-        body = compose_text(assessment, turns.locale_of(handler_input), services.content)
-        message_id = _send(settings, found.number, body)
-    except CannotSend as error:
+        if services.send_text is None:
+            raise handover.TextNotSent("this skill was built without a text sender")
+        message_id = services.send_text(
+            found.number, compose_text(assessment, turns.locale_of(handler_input), services.content)
+        )
+    except handover.TextNotSent as error:
         logger.warning("text me not sent", extra={"phone_hash": phone_hash, "error_type": type(error).__name__})
         return _instead(handler_input, "text_failed", summary_card)
     logger.info("text me sent", extra={"phone_hash": phone_hash, "message_id": message_id})
@@ -104,24 +107,6 @@ def text_me(handler_input: HandlerInput) -> Response:
         question = turns.say(handler_input, "link_offer")
         return turns.respond(handler_input, turns.Speech(text + " " + question, question, summary_card))
     return turns.respond(handler_input, turns.Speech(text, None, summary_card))
-
-
-class CannotSend(Exception):
-    """The text could not be handed over for sending."""
-
-
-def _send(settings: Settings, to: str, body: str) -> str:
-    """Send through the SMS line's outbound code (Twilio REST, or the local outbox), imported on first use."""
-    try:
-        from sms.outbound import OutboundError, send_sms
-    except ImportError as error:
-        # The Alexa zip ships sms/outbound.py and its SMS client (deploy/requirements.py); a bundle built without
-        # them still answers, saying it could not text, rather than failing the turn.
-        raise CannotSend("this bundle has no SMS line to send through") from error
-    try:
-        return send_sms(settings, to, body)
-    except OutboundError as error:
-        raise CannotSend(str(error)) from error
 
 
 def _instead(handler_input: HandlerInput, template: str, card: str, **context: object) -> Response:
@@ -187,7 +172,7 @@ def answer_link(handler_input: HandlerInput, word: str) -> Response:
     done = False
     try:
         handover.link_phone(services.store, phone_hash, alexa_key)
-        change(attributes, lambda data: data.update({handover.LINKED: phone_hash}))
+        change(attributes, lambda data: data.update({LINKED: phone_hash}))
         done = save(handler_input)
     except (StoreUnavailable, VersionConflict) as error:
         logger.warning("histories not linked", extra={"error_type": type(error).__name__})

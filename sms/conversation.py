@@ -6,15 +6,17 @@ limit; then HELP/DELETE; then the dialogue. `handle` returns the reply text, or 
 <Response/> (opted out, Twilio already answered, or silence after the rate-limit notice).
 
 One message is one store transaction: the claim, every read and write of the turn and the reply stored
-with the claim (on SQLite one BEGIN IMMEDIATE ... COMMIT, so the turn holds the write lock for about a
-millisecond: reading, triage and the reply's template run inside, network calls and waits do not). Staff
-are texted about a callback request only after the commit. DELETE is the exception: it scans every claim
-and callback, so it runs call by call, as every message does on DynamoDB.
+with the claim. Its records are read in one batch (StoredForNumber: one BatchGetItem on DynamoDB) and its
+writes committed together (one TransactWriteItems; on SQLite one BEGIN IMMEDIATE ... COMMIT that holds the
+write lock while reading, triage and the reply's template run, never a network call or a wait). Staff are
+texted about a callback request only after the commit. DELETE is the exception: it scans every claim and
+callback, so it runs call by call.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -28,10 +30,11 @@ from shared.content import Content
 from shared.dialogue import Event, Message, Reply
 from shared.identity import hashed_id
 from shared.reader import read
+from shared.records import ATTRIBUTES, CONVERSATIONS, OPTOUTS
 from shared.render import sms_segments
-from shared.stores import Store, StoreUnavailable, VersionConflict
+from shared.stores import Record, Store, StoreUnavailable, VersionConflict
 from shared.triage import assess
-from sms import handoff, idempotency, optouts, state
+from sms import callbacks, idempotency, optouts, state
 from sms.inbound import Inbound, InputKind
 from sms.keywords import Keyword, KeywordMatch, match_keyword
 from sms.ratelimit import RateDecision, RateLimit
@@ -40,6 +43,29 @@ from sms.replies import render_reply, render_turn, sms_locale
 logger = logging.getLogger(__name__)
 
 KEYWORD_EVENTS = {Keyword.NEW: Event.NEW, Keyword.TIPS: Event.TIPS, Keyword.CALL: Event.CALL}
+# A turn whose writes met another message's from the same number (DynamoDB finds out at commit, with nothing
+# written) runs again on what that message left; the pauses (at most ~0.3 s in all) stay far inside Twilio's 15 s.
+TURN_ATTEMPTS = 4
+TURN_RETRY_PAUSE_S = 0.02
+
+
+@dataclass(frozen=True)
+class StoredForNumber:
+    """What a message may need of its number's records, read in one batch at the start of its turn."""
+
+    opt_out: Record | None
+    conversation: Record | None
+    history: Record | None
+    claim: Record | None
+
+    @classmethod
+    def read(cls, store: Store, phone_hash: str, sid: str | None) -> StoredForNumber:
+        """Read the opt-out, the conversation, the episode history and the MessageSid's claim together."""
+        items = [(OPTOUTS, phone_hash), (CONVERSATIONS, phone_hash), (ATTRIBUTES, phone_hash)]
+        if sid:
+            items.append((CONVERSATIONS, idempotency.claim_key(sid)))
+        opt_out, conversation, history, *claim = store.get_many(items)
+        return cls(opt_out, conversation, history, claim[0] if claim else None)
 
 
 @dataclass
@@ -73,6 +99,13 @@ class _Progress:
     def claim_survives_failure(self) -> bool:
         """True when a failed turn still leaves its claim stored, to be finished or released."""
         return self.claim is not None and (self.claimed_before_turn or not self.atomic)
+
+    def start_again(self) -> None:
+        """Forget what an attempt undone by its transaction did, keeping a claim taken before it."""
+        if not self.claimed_before_turn:
+            self.claim = None
+        self.changed_state = False
+        self.notify = None
 
 
 @dataclass
@@ -121,7 +154,7 @@ class SmsLine:
         if progress.notify is not None:
             # After the commit: the request is stored for good before staff hear of it, and a slow Twilio API
             # holds no store lock. If this process dies first, the scheduled retry finds it un-notified.
-            handoff.notify_staff(self.settings, self.store, self.content, progress.notify)
+            callbacks.notify_staff(self.settings, self.store, self.content, progress.notify)
         logger.info(
             "sms handled",
             extra={
@@ -138,37 +171,42 @@ class SmsLine:
         return result.reply
 
     def _turn(self, inbound: Inbound, phone_hash: str, progress: _Progress) -> Outcome | idempotency.Replay | None:
+        """The message's turn, run again (on fresh reads) when its transaction met another writer at commit."""
+        for attempt in range(TURN_ATTEMPTS):
+            try:
+                return self._turn_once(inbound, phone_hash, progress)
+            except VersionConflict:
+                if not progress.atomic or attempt == TURN_ATTEMPTS - 1:
+                    raise
+                progress.start_again()
+                logger.info("sms turn met a concurrent write; running it again", extra={"phone_hash": phone_hash})
+                # Jitter spreads out the racing messages; it is not security, so the plain PRNG is right here.
+                time.sleep(random.uniform(0, TURN_RETRY_PAUSE_S * 2**attempt))  # noqa: S311
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _turn_once(
+        self, inbound: Inbound, phone_hash: str, progress: _Progress
+    ) -> Outcome | idempotency.Replay | None:
         """Claim the MessageSid (unless already claimed), process the message and store the reply with the claim,
         in one store transaction. None: another attempt holds the claim."""
         match = match_keyword(inbound.body) if inbound.kind == InputKind.TEXT else None
         # DELETE scans every stored claim and callback for this number's: those scans must not hold SQLite's
-        # write lock, so DELETE runs call by call, as every message does on DynamoDB (the claim's lease covers it).
+        # write lock, so DELETE runs call by call (the claim's lease covers it).
         erasing = match is not None and match.keyword == Keyword.DELETE
         with nullcontext(False) if erasing else self.store.transaction() as atomic:
             progress.atomic = atomic
-            self.store.prefetch(self._records_read(inbound, phone_hash))
+            stored = StoredForNumber.read(self.store, phone_hash, inbound.sid)
             if inbound.sid and progress.claim is None:
-                taken = idempotency.try_claim(self.store, inbound.sid, self.clock(), phone_hash, atomic=atomic)
+                taken = idempotency.try_claim(
+                    self.store, inbound.sid, self.clock(), phone_hash, atomic=atomic, already_read=stored.claim
+                )
                 if not isinstance(taken, idempotency.Claim):
                     return taken
                 progress.claim = taken
-            outcome = self._process(inbound, phone_hash, progress, match)
+            outcome = self._process(inbound, phone_hash, progress, match, stored)
             if progress.claim is not None:
                 idempotency.finish_message(self.store, progress.claim, outcome.reply, self.clock(), phone_hash)
         return outcome
-
-    @staticmethod
-    def _records_read(inbound: Inbound, phone_hash: str) -> list[tuple[str, str]]:
-        """The records a first message reads: its claim, the opt-out, the conversation with its rate count and the
-        episode history (one SQLite query for all of them instead of four)."""
-        records = [
-            (optouts.COLLECTION, phone_hash),
-            (state.COLLECTION, phone_hash),
-            (handover.HISTORY, phone_hash),
-        ]
-        if inbound.sid:
-            records.append((idempotency.COLLECTION, idempotency.claim_key(inbound.sid)))
-        return records
 
     def safe_reply(self, inbound: Inbound) -> str:
         """A reply that needs no stored state: the emergency reply, or the relief step with emergency advice."""
@@ -194,19 +232,26 @@ class SmsLine:
     def _render(self, name: str, **context: object) -> str:
         return render_reply(name, self.content, self.locale, **context)
 
-    def _process(self, inbound: Inbound, phone_hash: str, progress: _Progress, match: KeywordMatch | None) -> Outcome:
+    def _process(
+        self,
+        inbound: Inbound,
+        phone_hash: str,
+        progress: _Progress,
+        match: KeywordMatch | None,
+        stored: StoredForNumber,
+    ) -> Outcome:
         now = self.clock()
         keyword = match.keyword if match else None
         word = match.word if match else None
 
         if match is not None and keyword == Keyword.STOP:
-            optouts.record_opt_out(self.store, phone_hash, match.word, now)
+            optouts.record_opt_out(self.store, phone_hash, match.word, now, already_read=stored.opt_out)
             # Twilio's opt-out handling has already confirmed an exact keyword: no second reply.
             reply = None if match.handled_by_twilio else self._render("opted_out")
             return Outcome(reply, "opted_out", word)
 
         limit = RateLimit(self.settings.sms_rate_limit, self.settings.sms_rate_window_seconds, now)
-        if optouts.is_opted_out(self.store, phone_hash):
+        if stored.opt_out is not None:
             if keyword == Keyword.START:
                 optouts.record_opt_in(self.store, phone_hash)
                 return Outcome(self._render("opted_in"), "opted_in", word)
@@ -221,9 +266,9 @@ class SmsLine:
         if keyword == Keyword.DELETE:
             rate = state.count_and_forget(self.store, phone_hash, limit)
         elif keyword == Keyword.HELP or inbound.kind != InputKind.TEXT:
-            rate = state.count_message(self.store, phone_hash, limit)
+            rate = state.count_message(self.store, phone_hash, limit, already_read=stored.conversation)
         else:
-            return self._converse(inbound, phone_hash, progress, keyword, word, limit)
+            return self._converse(inbound, phone_hash, progress, keyword, word, limit, stored)
         if rate != RateDecision.ALLOW:
             return self._rate_limited(rate, word)
         if keyword == Keyword.HELP:
@@ -252,6 +297,7 @@ class SmsLine:
         keyword: Keyword | None,
         word: str | None,
         limit: RateLimit,
+        stored: StoredForNumber,
     ) -> Outcome:
         """A message for the dialogue: counted and, within the limit, applied, in one write of the record."""
         now = limit.now
@@ -259,7 +305,7 @@ class SmsLine:
         event = KEYWORD_EVENTS.get(keyword, Event.DESCRIBE) if keyword else Event.DESCRIBE
         message = Message(text=inbound.text) if event == Event.DESCRIBE else Message()
         today = datetime.fromtimestamp(now, UTC).date()
-        history = handover.EpisodeHistory(self.store, phone_hash)
+        history = handover.EpisodeHistory(self.store, phone_hash, already_read=stored.history)
         step = state.count_and_advance(
             self.store,
             phone_hash,
@@ -272,6 +318,7 @@ class SmsLine:
             message_sid=inbound.sid,
             # Counting this episode too, over both channels when linked: the recurrence rule fires on the third.
             recent_episodes=lambda: handover.count_recent(history.joined(), today) + 1,
+            already_read=stored.conversation,
         )
         turn = step.turn
         if turn is None:
@@ -288,7 +335,7 @@ class SmsLine:
         )
         if turn.reply == Reply.CALLBACK_CONFIRMED:
             # Stored first; only then is the person told it is saved, and staff are texted after the commit.
-            callback = handoff.store_callback(
+            callback = callbacks.store_callback(
                 self.store,
                 message_sid=inbound.sid,
                 phone=inbound.sender,
@@ -312,7 +359,7 @@ class SmsLine:
         The opt-out record stays (it is what keeps us from texting them), and the rate count stays in the
         conversation's record until its window ends (sms/state.py), so DELETE cannot be used to reset it.
         """
-        erased = handoff.erase_callbacks(self.store, phone_hash)
+        erased = callbacks.erase_callbacks(self.store, phone_hash)
         # The MessageSid claims stay, so a replayed message cannot write the erased conversation back; only
         # their reply text goes (a reply can quote the person's words).
         idempotency.scrub_replies(self.store, phone_hash)

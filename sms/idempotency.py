@@ -2,14 +2,13 @@
 atomic conditional write before any side effect, and the reply is stored with it, so a redelivery
 gets the same reply and changes nothing (platform b-2, [T30][T39]).
 
-Over SQLite and the memory store the claim, everything the turn writes and the reply commit in one store
-transaction (SmsLine._turn): a committed claim is always finished, and a turn that fails leaves no claim
-at all, so Twilio's redelivery handles the message afresh. DynamoDB commits each write on its own (and so
-does DELETE everywhere, see sms/conversation.py), so there a claim in "processing" carries a lease.
-The owner of a claim can die mid-request (a crash, a Lambda timeout) and a claim write that timed out
-against a frozen store can land after the request gave up; either way nobody will finish that claim.
-A redelivery that finds the lease expired takes the claim over with a version-checked write, so exactly
-one worker holds it, and handles the message.
+The claim, everything the turn writes and the reply commit in one store transaction (SmsLine._turn): a
+committed claim is always finished, and a turn that fails leaves no claim at all, so Twilio's redelivery
+handles the message afresh. DELETE is the exception (it scans, so it runs call by call, see
+sms/conversation.py): there a claim in "processing" carries a lease. Its owner can die mid-request (a crash,
+a Lambda timeout) and a claim write that timed out against a frozen store can land after the request gave
+up; either way nobody will finish that claim. A redelivery that finds the lease expired takes the claim
+over with a version-checked write, so exactly one worker holds it, and handles the message.
 
 Replays: Twilio signs the URL and the POST parameters with HMAC-SHA1 keyed with the auth token, and the
 signature covers no timestamp or nonce (platform requirements, Authenticity [T1][T2]), so a captured
@@ -24,11 +23,11 @@ import logging
 import time
 from dataclasses import dataclass
 
-from shared.stores import Store, StoreUnavailable, VersionConflict
+from shared.records import CLAIM_PREFIX, CONVERSATIONS
+from shared.stores import NOT_READ, AlreadyRead, Store, StoreUnavailable, VersionConflict
 
 logger = logging.getLogger(__name__)
 
-COLLECTION = "conversations"
 # The replay guard's length (see the module docstring). Thirty days outlasts every Twilio redelivery by far,
 # and a replay inside it gets the recorded reply and changes nothing. A stored reply quotes at most the
 # callback window the person typed, which their callback request keeps anyway until DELETE, and DELETE
@@ -63,7 +62,7 @@ class Claim:
 
 def claim_key(sid: str) -> str:
     """The record that marks this MessageSid as taken."""
-    return f"sid:{sid}"
+    return f"{CLAIM_PREFIX}{sid}"
 
 
 def _processing(now: float, phone_hash: str, takeovers: int) -> dict:
@@ -84,7 +83,9 @@ def lease_expired(data: dict, now: float) -> bool:
     return lease_until <= now
 
 
-def try_claim(store: Store, sid: str, now: float, phone_hash: str, *, atomic: bool = False) -> Claim | Replay | None:
+def try_claim(
+    store: Store, sid: str, now: float, phone_hash: str, *, atomic: bool = False, already_read: AlreadyRead = NOT_READ
+) -> Claim | Replay | None:
     """One attempt at the MessageSid: the claim (new, or taken over from an expired lease), the earlier
     attempt's reply, or None while a live attempt still holds it. Never waits, so it can run inside a
     store transaction.
@@ -92,20 +93,20 @@ def try_claim(store: Store, sid: str, now: float, phone_hash: str, *, atomic: bo
     `atomic`: it runs inside a transaction that undoes everything if the turn fails (SQLite, memory). The
     transaction's lock already keeps every other attempt out until the reply is stored, and nobody can
     see a "processing" claim before then, so a new claim is not written at all: finish_message creates it
-    (Claim version 0).
+    (Claim version 0). `already_read` is the claim as the turn's batch read found it.
     """
     key = claim_key(sid)
     if atomic:
-        record = store.get(COLLECTION, key)
+        record = store.get(CONVERSATIONS, key) if already_read is NOT_READ else already_read
         if record is None:
             return Claim(sid, 0)
-    elif store.claim(COLLECTION, key, _processing(now, phone_hash, 0), expires_at=now + CLAIM_RETENTION_SECONDS):
+    elif store.claim(CONVERSATIONS, key, _processing(now, phone_hash, 0), expires_at=now + CLAIM_RETENTION_SECONDS):
         return Claim(sid, 1)
     else:
-        record = store.get(COLLECTION, key)
+        record = store.get(CONVERSATIONS, key)
     if record is None:
         # Released by an attempt that changed nothing: this redelivery may claim it afresh.
-        if store.claim(COLLECTION, key, _processing(now, phone_hash, 0), expires_at=now + CLAIM_RETENTION_SECONDS):
+        if store.claim(CONVERSATIONS, key, _processing(now, phone_hash, 0), expires_at=now + CLAIM_RETENTION_SECONDS):
             return Claim(sid, 1)
         return None
     if record.data.get("state") == "done":
@@ -116,7 +117,7 @@ def try_claim(store: Store, sid: str, now: float, phone_hash: str, *, atomic: bo
     takeovers = takeovers + 1 if isinstance(takeovers, int) else 1
     try:
         store.put(
-            COLLECTION,
+            CONVERSATIONS,
             key,
             _processing(now, phone_hash, takeovers),
             expected_version=record.version,
@@ -148,7 +149,7 @@ def finish_message(store: Store, claim: Claim, reply: str | None, now: float, ph
     """Store the reply with the claim so a redelivery repeats it; a failure here is logged, not raised."""
     try:
         store.put(
-            COLLECTION,
+            CONVERSATIONS,
             claim_key(claim.sid),
             {"state": "done", "reply": reply, "phone_hash": phone_hash, "finished_at": now},
             expected_version=claim.version,
@@ -168,7 +169,7 @@ def release_message(store: Store, claim: Claim, now: float) -> None:
     """
     try:
         store.put(
-            COLLECTION, claim_key(claim.sid), {"state": "released"}, expected_version=claim.version, expires_at=now
+            CONVERSATIONS, claim_key(claim.sid), {"state": "released"}, expected_version=claim.version, expires_at=now
         )
     except (StoreUnavailable, VersionConflict) as exc:
         logger.warning("sms claim not released", extra={"error_type": type(exc).__name__})
@@ -182,14 +183,14 @@ def scrub_replies(store: Store, phone_hash: str) -> int:
     without it a replayed message would be handled again and write the erased conversation back.
     """
     scrubbed = 0
-    for record in store.scan(COLLECTION):
-        if not record.key.startswith("sid:") or record.data.get("phone_hash") != phone_hash:
+    for record in store.scan(CONVERSATIONS):
+        if not record.key.startswith(CLAIM_PREFIX) or record.data.get("phone_hash") != phone_hash:
             continue
         if record.data.get("state") != "done" or record.data.get("reply") is None:
             continue
         data = {**record.data, "reply": None, "erased": True}
         try:
-            store.put(COLLECTION, record.key, data, expected_version=record.version, expires_at=record.expires_at)
+            store.put(CONVERSATIONS, record.key, data, expected_version=record.version, expires_at=record.expires_at)
         except VersionConflict:
             continue  # only another DELETE rewrites a finished claim, and it scrubs it the same way
         scrubbed += 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 # Twilio's hard maximum for one (concatenated) message; anything longer did not come from a phone.
 MAX_BODY_CHARS = 1600
@@ -20,32 +19,24 @@ class InputKind(StrEnum):
     OTHER_SCRIPT = "other_script"  # letters, but none in the Latin alphabet the reader knows
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class Inbound:
-    """The fields of Twilio's inbound-message webhook that the line uses.
-
-    `text` (the body without surrounding whitespace) and `kind` (how to treat it) are worked out once, when the
-    message is built: every message needs both, and SmsLine checks the kind up to three times.
-    """
+    """The fields of Twilio's inbound-message webhook that the line uses."""
 
     sender: str
     body: str
     sid: str | None
     num_media: int
 
-    def __init__(self, sender: str, body: str, sid: str | None, num_media: int) -> None:
-        # The generated __init__'s fields in its order, plus the two derived values, in one dict update: cheaper
-        # than an object.__setattr__ per field and than cached properties (a lock each in Python 3.11).
-        text = body.strip()
-        self.__dict__.update(
-            sender=sender, body=body, sid=sid, num_media=num_media, text=text, kind=classify(text, num_media)
-        )
+    @property
+    def text(self) -> str:
+        """The body without surrounding whitespace."""
+        return self.body.strip()
 
-    if TYPE_CHECKING:
-        # Set by __init__ and not fields (so unseen by dataclass at run time): eq, hash and repr stay those of the
-        # four fields above.
-        text: str
-        kind: InputKind
+    @property
+    def kind(self) -> InputKind:
+        """How the webhook should treat the body."""
+        return classify(self.text, self.num_media)
 
     @classmethod
     def from_form(cls, form: Mapping[str, str]) -> Inbound | None:
@@ -64,9 +55,6 @@ class Inbound:
 
 def classify(text: str, num_media: int) -> InputKind:
     """Classify a stripped body so odd input gets a helpful reply instead of a confused one."""
-    if text.isascii() and text[:1].isalnum():
-        # Nearly every text: an ASCII body that starts with a letter or digit is readable text, as below.
-        return InputKind.TEXT
     letters = [ch for ch in text if ch.isalnum()]
     if not letters:
         return InputKind.MEDIA_ONLY if num_media > 0 else InputKind.UNREADABLE

@@ -21,7 +21,7 @@ from shared.content import load_content
 from shared.logs import configure_logging
 from shared.secrets import settings_for_lambda
 from sms.app import create_app
-from sms.handoff import retry_notifications
+from sms.callbacks import retry_notifications
 from sms.http_api import call_wsgi
 from sms.replies import render_reply, sms_locale
 

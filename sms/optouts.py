@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from shared.stores import Store, update
-
-COLLECTION = "optouts"
-
-
-def is_opted_out(store: Store, phone_hash: str) -> bool:
-    """True when this number has opted out and not opted back in."""
-    return store.get(COLLECTION, phone_hash) is not None
+from shared.records import OPTOUTS
+from shared.stores import NOT_READ, AlreadyRead, Store, update
 
 
-def record_opt_out(store: Store, phone_hash: str, word: str, now: float) -> None:
+def record_opt_out(
+    store: Store, phone_hash: str, word: str, now: float, *, already_read: AlreadyRead = NOT_READ
+) -> None:
     """Remember the opt-out (keeping the first one if the person repeats it)."""
     stamp = datetime.fromtimestamp(now, UTC).isoformat()
-    update(store, COLLECTION, phone_hash, lambda data: data or {"opted_out_at": stamp, "keyword": word})
+    opt_out = {"opted_out_at": stamp, "keyword": word}
+    update(store, OPTOUTS, phone_hash, lambda data: data or opt_out, already_read=already_read)
 
 
 def record_opt_in(store: Store, phone_hash: str) -> None:
     """Forget the opt-out, so replies are sent again."""
-    store.delete(COLLECTION, phone_hash)
+    store.delete(OPTOUTS, phone_hash)

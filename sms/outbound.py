@@ -1,6 +1,6 @@
 """Outbound SMS (staff notifications) through Twilio's REST API, or a local outbox file.
 
-twilio.rest costs about 194 ms to import, so it is imported inside send_sms, never at module import.
+twilio.rest is imported inside send_sms, never at module import: it is heavy, and most turns send nothing.
 In local mode without Twilio credentials the message is appended to data_dir/outbox.jsonl instead, so
 the local server works with no account and tests can read what would have been sent.
 """
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.config import Settings
+from shared.handover import TextNotSent
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ REST_TIMEOUT_S = 5.0
 _OUTBOX_LOCK = threading.Lock()
 
 
-class OutboundError(Exception):
+class OutboundError(TextNotSent):
     """The message could not be handed to Twilio (no credentials, network, or an API error)."""
 
 

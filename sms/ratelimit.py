@@ -14,12 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shared import handover
-
-# The field of the conversation record that holds the window: {"window_start", "count", "noticed"}. Named in
-# shared.handover, whose voice-side writes to the same record keep it.
-RATE = handover.RATE_COUNT
-
 
 class RateDecision(StrEnum):
     """What to do with one more message from a number."""

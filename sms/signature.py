@@ -9,14 +9,12 @@ There is no switch to turn this off: tests sign their requests with a test token
 from __future__ import annotations
 
 import functools
-import hmac
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
-from urllib.parse import urlparse
 
 from flask import Response, current_app, request
-from twilio.request_validator import RequestValidator, add_port, remove_port
+from twilio.request_validator import RequestValidator
 
 from shared.config import Settings
 
@@ -35,55 +33,17 @@ def expected_url(settings: Settings, query_string: str = "") -> str:
 
 
 def is_valid_signature(settings: Settings, url: str, params: Mapping[str, Any], signature: str | None) -> bool:
-    """True when the signature matches the URL and every parameter under the configured auth token."""
+    """True when the signature matches the URL and every parameter under the current or the previous auth token."""
     if not signature:
         return False
-    if not settings.twilio_auth_token:
+    tokens = settings.twilio_signing_tokens
+    if not tokens:
         # Fail closed, loudly: Settings.validate() already refuses this in deployed mode.
         logger.error("sms signature check impossible: no Twilio auth token configured")
         return False
-    validator = _validator(settings.twilio_auth_token)
-    # RequestValidator.validate always computes two HMACs, over the URL without and with its port (Twilio has
-    # signed both ways [T8]). The same two, with twilio's own compute_signature, in turn: the second only when
-    # the first does not match, so the accepted signatures are exactly validate()'s. (validate's body-hash branch
-    # applies only to a JSON body passed as a string; a form never takes it.)
-    values = _SignedValues(params.lists()) if hasattr(params, "lists") else params
-    # Compared in constant time in C, as twilio's `compare` does in a Python loop (~1.5 us): UTF-8 bytes are
-    # equal exactly when the strings are, and unlike str, bytes of any characters are accepted.
-    received = signature.encode("utf-8", "surrogatepass")
-    for variant in signed_urls(url):
-        if hmac.compare_digest(validator.compute_signature(variant, values).encode(), received):
-            return True
-    return False
-
-
-@functools.lru_cache(maxsize=4)
-def _validator(auth_token: str) -> RequestValidator:
-    # One per auth token (there is one per deployment; a rotation adds one), not one per request.
-    return RequestValidator(auth_token)
-
-
-class _SignedValues(dict):
-    """A form as twilio's compute_signature reads it: each name with every value posted under it.
-
-    compute_signature asks for `getall` first and falls back to `getlist` on AttributeError; werkzeug's form
-    only has `getlist`, so each of Twilio's ~15 fields cost a raised exception. Here the lists are copied once
-    through the form's `lists()`, and `getall` is the dict's own lookup (no Python call per field). Same
-    names, same values.
-    """
-
-    __slots__ = ()
-
-    getall = dict.__getitem__
-
-
-@functools.lru_cache(maxsize=64)
-def signed_urls(url: str) -> tuple[str, str]:
-    """The URL as Twilio may have signed it: without its port (the usual form), then with it."""
-    # Cached: a pure function of the URL, which is the configured public URL for nearly every request; the
-    # size cap bounds what odd query strings can add.
-    parsed = urlparse(url)
-    return remove_port(parsed), add_port(parsed)
+    # The previous token is accepted too while a clinic rotates its token: Twilio signs with the account's primary
+    # token, which changes only when the clinic promotes the new one, after every function already holds it.
+    return any(RequestValidator(token).validate(url, params, signature) for token in tokens)
 
 
 def twilio_signature_required(view: F) -> F:

@@ -20,14 +20,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
-from shared import handover
 from shared.content import Content
 from shared.dialogue import Conversation, Event, Message, Reply, Turn, next_step
-from shared.stores import Record, Store, rewrite
-from sms.ratelimit import RATE, RateDecision, RateLimit
-
-COLLECTION = "conversations"
-EPISODE_RECORDED = handover.EPISODE_RECORDED
+from shared.records import CONVERSATIONS, EPISODE_RECORDED, RATE
+from shared.stores import NOT_READ, AlreadyRead, Record, Store, rewrite
+from sms.ratelimit import RateDecision, RateLimit
 
 # The last message applied to the conversation and the state it was applied to, kept with the state in one
 # write: a redelivery that takes over a dead attempt's claim re-applies that message to the same state
@@ -39,7 +36,7 @@ CONVERSATION_UNTIL = "conversation_until"
 _CONVERSATION_FIELDS = ("conversation", "updated_at", EPISODE_RECORDED, LAST_SID, BEFORE_LAST)
 
 
-class Step(NamedTuple):
+class CountedTurn(NamedTuple):
     """What one counted message did: the rate decision and, when it was allowed, the dialogue's turn."""
 
     rate: RateDecision
@@ -73,24 +70,39 @@ def _expiry(data: dict, limit: RateLimit) -> float | None:
     return max(ends) if ends else None
 
 
-def _rewrite(store: Store, phone_hash: str, change: Callable[[Record | None], dict | None], limit: RateLimit) -> None:
-    """Read the record, let `change` give its new data (None: nothing to keep) and write it with a version check;
-    after a conflict, re-read and re-apply. The record's expiry follows from the data (see _expiry)."""
+def _rewrite(
+    store: Store,
+    phone_hash: str,
+    change: Callable[[Record | None], dict | None],
+    limit: RateLimit,
+    already_read: AlreadyRead = NOT_READ,
+) -> None:
+    """Read the record (unless the turn already did), let `change` give its new data (None: nothing to keep) and
+    write it with a version check; after a conflict, re-read and re-apply. The expiry follows from the data."""
 
     def with_expiry(current: Record | None) -> tuple[dict, float | None] | None:
         data = change(current)
         return None if data is None else (data, _expiry(data, limit))
 
-    rewrite(store, COLLECTION, phone_hash, with_expiry)
+    rewrite(store, CONVERSATIONS, phone_hash, with_expiry, already_read=already_read)
 
 
-def load_conversation(store: Store, phone_hash: str, now: float, content: Content) -> Conversation:
+def load_conversation(
+    store: Store,
+    phone_hash: str,
+    now: float,
+    content: Content,
+    already_read: AlreadyRead = NOT_READ,
+) -> Conversation:
     """The live conversation for this number, or a fresh one (after expiry or for a new number)."""
-    conversation = _live_conversation(store.get(COLLECTION, phone_hash), now)
+    record = store.get(CONVERSATIONS, phone_hash) if already_read is NOT_READ else already_read
+    conversation = _live_conversation(record, now)
     return Conversation.from_dict(conversation.get("conversation"), content)
 
 
-def count_message(store: Store, phone_hash: str, limit: RateLimit) -> RateDecision:
+def count_message(
+    store: Store, phone_hash: str, limit: RateLimit, already_read: AlreadyRead = NOT_READ
+) -> RateDecision:
     """Count a message that leaves the conversation as it is (HELP, a picture, unreadable text)."""
     decisions: list[RateDecision] = []
 
@@ -99,7 +111,7 @@ def count_message(store: Store, phone_hash: str, limit: RateLimit) -> RateDecisi
         decisions.append(decision)
         return {**_live_conversation(record, limit.now), RATE: rate}
 
-    _rewrite(store, phone_hash, change, limit)
+    _rewrite(store, phone_hash, change, limit, already_read)
     return decisions[-1]
 
 
@@ -139,7 +151,8 @@ def count_and_advance(
     ttl_seconds: int,
     recent_episodes: Callable[[], int] | None = None,
     message_sid: str | None = None,
-) -> Step:
+    already_read: AlreadyRead = NOT_READ,
+) -> CountedTurn:
     """Count the message and, when it is allowed, apply its event to the conversation: one versioned write.
 
     The turn tells whether it finished a new episode (its first verdict or emergency). `recent_episodes` gives
@@ -148,14 +161,14 @@ def count_and_advance(
     the same turn comes back and the conversation moves once (its count is taken again, as a redelivery's is).
     """
     now = limit.now
-    results: list[Step] = []
+    results: list[CountedTurn] = []
 
     def change(record: Record | None) -> dict:
         # Runs again on every conflict, on the state the competing message left: no update is lost.
         decision, rate = limit.count(record.data.get(RATE) if record is not None else None)
         data = _live_conversation(record, now)
         if decision != RateDecision.ALLOW:
-            results.append(Step(decision))
+            results.append(CountedTurn(decision))
             return {**data, RATE: rate}
         again = (
             message_sid is not None and data.get(LAST_SID) == message_sid and isinstance(data.get(BEFORE_LAST), dict)
@@ -172,7 +185,7 @@ def count_and_advance(
         finished = turn.reply in (Reply.ASSESSMENT, Reply.EMERGENCY)
         # Re-applied, the episode was recorded by the attempt that applied it first (right after its write):
         # recording it again would count one episode twice toward the recurrence rule.
-        results.append(Step(decision, turn, finished and not recorded and not again))
+        results.append(CountedTurn(decision, turn, finished and not recorded and not again))
         new = {
             "conversation": turn.conversation.to_dict(),
             "updated_at": now,
@@ -185,5 +198,5 @@ def count_and_advance(
             new |= {LAST_SID: message_sid, BEFORE_LAST: before}
         return new
 
-    _rewrite(store, phone_hash, change, limit)
+    _rewrite(store, phone_hash, change, limit, already_read)
     return results[-1]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from shared.stores import COLLECTIONS, Store, store_from_settings
-from tests.dynalite import REGION, DynaliteServer, drop_tables, dynalite_client, make_tables
+from tests.dynamodb_local import REGION, DynamoDBServer, drop_tables, dynamodb_client, make_tables
 
 # --- Stores -----------------------------------------------------------------------------------------
 
@@ -28,26 +28,26 @@ def aws_test_credentials() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def dynalite_endpoint(aws_test_credentials: None) -> Iterator[str]:
-    """Endpoint URL of one real dynalite server shared by the whole session."""
-    with DynaliteServer() as server:
+def dynamodb_endpoint(aws_test_credentials: None) -> Iterator[str]:
+    """Endpoint URL of one local DynamoDB-compatible server shared by the whole session."""
+    with DynamoDBServer() as server:
         yield server.endpoint_url
 
 
 @pytest.fixture(scope="session")
-def dynalite_admin(dynalite_endpoint: str) -> Any:
+def dynamodb_admin(dynamodb_endpoint: str) -> Any:
     """One boto3 DynamoDB client on the test server for creating and dropping tables."""
-    return dynalite_client(dynalite_endpoint)
+    return dynamodb_client(dynamodb_endpoint)
 
 
 @pytest.fixture
-def dynamodb_table_names(dynalite_admin: Any) -> Iterator[dict[str, str]]:
+def dynamodb_table_names(dynamodb_admin: Any) -> Iterator[dict[str, str]]:
     """Fresh, uniquely named tables for every collection, dropped after the test."""
     run = uuid.uuid4().hex[:12]
     names = {collection: f"test-{run}-{collection}" for collection in COLLECTIONS}
-    make_tables(dynalite_admin, names)
+    make_tables(dynamodb_admin, names)
     yield names
-    drop_tables(dynalite_admin, names)
+    drop_tables(dynamodb_admin, names)
 
 
 @pytest.fixture(params=["memory", "sqlite", "dynamodb"])
@@ -60,10 +60,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield sqlite_store
         sqlite_store.close()
     else:
-        # Looked up lazily so that memory/sqlite-only runs never start dynalite.
+        # Looked up lazily so that memory/sqlite-only runs never start the DynamoDB server.
         yield store_from_settings(
             "dynamodb",
             table_names=request.getfixturevalue("dynamodb_table_names"),
-            endpoint_url=request.getfixturevalue("dynalite_endpoint"),
+            endpoint_url=request.getfixturevalue("dynamodb_endpoint"),
             region=REGION,
         )

@@ -6,8 +6,10 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from shared.records import COLLECTIONS
 from shared.stores.base import (
-    COLLECTIONS,
+    NOT_READ,
+    AlreadyRead,
     Record,
     Store,
     StoreUnavailable,
@@ -20,7 +22,9 @@ if TYPE_CHECKING:
     from shared.config import Settings
 
 __all__ = [
+    "AlreadyRead",
     "COLLECTIONS",
+    "NOT_READ",
     "Record",
     "Store",
     "StoreUnavailable",

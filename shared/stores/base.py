@@ -6,19 +6,26 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from json.encoder import c_make_encoder, encode_basestring_ascii
-from typing import Any, Protocol, cast
+from enum import Enum
+from typing import Any, Literal, Protocol, cast
+
+from shared.records import COLLECTIONS
 
 logger = logging.getLogger(__name__)
 
-# conversations: SMS dialogue state per phone hash (expires) and MessageSid claims (expire);
-# attributes: Alexa persistent attributes / episode history per user;
-# optouts: per phone hash, never expire;
-# callbacks: callback requests for clinic staff, never expire.
-COLLECTIONS = ("conversations", "attributes", "optouts", "callbacks")
+# A (collection, key) pair: what get_many reads.
+Item = tuple[str, str]
+
+
+class _NotRead(Enum):
+    NOT_READ = "not read"
+
+
+# update() and rewrite() read the record first unless the caller hands over what it already read (None: absent).
+NOT_READ = _NotRead.NOT_READ
 
 # Backoff between update() attempts: full jitter over a window that starts at one read-write cycle
 # (microseconds in memory, milliseconds against DynamoDB) and doubles, so racing writers spread out
@@ -27,7 +34,7 @@ _BACKOFF_FLOOR_S = 0.001
 _BACKOFF_CAP_S = 0.2
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class Record:
     """One stored document with its optimistic-locking version."""
 
@@ -36,10 +43,8 @@ class Record:
     version: int
     expires_at: float | None = None
 
-    def __init__(self, key: str, data: dict, version: int, expires_at: float | None = None) -> None:
-        # The generated __init__'s fields, defaults and frozen instance, filled with one dict update instead of
-        # an object.__setattr__ per field: every get and put of a turn builds one.
-        self.__dict__.update(key=key, data=data, version=version, expires_at=expires_at)
+
+AlreadyRead = Record | None | Literal[_NotRead.NOT_READ]
 
 
 class VersionConflict(Exception):
@@ -51,10 +56,15 @@ class StoreUnavailable(Exception):
 
 
 class Store(Protocol):
-    """Versioned key-value documents grouped in the fixed COLLECTIONS."""
+    """Versioned key-value documents grouped in the fixed COLLECTIONS (shared/records.py)."""
 
     def get(self, collection: str, key: str) -> Record | None:
         """Return the live record, or None when it is missing or expired."""
+        ...
+
+    def get_many(self, items: Sequence[Item]) -> list[Record | None]:
+        """Return the live record (or None) for each (collection, key), in order: one round trip where the
+        backend can (DynamoDB's BatchGetItem), so a turn that needs several records waits for one answer."""
         ...
 
     def put(
@@ -68,9 +78,7 @@ class Store(Protocol):
     ) -> Record:
         """Write atomically if the stored version equals expected_version (0: absent or expired).
 
-        The returned record holds `data` itself rather than a decoded copy of what was stored (the stored
-        JSON is separate, so changing either later cannot reach the other); decoding it again cost every
-        write a JSON parse that no caller needed.
+        The returned record holds `data` itself (what was stored is a separate JSON copy).
         """
         ...
 
@@ -87,18 +95,13 @@ class Store(Protocol):
         ...
 
     def transaction(self) -> AbstractContextManager[bool]:
-        """Run the calls made inside as one unit; yields True when an exception inside undoes all their writes.
+        """Run the calls made inside as one unit: all of its writes are kept, or none; yields True.
 
-        SQLite and memory yield True: the calls inside see each other's writes, nobody else sees them before
-        the end, and a nested transaction joins the outer one. DynamoDB yields False and keeps each call
-        its own write (see DynamoDBStore.transaction), so callers must stay correct with partial writes there.
-        Nothing slow (a network call, a sleep) belongs inside: SQLite holds its write lock until the end.
-        """
-        ...
-
-    def prefetch(self, items: Iterable[tuple[str, str]]) -> None:
-        """Inside a transaction, read these (collection, key) records in one round trip where the backend can,
-        so the gets that follow in the same transaction need none; elsewhere, and on other backends, nothing.
+        A nested transaction joins the outer one. SQLite and memory hold a lock from the start, so the calls inside
+        see each other's writes and a version conflict shows at once. DynamoDB sends the unit's writes in one
+        TransactWriteItems when it ends, each with its version check, so a conflict there is raised (as
+        VersionConflict) when the `with` block ends: the caller runs the unit again on fresh reads. Nothing slow (a
+        network call, a sleep) belongs inside: SQLite holds its write lock until the end.
         """
         ...
 
@@ -109,36 +112,11 @@ def check_collection(collection: str) -> None:
         raise ValueError(f"unknown collection {collection!r}; expected one of {COLLECTIONS}")
 
 
-# Built once: json.dumps with any non-default option builds a new encoder on every call.
-_ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
-# JSONEncoder.encode still builds its C encoder (and a closure) on every call; this one is built once, with the
-# same options, and gives the same text. It keeps no circular-reference markers (a shared markers dict would be
-# left dirty by a failed encode): record data is built from plain JSON values, and a cycle would still raise
-# (RecursionError instead of ValueError) before anything is written.
-_C_ENCODER = (
-    c_make_encoder(
-        None,
-        _ENCODER.default,
-        encode_basestring_ascii,
-        None,
-        _ENCODER.key_separator,
-        _ENCODER.item_separator,
-        _ENCODER.sort_keys,
-        _ENCODER.skipkeys,
-        _ENCODER.allow_nan,
-    )
-    if c_make_encoder is not None
-    else None
-)
-
-
 def encode_data(data: dict) -> str:
     """Serialise record data to JSON, rejecting anything that is not a JSON object."""
     if not isinstance(data, dict):
         raise TypeError(f"record data must be a dict, not {type(data).__name__}")
-    if _C_ENCODER is None:
-        return _ENCODER.encode(data)
-    return "".join(_C_ENCODER(data, 0))
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
 
 def decode_data(text: str) -> dict[str, Any]:
@@ -171,6 +149,7 @@ def update(
     *,
     expires_at: float | None = None,
     attempts: int = 8,
+    already_read: AlreadyRead = NOT_READ,
 ) -> Record:
     """Read, apply change, write with a version check; on VersionConflict re-read and re-apply."""
 
@@ -178,7 +157,7 @@ def update(
         return change(current.data if current is not None else None), expires_at
 
     # with_expiry never asks for a delete, so a record is always written.
-    return cast(Record, rewrite(store, collection, key, with_expiry, attempts=attempts))
+    return cast(Record, rewrite(store, collection, key, with_expiry, attempts=attempts, already_read=already_read))
 
 
 def rewrite(
@@ -188,14 +167,19 @@ def rewrite(
     change: Callable[[Record | None], tuple[dict, float | None] | None],
     *,
     attempts: int = 8,
+    already_read: AlreadyRead = NOT_READ,
 ) -> Record | None:
     """Like update, for a change that also picks the expiry from what it read: `change` gets the record (or None)
-    and gives the new data with its expiry, or None to delete the record. Returns what was written."""
+    and gives the new data with its expiry, or None to delete the record. Returns what was written.
+
+    `already_read` is the record as the caller read it in this transaction (a batch read): the first attempt
+    starts from it instead of reading again; an attempt after a conflict reads afresh.
+    """
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
     for attempt in range(attempts):
         started = time.monotonic()
-        current = store.get(collection, key)
+        current = already_read if attempt == 0 and already_read is not NOT_READ else store.get(collection, key)
         decided = change(current)
         if decided is None:
             store.delete(collection, key)

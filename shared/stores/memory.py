@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from shared.stores.base import (
     CreateOnceByPut,
+    Item,
     Record,
     VersionConflict,
     check_collection,
@@ -62,8 +63,10 @@ class MemoryStore(CreateOnceByPut):
             finally:
                 self._undo = None
 
-    def prefetch(self, items: Iterable[tuple[str, str]]) -> None:
-        """Nothing to do: every get is a dict lookup already."""
+    def get_many(self, items: Sequence[Item]) -> list[Record | None]:
+        """Return the live record (or None) for each (collection, key), in order."""
+        with self._lock:
+            return [self.get(collection, key) for collection, key in items]
 
     def get(self, collection: str, key: str) -> Record | None:
         """Return the live record, or None when it is missing or expired."""

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TypeVar
 
 from shared.stores.base import (
     CreateOnceByPut,
+    Item,
     Record,
     StoreUnavailable,
     VersionConflict,
     check_collection,
     decode_data,
     encode_data,
-    is_expired,
 )
 
 logger = logging.getLogger(__name__)
@@ -29,7 +28,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # A locked database is retried a few times, each waiting up to the busy timeout; the worst case
-# (about 1.6 s) stays well inside Alexa's 8 s budget, and our transactions last microseconds.
+# (about 1.6 s) stays well inside Alexa's 8 s budget, and a transaction holds the lock for one turn only.
 _ATTEMPTS = 3
 _BUSY_TIMEOUT_S = 0.5
 _RETRY_PAUSE_S = 0.02
@@ -48,10 +47,6 @@ CREATE TABLE IF NOT EXISTS records (
 _SELECT_LIVE = (
     "SELECT key, data, version, expires_at FROM records WHERE collection = ? AND (expires_at IS NULL OR expires_at > ?)"
 )
-# Every stored row, live or not, by collection and key (prefetch keeps expired ones and checks at get time).
-_SELECT_ROWS = "SELECT collection, key, data, version, expires_at FROM records WHERE "
-# A row as get reads it: key, data (JSON), version, expires_at.
-_Row = tuple[str, str, int, float | None]
 # Version 0 means "absent": insert, or take over a row whose expiry has passed; a live row makes
 # the DO UPDATE's WHERE false, so nothing changes and rowcount is 0.
 _CREATE = (
@@ -64,19 +59,6 @@ _REPLACE = (
     "UPDATE records SET data = ?, version = version + 1, expires_at = ?"
     " WHERE collection = ? AND key = ? AND version = ? AND (expires_at IS NULL OR expires_at > ?)"
 )
-# A transaction's deferred writes, flushed at its COMMIT: each version was already checked against the row the
-# transaction holds under its write lock, so the statement only sets the row to what the transaction decided.
-_WRITE = (
-    "INSERT INTO records (collection, key, data, version, expires_at) VALUES (?, ?, ?, ?, ?)"
-    " ON CONFLICT (collection, key) DO UPDATE"
-    " SET data = excluded.data, version = excluded.version, expires_at = excluded.expires_at"
-)
-
-
-@functools.lru_cache(maxsize=16)
-def _select_rows(count: int) -> str:
-    """The prefetch SELECT for `count` (collection, key) pairs (a turn asks for the same few counts)."""
-    return _SELECT_ROWS + " OR ".join(["(collection = ? AND key = ?)"] * count)
 
 
 @contextmanager
@@ -91,32 +73,6 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-
-
-def _begin(conn: sqlite3.Connection) -> sqlite3.Connection:
-    conn.execute("BEGIN IMMEDIATE")
-    return conn
-
-
-class _Transaction:
-    """SQLiteStore.transaction() as a plain context manager: entered once per SMS message, and a generator-based
-    one costs a generator, its frames and a wrapper object on top of the same work."""
-
-    __slots__ = ("_store", "_conn")
-
-    def __init__(self, store: SQLiteStore) -> None:
-        self._store = store
-        self._conn: sqlite3.Connection | None = None
-
-    def __enter__(self) -> bool:
-        self._conn = self._store._begin_transaction()
-        return True
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
-        if self._conn is not None:  # None: nested, the outer transaction commits or rolls back
-            conn, self._conn = self._conn, None
-            self._store._end_transaction(conn, succeeded=exc_type is None)
-        return False  # an exception from the body goes on to the caller
 
 
 class SQLiteStore(CreateOnceByPut):
@@ -193,52 +149,36 @@ class SQLiteStore(CreateOnceByPut):
             logger.warning("sqlite operation failed inside a transaction: %s", exc)
             raise StoreUnavailable(f"sqlite store at {self._path} failed: {exc}") from exc
 
-    def transaction(self) -> AbstractContextManager[bool]:
+    @contextmanager
+    def transaction(self) -> Iterator[bool]:
         """One BEGIN IMMEDIATE ... COMMIT around every call inside (a nested one joins it); an exception rolls back.
 
         The write lock is held from BEGIN to COMMIT, so another writer (thread or process) waits on the busy
-        timeout meanwhile: keep what runs inside short, with no network calls or sleeps. Writes to records the
-        transaction has prefetched are version-checked at once and written together just before COMMIT.
+        timeout meanwhile: keep what runs inside short, with no network calls or sleeps.
         """
-        return _Transaction(self)
-
-    def _begin_transaction(self) -> sqlite3.Connection | None:
-        """Open this thread's transaction; None when one is already open (the caller joins it)."""
         local = self._local
         if getattr(local, "transaction", None) is not None:
-            return None
-        conn = self._run(_begin)
-        local.transaction, local.failed, local.rows, local.pending = conn, False, {}, {}
-        return conn
+            yield True  # nested: the outer transaction commits or rolls back
+            return
+        def begin(conn: sqlite3.Connection) -> sqlite3.Connection:
+            conn.execute("BEGIN IMMEDIATE")
+            return conn
 
-    def _end_transaction(self, conn: sqlite3.Connection, succeeded: bool) -> None:
-        """COMMIT the transaction's writes when its body succeeded, else (or when that fails) roll back."""
-        local = self._local
+        conn = self._run(begin)
+        local.transaction, local.failed = conn, False
         try:
-            if not succeeded:
-                self._roll_back(conn)
-                return
+            yield True
+            if local.failed:
+                raise StoreUnavailable(f"sqlite store at {self._path}: the transaction failed")
             try:
-                if local.failed:
-                    raise StoreUnavailable(f"sqlite store at {self._path}: the transaction failed")
-                try:
-                    self._flush(conn)
-                    conn.execute("COMMIT")
-                except (sqlite3.DatabaseError, OSError) as exc:
-                    raise StoreUnavailable(f"sqlite store at {self._path} could not commit: {exc}") from exc
-            except BaseException:
-                self._roll_back(conn)
-                raise
+                conn.execute("COMMIT")
+            except (sqlite3.DatabaseError, OSError) as exc:
+                raise StoreUnavailable(f"sqlite store at {self._path} could not commit: {exc}") from exc
+        except BaseException:
+            self._roll_back(conn)
+            raise
         finally:
-            local.transaction, local.rows, local.pending = None, {}, {}
-
-    def _flush(self, conn: sqlite3.Connection) -> None:
-        """Write the transaction's deferred writes in one statement (before COMMIT, or a scan that must see them)."""
-        pending: dict[tuple[str, str], tuple] = self._local.pending
-        if pending:
-            writes = list(pending.values())
-            pending.clear()
-            conn.executemany(_WRITE, writes)
+            local.transaction = None
 
     def _roll_back(self, conn: sqlite3.Connection) -> None:
         try:
@@ -250,77 +190,25 @@ class SQLiteStore(CreateOnceByPut):
             self._local.conn = None
             conn.close()
 
-    def _remember(self, collection: str, key: str, row: _Row | None) -> None:
-        """Keep a prefetched record current after this transaction wrote it."""
-        rows = getattr(self._local, "rows", None)
-        if rows and (collection, key) in rows:
-            rows[(collection, key)] = row
-
-    def _put_held(
-        self, rows: dict, item: tuple[str, str], text: str, expected_version: int, expires_at: float | None
-    ) -> None:
-        """A write to a record this transaction holds: its version is checked against that row now (the write lock
-        keeps every other writer out until COMMIT), and the row is written at COMMIT with the transaction's others.
-
-        Same outcomes as the statements a write runs on its own: VersionConflict for a version that differs (an
-        expired row counts as absent, version 0), and nothing changed by a conflict.
-        """
-        if self._local.failed:
-            raise StoreUnavailable(f"sqlite store at {self._path}: the transaction already failed")
-        row = rows[item]
-        stored = 0 if row is None or is_expired(row[3], time.time()) else row[2]
-        if stored != expected_version:
-            raise VersionConflict(f"{item[0]}: expected version {expected_version}")
-        version = expected_version + 1
-        rows[item] = (item[1], text, version, expires_at)
-        self._local.pending[item] = (item[0], item[1], text, version, expires_at)
-
     def _own_transaction(self, conn: sqlite3.Connection) -> AbstractContextManager[None]:
         """A write's own BEGIN IMMEDIATE ... COMMIT, unless it runs inside the caller's transaction."""
         return nullcontext() if getattr(self._local, "transaction", None) is conn else _immediate(conn)
 
-    def prefetch(self, items: Iterable[tuple[str, str]]) -> None:
-        """Inside a transaction, read these records with one SELECT; the gets that follow are served from it."""
-        if getattr(self._local, "transaction", None) is None:
-            return  # outside a transaction another writer could change them before the get
-        rows: dict[tuple[str, str], _Row | None] = self._local.rows
-        wanted = [item for item in dict.fromkeys(items) if item not in rows]
-        if not wanted:
-            return
-        for collection, _key in wanted:
-            check_collection(collection)
-        select = _select_rows(len(wanted))
-        params = [part for item in wanted for part in item]
-
-        def read(conn: sqlite3.Connection) -> list[tuple]:
-            return conn.execute(select, params).fetchall()
-
-        found = {(row[0], row[1]): row[1:] for row in self._run(read)}
-        for item in wanted:
-            rows[item] = found.get(item)
-
     def get(self, collection: str, key: str) -> Record | None:
         """Return the live record, or None when it is missing or expired."""
-        item = (collection, key)
-        rows: dict[tuple[str, str], _Row | None] | None = getattr(self._local, "rows", None)
-        if rows and item in rows:
-            # Prefetched or written in this transaction, whose write lock keeps every other writer out (its
-            # collection was checked when it got there).
-            if self._local.failed:
-                raise StoreUnavailable(f"sqlite store at {self._path}: the transaction already failed")
-            row = rows[item]
-            if row is None or is_expired(row[3], time.time()):
-                return None
-        else:
-            check_collection(collection)
+        check_collection(collection)
 
-            def read(conn: sqlite3.Connection) -> _Row | None:
-                return conn.execute(_SELECT_LIVE + " AND key = ?", (collection, time.time(), key)).fetchone()
+        def read(conn: sqlite3.Connection) -> tuple | None:
+            return conn.execute(_SELECT_LIVE + " AND key = ?", (collection, time.time(), key)).fetchone()
 
-            row = self._run(read)
-            if row is None:
-                return None
+        row = self._run(read)
+        if row is None:
+            return None
         return Record(key=row[0], data=decode_data(row[1]), version=row[2], expires_at=row[3])
+
+    def get_many(self, items: Sequence[Item]) -> list[Record | None]:
+        """Return the live record (or None) for each (collection, key), in order."""
+        return [self.get(collection, key) for collection, key in items]
 
     def put(
         self,
@@ -332,13 +220,6 @@ class SQLiteStore(CreateOnceByPut):
         expires_at: float | None = None,
     ) -> Record:
         """Write atomically if the stored version equals expected_version (0: absent or expired)."""
-        item = (collection, key)
-        rows: dict[tuple[str, str], _Row | None] | None = getattr(self._local, "rows", None)
-        if rows and item in rows:
-            # Prefetched or written in this transaction (so its collection was checked): version-checked now,
-            # written at COMMIT with the transaction's other writes (one statement for all).
-            self._put_held(rows, item, encode_data(data), expected_version, expires_at)
-            return Record(key=key, data=data, version=expected_version + 1, expires_at=expires_at)
         check_collection(collection)
         text = encode_data(data)
 
@@ -354,7 +235,6 @@ class SQLiteStore(CreateOnceByPut):
                     raise VersionConflict(f"{collection}: expected version {expected_version}")
 
         self._run(write)
-        self._remember(collection, key, (key, text, expected_version + 1, expires_at))
         return Record(key=key, data=data, version=expected_version + 1, expires_at=expires_at)
 
     def delete(self, collection: str, key: str) -> None:
@@ -362,22 +242,16 @@ class SQLiteStore(CreateOnceByPut):
         check_collection(collection)
 
         def remove(conn: sqlite3.Connection) -> None:
-            pending = getattr(self._local, "pending", None)
-            if pending:
-                pending.pop((collection, key), None)
             with self._own_transaction(conn):
                 conn.execute("DELETE FROM records WHERE collection = ? AND key = ?", (collection, key))
 
         self._run(remove)
-        self._remember(collection, key, None)
 
     def scan(self, collection: str) -> list[Record]:
         """Return every live record of the collection."""
         check_collection(collection)
 
         def read(conn: sqlite3.Connection) -> list[tuple]:
-            if getattr(self._local, "transaction", None) is conn:
-                self._flush(conn)  # the scan must see this transaction's deferred writes
             return conn.execute(_SELECT_LIVE, (collection, time.time())).fetchall()
 
         return [

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench import __main__ as runner
-from bench import artifacts
+from bench import artifacts, report
 from bench.stats import interleave, machine, percentile, spread
 
 
@@ -69,18 +69,11 @@ def test_bench_command_quick_run_writes_json_and_one_table_row_per_figure(tmp_pa
     quick = runner.QUICK
     assert_comparison(results["alexa_warm"], quick["warm"])
     assert results["alexa_warm"]["committed_transactions_per_turn"] == 1
-    assert results["alexa_warm"]["serializer"] == "skill.serializer.CachedPlanSerializer"
-    for name in ("envelope_default_serializer", "envelope_cached_plan_serializer"):
-        assert results["alexa_warm"]["diagnosis"][name]["wall"]["runs"] == quick["warm"]
     assert_comparison(results["sms_warm"], quick["warm"])
-    for key in ("alexa_warm", "sms_warm"):
-        assert_comparison(results[key]["memos_emptied"], quick["warm"])
-    assert_comparison(results["alexa_cold"], quick["cold"])
-    assert results["alexa_cold"]["diagnosis"]["hello_world_with_jinja2"]["wall"]["runs"] == quick["cold"]
-    for role in ("subject", "reference"):
-        phases = results["alexa_cold"]["phases_ms"][role]
-        assert phases["import"] > 0 and phases["first_request"] > 0 and phases["second_request"] > 0
-        assert phases["heaviest_imports_ms"], "the cold-start import profile is empty"
+    trips = results["round_trips"]["turns"]
+    assert set(trips) == {"sms_first_message", "sms_follow_up", "alexa_verdict_turn"}
+    for turn in trips.values():
+        assert turn["round_trips"] == sum(turn["requests"].values()) > 0
     assert_comparison(results["core"]["import"], quick["imports"])
     assessment = results["core"]["assessment"]
     assert assessment["subject"]["runs"] == quick["core"]
@@ -89,7 +82,7 @@ def test_bench_command_quick_run_writes_json_and_one_table_row_per_figure(tmp_pa
 
     report = markdown_path.read_text()
     table = [line for line in report.splitlines() if line.startswith("| ") and "---" not in line]
-    assert len(table) == 1 + 5  # header + Alexa warm, Alexa cold, SMS, core assessment, core import
+    assert len(table) == 1 + 7  # header + Alexa warm, SMS, three round-trip rows, core assessment, core import
     for line in table[1:]:
         assert "×" in line
     assert results["machine"]["cpu"] in report
@@ -108,7 +101,7 @@ def test_artifact_import_runs_only_from_the_unzipped_folder(tmp_path: Path) -> N
     task = artifacts.unzip(zipped, tmp_path / "task")
     runtime = tmp_path / "runtime"
     runtime.mkdir()
-    run = artifacts._import_child(("handler.main",), [task, runtime], shipped=True)
+    run = artifacts._import_child(("handler.main",), [task, runtime])
     assert run.wall > 0 and run.cpu > 0
     assert not (task / "handler" / "__pycache__").exists(), "as shipped, nothing may be compiled into the task"
 
@@ -118,7 +111,7 @@ def test_artifact_import_of_a_module_not_in_the_zip_fails(tmp_path: Path) -> Non
     zipped = _zip_of(tmp_path, {"handler/__init__.py": "", "handler/main.py": "import flask\n"})
     task = artifacts.unzip(zipped, tmp_path / "task")
     with pytest.raises(artifacts.ImportFailed, match="ModuleNotFoundError"):
-        artifacts._import_child(("handler.main",), [task, tmp_path], shipped=True)
+        artifacts._import_child(("handler.main",), [task, tmp_path])
 
 
 def test_measure_zip_whose_handler_cannot_import_reports_failure_and_size(tmp_path: Path) -> None:
@@ -136,8 +129,19 @@ def test_measure_zip_whose_handler_cannot_import_reports_failure_and_size(tmp_pa
     assert set(measured["sizes"]["sms"]["largest_parts_mb"]) == {"sms"}
     assert measured["imports"]["sms"]["handler_module"] == "sms.lambda_function"
     assert "ModuleNotFoundError" in measured["imports"]["sms"]["error"]
-    rows = runner.artifact_rows(measured)
+    rows = report.artifact_rows(measured)
     assert any("**failed**" in row[1] and "sms.lambda_function" in row[0] for row in rows)
+
+
+def test_round_trips_sms_turns_keep_within_the_dynamodb_budget() -> None:
+    from bench import round_trips
+
+    measured = round_trips.run()
+
+    for name in ("sms_first_message", "sms_follow_up"):
+        turn = measured["turns"][name]
+        assert turn["round_trips"] <= measured["target_sms"], turn
+    assert measured["turns"]["sms_first_message"]["requests"] == {"BatchGetItem": 1, "TransactWriteItems": 1}
 
 
 def test_sms_bench_reports_one_committed_transaction_per_first_message() -> None:
@@ -148,8 +152,8 @@ def test_sms_bench_reports_one_committed_transaction_per_first_message() -> None
     assert_comparison(result, 2)
     assert result["committed_transactions_per_turn"] == 1
     assert result["store_calls_per_turn"]["transaction"] == 1
-    assert result["store_calls_per_turn"]["prefetch"] == 1
-    assert result["store_calls_per_turn"]["put"] >= 3  # rate count, conversation, episode and the reply's claim
+    assert result["store_calls_per_turn"]["get_many"] == 1  # the claim, opt-out, conversation and history at once
+    assert result["store_calls_per_turn"]["put"] >= 3  # conversation with its rate count, episode, the reply's claim
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])

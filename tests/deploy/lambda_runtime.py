@@ -4,14 +4,17 @@
 file's folder). The request then puts back exactly what Lambda has: the unzipped function (/var/task) first,
 then a folder standing in for the runtime's own boto3 (/var/runtime). The handler is named as in the
 template ("skill/lambda_function.lambda_handler"), imported once (the cold start, timed) and called with each
-event; the result file lists the answers, the modules loaded by the cold start alone, and every loaded module
-that came from anywhere else. With "carry_session", each Alexa event gets the session attributes of the answer
+event; the result file lists the answers, the modules loaded by the cold start alone, every loaded module
+that came from anywhere else, and every source file Python had to compile because no usable bytecode was
+shipped beside it (Lambda's /var/task is read-only, so there it would compile again on every cold start).
+With "carry_session", each Alexa event gets the session attributes of the answer
 before it, as the Alexa service sends them back within one session.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib._bootstrap_external as bootstrap_external
 import json
 import sys
 import sysconfig
@@ -38,8 +41,22 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+def record_compiles() -> list[str]:
+    """Note every source file the import system compiles from here on (it does so only without usable bytecode)."""
+    compiled: list[str] = []
+    compile_source = bootstrap_external.SourceLoader.source_to_code
+
+    def source_to_code(self: object, data: bytes, path: str, *, _optimize: int = -1) -> object:
+        compiled.append(path)
+        return compile_source(self, data, path, _optimize=_optimize)
+
+    bootstrap_external.SourceLoader.source_to_code = source_to_code
+    return compiled
+
+
 def main() -> None:
     """Run the request file's events through its handler and write the answers next to it."""
+    compiled = record_compiles()
     request = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     sys.path[:0] = request["paths"]
     module_name, function_name = request["handler"].rsplit(".", 1)
@@ -73,6 +90,7 @@ def main() -> None:
         "foreign_modules": sorted(name for name, path in origins.items() if path and not path.startswith(allowed)),
         "origins": {name: path for name, path in origins.items() if path},
         "sys_path": sys.path,
+        "compiled": [path for path in compiled if path.startswith(request["paths"][0])],
     }
     Path(request["output"]).write_text(json.dumps(result, default=str), encoding="utf-8")
 

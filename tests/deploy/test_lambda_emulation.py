@@ -129,14 +129,18 @@ def lambda_environment(
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_LAMBDA_FUNCTION_NAME": f"cramp-check-dev-{function}",
-        "CRAMP_DYNAMODB_ENDPOINT": endpoint,  # dynalite stands in for DynamoDB
+        "CRAMP_DYNAMODB_ENDPOINT": endpoint,  # the local DynamoDB-compatible server
     }
     secrets = {
         "CRAMP_SSM_HASH_SALT": ("CRAMP_HASH_SALT", SALT),
         "CRAMP_SSM_TWILIO_AUTH_TOKEN": ("TWILIO_AUTH_TOKEN", TOKEN),
         "CRAMP_SSM_TWILIO_ACCOUNT_SID": ("TWILIO_ACCOUNT_SID", ACCOUNT_SID),
     }
+    # Optional parameters that do not exist outside a token rotation: shared/secrets.py exports nothing for them.
+    absent = {"CRAMP_SSM_TWILIO_AUTH_TOKEN_PREVIOUS"}
     for key, value in function_properties(template, function).get("Environment", {}).get("Variables", {}).items():
+        if key in absent:
+            continue
         if key in secrets:
             target, secret = secrets[key]
             env[target] = secret
@@ -319,12 +323,12 @@ def test_alexa_zip_alone_answers_launch_and_symptom_like_local_server(
     runtime_dir: Path,
     local_server: Client,
     dynamodb_table_names: dict[str, str],
-    dynalite_endpoint: str,
+    dynamodb_endpoint: str,
     tmp_path: Path,
 ) -> None:
     events = [alexa_event("launch_request.json"), alexa_event("describe_symptom_intent.json")]
     folder = task_dirs["alexa"].folder
-    env = lambda_environment(template, "alexa", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    env = lambda_environment(template, "alexa", dynamodb_table_names, dynamodb_endpoint, tmp_path)
     result = run_lambda(folder, runtime_dir, template, "alexa", events, env)
 
     local = []
@@ -341,6 +345,7 @@ def test_alexa_zip_alone_answers_launch_and_symptom_like_local_server(
     assert emulated == local
     assert emulated[0]["response"]["outputSpeech"]["ssml"].startswith("<speak>")
     assert result["foreign_modules"] == []
+    assert result["compiled"] == [], "shipped modules without usable CPython 3.12 bytecode"
     assert result["origins"]["ask_sdk_core"].startswith(str(folder))
     # The skill's memory went to DynamoDB through the runtime's boto3.
     assert result["origins"]["boto3"].startswith(str(runtime_dir))
@@ -369,7 +374,7 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
     template: dict[str, Any],
     runtime_dir: Path,
     dynamodb_table_names: dict[str, str],
-    dynalite_endpoint: str,
+    dynamodb_endpoint: str,
     profile_api: FakeProfileApi,
     twilio_api: FakeTwilioApi,
     tmp_path: Path,
@@ -392,7 +397,7 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
     [local_text] = twilio_api.requests
 
     folder = task_dirs["alexa"].folder
-    env = lambda_environment(template, "alexa", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    env = lambda_environment(template, "alexa", dynamodb_table_names, dynamodb_endpoint, tmp_path)
     # Test-only: the twilio client's base and the profile API's self-signed certificate. The deployed
     # function has neither, so it talks to api.twilio.com and api.amazonalexa.com with the system CAs.
     env["CRAMP_TWILIO_API_BASE"] = twilio_api.base_url
@@ -419,7 +424,7 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
 
     # The SMS line's conversation for that number, seeded at the verdict in DynamoDB, so CALL works at once.
     store = store_from_settings(
-        "dynamodb", table_names=dynamodb_table_names, endpoint_url=dynalite_endpoint, region=REGION
+        "dynamodb", table_names=dynamodb_table_names, endpoint_url=dynamodb_endpoint, region=REGION
     )
     seeded = store.get("conversations", hashed_id("phone", MOBILE, SALT))
     assert seeded is not None
@@ -430,7 +435,7 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
 
     # The person replies CALL to the text: the SMS function (its own zip) carries the voice conversation on.
     call_form, call_signature = signed_sms("/sms", "CALL", sender=MOBILE)
-    sms_env = lambda_environment(template, "sms", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    sms_env = lambda_environment(template, "sms", dynamodb_table_names, dynamodb_endpoint, tmp_path)
     event = http_api_event("/sms", call_form, call_signature)
     reply = run_lambda(task_dirs["sms"].folder, runtime_dir, template, "sms", [event], sms_env)["answers"][0]
     assert reply["answer"]["statusCode"] == 200
@@ -447,6 +452,7 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
     assert not [name for name in result["origins"] if name.split(".")[0] in ("flask", "werkzeug")]
     assert sorted(name for name in result["origins"] if name.split(".")[0] == "sms") == ["sms", "sms.outbound"]
     assert result["foreign_modules"] == []
+    assert result["compiled"] == [], "shipped modules without usable CPython 3.12 bytecode"
     # No number or message text in the function's logs.
     assert MOBILE not in result["stderr"] and form["Body"] not in result["stderr"]
 
@@ -457,14 +463,14 @@ def test_sms_zip_alone_answers_signed_http_api_event_like_local_server(
     runtime_dir: Path,
     local_server: Client,
     dynamodb_table_names: dict[str, str],
-    dynalite_endpoint: str,
+    dynamodb_endpoint: str,
     tmp_path: Path,
 ) -> None:
     messages = ["my calf locked up in bed last night for about 5 minutes", "HELP"]
     signed = [signed_sms("/sms", text) for text in messages]
     events = [http_api_event("/sms", form, signature) for form, signature in signed]
     folder = task_dirs["sms"].folder
-    env = lambda_environment(template, "sms", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    env = lambda_environment(template, "sms", dynamodb_table_names, dynamodb_endpoint, tmp_path)
     result = run_lambda(folder, runtime_dir, template, "sms", events, env, imports=("twilio.rest",))
 
     for (form, signature), entry in zip(signed, result["answers"], strict=True):
@@ -481,6 +487,7 @@ def test_sms_zip_alone_answers_signed_http_api_event_like_local_server(
         assert emulated["body"] == local.get_data(as_text=True)
         assert "<Message>" in emulated["body"]
     assert result["foreign_modules"] == []
+    assert result["compiled"] == [], "shipped modules without usable CPython 3.12 bytecode"
     assert result["origins"]["flask"].startswith(str(folder))
     # Outbound texts (staff notifications) need the REST client: it must load from the zip too.
     assert result["origins"]["twilio.rest"].startswith(str(folder))
@@ -492,13 +499,13 @@ def test_sms_zip_refuses_event_whose_body_was_changed_after_signing(
     template: dict[str, Any],
     runtime_dir: Path,
     dynamodb_table_names: dict[str, str],
-    dynalite_endpoint: str,
+    dynamodb_endpoint: str,
     tmp_path: Path,
 ) -> None:
     form, signature = signed_sms("/sms", "my calf cramps")
     forged = copy.deepcopy(form)
     forged["Body"] = "STOP"
-    env = lambda_environment(template, "sms", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    env = lambda_environment(template, "sms", dynamodb_table_names, dynamodb_endpoint, tmp_path)
     result = run_lambda(
         task_dirs["sms"].folder, runtime_dir, template, "sms", [http_api_event("/sms", forged, signature)], env
     )
@@ -522,6 +529,7 @@ def test_sms_fallback_zip_answers_with_clinic_number_and_emergency_number(
     assert str(content.clinic["phone"]) in answer["body"]
     assert content.locale("en-US")["emergency_number"] in answer["body"]
     assert result["foreign_modules"] == []
+    assert result["compiled"] == [], "shipped modules without usable CPython 3.12 bytecode"
 
 
 def test_notify_retry_zip_runs_on_schedule_event_with_empty_queue(
@@ -529,7 +537,7 @@ def test_notify_retry_zip_runs_on_schedule_event_with_empty_queue(
     template: dict[str, Any],
     runtime_dir: Path,
     dynamodb_table_names: dict[str, str],
-    dynalite_endpoint: str,
+    dynamodb_endpoint: str,
     tmp_path: Path,
 ) -> None:
     schedule_event = {
@@ -543,10 +551,11 @@ def test_notify_retry_zip_runs_on_schedule_event_with_empty_queue(
         "resources": ["arn:aws:events:us-east-1:123456789012:rule/cramp-check-dev-notify-retry"],
         "detail": {},
     }
-    env = lambda_environment(template, "notify_retry", dynamodb_table_names, dynalite_endpoint, tmp_path)
+    env = lambda_environment(template, "notify_retry", dynamodb_table_names, dynamodb_endpoint, tmp_path)
     result = run_lambda(task_dirs["notify_retry"].folder, runtime_dir, template, "notify_retry", [schedule_event], env)
     assert result["answers"][0]["answer"] == {"retried": 0, "notified": 0, "failed": 0}
     assert result["foreign_modules"] == []
+    assert result["compiled"] == [], "shipped modules without usable CPython 3.12 bytecode"
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -576,6 +585,8 @@ def test_emulated_task_dir_differs_from_zip_only_in_compiled_distributions(
                 listed = [(task.folder / row[0]).resolve() for row in csv.reader(record)]
             assert all(path.exists() for path in listed if path.is_relative_to(task.folder.resolve()))
         swapped_files = {name for name, owner in owners.items() if owner in task.swapped}
+        # With their bytecode, which the zip adds after the wheels' RECORD files were written.
+        swapped_files |= {importlib.util.cache_from_source(name) for name in swapped_files if name.endswith(".py")}
         for name in names:
             if name not in swapped_files:
                 assert (task.folder / name).read_bytes() == archive.read(name), name

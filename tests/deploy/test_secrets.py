@@ -230,3 +230,28 @@ def test_lambda_entry_points_deployed_take_their_secrets_from_ssm(
     finally:
         alexa_lambda.cold_start_skill.cache_clear()
         sms_lambda.get_app.cache_clear()
+
+
+def test_load_secrets_previous_twilio_token_is_read_during_a_rotation_and_absent_otherwise(
+    ssm: tuple[ParameterStore, Any],
+) -> None:
+    store, client = ssm
+    previous = "/cramp-check/test/twilio-auth-token-previous"
+    env = {**DEPLOYED_ENV, "CRAMP_SSM_TWILIO_AUTH_TOKEN_PREVIOUS": previous}
+
+    # No rotation under way: the parameter does not exist, and the function starts with one token.
+    assert "TWILIO_AUTH_TOKEN_PREVIOUS" not in load_secrets(env, client=client)
+    assert Settings.from_env(env).twilio_signing_tokens == ("ssm-twilio-token-4b8d2f",)
+
+    forget_cached_secrets()
+    store.values[previous] = "ssm-twilio-token-before-rotation"
+    rotating = {**DEPLOYED_ENV, "CRAMP_SSM_TWILIO_AUTH_TOKEN_PREVIOUS": previous}
+    assert "TWILIO_AUTH_TOKEN_PREVIOUS" in load_secrets(rotating, client=client)
+    assert Settings.from_env(rotating).twilio_signing_tokens == (
+        "ssm-twilio-token-4b8d2f", "ssm-twilio-token-before-rotation"
+    )
+    # A required parameter still fails when missing, named in the error.
+    del store.values["/cramp-check/test/hash-salt"]
+    forget_cached_secrets()
+    with pytest.raises(SecretsError, match="hash-salt"):
+        load_secrets({**DEPLOYED_ENV}, client=client)

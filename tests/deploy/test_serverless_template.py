@@ -24,6 +24,8 @@ from tests.deploy.conftest import (
 
 pytestmark = pytest.mark.packaging
 
+REPO = Path(__file__).resolve().parents[2]
+
 COLLECTIONS = ("conversations", "attributes", "optouts", "callbacks")
 TABLE_IDS = {c: f"{c.capitalize()}Table" for c in COLLECTIONS}
 FUNCTION_IDS = {
@@ -48,8 +50,9 @@ EXPECTED_TABLE_ACCESS = {
         "OptoutsTable": {"GetItem"},
     },
     "sms": {
-        "ConversationsTable": {"GetItem", "PutItem", "DeleteItem"},
-        "OptoutsTable": {"GetItem", "PutItem", "DeleteItem"},
+        "ConversationsTable": {"GetItem", "BatchGetItem", "PutItem", "DeleteItem"},
+        "OptoutsTable": {"GetItem", "BatchGetItem", "PutItem", "DeleteItem"},
+        "AttributesTable": {"GetItem", "BatchGetItem", "PutItem", "DeleteItem"},
         "CallbacksTable": {"GetItem", "PutItem", "DeleteItem", "Scan"},
     },
     "sms_fallback": {},
@@ -57,9 +60,9 @@ EXPECTED_TABLE_ACCESS = {
 }
 EXPECTED_PARAMETERS = {
     "alexa": {"twilio-auth-token", "twilio-account-sid", "hash-salt"},
-    "sms": {"twilio-auth-token", "twilio-account-sid", "hash-salt"},
+    "sms": {"twilio-auth-token", "twilio-account-sid", "hash-salt", "twilio-auth-token-previous"},
     "sms_fallback": set(),
-    "notify_retry": {"twilio-auth-token", "twilio-account-sid", "hash-salt"},
+    "notify_retry": {"twilio-auth-token", "twilio-account-sid", "hash-salt", "twilio-auth-token-previous"},
 }
 
 
@@ -108,6 +111,23 @@ def test_alexa_trigger_accepts_only_the_configured_skill(template: dict[str, Any
     assert len(alexa) == 1
     assert alexa[0]["EventSourceToken"] == SKILL_ID
     assert alexa[0]["FunctionName"]["Fn::GetAtt"][0] == FUNCTION_IDS["alexa"]
+
+
+def test_alexa_snapstart_is_off_unless_the_parameter_turns_it_on(template: dict[str, Any]) -> None:
+    assert "SnapStart" not in function(template, "alexa")  # the default deploy: no versions, no alias
+    env = packaging_environment()
+    base = [str(OSLS), "print", "--stage", STAGE, f"--param=alexaSkillId={SKILL_ID}"]
+    base.append(f"--param=smsFromNumber={SMS_FROM}")
+
+    def snap_start(*params: str) -> Any:
+        command = [*base, *params, "--format", "json", "--path", "functions.alexa.snapStart"]
+        printed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=True, timeout=120)
+        return json.loads(printed.stdout)
+
+    # A boolean, as osls turns it into SnapStart on the function and the Alexa permission onto its alias.
+    assert snap_start() is False
+    assert snap_start("--param=alexaSnapStart=true") is True
+    assert snap_start("--param=alexaSnapStart=false") is False
 
 
 def test_sms_function_answers_post_sms_on_http_api_within_twilio_deadline(template: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ def crash_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def outage_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Texts and Alexa turns while dynalite is frozen, then the store comes back."""
+    """Texts and Alexa turns while the DynamoDB server is frozen, then the store comes back."""
     return faults.store_outage(tmp_path_factory.mktemp("outage"))
 
 

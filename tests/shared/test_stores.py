@@ -1,4 +1,4 @@
-"""Behaviour of every state store against its real backend: memory, a SQLite file, a dynalite server."""
+"""Behaviour of every state store against its real backend: memory, a SQLite file, a local DynamoDB server."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from shared.stores import (
     update,
 )
 from shared.stores.dynamodb import create_tables
-from tests.dynalite import REGION, REPO_ROOT, free_port
+from tests.dynamodb_local import REGION, REPO_ROOT, free_port
 
 PHONE_HASH = "3f1c9a7e5b2d4c60"
 LATER = 3600.0
@@ -216,7 +216,6 @@ def test_store_unknown_collection_raises_value_error(store: Store) -> None:
 
 def test_store_unknown_collection_inside_a_transaction_raises_value_error(store: Store) -> None:
     with store.transaction():
-        store.prefetch([("attributes", "user-f")])
         for call in (
             lambda: store.get("sessions", "user-f"),
             lambda: store.put("sessions", "user-f", {"n": 1}, expected_version=0),
@@ -304,8 +303,8 @@ def test_rewrite_change_giving_none_deletes_the_record(store: Store) -> None:
 
 
 @pytest.fixture(params=["memory", "sqlite"])
-def atomic_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """The stores whose transaction undoes every write inside when it fails."""
+def locking_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The stores whose transaction holds a lock from its start, so a version conflict inside shows at once."""
     built = store_from_settings(request.param, path=tmp_path / "state" / "cramp.sqlite3")
     yield built
     if request.param == "sqlite":
@@ -339,57 +338,69 @@ def test_store_transaction_keeps_every_write_inside_and_reads_see_them(store: St
     assert store.get("optouts", "phone") is None
 
 
-def test_store_transaction_failing_half_way_leaves_nothing_written(atomic_store: Store) -> None:
-    _seed(atomic_store)
-    before = {collection: atomic_store.scan(collection) for collection in COLLECTIONS}
+def test_store_transaction_failing_half_way_leaves_nothing_written(store: Store) -> None:
+    _seed(store)
+    before = {collection: store.scan(collection) for collection in COLLECTIONS}
 
-    with pytest.raises(RuntimeError), atomic_store.transaction() as atomic:
-        _write_a_turn(atomic_store)
+    with pytest.raises(RuntimeError), store.transaction() as atomic:
+        _write_a_turn(store)
         raise RuntimeError("the process died here")
 
     assert atomic is True
-    assert {collection: atomic_store.scan(collection) for collection in COLLECTIONS} == before
+    assert {collection: store.scan(collection) for collection in COLLECTIONS} == before
     # The claim is gone with the rest, so the same message can be claimed again.
-    assert atomic_store.claim("conversations", "sid:SM0001", {"state": "processing"}, expires_at=time.time() + LATER)
+    assert store.claim("conversations", "sid:SM0001", {"state": "processing"}, expires_at=time.time() + LATER)
 
 
-def test_store_transaction_nested_joins_the_outer_one_and_fails_with_it(atomic_store: Store) -> None:
-    with pytest.raises(RuntimeError), atomic_store.transaction():
-        with atomic_store.transaction():
-            atomic_store.put("callbacks", "cb-1", {"reason": "asked"}, expected_version=0)
-        assert atomic_store.get("callbacks", "cb-1") is not None
+def test_store_transaction_nested_joins_the_outer_one_and_fails_with_it(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        with store.transaction():
+            store.put("callbacks", "cb-1", {"reason": "asked"}, expected_version=0)
+        assert store.get("callbacks", "cb-1") is not None
         raise RuntimeError("after the inner one ended")
 
-    assert atomic_store.get("callbacks", "cb-1") is None
+    assert store.get("callbacks", "cb-1") is None
 
 
-def test_store_transaction_nested_failure_caught_outside_it_commits_with_the_outer_one(atomic_store: Store) -> None:
-    with atomic_store.transaction():
-        atomic_store.put("callbacks", "cb-1", {"reason": "asked"}, expected_version=0)
-        with pytest.raises(RuntimeError), atomic_store.transaction():
-            atomic_store.put("callbacks", "cb-2", {"reason": "asked"}, expected_version=0)
+def test_store_transaction_nested_failure_caught_outside_it_commits_with_the_outer_one(store: Store) -> None:
+    with store.transaction():
+        store.put("callbacks", "cb-1", {"reason": "asked"}, expected_version=0)
+        with pytest.raises(RuntimeError), store.transaction():
+            store.put("callbacks", "cb-2", {"reason": "asked"}, expected_version=0)
             raise RuntimeError("the inner one has no rollback of its own")
-        atomic_store.put("callbacks", "cb-3", {"reason": "asked"}, expected_version=0)
+        store.put("callbacks", "cb-3", {"reason": "asked"}, expected_version=0)
 
-    assert sorted(record.key for record in atomic_store.scan("callbacks")) == ["cb-1", "cb-2", "cb-3"]
+    assert sorted(record.key for record in store.scan("callbacks")) == ["cb-1", "cb-2", "cb-3"]
     # The thread's transaction is over: the next one starts afresh and commits on its own.
-    with atomic_store.transaction():
-        atomic_store.put("callbacks", "cb-4", {"reason": "asked"}, expected_version=0)
-    assert atomic_store.get("callbacks", "cb-4") is not None
+    with store.transaction():
+        store.put("callbacks", "cb-4", {"reason": "asked"}, expected_version=0)
+    assert store.get("callbacks", "cb-4") is not None
 
 
-def test_store_transaction_version_conflict_inside_is_recoverable(atomic_store: Store) -> None:
-    atomic_store.put("attributes", "user-h", {"n": 1}, expected_version=0)
+def test_store_transaction_version_conflict_inside_a_locking_store_is_recoverable(locking_store: Store) -> None:
+    locking_store.put("attributes", "user-h", {"n": 1}, expected_version=0)
 
-    with atomic_store.transaction():
+    with locking_store.transaction():
         with pytest.raises(VersionConflict):
-            atomic_store.put("attributes", "user-h", {"n": 99}, expected_version=5)
-        atomic_store.put("attributes", "user-h", {"n": 2}, expected_version=1)
+            locking_store.put("attributes", "user-h", {"n": 99}, expected_version=5)
+        locking_store.put("attributes", "user-h", {"n": 2}, expected_version=1)
 
-    assert atomic_store.get("attributes", "user-h").data == {"n": 2}
+    assert locking_store.get("attributes", "user-h").data == {"n": 2}
 
 
-def test_store_prefetched_records_read_the_same_as_plain_gets_and_follow_writes(store: Store) -> None:
+def test_store_transaction_with_a_stale_write_fails_whole_and_writes_nothing(store: Store) -> None:
+    store.put("attributes", "user-h", {"n": 1}, expected_version=0)
+    store.put("attributes", "user-h", {"n": 2}, expected_version=1)  # another writer, after this unit read v1
+
+    with pytest.raises(VersionConflict), store.transaction():
+        store.put("callbacks", "cb-1", {"reason": "asked"}, expected_version=0)
+        store.put("attributes", "user-h", {"n": 99}, expected_version=1)
+
+    assert store.get("callbacks", "cb-1") is None
+    assert (store.get("attributes", "user-h").data, store.get("attributes", "user-h").version) == ({"n": 2}, 2)
+
+
+def test_store_get_many_reads_what_plain_gets_read_in_order_and_sees_the_units_writes(store: Store) -> None:
     now = time.time()
     store.put("optouts", "phone", {"opted_out": True}, expected_version=0)
     store.put("conversations", "rate:phone", {"count": 3}, expected_version=0, expires_at=now + LATER)
@@ -397,111 +408,35 @@ def test_store_prefetched_records_read_the_same_as_plain_gets_and_follow_writes(
     items = [("optouts", "phone"), ("conversations", "rate:phone"), ("conversations", "phone"), ("attributes", "phone")]
     plain = [store.get(collection, key) for collection, key in items]
 
+    together = store.get_many(items)
     with store.transaction():
-        store.prefetch(items)
-        prefetched = [store.get(collection, key) for collection, key in items]
         store.put("conversations", "phone", {"state": "new"}, expected_version=0, expires_at=now + LATER)
         store.delete("optouts", "phone")
         update(store, "conversations", "rate:phone", lambda data: {"count": data["count"] + 1})
-        during = [store.get(collection, key) for collection, key in items[:3]]
+        during = store.get_many(items[:3])
 
-    assert prefetched == plain
+    assert together == plain
     assert plain[2] is None and plain[3] is None  # expired, and never written
     assert during[0] is None
     assert (during[1].data, during[1].version) == ({"count": 4}, 2)
     assert (during[2].data, during[2].version) == ({"state": "new"}, 1)
-    assert [store.get(collection, key) for collection, key in items[:3]] == during
+    assert store.get_many(items[:3]) == during
+    assert store.get_many([]) == []
 
 
-def test_store_prefetched_record_written_with_a_wrong_version_conflicts_as_outside(store: Store) -> None:
-    now = time.time()
-    store.put("attributes", "live", {"n": 1}, expected_version=0)
-    store.put("conversations", "expired", {"n": 1}, expected_version=0, expires_at=now - 1)
-    items = [("attributes", "live"), ("conversations", "expired"), ("callbacks", "absent")]
-
+def test_store_record_written_in_a_unit_read_twice_is_two_separate_copies(store: Store) -> None:
     with store.transaction():
-        store.prefetch(items)
-        for version in (0, 2):
-            with pytest.raises(VersionConflict):
-                store.put("attributes", "live", {"n": 99}, expected_version=version)
-        for collection, key in items[1:]:
-            with pytest.raises(VersionConflict):
-                store.put(collection, key, {"n": 99}, expected_version=1)  # expired and absent count as version 0
-        versions = {"live": 1, "expired": 0, "absent": 0}
-        written = [store.put(collection, key, {"n": 2}, expected_version=versions[key]) for collection, key in items]
-
-    assert [record.version for record in written] == [2, 1, 1]
-    assert [store.get(collection, key).data for collection, key in items] == [{"n": 2}] * 3
-    assert [store.get(collection, key).version for collection, key in items] == [2, 1, 1]
-
-
-def test_store_scan_inside_a_transaction_sees_its_writes_and_deletes(store: Store) -> None:
-    store.put("callbacks", "cb-old", {"reason": "old"}, expected_version=0)
-    store.put("callbacks", "cb-gone", {"reason": "gone"}, expected_version=0)
-
-    with store.transaction():
-        store.prefetch([("callbacks", "cb-old"), ("callbacks", "cb-new"), ("callbacks", "cb-gone")])
-        store.put("callbacks", "cb-old", {"reason": "changed"}, expected_version=1)
-        store.put("callbacks", "cb-new", {"reason": "new"}, expected_version=0)
-        store.put("callbacks", "cb-gone", {"reason": "changed, then deleted"}, expected_version=1)
-        store.delete("callbacks", "cb-gone")
-        inside = {record.key: record.data["reason"] for record in store.scan("callbacks")}
-        store.put("callbacks", "cb-new", {"reason": "after the scan"}, expected_version=1)
-
-    after = {record.key: (record.data["reason"], record.version) for record in store.scan("callbacks")}
-    assert inside == {"cb-old": "changed", "cb-new": "new"}
-    assert after == {"cb-old": ("changed", 2), "cb-new": ("after the scan", 2)}
-
-
-def test_store_prefetched_record_returned_twice_is_two_separate_copies(store: Store) -> None:
-    store.put("attributes", "user-i", {"episodes": ["calf"]}, expected_version=0)
-
-    with store.transaction():
-        store.prefetch([("attributes", "user-i")])
+        store.put("attributes", "user-i", {"episodes": ["calf"]}, expected_version=0)
         store.get("attributes", "user-i").data["episodes"].append("foot")
         again = store.get("attributes", "user-i")
 
     assert again.data == {"episodes": ["calf"]}
 
 
-def test_sqlite_store_prefetch_outside_a_transaction_keeps_nothing_stale(tmp_path: Path) -> None:
-    path = tmp_path / "cramp.sqlite3"
-    sqlite_store = store_from_settings("sqlite", path=path)
-    other = store_from_settings("sqlite", path=path)
-    try:
-        sqlite_store.put("optouts", PHONE_HASH, {"opted_out": True}, expected_version=0)
-        sqlite_store.prefetch([("optouts", PHONE_HASH)])
-        other.delete("optouts", PHONE_HASH)
-
-        assert sqlite_store.get("optouts", PHONE_HASH) is None
-    finally:
-        sqlite_store.close()
-        other.close()
-
-
-def test_dynamodb_store_transaction_keeps_each_write_of_a_failed_unit(
-    dynamodb_table_names: dict[str, str], dynalite_endpoint: str
-) -> None:
-    dynamo = store_from_settings(
-        "dynamodb", table_names=dynamodb_table_names, endpoint_url=dynalite_endpoint, region=REGION
-    )
-    _seed(dynamo)
-
-    with pytest.raises(RuntimeError), dynamo.transaction() as atomic:
-        _write_a_turn(dynamo)
-        raise RuntimeError("the Lambda timed out here")
-
-    # Callers learn this from the False and rely on the claim's lease and takeover instead.
-    assert atomic is False
-    assert dynamo.get("conversations", "sid:SM0001").data == {"state": "processing"}
-    assert dynamo.get("optouts", "phone") is None
-
-
 def test_sqlite_store_failed_statement_inside_a_transaction_fails_the_commit_even_if_caught(tmp_path: Path) -> None:
     sqlite_store = store_from_settings("sqlite", path=tmp_path / "cramp.sqlite3")
     try:
         with pytest.raises(StoreUnavailable), sqlite_store.transaction():
-            sqlite_store.prefetch([("callbacks", "cb-1")])
             sqlite_store.put("callbacks", "cb-1", {"reason": "asked"}, expected_version=0)
             with pytest.raises(StoreUnavailable):
                 # A key SQLite cannot bind stands in for a disk error: the statement fails inside the transaction.
@@ -509,7 +444,7 @@ def test_sqlite_store_failed_statement_inside_a_transaction_fails_the_commit_eve
             with pytest.raises(StoreUnavailable):
                 sqlite_store.put("callbacks", "cb-2", {"reason": "asked"}, expected_version=0)
             with pytest.raises(StoreUnavailable):
-                sqlite_store.get("callbacks", "cb-1")  # even a prefetched record
+                sqlite_store.get("callbacks", "cb-1")
 
         assert sqlite_store.scan("callbacks") == []
         sqlite_store.put("callbacks", "cb-3", {"reason": "asked"}, expected_version=0)
@@ -619,7 +554,6 @@ def test_sqlite_store_stored_text_is_compact_sorted_ascii_json_in_and_out_of_tra
     try:
         sqlite_store.put("attributes", "alone", data, expected_version=0)
         with sqlite_store.transaction():
-            sqlite_store.prefetch([("attributes", "in-transaction")])
             sqlite_store.put("attributes", "in-transaction", data, expected_version=0)
     finally:
         sqlite_store.close()
@@ -683,7 +617,7 @@ def test_sqlite_store_locked_by_other_writer_raises_store_unavailable_then_recov
     sqlite_store.close()
 
 
-# --- DynamoDB (dynalite) ------------------------------------------------------------------------------
+# --- DynamoDB (local server) --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -709,22 +643,22 @@ def test_dynamodb_store_closed_port_raises_store_unavailable_quickly(aws_test_cr
     assert isinstance(raised.value.__cause__, EndpointConnectionError)
 
 
-def test_dynamodb_store_missing_table_raises_store_unavailable(dynalite_endpoint: str) -> None:
+def test_dynamodb_store_missing_table_raises_store_unavailable(dynamodb_endpoint: str) -> None:
     names = {collection: f"absent-{collection}" for collection in COLLECTIONS}
-    unconfigured = store_from_settings("dynamodb", table_names=names, endpoint_url=dynalite_endpoint, region=REGION)
+    unconfigured = store_from_settings("dynamodb", table_names=names, endpoint_url=dynamodb_endpoint, region=REGION)
 
     with pytest.raises(StoreUnavailable, match="ResourceNotFoundException"):
         unconfigured.get("optouts", PHONE_HASH)
 
 
 def test_dynamodb_create_tables_makes_on_demand_tables_keyed_by_pk_and_is_repeatable(
-    dynalite_admin: Any, dynamodb_table_names: dict[str, str]
+    dynamodb_admin: Any, dynamodb_table_names: dict[str, str]
 ) -> None:
     # The fixture already created these tables; a second run (local dev restarting) must not fail.
-    create_tables(dynalite_admin, dynamodb_table_names)
+    create_tables(dynamodb_admin, dynamodb_table_names)
 
     for table in dynamodb_table_names.values():
-        description = dynalite_admin.describe_table(TableName=table)["Table"]
+        description = dynamodb_admin.describe_table(TableName=table)["Table"]
         assert description["TableStatus"] == "ACTIVE"
         assert description["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
         assert description["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"

@@ -3,9 +3,9 @@ ones answer, the real ask-sdk service client and the real twilio client talking 
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from skill.app import build_skill, invoke
 from skill.profile import LocalProfileApiClient, e164, local_access_token
 from skill.texting import compose_text
 from sms import optouts
+from sms.outbound import send_sms
 from tests.skill.alexa_device import SKILL_ID, USER_ID, AlexaDevice
 from tests.skill.profile_api import CONSENTED, MOBILE_NUMBER_PATH, NO_CONSENT, NO_NUMBER, FakeProfileApi
 from tests.sms.twilio_api import FakeTwilioApi
@@ -74,8 +75,8 @@ def store() -> Store:
 
 @pytest.fixture
 def skill(settings: Settings, store: Store) -> CustomSkill:
-    """The skill as deployed (ask-sdk's DefaultApiClient), over the store."""
-    return build_skill(settings, store)
+    """The skill as deployed (ask-sdk's DefaultApiClient, the SMS line's sender), over the store."""
+    return build_skill(settings, store, send_text=functools.partial(send_sms, settings))
 
 
 @pytest.fixture
@@ -313,12 +314,13 @@ def test_compose_text_every_route_is_gsm7_within_two_segments_with_the_clinic(de
         assert f"Right now: {WORDS['relief'][assessment.relief_id]}" in text
 
 
-def test_text_me_in_a_bundle_without_the_sms_line_says_it_could_not_text(
-    speaker: Callable[..., AlexaDevice], twilio_api: FakeTwilioApi, store: Store, monkeypatch: pytest.MonkeyPatch
+def test_text_me_from_a_skill_built_without_a_text_sender_says_it_could_not_text(
+    settings: Settings, profile_api: FakeProfileApi, twilio_api: FakeTwilioApi, store: Store
 ) -> None:
-    # A bundle built without the SMS line's outbound code: importing it fails.
-    monkeypatch.setitem(sys.modules, "sms.outbound", None)
-    device = speaker()
+    skill = build_skill(settings, store)
+    device = AlexaDevice(
+        lambda envelope: invoke(skill, envelope), api_endpoint=profile_api.endpoint, api_access_token=CONSENTED
+    )
     reach_calf_cramp_verdict(device)
 
     reply = device.intent("TextMeIntent")

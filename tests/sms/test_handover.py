@@ -4,6 +4,7 @@ forgotten together. The Customer Profile API runs on loopback HTTPS (tests/skill
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from shared.identity import hashed_id
 from shared.stores import Store, store_from_settings
 from skill.app import build_skill, invoke
 from sms.app import create_app
-from sms.outbound import read_outbox
+from sms.outbound import read_outbox, send_sms
 from tests.skill.alexa_device import SKILL_ID, USER_ID, AlexaDevice
 from tests.skill.profile_api import CONSENTED, FakeProfileApi
 from tests.sms.conftest import TEST_SALT, TwilioPoster, make_settings
@@ -43,7 +44,7 @@ class Channels:
 
     def speaker(self) -> AlexaDevice:
         """An Echo whose account has the mobile number and has granted the permission."""
-        skill = build_skill(self.settings, self.store)
+        skill = build_skill(self.settings, self.store, send_text=functools.partial(send_sms, self.settings))
         return AlexaDevice(
             lambda envelope: invoke(skill, envelope), api_endpoint=self.profile_api.endpoint,
             api_access_token=CONSENTED, now=self.now,

@@ -105,8 +105,8 @@ def test_store_unavailable_claim_is_released_so_a_retry_can_succeed(
 class FailingAfterClaim:
     """A real store that lets the MessageSid claim through and then is unreachable for everything but claims.
 
-    The claim is taken either by `claim` (DynamoDB) or, inside a transaction, by reading the absent claim
-    record (SQLite, memory): the store goes away after the first call that touches a claim key.
+    Inside a transaction the claim is taken by reading the absent claim record (in the turn's batch read); DELETE
+    takes it with `claim`: the store goes away after the first call that touches a claim key.
     """
 
     def __init__(self, inner: Store) -> None:
@@ -116,8 +116,11 @@ class FailingAfterClaim:
     def transaction(self):
         return self.inner.transaction()
 
-    def prefetch(self, items) -> None:
-        self.inner.prefetch(items)
+    def get_many(self, items):
+        if self.claimed:
+            raise StoreUnavailable("gone")
+        self.claimed = any(key.startswith("sid:") for _, key in items)
+        return self.inner.get_many(items)
 
     def __getattr__(self, name: str):
         def call(collection: str, key: str = "", *args, **kwargs):

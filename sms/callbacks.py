@@ -1,9 +1,8 @@
-"""Callback requests for the clinic: stored durably first, then staff are told by SMS.
+"""Callback requests for the clinic's staff: stored durably first, then staff are told by SMS.
 
-Each record (collection "callbacks", never expires) holds: id, created_at, phone (for staff; stored,
-never logged), phone_hash, window, summary, urgency, status (new|called|done), notified, notify_attempts.
-A failed notification leaves notified False; `retry_notifications` (a scheduled Lambda) tries again,
-so a request is never lost because Twilio or the network was down.
+Each record is a CallbackRecord (shared/records.py); it never expires. A failed notification leaves notified
+False; `retry_notifications` (a scheduled Lambda) tries again, so a request is never lost because Twilio or the
+network was down.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from typing import Any
 
 from shared.config import Settings
 from shared.content import Content
+from shared.records import CALLBACKS
 from shared.stores import Store, StoreUnavailable, VersionConflict, update
 from shared.triage import Assessment
 from sms.outbound import OutboundError, send_sms
@@ -23,7 +23,6 @@ from sms.replies import render_reply, sms_locale
 
 logger = logging.getLogger(__name__)
 
-COLLECTION = "callbacks"
 # After this many failed sends the request stays on the staff page but is no longer retried by SMS.
 MAX_NOTIFY_ATTEMPTS = 10
 
@@ -75,12 +74,12 @@ def store_callback(
         "notified": False,
         "notify_attempts": 0,
     }
-    if not store.claim(COLLECTION, record_id, data):
-        existing = store.get(COLLECTION, record_id)
+    if not store.claim(CALLBACKS, record_id, data):
+        existing = store.get(CALLBACKS, record_id)
         if existing is not None:
             return existing.data
         # Erased between the two calls: store it again (a conflict here surfaces as a store error).
-        store.put(COLLECTION, record_id, data, expected_version=0)
+        store.put(CALLBACKS, record_id, data, expected_version=0)
     logger.info(
         "callback stored",
         extra={"callback_id": record_id, "phone_hash": phone_hash, "urgency": assessment.urgency},
@@ -110,7 +109,7 @@ def notify_staff(settings: Settings, store: Store, content: Content, callback: d
         return data
 
     try:
-        update(store, COLLECTION, record_id, mark)
+        update(store, CALLBACKS, record_id, mark)
     except _Erased:
         logger.info("callback erased before its notification was recorded", extra={"callback_id": record_id})
     except (StoreUnavailable, VersionConflict) as exc:
@@ -124,7 +123,7 @@ def retry_notifications(settings: Settings, store: Store, content: Content) -> d
     """Send every pending staff notification again; returns counts of retried, notified and failed."""
     pending = [
         record.data
-        for record in store.scan(COLLECTION)
+        for record in store.scan(CALLBACKS)
         if not record.data.get("notified")
         and record.data.get("status") == "new"
         and int(record.data.get("notify_attempts", 0)) < MAX_NOTIFY_ATTEMPTS
@@ -141,7 +140,7 @@ def _created(data: dict[str, Any]) -> str:
 
 def erase_callbacks(store: Store, phone_hash: str) -> int:
     """Delete every callback request made from this number; returns how many."""
-    mine = [record.key for record in store.scan(COLLECTION) if record.data.get("phone_hash") == phone_hash]
+    mine = [record.key for record in store.scan(CALLBACKS) if record.data.get("phone_hash") == phone_hash]
     for key in mine:
-        store.delete(COLLECTION, key)
+        store.delete(CALLBACKS, key)
     return len(mine)

@@ -1,10 +1,16 @@
-"""Run a real dynalite (DynamoDB-compatible) server for the tests and manage its tables."""
+"""Run a local DynamoDB-compatible server (moto's, in its own process) for the tests and manage its tables.
+
+moto's server answers the DynamoDB API over HTTP as AWS does, with what the store needs and dynalite lacks:
+BatchGetItem with consistent reads and TransactWriteItems with per-item conditions and cancellation reasons.
+It does not check IAM permissions (tests/deploy checks the template's grants instead).
+"""
 
 from __future__ import annotations
 
-import select
 import socket
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,7 +20,6 @@ from typing import Any
 from shared.stores.dynamodb import create_tables, make_client
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DYNALITE_BIN = REPO_ROOT / "node_modules" / ".bin" / "dynalite"
 REGION = "us-east-1"
 
 _START_TIMEOUT_S = 20.0
@@ -36,12 +41,13 @@ def _accepts_connections(port: int) -> bool:
         return False
 
 
-class DynaliteServer:
-    """A dynalite subprocess on a free port; use as a context manager or call start()/stop()."""
+class DynamoDBServer:
+    """A moto DynamoDB server subprocess on a free port; use as a context manager or call start()/stop()."""
 
     def __init__(self) -> None:
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
+        self._log: Any = None
         self._last_output = b""
 
     @property
@@ -50,37 +56,32 @@ class DynaliteServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> str:
-        """Start dynalite and wait until it accepts connections; return its endpoint URL."""
-        if not DYNALITE_BIN.exists():
-            raise RuntimeError(f"{DYNALITE_BIN} is missing; run `make node` first")
-        # Another process can take the free port before dynalite binds it, so try a new port.
+        """Start the server and wait until it accepts connections; return its endpoint URL."""
+        # Another process can take the free port before the server binds it, so try a new port.
         for _ in range(_START_ATTEMPTS):
             self.port = free_port()
-            # createTableMs 0: tables become ACTIVE at once instead of after dynalite's default 500 ms.
-            command = [str(DYNALITE_BIN), "--host", "127.0.0.1", "--port", str(self.port)]
-            command += ["--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"]
-            self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
-            # Wait for dynalite's own "listening" line: a bare connect could reach whoever stole the port.
-            if self._announced_listening() and _accepts_connections(self.port):
+            command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
+            # Output to a file, read only to explain a failed start: a pipe nobody reads could fill and block it.
+            self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
+            self._process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+            # Our process must still run when the port answers: otherwise whoever stole the port answered.
+            if self._answers() and self._process.poll() is None:
                 return self.endpoint_url
             self.stop()
         output = self._last_output.decode(errors="replace")
-        raise RuntimeError(f"dynalite did not start after {_START_ATTEMPTS} attempts:\n{output}")
+        raise RuntimeError(f"the DynamoDB server did not start after {_START_ATTEMPTS} attempts:\n{output}")
 
-    def _announced_listening(self) -> bool:
+    def _answers(self) -> bool:
+        """True once the server process answers on its port (False if it died or never did in time)."""
         process = self._process
-        assert process is not None and process.stdout is not None
+        assert process is not None
         deadline = time.monotonic() + _START_TIMEOUT_S
-        while (remaining := deadline - time.monotonic()) > 0:
-            ready, _, _ = select.select([process.stdout], [], [], remaining)
-            if not ready:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
                 return False
-            line = process.stdout.readline()
-            if not line:
-                return False
-            self._last_output += line
-            if b"listening at" in line:
+            if _accepts_connections(self.port):
                 return True
+            time.sleep(0.05)
         return False
 
     def stop(self) -> None:
@@ -91,13 +92,17 @@ class DynaliteServer:
         if process.poll() is None:
             process.terminate()
         try:
-            output, _ = process.communicate(timeout=5)
+            process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             process.kill()
-            output, _ = process.communicate(timeout=5)
-        self._last_output += output or b""
+            process.wait(timeout=5)
+        if self._log is not None:
+            self._log.seek(0)
+            self._last_output += self._log.read()
+            self._log.close()
+            self._log = None
 
-    def __enter__(self) -> DynaliteServer:
+    def __enter__(self) -> DynamoDBServer:
         self.start()
         return self
 
@@ -110,7 +115,7 @@ class DynaliteServer:
         self.stop()
 
 
-def dynalite_client(endpoint_url: str) -> Any:
+def dynamodb_client(endpoint_url: str) -> Any:
     """A DynamoDB client for the test server, using the dummy credentials from the environment."""
     return make_client(endpoint_url, REGION)
 

@@ -11,10 +11,10 @@ import pytest
 from shared.config import Settings
 from shared.content import load_content
 from shared.stores import Store, store_from_settings
-from sms import handoff, idempotency
-from sms.handoff import retry_notifications
+from sms import callbacks, idempotency
+from sms.callbacks import retry_notifications
 from sms.outbound import OutboundError, read_outbox, send_sms
-from tests.dynalite import free_port
+from tests.dynamodb_local import free_port
 from tests.sms.conftest import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -54,7 +54,7 @@ def request_callback(post: TwilioPoster, window: str = "2") -> str:
     return post(window).text
 
 
-def test_handoff_callback_record_holds_what_staff_need(twilio_post: TwilioPoster, memory_store: Store) -> None:
+def test_callbacks_callback_record_holds_what_staff_need(twilio_post: TwilioPoster, memory_store: Store) -> None:
     confirmation = request_callback(twilio_post)
     assert "Your callback request is saved" in confirmation and "(afternoon)" in confirmation
     (record,) = memory_store.scan("callbacks")
@@ -68,7 +68,7 @@ def test_handoff_callback_record_holds_what_staff_need(twilio_post: TwilioPoster
     assert record.expires_at is None
 
 
-def test_handoff_local_mode_without_twilio_writes_the_staff_text_to_the_outbox(
+def test_callbacks_local_mode_without_twilio_writes_the_staff_text_to_the_outbox(
     twilio_post: TwilioPoster, sms_settings: Settings
 ) -> None:
     request_callback(twilio_post)
@@ -79,7 +79,7 @@ def test_handoff_local_mode_without_twilio_writes_the_staff_text_to_the_outbox(
     assert SENDER not in message["body"] and "calf" not in message["body"] and "afternoon" not in message["body"]
 
 
-def test_handoff_staff_text_goes_through_the_twilio_rest_api(
+def test_callbacks_staff_text_goes_through_the_twilio_rest_api(
     make_poster: Callable, memory_store: Store, tmp_path: Path, twilio_api: FakeTwilioApi
 ) -> None:
     post, app = make_poster(memory_store, **rest_settings(tmp_path, twilio_api.base_url))
@@ -91,7 +91,7 @@ def test_handoff_staff_text_goes_through_the_twilio_rest_api(
     assert read_outbox(app.extensions["cramp_sms"].settings) == []
 
 
-def test_handoff_failed_notification_keeps_the_request_and_the_retry_sends_it(
+def test_callbacks_failed_notification_keeps_the_request_and_the_retry_sends_it(
     make_poster: Callable, memory_store: Store, tmp_path: Path, twilio_api: FakeTwilioApi
 ) -> None:
     twilio_api.failing = True
@@ -110,7 +110,7 @@ def test_handoff_failed_notification_keeps_the_request_and_the_retry_sends_it(
     assert retry_notifications(line.settings, memory_store, line.content)["retried"] == 0
 
 
-def test_handoff_unreachable_twilio_keeps_the_request(
+def test_callbacks_unreachable_twilio_keeps_the_request(
     make_poster: Callable, memory_store: Store, tmp_path: Path
 ) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
@@ -120,7 +120,7 @@ def test_handoff_unreachable_twilio_keeps_the_request(
     assert record.data["notified"] is False and record.data["last_notify_error"] == "ConnectionError"
 
 
-def test_handoff_works_on_every_store(make_poster: Callable, store: Store) -> None:
+def test_callbacks_works_on_every_store(make_poster: Callable, store: Store) -> None:
     post, _ = make_poster(store)
     assert "Your callback request is saved" in request_callback(post, "evening")
     (record,) = store.scan("callbacks")
@@ -149,7 +149,7 @@ def test_outbound_returns_twilio_message_sid(tmp_path: Path, twilio_api: FakeTwi
     assert settings.twilio_auth_token == AUTH_TOKEN
 
 
-def test_handoff_after_an_emergency_reply_a_callback_can_still_be_booked(
+def test_callbacks_after_an_emergency_reply_a_callback_can_still_be_booked(
     twilio_post: TwilioPoster, memory_store: Store
 ) -> None:
     assert twilio_post("cramp in my calf and now I have chest pain").text.startswith("Call 911 now.")
@@ -160,7 +160,7 @@ def test_handoff_after_an_emergency_reply_a_callback_can_still_be_booked(
     assert twilio_post("hello?").text.startswith("Call 911 now.")
 
 
-def test_handoff_new_warning_sign_while_choosing_a_window_gets_the_emergency_reply(
+def test_callbacks_new_warning_sign_while_choosing_a_window_gets_the_emergency_reply(
     twilio_post: TwilioPoster, memory_store: Store
 ) -> None:
     twilio_post("my calf locked up during my run")
@@ -169,7 +169,7 @@ def test_handoff_new_warning_sign_while_choosing_a_window_gets_the_emergency_rep
     assert memory_store.scan("callbacks") == []
 
 
-def test_handoff_staff_are_texted_only_once_the_request_and_its_reply_are_committed(
+def test_callbacks_staff_are_texted_only_once_the_request_and_its_reply_are_committed(
     make_poster: Callable, sqlite_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = store_from_settings("sqlite", path=sqlite_path)
@@ -187,7 +187,7 @@ def test_handoff_staff_are_texted_only_once_the_request_and_its_reply_are_commit
         other.close()
         return send_sms(settings, to, body)
 
-    monkeypatch.setattr(handoff, "send_sms", send_and_look)
+    monkeypatch.setattr(callbacks, "send_sms", send_and_look)
     assert "Your callback request is saved" in post("", params=params).text
 
     assert seen_by_another_process == [(1, "done")]
@@ -196,7 +196,7 @@ def test_handoff_staff_are_texted_only_once_the_request_and_its_reply_are_commit
     store.close()
 
 
-def test_handoff_death_between_commit_and_staff_text_is_caught_by_the_retry(
+def test_callbacks_death_between_commit_and_staff_text_is_caught_by_the_retry(
     make_poster: Callable, memory_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     post, app = make_poster(memory_store)
@@ -207,7 +207,7 @@ def test_handoff_death_between_commit_and_staff_text_is_caught_by_the_retry(
     def killed(settings: Settings, to: str, body: str) -> str:
         raise RuntimeError("the process was killed before texting staff")
 
-    monkeypatch.setattr(handoff, "send_sms", killed)
+    monkeypatch.setattr(callbacks, "send_sms", killed)
     post("", params=params)
     monkeypatch.undo()
 

@@ -1,0 +1,115 @@
+"""What the state store holds: its four collections and the layout of every document kept in them.
+
+This is the one place a newcomer reads to know what is stored, under which key, and for how long. The stores
+(shared/stores/) keep any JSON object; the modules named beside each layout are the only ones that write it.
+Keys are salted hashes (shared/identity.py), never a phone number or an Alexa user id.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict
+
+# Per phone hash: the SMS conversation with its rate count (sms/state.py); per "sid:<MessageSid>": that
+# message's claim and reply (sms/idempotency.py). Both expire.
+CONVERSATIONS = "conversations"
+# Per "alexa_<hash>": the Alexa skill's persistent attributes (skill/persistence.py, skill/history.py); per
+# "phone_<hash>": the SMS line's episode history (shared/handover.py). Kept until "forget me" or DELETE.
+ATTRIBUTES = "attributes"
+# Per phone hash: the number has replied STOP (sms/optouts.py). Never expires.
+OPTOUTS = "optouts"
+# Per callback id: a request for the clinic to call back (sms/callbacks.py, server/staff.py). Never expires.
+CALLBACKS = "callbacks"
+COLLECTIONS = (CONVERSATIONS, ATTRIBUTES, OPTOUTS, CALLBACKS)
+
+# Ten episodes are enough to see a pattern over a few weeks and little enough to stay minimal (no transcripts, no
+# free text: the history is not a medical record; platform b-1, HIPAA note).
+MAX_EPISODES = 10
+# "This week": the recurrence rule counts episodes over the last seven days (red_flags.yaml,
+# frequent_or_sleep_disturbing).
+RECENT_DAYS = 7
+
+# The prefix of a MessageSid claim's key in CONVERSATIONS, beside the phone hashes.
+CLAIM_PREFIX = "sid:"
+# Field names more than one module reads or writes (their documents are described below).
+EPISODES = "episodes"  # HistoryRecord: the episode list
+LINKED = "linked"  # HistoryRecord: the other channel's key
+RATE = "rate"  # ConversationRecord: the rate window, kept by whatever rewrites the record (the voice side too)
+EPISODE_RECORDED = "episode_recorded"  # ConversationRecord: its episode is counted already
+
+
+class RateWindow(TypedDict):
+    """The SMS rate limit's fixed window (sms/ratelimit.py)."""
+
+    window_start: float
+    count: int
+    noticed: bool  # the first message over the limit got the pause notice
+
+
+class ConversationRecord(TypedDict, total=False):
+    """CONVERSATIONS, key = phone hash: the dialogue and the rate count in one record, written once per message."""
+
+    conversation: dict  # shared.dialogue.Conversation.to_dict()
+    updated_at: float
+    episode_recorded: bool  # its episode is in the history already (counted once)
+    conversation_until: float | None  # when the conversation expires; the record may live on for the rate count
+    last_sid: str  # the last message applied, and the state it was applied to: a redelivery re-applies it
+    before_last: dict
+    rate: RateWindow
+
+
+class ClaimRecord(TypedDict, total=False):
+    """CONVERSATIONS, key = "sid:<MessageSid>": one message taken, then answered (kept 30 days as replay guard)."""
+
+    state: Literal["processing", "done", "released"]
+    phone_hash: str
+    claimed_at: float
+    lease_until: float  # a "processing" claim whose owner is past this is taken over
+    takeovers: int
+    reply: str | None  # repeated to a redelivery; scrubbed by DELETE
+    finished_at: float
+    erased: bool
+
+
+class Episode(TypedDict):
+    """One episode in a history: the day, the body part and the verdict, nothing the person said."""
+
+    date: str  # ISO date
+    body_part: str | None
+    verdict: str
+
+
+class HistoryRecord(TypedDict, total=False):
+    """ATTRIBUTES, key = "alexa_<hash>" or "phone_<hash>": the last MAX_EPISODES episodes and a consented link.
+
+    The Alexa document holds the skill's other persistent attributes beside these (history_notice_given,
+    link_declined). A link is written on both documents, each naming the other's key, and counts only while both
+    agree (shared/handover.py).
+    """
+
+    episodes: list[Episode]
+    linked: str
+    history_notice_given: bool
+    link_declined: bool
+
+
+class OptOutRecord(TypedDict):
+    """OPTOUTS, key = phone hash: present while the number is opted out."""
+
+    opted_out_at: str  # ISO timestamp
+    keyword: str  # the word it used (STOP, UNSUBSCRIBE, ...)
+
+
+class CallbackRecord(TypedDict, total=False):
+    """CALLBACKS, key = the callback id: what staff see and work through."""
+
+    id: str
+    created_at: str  # ISO timestamp
+    phone: str  # for staff to call; stored, never logged
+    phone_hash: str
+    window: str  # when the person asked to be called, in their words
+    summary: str  # built from rule ids and reasons only
+    urgency: str
+    status: Literal["new", "called", "done"]
+    notified: bool  # staff were texted about it
+    notify_attempts: int
+    last_notify_error: str
