@@ -82,6 +82,11 @@ package: node
 	  node_modules/.bin/osls package --stage $(STAGE) --param="alexaSkillId=$(ALEXA_SKILL_ID)" --param="smsFromNumber=$(SMS_FROM)"
 	@ls -l .serverless/build/lambda/*.zip
 
+# The Alexa skill manifest for the countries clinic.yaml lists (interaction_models/README.md, deploy/skill_manifest.py).
+.PHONY: manifest
+manifest: venv
+	$(PY) -m deploy.skill_manifest
+
 # Fuzzing, load, faults, security and privacy, long settings; writes docs/reliability.md (about 10 min).
 .PHONY: reliability
 reliability: venv node

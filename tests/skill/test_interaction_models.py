@@ -120,33 +120,17 @@ BUILT_IN_PHRASES = (
     "go home",
 )
 
-DISCLAIMER_PHRASES = (
-    "information only",
-    "not medical advice",
-    "diagnosis",
-    "not a substitute for professional advice",
-    "emergency number",
-)
-
 SLOT_REFERENCE = re.compile(r"\{([^{}]+)\}")
 # Alexa accepts letters, apostrophes, spaces and periods (spelled-out abbreviations) in samples;
 # numerals and other punctuation fail the model build.
 SPEAKABLE_SAMPLE = re.compile(r"^[A-Za-z' .{}_]+$")
 SPEAKABLE_VALUE = re.compile(r"^[A-Za-z' .]+$")
-EXAMPLE_PHRASE = re.compile(r"^alexa (?:open|ask|tell|launch|start) cramp check(?: (?P<request>.+))?$")
-CONNECTING_WORDS = ("to", "about", "for", "that", "if", "whether")
 
 
 @cache
 def load_model(locale: str) -> dict[str, Any]:
     """Return the parsed ASK CLI model file for one locale."""
     return json.loads((MODELS_DIR / f"{locale}.json").read_text(encoding="utf-8"))
-
-
-@cache
-def load_manifest() -> dict[str, Any]:
-    """Return the parsed ASK skill manifest."""
-    return json.loads((MODELS_DIR / "skill.json").read_text(encoding="utf-8"))
 
 
 def language_model(locale: str) -> dict[str, Any]:
@@ -647,72 +631,3 @@ def test_duration_two_weeks_of_twitching_by_voice_meets_the_check_up_rule(
     reply = device.describe(unresolved, body_part="eyelid_face", feeling="twitching", **slot_ids)
 
     assert (check_up in reply.speech.lower()) is flagged, reply.speech
-
-
-# ------------------------------------------------------------------------------------------- manifest
-
-
-def test_manifest_lists_exactly_the_five_model_locales() -> None:
-    manifest = load_manifest()["manifest"]
-
-    assert manifest["manifestVersion"] == "1.0"
-    assert set(manifest["publishingInformation"]["locales"]) == set(LOCALES)
-    assert set(manifest["privacyAndCompliance"]["locales"]) == set(LOCALES)
-    assert {path.stem for path in MODELS_DIR.glob("*.json")} - {"skill"} == set(LOCALES)
-
-
-def test_manifest_requests_only_the_mobile_number_permission() -> None:
-    assert load_manifest()["manifest"]["permissions"] == [{"name": "alexa::profile:mobile_number:read"}]
-
-
-def test_manifest_category_is_health_and_fitness() -> None:
-    assert load_manifest()["manifest"]["publishingInformation"]["category"] == "HEALTH_AND_FITNESS"
-
-
-def test_manifest_privacy_flags_declare_personal_info_and_no_ads_or_purchases() -> None:
-    privacy = load_manifest()["manifest"]["privacyAndCompliance"]
-
-    assert privacy["usesPersonalInfo"] is True
-    assert privacy["containsAds"] is False
-    assert privacy["allowsPurchases"] is False
-    assert privacy["isChildDirected"] is False
-    assert privacy["isExportCompliant"] is True
-    for locale in LOCALES:
-        urls = privacy["locales"][locale]
-        assert urls["privacyPolicyUrl"].startswith("https://"), locale
-        assert urls["termsOfUseUrl"].startswith("https://"), locale
-
-
-def test_manifest_endpoint_is_a_lambda_arn() -> None:
-    uri = load_manifest()["manifest"]["apis"]["custom"]["endpoint"]["uri"]
-
-    assert uri.startswith("arn:aws:lambda:")
-
-
-@pytest.mark.parametrize("locale", LOCALES)
-def test_manifest_store_listing_carries_the_health_disclaimer(locale: str) -> None:
-    listing = load_manifest()["manifest"]["publishingInformation"]["locales"][locale]
-    description = normalise(listing["description"])
-
-    assert listing["name"] == "Cramp Check"
-    for phrase in DISCLAIMER_PHRASES:
-        assert phrase in description, phrase
-    assert "not medical advice" in normalise(listing["summary"])
-    # The store rejects a summary over 160 characters.
-    assert len(listing["summary"]) <= 160
-
-
-@pytest.mark.parametrize("locale", LOCALES)
-def test_manifest_example_phrases_open_the_skill_and_match_samples(locale: str) -> None:
-    phrases = load_manifest()["manifest"]["publishingInformation"]["locales"][locale]["examplePhrases"]
-
-    assert 1 <= len(phrases) <= 3
-    assert normalise(phrases[0]) == "alexa, open cramp check"
-    for phrase in phrases[1:]:
-        parsed = EXAMPLE_PHRASE.match(normalise(re.sub(r"[^A-Za-z' ]", " ", phrase)))
-        assert parsed and parsed.group("request"), phrase
-        request = parsed.group("request")
-        candidates = [request] + [
-            request.removeprefix(f"{word} ") for word in CONNECTING_WORDS if request.startswith(f"{word} ")
-        ]
-        assert any(intents_matching(locale, candidate) for candidate in candidates), phrase
