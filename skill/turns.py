@@ -21,7 +21,7 @@ from shared.dialogue import Conversation, Event, Message, Reply, Step, Turn, nex
 from shared.reader import read
 from shared.render import render
 from shared.triage import assess
-from skill import history, screens
+from skill import history
 from skill.services import services_of
 
 logger = logging.getLogger(__name__)
@@ -95,9 +95,8 @@ def respond(handler_input: HandlerInput, speech: Speech) -> Response:
     else:
         builder.set_should_end_session(True)
     if speech.card:
+        # Echo Show and other screens display this card when the skill sends no APL document of its own.
         builder.set_card(SimpleCard(title=CARD_TITLE, content=speech.card))
-        if screens.has_screen(handler_input):
-            builder.add_directive(screens.card_document(CARD_TITLE, speech.card))
     if in_session(handler_input):
         session(handler_input)[LAST] = {"text": speech.text, "reprompt": speech.reprompt}
     return builder.response
