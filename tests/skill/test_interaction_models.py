@@ -1,5 +1,5 @@
-"""Checks on the Alexa models and skill manifest that a model build or certification would catch, and the
-model's decisions: no utterance two intents share, no slot alone as a sample, durations in buckets that keep
+"""Checks on the Alexa interaction models that a model build or certification would catch, and the models'
+decisions: no utterance two intents share, no slot alone as a sample, durations in buckets that keep
 every clinical threshold (interaction_models/README.md says why)."""
 
 from __future__ import annotations
@@ -256,7 +256,7 @@ def test_invocation_name_each_locale_is_two_lowercase_words(locale: str) -> None
     assert re.fullmatch(r"[a-z]+ [a-z]+", name)
 
 
-def test_intents_handlers_match_some_intents_and_the_models_name_them() -> None:
+def test_intents_the_handler_scan_finds_the_intents_the_handlers_match() -> None:
     # Guards the scan below: a refactor that hid the names from it would otherwise pass every check vacuously.
     assert {"DescribeSymptomIntent", "FreeTextIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent"} <= set(HANDLED_INTENTS)
 
