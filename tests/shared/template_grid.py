@@ -54,6 +54,7 @@ def samples(content: Content) -> dict[str, list[Any]]:
 
 def variables(content: Content) -> dict[str, list[str]]:
     """Each renderable template (by channel/name) and the context variables it needs from the caller."""
+    # The project's own settings and filters: parsing a template compiles it.
     env = render._new_environment(FileSystemLoader([str(folder) for folder in content.template_dirs]))
     found = {}
     for name in env.list_templates(extensions=["j2"]):
