@@ -18,7 +18,7 @@ way), and without any bytecode (every `__pycache__` removed: what every cold sta
 carried it). For the Alexa zip the headline is the cold start, import + first triage answer, against the
 hello-world skill answering from the same folder, with the Jinja2 floor (hello world that imports jinja2 too),
 the same cold start without what deploy/prebuild.py adds (the content parsed from YAML, the templates compiled
-by the first answer), and its steps timed one by one.
+by the first answer), and its steps timed one by one, all in one alternation.
 """
 
 from __future__ import annotations
@@ -299,6 +299,29 @@ def without_prebuilt(task: Path, destination: Path) -> Path:
     return Path(shutil.copytree(task, destination, symlinks=True, ignore=prebuilt))
 
 
+# The same cold start, each step timed (its steps follow skill/lambda_function.py; importing jinja2 and building the
+# skill first only moves that work out of the first answer, so the total is the same work).
+STEPS_CHILD = """
+import json, sys, time
+sys.path[:0] = json.loads(sys.argv[2])
+clock, cpu_started = time.perf_counter, time.process_time()
+marks = [clock()]
+import skill.lambda_function as entry
+marks.append(clock())
+import jinja2
+marks.append(clock())
+entry.cold_start_skill()
+marks.append(clock())
+answer = entry.lambda_handler(json.loads(sys.argv[1]), None)
+marks.append(clock())
+print(json.dumps({"seconds": [b - a for a, b in zip(marks, marks[1:])], "cpu": time.process_time() - cpu_started,
+                  "yaml": "yaml" in sys.modules,
+                  "compiled_templates": any(name.startswith("_jinja2_module_templates_") for name in sys.modules)}))
+"""
+STEPS = ("import skill.lambda_function", "import jinja2", "settings, store and content (cold_start_skill)",
+         "first answer")
+
+
 def _alexa_env() -> dict[str, str]:
     from bench import alexa
 
@@ -311,10 +334,20 @@ def _cold_starts(
 ) -> dict[str, Any]:
     """The Alexa zip's handler importing and answering its first triage request, vs the hello-world skill from
     the same folder answering HelloWorldIntent, and hello world importing jinja2 too (the floor for any skill
-    that renders its speech with Jinja2); with `before_prebuild`, the same cold start from that folder too."""
+    that renders its speech with Jinja2). With `before_prebuild`, in the same alternation, the same cold start
+    from that folder, and from the task with each of its steps timed ("steps": the p50 of each, in ms)."""
     from bench import alexa
 
     env = _alexa_env()
+    steps: list[dict[str, Any]] = []
+
+    def in_steps() -> ChildRun:
+        event = json.dumps(alexa.triage_envelope(alexa.user_id(0)))
+        run = timed_child(STEPS_CHILD, env=child_environment({"AWS_DEFAULT_REGION": "us-east-1", **env}),
+                          args=[event, json.dumps([str(task), str(runtime)])], cwd=task, flags=["-I", "-S", "-B"])
+        found = json.loads(run.stdout.splitlines()[-1])
+        steps.append(found)
+        return ChildRun(wall=sum(found["seconds"]), cpu=found["cpu"], stdout=run.stdout)
 
     def answering_from(folder: Path) -> Callable[[], ChildRun]:
         def subject() -> ChildRun:
@@ -345,52 +378,19 @@ def _cold_starts(
     }
     if before_prebuild is not None:
         candidates["subject_without_prebuilt"] = answering_from(before_prebuild)
+        candidates["subject_in_steps"] = in_steps
     timings = interleave_children(candidates, runs=runs, warmup=1)
     extra = diagnosis(timings, [name for name in candidates if name not in ("reference", "subject")])
-    return {**compare(timings), "target": alexa.COLD_TARGET, "diagnosis": extra}
-
-
-# Times each step of the cold start in one fresh interpreter; the steps follow skill/lambda_function.py.
-PHASES_CHILD = """
-import json, sys, time
-sys.path[:0] = json.loads(sys.argv[2])
-clock = time.perf_counter
-marks = [clock()]
-import skill.lambda_function as entry
-marks.append(clock())
-import jinja2
-marks.append(clock())
-entry.cold_start_skill()
-marks.append(clock())
-answer = entry.lambda_handler(json.loads(sys.argv[1]), None)
-marks.append(clock())
-print(json.dumps({"seconds": [b - a for a, b in zip(marks, marks[1:])], "yaml": "yaml" in sys.modules,
-                  "compiled_templates": any(name.startswith("_jinja2_module_templates_") for name in sys.modules)}))
-"""
-PHASES = ("import skill.lambda_function", "import jinja2", "settings, store and content (cold_start_skill)",
-          "first answer")
-
-
-def cold_start_phases(task: Path, runtime: Path, runs: int) -> dict[str, Any]:
-    """Where the cold start as shipped spends its time: the median of each step over `runs` fresh interpreters,
-    in ms, and whether the content was parsed by PyYAML and the templates loaded compiled."""
-    from bench import alexa
-
-    samples: list[list[float]] = []
-    found: dict[str, Any] = {}
-    for _ in range(runs):
-        event = json.dumps(alexa.triage_envelope(alexa.user_id(0)))
-        run = timed_child(PHASES_CHILD, env=child_environment({"AWS_DEFAULT_REGION": "us-east-1", **_alexa_env()}),
-                          args=[event, json.dumps([str(task), str(runtime)])], cwd=task, flags=["-I", "-S", "-B"])
-        found = json.loads(run.stdout.splitlines()[-1])
-        samples.append(found["seconds"])
-    medians = [spread([sample[index] * 1e3 for sample in samples])["p50"] for index in range(len(PHASES))]
-    return {
-        "ms": dict(zip(PHASES, medians, strict=True)),
-        "runs": runs,
-        "yaml_imported": found["yaml"],
-        "compiled_templates_loaded": found["compiled_templates"],
-    }
+    result = {**compare(timings), "target": alexa.COLD_TARGET, "diagnosis": extra}
+    if steps:
+        measured = steps[1:]  # the first run is the warm-up
+        result["steps"] = {
+            "ms": {step: spread([run["seconds"][index] * 1e3 for run in measured])["p50"]
+                   for index, step in enumerate(STEPS)},
+            "yaml_imported": any(run["yaml"] for run in measured),
+            "compiled_templates_loaded": all(run["compiled_templates"] for run in measured),
+        }
+    return result
 
 
 def measure(build: Build, runs: int = 5, cache: Path = CACHE / "tasks") -> dict[str, Any]:
@@ -447,10 +447,7 @@ def measure(build: Build, runs: int = 5, cache: Path = CACHE / "tasks") -> dict[
             cold = None
             if hello is not None:
                 before = without_prebuilt(task, Path(scratch) / f"{name}-before-prebuild")
-                cold = {
-                    "as_shipped": _cold_starts(task, hello, runtime, runs, before_prebuild=before),
-                    "phases": cold_start_phases(task, runtime, runs),
-                }
+                cold = {"as_shipped": _cold_starts(task, hello, runtime, runs, before_prebuild=before)}
                 shutil.rmtree(before)
             strip_bytecode(task, *([hello] if hello is not None else []))
             imports[name] = {
