@@ -291,13 +291,6 @@ def _advance(conv: Conversation, obs: Observations, understood: bool, content: C
 
     if assessment.urgency == "emergency":
         return Turn(moved(Step.EMERGENCY, None, conv.reliefs_shown), Reply.EMERGENCY, assessment)
-    pending = content.question(conv.pending) if conv.pending else None
-    if not understood and pending is not None:
-        if conv.misses + 1 < MAX_MISSES:
-            again = moved(conv.step, conv.pending, conv.reliefs_shown, conv.misses + 1)
-            return Turn(again, Reply.QUESTION, assessment, question=pending, rephrase=True)
-        # Never the same question a third time: move on, keeping its signs possible (never denied).
-        return _advance(replace(conv, pending=None, misses=0), _move_on(obs, pending, content), True, content)
     if not understood and conv.step in AFTER_VERDICT:
         return Turn(moved(conv.step, conv.pending, conv.reliefs_shown), Reply.NOT_UNDERSTOOD, assessment)
     # The relief step is given in the first reply, and again whenever it changes (the muscle is named, a danger is
@@ -305,6 +298,16 @@ def _advance(conv: Conversation, obs: Observations, understood: bool, content: C
     seeded = conv.relief_given and not conv.reliefs_shown
     show_relief = not seeded and assessment.relief_id not in conv.reliefs_shown
     shown = (*conv.reliefs_shown, assessment.relief_id) if show_relief else conv.reliefs_shown
+    pending = content.question(conv.pending) if conv.pending else None
+    if pending is not None and pending.id not in obs.answered and (
+        not understood or assessment.next_question_id == pending.id
+    ):
+        # The reply did not answer the question just asked (whatever else it said): ask it once more in other words,
+        # never a third time; then move on, keeping its signs possible (never denied).
+        if conv.misses + 1 < MAX_MISSES:
+            again = moved(conv.step, conv.pending, shown, conv.misses + 1)
+            return Turn(again, Reply.QUESTION, assessment, question=pending, rephrase=True, show_relief=show_relief)
+        return _advance(replace(conv, pending=None, misses=0), _move_on(obs, pending, content), True, content)
     question = content.question(assessment.next_question_id) if assessment.next_question_id else None
     # After the verdict only a warning sign's question is still asked (a context said late, like the heat).
     if question is not None and (conv.step not in AFTER_VERDICT or question.purpose in SAFETY_PURPOSES):
