@@ -51,7 +51,7 @@ def test_conversation_cramp_after_a_run_ends_with_reasons_tips_and_a_saved_callb
 def test_conversation_numbers_words_and_free_text_all_answer_questions(twilio_post: TwilioPoster) -> None:
     replies = converse(twilio_post, "CRAMP", "calf", "nope", "it is a hard knot", "1", "2")
     # A relief step in the first reply even with no muscle named: a general one that rubs nothing.
-    assert replies[0].startswith("Right now: Stop what you are doing") and "rub" not in replies[0].lower()
+    assert replies[0].startswith("Right now: Stop and gently stretch") and "rub" not in replies[0].lower()
     assert "Which muscle is it? Reply 1 calf" in replies[0]
     assert replies[1].startswith("Right now: Straighten the leg") and "swollen" in replies[1]
     assert "How does it feel?" in replies[2]
