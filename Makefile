@@ -13,7 +13,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: run chat test lint unit venv node browser bench fuzz clean
+.PHONY: run chat test lint unit venv node browser bench fuzz clean review
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON312)" ]; then echo "NOTE: no CPython 3.12 here (python3.12 on PATH or ~/.pyenv/versions/3.12.*):" \
@@ -51,6 +51,11 @@ run: venv
 chat: venv
 	$(PY) -m shared.cli --chat
 
+# The clinical review sheet: every red flag, rule, relief step, tip, question and reply, per locale, with lengths.
+# A clinician reads and signs docs/clinical-review.html; clinic.yaml records the sign-off (sign_off).
+review: venv
+	$(PY) -m review
+
 lint: venv
 	$(VENV)/bin/ruff check .
 
@@ -77,7 +82,9 @@ STAGE ?= dev
 ALEXA_SKILL_ID ?= amzn1.ask.skill.00000000-0000-0000-0000-000000000000
 SMS_FROM ?= +15550100100
 .PHONY: package
-package: node
+package: node venv
+	@# Says clearly when the content differs from the version a clinician signed off (clinic.yaml sign_off).
+	@$(PY) -m shared.version
 	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-offline} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-offline} \
 	  node_modules/.bin/osls package --stage $(STAGE) --param="alexaSkillId=$(ALEXA_SKILL_ID)" --param="smsFromNumber=$(SMS_FROM)"
 	@ls -l .serverless/build/lambda/*.zip

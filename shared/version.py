@@ -47,10 +47,11 @@ def _add(digest: Any, name: str, data: bytes) -> None:
     digest.update(data)
 
 
-def sign_off_of(clinic: dict[str, Any]) -> dict[str, Any]:
-    """The last clinical sign-off clinic.yaml records ({} when none): by, on, version."""
+def sign_off_of(clinic: dict[str, Any]) -> dict[str, str]:
+    """The last clinical sign-off clinic.yaml records: by, date and version ("" for each when none)."""
     block = clinic.get(SIGN_OFF)
-    return block if isinstance(block, dict) else {}
+    block = block if isinstance(block, dict) else {}
+    return {key: str(block.get(key) or "") for key in ("by", "date", "version")}
 
 
 def sign_off_warning(version: str, clinic: dict[str, Any]) -> str | None:
@@ -61,10 +62,24 @@ def sign_off_warning(version: str, clinic: dict[str, Any]) -> str | None:
     if not signed.get("version"):
         return (
             f"WARNING: no clinician has signed off this content (version {version}). Run `make review`, have a "
-            "clinician review docs/clinical-review.html, then record sign_off (by, on, version) in clinic.yaml."
+            "clinician review docs/clinical-review.html, then record sign_off (by, date, version) in clinic.yaml."
         )
     return (
         f"WARNING: the content changed since the last clinical sign-off (signed: version {signed.get('version')} "
-        f"by {signed.get('by') or 'unknown'} on {signed.get('on') or 'unknown date'}; running: version {version}). "
+        f"by {signed.get('by') or 'unknown'} on {signed.get('date') or 'unknown date'}; running: version {version}). "
         "Run `make review` and have a clinician review docs/clinical-review.html before this goes to patients."
     )
+
+
+def main() -> int:
+    """`python -m shared.version`: print the content's version and where its clinical sign-off stands."""
+    from shared.content import load_content
+
+    content = load_content()
+    warning = sign_off_warning(content.version, content.clinic)
+    print(warning or f"Content version {content.version}: signed off.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
