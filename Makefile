@@ -77,13 +77,13 @@ clean:
 # Build the Lambda zips and the CloudFormation template into .serverless/ without deploying or any AWS account
 # (it needs the npm and PyPI registries: it installs the Lambda's arm64 wheels). Each zip gets CPython 3.12
 # bytecode when a 3.12 interpreter is found (deploy/bytecode.py says so when not, and what it costs).
-# Deploying is `npx osls deploy` with real parameters: see docs/deploying.md.
+# Deploying is `npx osls deploy` with real parameters: see docs/deploying.md. It first says clearly whether the
+# content is the version a clinician signed off (clinic.yaml sign_off; `make review` writes the sheet to sign).
 STAGE ?= dev
 ALEXA_SKILL_ID ?= amzn1.ask.skill.00000000-0000-0000-0000-000000000000
 SMS_FROM ?= +15550100100
 .PHONY: package
 package: node venv
-	@# Says clearly when the content differs from the version a clinician signed off (clinic.yaml sign_off).
 	@$(PY) -m shared.version
 	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-offline} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-offline} \
 	  node_modules/.bin/osls package --stage $(STAGE) --param="alexaSkillId=$(ALEXA_SKILL_ID)" --param="smsFromNumber=$(SMS_FROM)"
