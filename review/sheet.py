@@ -218,24 +218,29 @@ class _Replies:
         self.content, self.locale, self.rows = content, locale, []
 
     def sms(self, template: str, situation: str, limit: int = 306, **context: Any) -> None:
+        """A text reply rendered from its template."""
         text = render("sms", template, self.locale, content=self.content, **context)
         self.texted(template, situation, text, limit)
 
     def texted(self, template: str, situation: str, text: str, limit: int = 306) -> None:
+        """A text reply as the SMS line sends it, with its segments."""
         units, segments = sms_length(text), sms_segments(text)
         length = f"{segments} segment{'s' if segments > 1 else ''} ({units} units)"
         self.rows.append(Row("sms", template, situation, text, length, units > limit))
 
     def voice(self, template: str, situation: str, **context: Any) -> None:
+        """A spoken reply, with its seconds."""
         ssml = render("alexa", template, self.locale, content=self.content, **context)
         seconds = spoken_seconds(ssml)
         self.rows.append(Row("alexa", template, situation, ssml, f"{seconds:.1f} s", seconds > MAX_SPOKEN_SECONDS))
 
     def card(self, template: str, situation: str, **context: Any) -> None:
+        """An Alexa app card."""
         text = render("card", template, self.locale, content=self.content, **context)
         self.rows.append(Row("card", template, situation, text, f"{len(text)} characters"))
 
     def both(self, template: str, situation: str, **context: Any) -> None:
+        """The same reply by text and by voice."""
         self.sms(template, situation, **context)
         self.voice(template, situation, **context)
 
