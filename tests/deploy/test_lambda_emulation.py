@@ -445,7 +445,7 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
     assert (form["To"], form["From"]) == (MOBILE, SMS_FROM)
     assert str(load_content().clinic["phone"]) in form["Body"]
     # What the person reads: the verdict, and how to carry the conversation on by text.
-    assert "Most likely a cramp." in form["Body"]
+    assert "Most likely a cramp" in form["Body"]
     assert "Reply CALL" in form["Body"]
 
     # The SMS line's conversation for that number, seeded at the verdict in DynamoDB, so CALL works at once.

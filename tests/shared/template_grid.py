@@ -49,6 +49,8 @@ def samples(content: Content) -> dict[str, list[Any]]:
         "window": ["after 6 when the kids are asleep"],
         "line_number": ["+1 555 0100 100"],
         "callback": [SimpleNamespace(id="cb-1234", urgency="self_care"), SimpleNamespace(id="cb-9", urgency="urgent")],
+        # Set by card/assessment.txt.j2 itself inside an {% if %}, which jinja2.meta still reports as undeclared.
+        "signs": [None],
     }
 
 
