@@ -8,7 +8,6 @@ import sys
 from server.app import build_server
 from server.health import data_dir_problem, probe_store
 from server.security import try_it_served
-from server.staff_text_retry import StaffTextRetrier
 from shared.config import Settings, SettingsError
 from shared.logs import configure_logging
 from shared.stores import StoreUnavailable, open_store
@@ -44,7 +43,7 @@ def main() -> int:
     url = f"http://{settings.host}:{settings.port}/"
     logger.info("serving", extra={"url": url, "store": settings.store, "try_it": try_it_served(settings)})
     print(f"Cramp Check: open {url} (staff inbox: {url}staff). Ctrl-C stops it.", file=sys.stderr)
-    retrier = StaffTextRetrier(settings, store, app.context.content).start()
+    notifier = app.context.notifier.start()
     try:
         serve(app, host=settings.host, port=settings.port, threads=THREADS, ident="cramp-check")
     except OSError as exc:
@@ -53,7 +52,7 @@ def main() -> int:
               "stop the other server or set PORT", file=sys.stderr)
         return 1
     finally:
-        retrier.stop()
+        notifier.stop()
     return 0
 
 

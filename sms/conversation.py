@@ -9,8 +9,8 @@ One message is one store transaction: the claim, every read and write of the tur
 with the claim. Its records are read in one batch (StoredForNumber: one BatchGetItem on DynamoDB) and its
 writes committed together (one TransactWriteItems; on SQLite one BEGIN IMMEDIATE ... COMMIT that holds the
 write lock while reading, triage and the reply's template run, never a network call or a wait). Staff are
-texted about a callback request only after the commit. DELETE is the exception: it scans every claim and
-callback, so it runs call by call.
+texted about a callback request only after the commit, and never from here (sms/notifications.py). DELETE is the
+exception: it looks up the number's claims and callbacks through their indexes, so it runs call by call.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from shared import handover
 from shared.config import Settings
@@ -93,8 +92,8 @@ class _Progress:
     claim: idempotency.Claim | None = None
     claimed_before_turn: bool = False  # the claim was committed on its own, before the turn's transaction
     changed_state: bool = False
-    # A callback request whose staff text is still to be sent, once the turn is committed.
-    notify: dict[str, Any] | None = None
+    # The id of a callback request this turn stored, whose staff text is owed once the turn is committed.
+    notify: str | None = None
 
     def claim_survives_failure(self) -> bool:
         """True when a failed turn still leaves its claim stored, to be finished or released."""
@@ -116,6 +115,9 @@ class SmsLine:
     store: Store
     content: Content
     clock: Callable[[], float] = time.time
+    # Told the id of each callback request stored, after its turn commits (the local server wakes its notifier);
+    # deployed it is None: the callbacks table's stream starts the staff text.
+    on_callback_stored: Callable[[str], None] | None = None
     locale: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -151,10 +153,10 @@ class SmsLine:
             return reply
         if not isinstance(result, Outcome):
             return self._replay(result or idempotency.Replay(None, finished=False), inbound, phone_hash)
-        if progress.notify is not None:
-            # After the commit: the request is stored for good before staff hear of it, and a slow Twilio API
-            # holds no store lock. If this process dies first, the scheduled retry finds it un-notified.
-            callbacks.notify_staff(self.settings, self.store, self.content, progress.notify)
+        if progress.notify is not None and self.on_callback_stored is not None:
+            # After the commit, so the request is stored for good before anyone texts staff about it. The text
+            # itself is sent elsewhere (sms/notifications.py): deployed, the table's stream starts it.
+            self.on_callback_stored(progress.notify)
         logger.info(
             "sms handled",
             extra={
@@ -190,8 +192,8 @@ class SmsLine:
         """Claim the MessageSid (unless already claimed), process the message and store the reply with the claim,
         in one store transaction. None: another attempt holds the claim."""
         match = match_keyword(inbound.body) if inbound.kind == InputKind.TEXT else None
-        # DELETE scans every stored claim and callback for this number's: those scans must not hold SQLite's
-        # write lock, so DELETE runs call by call (the claim's lease covers it).
+        # DELETE looks up this number's claims and callbacks through indexes (on SQLite, by reading the collection):
+        # that must not hold SQLite's write lock, so DELETE runs call by call (the claim's lease covers it).
         erasing = match is not None and match.keyword == Keyword.DELETE
         with nullcontext(False) if erasing else self.store.transaction() as atomic:
             progress.atomic = atomic
@@ -347,7 +349,7 @@ class SmsLine:
             )
             outcome.reply = render_turn(turn, self.content, self.locale)
             if not callback.get("notified"):
-                progress.notify = callback
+                progress.notify = callback["id"]
             return outcome
         outcome.reply = render_turn(turn, self.content, self.locale)
         return outcome

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.records import COLLECTIONS
+from shared.records import COLLECTIONS, INDEXES, Index
 from shared.stores.base import (
     CreateOnceByPut,
     Item,
@@ -29,7 +29,9 @@ from shared.stores.base import (
     check_collection,
     decode_data,
     encode_data,
+    in_partition,
     is_expired,
+    sort_value,
 )
 
 logger = logging.getLogger(__name__)
@@ -69,20 +71,46 @@ def make_client(endpoint_url: str | None = None, region: str = "us-east-1") -> A
     return session.client("dynamodb", region_name=region, endpoint_url=endpoint_url, config=config)
 
 
+def index_key_schema(index: Index) -> list[dict[str, str]]:
+    """The index's KeySchema as DynamoDB (and CloudFormation) write it."""
+    schema = [{"AttributeName": index.partition, "KeyType": "HASH"}]
+    if index.sort is not None:
+        schema.append({"AttributeName": index.sort, "KeyType": "RANGE"})
+    return schema
+
+
+def table_definition(collection: str) -> dict[str, Any]:
+    """A collection's table as CreateTable takes it: key `pk`, and its indexes projecting every attribute."""
+    attributes = {"pk": "S"}
+    indexes = []
+    for index in INDEXES:
+        if index.collection != collection:
+            continue
+        attributes[index.partition] = "S"
+        if index.sort is not None:
+            attributes[index.sort] = index.sort_kind
+        indexes.append(
+            {"IndexName": index.name, "KeySchema": index_key_schema(index), "Projection": {"ProjectionType": "ALL"}}
+        )
+    definition: dict[str, Any] = {
+        "AttributeDefinitions": [{"AttributeName": name, "AttributeType": kind} for name, kind in attributes.items()],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if indexes:
+        definition["GlobalSecondaryIndexes"] = indexes
+    return definition
+
+
 def create_tables(client: Any, table_names: Mapping[str, str], *, wait_seconds: float = 60.0) -> None:
-    """Create missing on-demand tables keyed by `pk` and wait until they are ACTIVE.
+    """Create missing on-demand tables keyed by `pk`, with their indexes, and wait until they are ACTIVE.
 
     For tests and local development only. TTL on `expires_at` is declared in the deployed table
     (CloudFormation), not here: dynalite does not implement UpdateTimeToLive.
     """
-    for table in table_names.values():
+    for collection, table in table_names.items():
         try:
-            client.create_table(
-                TableName=table,
-                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
+            client.create_table(TableName=table, **table_definition(collection))
         except client.exceptions.ResourceInUseException:
             logger.info("table %s already exists", table)
     deadline = time.monotonic() + wait_seconds
@@ -124,6 +152,20 @@ class _Unit:
     """One transaction's writes by (collection, key), sent together when it ends."""
 
     writes: dict[Item, _Write] = field(default_factory=dict)
+
+
+def _index_attributes(collection: str, data: dict) -> dict[str, Any]:
+    """The top-level attributes that put a record into its collection's indexes (a DynamoDB index reads only
+    top-level attributes; the record itself stays one JSON document in `data`)."""
+    attributes: dict[str, Any] = {}
+    for index in INDEXES:
+        if index.collection != collection or not in_partition(index, data):
+            continue
+        attributes[index.partition] = {"S": data[index.partition]}
+        if index.sort is not None:
+            value = sort_value(index, data)
+            attributes[index.sort] = {"S": value} if index.sort_kind == "S" else {"N": repr(value)}
+    return attributes
 
 
 def _record(item: dict[str, Any]) -> Record:
@@ -281,7 +323,12 @@ class DynamoDBStore(CreateOnceByPut):
         text = encode_data(data)
         version = expected_version + 1
         record = Record(key=key, data=data, version=version, expires_at=expires_at)
-        item: dict[str, Any] = {"pk": {"S": key}, "data": {"S": text}, "version": {"N": str(version)}}
+        item: dict[str, Any] = {
+            **_index_attributes(collection, data),
+            "pk": {"S": key},
+            "data": {"S": text},
+            "version": {"N": str(version)},
+        }
         if expires_at is not None:
             item["expires_at"] = {"N": _number(expires_at)}
         unit = self._unit()
@@ -335,10 +382,56 @@ class DynamoDBStore(CreateOnceByPut):
         earlier = unit.writes.get((collection, key))
         unit.writes[(collection, key)] = _Write(table, key, earlier.condition if earlier else {}, None)
 
+    def query(
+        self,
+        index: Index,
+        value: str,
+        *,
+        sort_at_most: str | float | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[Record]:
+        """Return the live records of the index's partition `value` by Query on the global secondary index,
+        following pages until `limit` live records are found. Eventually consistent (DynamoDB offers no other on a
+        global index). Inside a transaction it does not see the unit's unsent writes: nothing queries inside one."""
+        names = {"#p": index.partition}
+        values: dict[str, Any] = {":p": {"S": value}}
+        condition = "#p = :p"
+        if index.sort is not None and sort_at_most is not None:
+            names["#s"] = index.sort
+            values[":s"] = {"S": sort_at_most} if index.sort_kind == "S" else {"N": _number(float(sort_at_most))}
+            condition += " AND #s <= :s"
+        request: dict[str, Any] = {
+            "TableName": self._table(index.collection),
+            "IndexName": index.name,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": not newest_first,
+        }
+        if limit is not None:
+            request["Limit"] = limit
+        records: list[Record] = []
+        now = time.time()
+        while True:
+            page = self._call("query", **request)
+            records.extend(
+                record
+                for record in (_record(item) for item in page.get("Items", []))
+                if not is_expired(record.expires_at, now)
+            )
+            last_key = page.get("LastEvaluatedKey")
+            if not last_key or (limit is not None and len(records) >= limit):
+                break
+            request["ExclusiveStartKey"] = last_key
+        return records[:limit] if limit is not None else records
+
     def scan(self, collection: str) -> list[Record]:
         """Return every live record of the collection, following scan pages (1 MB each).
 
-        Inside a transaction it does not see the unit's unsent writes: nothing scans inside one.
+        For tests and administration only: no request path reads a whole table (the deployed roles may not Scan), it
+        finds records by key or through an index (query). Inside a transaction it does not see the unit's unsent
+        writes.
         """
         request: dict[str, Any] = {"TableName": self._table(collection), "ConsistentRead": True}
         records: list[Record] = []
