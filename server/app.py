@@ -181,14 +181,15 @@ def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic
     from skill.app import build_skill
     from skill.profile import LocalProfileApiClient
     from sms.app import create_app
-    from sms.outbound import read_outbox, send_sms
+    from sms.outbound import read_outbox, send_sms, status_callback_url
     from staff.inbox import clinic_zone
 
     content = load_content(settings.content_dir)
     # Started by `python -m server` (server/__main__.py); in-process tests start it when they need staff texts.
     notifier = StaffNotifier(settings, store, content)
     sms_app = create_app(settings, store, content, on_callback_stored=notifier.wake)
-    send_text = functools.partial(send_sms, settings)
+    # As the Lambda entry point sends (skill/lambda_function.py): Twilio reports delivery to /sms/status when reachable.
+    send_text = functools.partial(send_sms, settings, status_callback=status_callback_url(settings, "text_me"))
     skill = build_skill(settings, store, content=content, send_text=send_text)
     alexa_app = AlexaWebApp(settings, skill)
     alexa_try_app = None

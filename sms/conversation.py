@@ -35,7 +35,7 @@ from shared.stores import Record, Store, StoreUnavailable, VersionConflict
 from shared.triage import assess
 from sms import callbacks, idempotency, optouts, state
 from sms.inbound import Inbound, InputKind
-from sms.keywords import Keyword, KeywordMatch, match_keyword
+from sms.keywords import Keyword, KeywordMatch
 from sms.ratelimit import RateDecision, RateLimit
 from sms.replies import render_reply, render_turn, sms_locale
 
@@ -191,7 +191,7 @@ class SmsLine:
     ) -> Outcome | idempotency.Replay | None:
         """Claim the MessageSid (unless already claimed), process the message and store the reply with the claim,
         in one store transaction. None: another attempt holds the claim."""
-        match = match_keyword(inbound.body) if inbound.kind == InputKind.TEXT else None
+        match = inbound.keyword()
         # DELETE looks up this number's claims and callbacks through indexes (on SQLite, by reading the collection):
         # that must not hold SQLite's write lock, so DELETE runs call by call (the claim's lease covers it).
         erasing = match is not None and match.keyword == Keyword.DELETE
@@ -226,8 +226,8 @@ class SmsLine:
 
     def reply_without_state(self, inbound: Inbound) -> str | None:
         """The safe reply, except to an opt-out: Twilio has answered that, and we may not text them."""
-        match = match_keyword(inbound.body) if inbound.kind == InputKind.TEXT else None
-        if match is not None and match.keyword == Keyword.STOP:
+        match = inbound.keyword()
+        if match is not None and (match.keyword == Keyword.STOP or match.handled_by_twilio):
             return None
         return self.safe_reply(inbound)
 
@@ -256,12 +256,17 @@ class SmsLine:
         if stored.opt_out is not None:
             if keyword == Keyword.START:
                 optouts.record_opt_in(self.store, phone_hash)
-                return Outcome(self._render("opted_in"), "opted_in", word)
+                # Twilio confirmed an exact or Advanced Opt-Out keyword already: no second reply.
+                return Outcome(None if match.handled_by_twilio else self._render("opted_in"), "opted_in", word)
             if keyword == Keyword.DELETE:
                 state.forget_conversation(self.store, phone_hash, limit)
                 self._erase_the_rest(phone_hash)
                 return Outcome(None, "erased_while_opted_out", word)
             return Outcome(None, "suppressed_opted_out", word)
+
+        if keyword == Keyword.START and inbound.opt_out_type:
+            # Advanced Opt-Out matched an opt-in keyword and answered it; the number was not opted out anyway.
+            return Outcome(None, "opted_in_already", word)
 
         # Every message from here on is counted in the same write as what it does to the conversation (one
         # record), and only a message within the limit changes the conversation.
@@ -274,7 +279,8 @@ class SmsLine:
         if rate != RateDecision.ALLOW:
             return self._rate_limited(rate, word)
         if keyword == Keyword.HELP:
-            return Outcome(self._render("help"), "help", word)
+            # Twilio answers an exact HELP itself (the clinic's Advanced Opt-Out HELP text, docs/deploying.md).
+            return Outcome(None if match.handled_by_twilio else self._render("help"), "help", word)
         if keyword == Keyword.DELETE:
             # The conversation went with the count's write; the rest goes now.
             self._erase_the_rest(phone_hash)

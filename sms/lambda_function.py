@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apig_wsgi import make_lambda_handler
-from flask import Flask
 from twilio.twiml.messaging_response import MessagingResponse
 
 from shared.config import Settings, content_dir_from_env
@@ -25,8 +23,10 @@ from shared.logs import configure_logging, lambda_invocation
 from shared.secrets import settings_for_lambda
 from shared.stores import Store, open_store
 from sms import notifications
-from sms.app import create_app
 from sms.replies import render_reply, sms_locale
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,9 @@ LAST_RESORT_REPLY = "Sorry, Cramp Check cannot answer right now. In an emergency
 @functools.cache
 def get_app() -> Flask:
     """The Flask app for this Lambda container, built from the environment on first use."""
+    # Imported here: the staff notifier shares this module and answers no HTTP request, so it never loads Flask.
+    from sms.app import create_app
+
     configure_logging()
     return create_app(settings_for_lambda())
 
@@ -44,6 +47,8 @@ def get_app() -> Flask:
 @functools.cache
 def wsgi_handler() -> Any:
     """apig-wsgi's adapter from HTTP API events to the Flask app (TwiML and empty answers are never binary)."""
+    from apig_wsgi import make_lambda_handler
+
     return make_lambda_handler(get_app(), binary_support=False)
 
 
