@@ -154,7 +154,7 @@ def interpret_answer(question: Question, text: str, lexicon: Lexicon) -> dict | 
         if len(words) <= 3 and lexicon.no & set(words):
             return question.on_no
         return None
-    if len(words) == 1 and words[0].isdigit():
+    if len(words) == 1 and words[0].isdecimal():  # isdigit() takes "¹", which int() refuses
         index = int(words[0]) - 1
         return question.options[index].sets if 0 <= index < len(question.options) else None
     joined = " " + " ".join(words) + " "
