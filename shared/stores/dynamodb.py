@@ -36,10 +36,11 @@ from shared.stores.base import (
 
 logger = logging.getLogger(__name__)
 
-# Alexa drops a response after 8 s. A dead or black-holed endpoint must fail well before that:
-# two attempts of at most 2 s to connect and 2 s to read keep one call near 4 s in the worst case.
-_CONNECT_TIMEOUT_S = 2
-_READ_TIMEOUT_S = 2
+# Alexa drops a response after 8 s and Twilio a webhook after 15 s: a dead or black-holed endpoint must fail well
+# before either, cold start included (docs/deploying.md, "Timeouts add up"). DynamoDB answers in milliseconds, so two
+# attempts of at most 1 s to connect and 1 s to read keep one failing call within 4 s.
+_CONNECT_TIMEOUT_S = 1
+_READ_TIMEOUT_S = 1
 _MAX_ATTEMPTS = 2
 
 _TABLE_POLL_S = 0.2
