@@ -23,9 +23,9 @@ logger = logging.getLogger(__name__)
 
 TWILIO_API_BASE = "https://api.twilio.com"
 # "Alexa, text me that" sends inside the skill's 7 s (Alexa drops a reply after 8 s), after the profile lookup and the
-# opt-out read: 1.5 s to connect and 3 s to read, one attempt (a retry could text twice). Staff texts and text-backs
-# are sent outside any patient's request and use the same deadline.
-REST_TIMEOUT_S = (1.5, 3.0)
+# opt-out read: at most 2.5 s to connect and 2.5 s to read, one attempt (a retry could text twice). Staff texts and
+# text-backs are sent outside any patient's request and use the same deadline.
+REST_TIMEOUT_S = 2.5
 _OUTBOX_LOCK = threading.Lock()
 LOCAL_ID_PREFIX = "local-"
 # Where Twilio reports on the texts we send (StatusCallback); the query says which text it is.
