@@ -18,7 +18,8 @@ CONVERSATIONS = "conversations"
 ATTRIBUTES = "attributes"
 # Per phone hash: the number has replied STOP (sms/optouts.py). Never expires.
 OPTOUTS = "optouts"
-# Per callback id: a request for the clinic to call back (sms/callbacks.py, server/staff.py). Never expires.
+# Per callback id: a request for the clinic to call back (sms/callbacks.py, sms/notifications.py, staff/inbox.py).
+# Never expires.
 CALLBACKS = "callbacks"
 COLLECTIONS = (CONVERSATIONS, ATTRIBUTES, OPTOUTS, CALLBACKS)
 
@@ -145,6 +146,14 @@ class CallbackRecord(TypedDict, total=False):
     summary: str  # built from rule ids and reasons only
     urgency: str
     status: Literal["new", "called", "done"]
-    notified: bool  # staff were texted about it
+    called_by: str  # the staff user's id (called_at, done_by, done_at likewise)
+    content_version: str  # the content that produced the summary, when recorded
+    notified: bool  # Twilio reported the staff text delivered (sms/notifications.py)
     notify_attempts: int
+    # While a staff text is owed, and only then (the sparse NOTIFICATIONS_OWED index): the queue and when it is due.
+    notify_queue: str
+    notify_due_at: float
+    notify_status: str  # Twilio's last reported status of the latest attempt (queued, sent, delivered, failed ...)
+    notify_message_sid: str
+    notify_sent_at: float
     last_notify_error: str

@@ -474,7 +474,8 @@ def test_sms_zip_alone_answers_signed_http_api_event_like_local_server(
     dynamodb_endpoint: str,
     tmp_path: Path,
 ) -> None:
-    messages = ["my calf locked up in bed last night for about 5 minutes", "HELP"]
+    # "help!" is not an exact keyword: the line answers it (an exact HELP is answered by Twilio alone).
+    messages = ["my calf locked up in bed last night for about 5 minutes", "help!"]
     signed = [signed_sms("/sms", text) for text in messages]
     events = [http_api_event("/sms", form, signature) for form, signature in signed]
     folder = task_dirs["sms"].folder
