@@ -43,6 +43,10 @@ class StaffNotifier:
         """A callback request was stored: look for owed texts now rather than at the next interval."""
         self._woken.set()
 
+    def run_round(self) -> None:
+        """Send every owed text that is due now, in the caller's thread (the try-it page shows it at once)."""
+        send_owed(self.settings, self.store, self.content)
+
     def stop(self) -> None:
         """Stop after the round in progress, if any."""
         self._stop.set()
@@ -53,7 +57,7 @@ class StaffNotifier:
         while not self._stop.is_set():
             self._woken.clear()
             try:
-                send_owed(self.settings, self.store, self.content)
+                self.run_round()
             except Exception:  # noqa: BLE001 - a store outage must not end the notifier; the next round tries again
                 logger.warning("staff notification round failed", exc_info=True)
             self._woken.wait(self.interval)

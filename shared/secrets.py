@@ -56,7 +56,7 @@ def make_client(region: str | None = None, endpoint_url: str | None = None) -> A
     config = Config(
         connect_timeout=_CONNECT_TIMEOUT_S,
         read_timeout=_READ_TIMEOUT_S,
-        retries={"max_attempts": _MAX_ATTEMPTS, "mode": "standard"},
+        retries={"total_max_attempts": _MAX_ATTEMPTS, "mode": "standard"},
     )
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     return boto3.session.Session().client("ssm", region_name=region, endpoint_url=endpoint_url, config=config)

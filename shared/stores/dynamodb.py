@@ -65,7 +65,7 @@ def make_client(endpoint_url: str | None = None, region: str = "us-east-1") -> A
     config = Config(
         connect_timeout=_CONNECT_TIMEOUT_S,
         read_timeout=_READ_TIMEOUT_S,
-        retries={"max_attempts": _MAX_ATTEMPTS, "mode": "standard"},
+        retries={"total_max_attempts": _MAX_ATTEMPTS, "mode": "standard"},
     )
     # A private session: the default one is shared module state and not safe to build from threads.
     session = boto3.session.Session()

@@ -148,16 +148,16 @@ def lambda_environment(
             env[target] = secret
         elif isinstance(value, str):
             env[key] = value
-        elif "Ref" in value:
-            env[key] = resolved[value["Ref"]]
-        elif value == {"Fn::GetAtt": ["HttpApi", "ApiEndpoint"]}:
-            env[key] = API_ENDPOINT
         elif key == "CRAMP_STAFF_ISSUER":
             env[key] = STAFF_ISSUER
         elif key == "CRAMP_STAFF_CLIENT_ID":
             env[key] = STAFF_CLIENT_ID
         elif key == "CRAMP_STAFF_SIGN_IN_URL":
             env[key] = "https://cramp-check-dev-123456789012.auth.us-east-1.amazoncognito.com"
+        elif "Ref" in value:
+            env[key] = resolved[value["Ref"]]
+        elif value == {"Fn::GetAtt": ["HttpApi", "ApiEndpoint"]}:
+            env[key] = API_ENDPOINT
         else:
             raise AssertionError(f"{function}: no emulation for {key}={value!r}")
     return env
