@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	  "the virtualenv uses $$($(PYTHON) --version 2>&1), not the Lambda runtime's 3.12." >&2; fi
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[alexa,alexa-web,sms,aws,server,dev]'
+	$(PY) -m pip install --quiet -e '.[alexa,alexa-web,sms,staff,aws,server,dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)

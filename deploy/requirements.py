@@ -36,7 +36,7 @@ class LambdaFunction:
     modules: tuple[str, ...] = ()
 
 
-# The sms bundle serves three functions (sms, sms_fallback, notify_retry); all import only shared/ and sms/.
+# The sms bundle serves three functions (sms, sms_fallback, staff_notify); all import only shared/ and sms/.
 # "Alexa, text me that" sends through the SMS line's outbound code (skill/texting.py imports it on use): the
 # Alexa bundle carries that one module and twilio, but not the webhook, flask or the rest of sms/.
 FUNCTIONS = (
@@ -47,6 +47,14 @@ FUNCTIONS = (
         modules=("sms/__init__.py", "sms/outbound.py"),
     ),
     LambdaFunction(name="sms", packages=("shared", "sms"), extras=("sms",)),
+    # The staff inbox: its own package and the SMS line's notification and sending modules (text back, the
+    # notification fields it settles), but not the webhook.
+    LambdaFunction(
+        name="staff",
+        packages=("shared", "staff"),
+        extras=("staff",),
+        modules=("sms/__init__.py", "sms/notifications.py", "sms/outbound.py", "sms/replies.py"),
+    ),
 )
 
 

@@ -30,6 +30,11 @@ class StageFunctions {
 
   stage() {
     const serviceDir = this.serverless.serviceDir;
+    // A production stage is never built with the skill manifest's placeholder privacy/terms links or icons.
+    execFileSync(this.python(), ['-m', 'deploy.manifest_check', '--stage', this.serverless.service.provider.stage], {
+      cwd: serviceDir,
+      stdio: 'inherit',
+    });
     execFileSync(this.python(), ['-m', 'deploy.requirements', '--root', serviceDir], {
       cwd: serviceDir,
       stdio: 'inherit',

@@ -78,7 +78,7 @@ def load_section(load_runs: list[dict[str, Any]]) -> list[str]:
 def faults_section(faults: dict[str, Any]) -> list[str]:
     """Crash and restart, store outage, notification retry."""
     crash, outage, notify = faults["crash"], faults["store_outage"], faults["notify_retry"]
-    rounds = ", ".join(f"{r['notified']}/{r['retried']}" for r in notify["retry_rounds"])
+    rounds = ", ".join(f"{r['sent']}/{r['sent'] + r['failed']}" for r in notify["retry_rounds"])
     return [
         "## Faults", "", "One run of each, on the same machine, after the load runs.", "",
         "| fault | check | result |", "|---|---|---|",
@@ -97,7 +97,7 @@ def faults_section(faults: dict[str, Any]) -> list[str]:
         f"{_ok(outage['redelivery_processed'])} |",
         f"| Twilio REST API failing for staff notifications | {notify['callback_requests_confirmed']} callback "
         f"requests confirmed while it failed ({notify['failed_sends_while_down']} failed sends) | "
-        f"stored: {notify['callbacks_stored']}; retry rounds (notified/retried): {rounds}; delivered: "
+        f"stored: {notify['callbacks_stored']}; notifier rounds (sent/tried): {rounds}; accepted by Twilio: "
         f"{notify['delivered']}; undelivered: {len(notify['undelivered'])} |",
         "",
         f"Message claims left 'processing' with no lease by the crash: {crash['orphaned_claims']}; by claim writes the "

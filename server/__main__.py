@@ -8,7 +8,6 @@ import sys
 from server.app import build_server
 from server.health import data_dir_problem, probe_store
 from server.security import try_it_served
-from server.staff_text_retry import StaffTextRetrier
 from shared.config import Settings, SettingsError
 from shared.logs import configure_logging
 from shared.stores import StoreUnavailable, open_store
@@ -51,7 +50,7 @@ def main() -> int:
         logger.warning("content not signed off", extra={"content_version": content.version})
     logger.info("serving", extra={"url": url, "store": settings.store, "try_it": try_it_served(settings)})
     print(f"Cramp Check: open {url} (staff inbox: {url}staff). Ctrl-C stops it.", file=sys.stderr)
-    retrier = StaffTextRetrier(settings, store, app.context.content).start()
+    notifier = app.context.notifier.start()
     try:
         serve(app, host=settings.host, port=settings.port, threads=THREADS, ident="cramp-check")
     except OSError as exc:
@@ -60,7 +59,7 @@ def main() -> int:
               "stop the other server or set PORT", file=sys.stderr)
         return 1
     finally:
-        retrier.stop()
+        notifier.stop()
     return 0
 
 

@@ -30,6 +30,7 @@ from server.security import (
     csrf_token,
     try_it_served,
 )
+from server.staff_notifier import StaffNotifier
 from server.tryit import TrySessions, WSGIApp
 from shared.config import Settings
 from shared.content import Content, load_content
@@ -59,6 +60,7 @@ class ServerContext:
     staff_sessions: StaffSessions
     try_limits: TryItLimits | None  # None on loopback, where the only visitor is this machine's user
     clinic_zone: tzinfo
+    notifier: StaffNotifier
     try_sessions: TrySessions = field(default_factory=TrySessions)
 
 
@@ -176,15 +178,18 @@ def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic
     """
     settings.validate().check_alexa_skill_id()
     from server.alexa_endpoint import AlexaWebApp
-    from server.staff import clinic_zone
     from skill.app import build_skill
     from skill.profile import LocalProfileApiClient
     from sms.app import create_app
-    from sms.outbound import read_outbox, send_sms
+    from sms.outbound import read_outbox, send_sms, status_callback_url
+    from staff.inbox import clinic_zone
 
     content = load_content(settings.content_dir)
-    sms_app = create_app(settings, store, content)
-    send_text = functools.partial(send_sms, settings)
+    # Started by `python -m server` (server/__main__.py); in-process tests start it when they need staff texts.
+    notifier = StaffNotifier(settings, store, content)
+    sms_app = create_app(settings, store, content, on_callback_stored=notifier.wake)
+    # As the Lambda entry point sends (skill/lambda_function.py): Twilio reports delivery to /sms/status when reachable.
+    send_text = functools.partial(send_sms, settings, status_callback=status_callback_url(settings, "text_me"))
     skill = build_skill(settings, store, content=content, send_text=send_text)
     alexa_app = AlexaWebApp(settings, skill)
     alexa_try_app = None
@@ -210,5 +215,6 @@ def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic
         staff_sessions=StaffSessions(clock),
         try_limits=TryItLimits(clock) if try_it_served(settings) and not settings.on_loopback else None,
         clinic_zone=clinic_zone(content.clinic),
+        notifier=notifier,
     )
     return PathRouter(ctx, create_pages_app(ctx))

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 
@@ -19,116 +15,26 @@ from server.security import (
     require_csrf,
     staff_password_matches,
 )
-from server.staff_text_retry import RETRY_INTERVAL_SECONDS
-from shared.config import LOCAL_STAFF_PASSWORD, Settings, SettingsError
-from shared.stores import Store, StoreUnavailable, VersionConflict, update
-from sms.callbacks import MAX_NOTIFY_ATTEMPTS
+from shared.config import LOCAL_STAFF_PASSWORD, Settings
+from shared.stores import Store, StoreUnavailable, VersionConflict
+from sms.notifications import RETRY_CAP_SECONDS
+from staff.inbox import (
+    MAX_KEY_CHARS,
+    MAX_NOTIFY_ATTEMPTS,
+    STATUS_LABELS,
+    STATUSES,
+    StaffUser,
+    callback_rows,
+    log_view,
+    set_status,
+)
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("staff", __name__)
 
-STATUSES = ("new", "called", "done")
-URGENCY_ORDER = {"emergency": 0, "urgent": 1, "routine": 2, "self_care": 3}
-URGENCY_LABELS = {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine", "self_care": "Self-care"}
-STATUS_LABELS = {"new": "New", "called": "Called", "done": "Done"}
-MAX_KEY_CHARS = 200
-
-
-@dataclass(frozen=True)
-class CallbackRow:
-    """One callback request as the inbox shows it."""
-
-    key: str
-    received: str
-    received_iso: str
-    sort_time: float
-    phone: str
-    window: str
-    summary: str
-    urgency: str
-    urgency_label: str
-    status: str
-    status_label: str
-    notified: bool
-    notify_attempts: int
-
-
-def _timestamp(value: Any) -> float:
-    """created_at as seconds since the epoch, whether it was stored as a number or an ISO-8601 string."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str) and value:
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return 0.0
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
-    return 0.0
-
-
-def _text(value: Any, fallback: str = "") -> str:
-    return value.strip() if isinstance(value, str) and value.strip() else fallback
-
-
-def clinic_zone(clinic: dict[str, Any]) -> tzinfo:
-    """The clinic's time zone from clinic.yaml (`timezone:`, an IANA name); UTC when it names none."""
-    name = clinic.get("timezone")
-    if name is None:
-        return UTC
-    try:
-        return ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise SettingsError(f"clinic.yaml: timezone {name!r} is not an IANA time zone name "
-                            "(such as America/New_York or Europe/London)") from error
-
-
-def callback_rows(store: Store, zone: tzinfo = UTC) -> list[CallbackRow]:
-    """Every callback request, newest first, with times in `zone` (the clinic's)."""
-    rows = []
-    for record in store.scan("callbacks"):
-        data = record.data if isinstance(record.data, dict) else {}
-        when = _timestamp(data.get("created_at"))
-        moment = datetime.fromtimestamp(when, zone)
-        urgency = _text(data.get("urgency"), "routine")
-        status = _text(data.get("status"), "new")
-        attempts = data.get("notify_attempts")
-        rows.append(
-            CallbackRow(
-                key=record.key,
-                received=moment.strftime("%a %d %b %Y, %H:%M %Z") if when else "unknown",
-                received_iso=moment.isoformat() if when else "",
-                sort_time=when,
-                phone=_text(data.get("phone"), "no number"),
-                window=_text(data.get("window"), "any time"),
-                summary=_text(data.get("summary"), "no summary"),
-                urgency=urgency,
-                urgency_label=URGENCY_LABELS.get(urgency, urgency.replace("_", " ").capitalize()),
-                status=status,
-                status_label=STATUS_LABELS.get(status, status.capitalize()),
-                notified=bool(data.get("notified")),
-                notify_attempts=attempts if isinstance(attempts, int) else 0,
-            )
-        )
-    rows.sort(key=lambda row: (row.sort_time, row.key), reverse=True)
-    return rows
-
-
-def set_status(store: Store, key: str, status: str) -> bool:
-    """Record that staff called the patient or finished with the request; False if no such request."""
-    if status not in STATUSES:
-        raise ValueError(f"unknown status {status!r}")
-    if store.get("callbacks", key) is None:
-        return False
-
-    def change(data: dict | None) -> dict:
-        updated = dict(data or {})
-        updated["status"] = status
-        updated[f"{status}_at"] = datetime.now(UTC).isoformat()
-        return updated
-
-    update(store, "callbacks", key, change)
-    return True
+# The local server has one shared password, so every change is logged under this one staff id.
+LOCAL_STAFF = StaffUser(id="local", name="Staff")
 
 
 def _settings() -> Settings:
@@ -188,11 +94,12 @@ def inbox() -> Response:
     except StoreUnavailable:
         logger.warning("staff inbox: store unavailable")
         return _no_store(Response(render_template("store_down.html"), status=503))
+    log_view(LOCAL_STAFF, "inbox", rows=len(rows))
     pending = [row for row in rows if not row.notified]
     open_rows = [row for row in rows if row.status != "done"]
     page = render_template(
         "staff.html", rows=rows, pending=pending, open_count=len(open_rows), csrf=csrf_token(),
-        flash=session.pop("staff_flash", None), retry_minutes=RETRY_INTERVAL_SECONDS // 60,
+        flash=session.pop("staff_flash", None), retry_cap_minutes=RETRY_CAP_SECONDS // 60,
         max_attempts=MAX_NOTIFY_ATTEMPTS,
     )
     return _no_store(Response(page))
@@ -251,13 +158,12 @@ def mark(key: str) -> Response:
         return _no_store(Response(render_template("error.html", message="That is not a change the inbox knows."),
                                   status=400))
     try:
-        found = set_status(_store(), key, status)
+        found = set_status(_store(), key, status, LOCAL_STAFF)
     except (StoreUnavailable, VersionConflict):
         logger.warning("staff inbox: could not save a status change")
         return _no_store(Response(render_template("store_down.html"), status=503))
     if not found:
         return _no_store(Response(render_template("error.html", message="That callback request no longer exists."),
                                   status=404))
-    logger.info("staff inbox: status changed", extra={"status": status})
     session["staff_flash"] = f"Marked {STATUS_LABELS[status].lower()}."
     return redirect(url_for("staff.inbox"), code=303)

@@ -223,6 +223,8 @@ def try_sms() -> Response:
         # Sent to the public URL, the one Twilio signs and the SMS line checks the signature against.
         result = call_wsgi(ctx.sms_app, f"{public.scheme}://{public.netloc}", "/sms", data=form,
                            headers={"X-Twilio-Signature": signature}, content_type="application/x-www-form-urlencoded")
+        # The staff text is sent outside the webhook (server/staff_notifier.py); the demo sends it now to show it.
+        ctx.notifier.run_round()
         outbox_after = ctx.read_outbox()
         _count_turn(ctx, state)
     if result.status != 200:

@@ -105,6 +105,12 @@ class Settings:
     conversation_ttl_seconds: int = 4 * 3600
     content_dir: str | None = None
     try_it_enabled: bool | None = None  # None: only when bound to loopback
+    # The deployed staff inbox (staff/): the Cognito user pool's issuer URL, its app client id and its sign-in
+    # domain; the keys are read from <issuer>/.well-known/jwks.json unless staff_jwks_url says otherwise.
+    staff_issuer: str | None = None
+    staff_client_id: str | None = None
+    staff_sign_in_url: str | None = None
+    staff_jwks_url: str | None = None
 
     @property
     def deployed(self) -> bool:
@@ -213,4 +219,8 @@ class Settings:
             table_names=tables,
             content_dir=content_dir_from_env(env),
             try_it_enabled=None if try_it is None else try_it == "1",
+            staff_issuer=env.get("CRAMP_STAFF_ISSUER"),
+            staff_client_id=env.get("CRAMP_STAFF_CLIENT_ID"),
+            staff_sign_in_url=env.get("CRAMP_STAFF_SIGN_IN_URL"),
+            staff_jwks_url=env.get("CRAMP_STAFF_JWKS_URL"),
         ).validate()

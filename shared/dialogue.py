@@ -219,7 +219,7 @@ def interpret_answer(question: Question, text: str, lexicon: Lexicon) -> dict | 
         return None if answer is None else (question.on_yes if answer == "yes" else question.on_no)
     if question.purpose == "which":
         return _which(question, words, lexicon)
-    if len(words) == 1 and words[0].isdigit():
+    if len(words) == 1 and words[0].isdecimal():  # isdigit() takes "¹", which int() refuses
         index = int(words[0]) - 1
         return question.options[index].sets if 0 <= index < len(question.options) else None
     joined = " " + " ".join(words) + " "

@@ -8,16 +8,42 @@ said or their number (a parsing error quotes its input), and the code's own line
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 # Fields that must never be logged, even by mistake: dropped by the formatter.
 FORBIDDEN_FIELDS = frozenset({"body", "Body", "From", "To", "phone", "number", "user_id", "userId", "text", "envelope"})
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+# The Lambda invocation a log line belongs to: its request id (to find every line of one request, and the platform's
+# START/REPORT records) and whether it was this process's first, the cold start. Empty outside Lambda.
+_INVOCATION: ContextVar[dict[str, Any] | None] = ContextVar("lambda_invocation", default=None)
+_first_invocation = True
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def lambda_invocation(handler: Handler) -> Handler:
+    """Decorate a Lambda entry point so every line it logs carries `request_id` and `cold_start`."""
+
+    @functools.wraps(handler)
+    def run(event: Any, context: Any) -> Any:
+        global _first_invocation
+        cold_start, _first_invocation = _first_invocation, False
+        token = _INVOCATION.set({"request_id": getattr(context, "aws_request_id", None), "cold_start": cold_start})
+        try:
+            return handler(event, context)
+        finally:
+            _INVOCATION.reset(token)
+
+    return run  # type: ignore[return-value]
 
 
 def traceback_without_messages(error: BaseException) -> str:
@@ -48,6 +74,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            **(_INVOCATION.get() or {}),
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD and key not in FORBIDDEN_FIELDS and not key.startswith("_"):

@@ -7,6 +7,7 @@ Keys are salted hashes (shared/identity.py), never a phone number or an Alexa us
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal, TypedDict
 
 # Per phone hash: the SMS conversation with its rate count (sms/state.py); per "sid:<MessageSid>": that
@@ -17,9 +18,44 @@ CONVERSATIONS = "conversations"
 ATTRIBUTES = "attributes"
 # Per phone hash: the number has replied STOP (sms/optouts.py). Never expires.
 OPTOUTS = "optouts"
-# Per callback id: a request for the clinic to call back (sms/callbacks.py, server/staff.py). Never expires.
+# Per callback id: a request for the clinic to call back (sms/callbacks.py, sms/notifications.py, staff/inbox.py).
+# Never expires.
 CALLBACKS = "callbacks"
 COLLECTIONS = (CONVERSATIONS, ATTRIBUTES, OPTOUTS, CALLBACKS)
+
+
+
+@dataclass(frozen=True)
+class Index:
+    """A secondary index over one collection: the records whose data holds `partition` (a string), found by its
+    value and ordered by `sort` when given. A record without the partition field is not in the index, so an index
+    can hold just the records that need finding (a "sparse" index: the notifications still owed).
+
+    Deployed, each is a DynamoDB global secondary index (serverless.yml declares the same names and keys; a test
+    compares them) whose reads are eventually consistent: a record written a moment ago can be missing for a
+    fraction of a second. Locally the stores filter the collection.
+    """
+
+    name: str
+    collection: str
+    partition: str
+    sort: str | None = None
+    sort_kind: Literal["S", "N"] = "S"  # the sort field's type: text (ISO times sort as text) or number
+
+
+# Every stored document that can be found by something other than its key is found through one of these, so no
+# request reads a whole table (a Scan costs the whole table's size on every call, and grows with it).
+# DELETE and the staff inbox's per-number view: a number's callback requests.
+CALLBACKS_BY_PHONE = Index("callbacks_by_phone", CALLBACKS, "phone_hash", "created_at")
+# The staff inbox: requests by status, newest first.
+CALLBACKS_BY_STATUS = Index("callbacks_by_status", CALLBACKS, "status", "created_at")
+# The notifier: callback requests whose staff text is still owed (sparse: the field goes once it is delivered).
+NOTIFICATIONS_OWED = Index("notifications_owed", CALLBACKS, "notify_queue", "notify_due_at", "N")
+# DELETE: a number's MessageSid claims, whose stored replies it scrubs (conversation records carry no phone_hash).
+CLAIMS_BY_PHONE = Index("claims_by_phone", CONVERSATIONS, "phone_hash")
+INDEXES = (CALLBACKS_BY_PHONE, CALLBACKS_BY_STATUS, NOTIFICATIONS_OWED, CLAIMS_BY_PHONE)
+# The one queue the notifier works through: texts to the clinic's staff number.
+STAFF_QUEUE = "staff"
 
 # Ten episodes are enough to see a pattern over a few weeks and little enough to stay minimal (no transcripts, no
 # free text: the history is not a medical record; platform b-1, HIPAA note).
@@ -110,6 +146,14 @@ class CallbackRecord(TypedDict, total=False):
     summary: str  # built from rule ids and reasons only
     urgency: str
     status: Literal["new", "called", "done"]
-    notified: bool  # staff were texted about it
+    called_by: str  # the staff user's id (called_at, done_by, done_at likewise)
+    content_version: str  # the content that produced the summary, when recorded
+    notified: bool  # Twilio reported the staff text delivered (sms/notifications.py)
     notify_attempts: int
+    # While a staff text is owed, and only then (the sparse NOTIFICATIONS_OWED index): the queue and when it is due.
+    notify_queue: str
+    notify_due_at: float
+    notify_status: str  # Twilio's last reported status of the latest attempt (queued, sent, delivered, failed ...)
+    notify_message_sid: str
+    notify_sent_at: float
     last_notify_error: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
 
 from shared.config import Settings
@@ -14,9 +16,14 @@ from sms.webhook import bp
 MAX_REQUEST_BYTES = 64 * 1024
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None, content: Content | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None,
+    store: Store | None = None,
+    content: Content | None = None,
+    on_callback_stored: Callable[[str], None] | None = None,
+) -> Flask:
     """Build the Flask app with the SMS blueprint; the store is opened and the content loaded from settings unless
-    given."""
+    given. `on_callback_stored` hears of each callback request stored (see SmsLine)."""
     settings = (settings or Settings.from_env()).validate()
     if store is None:
         store = open_store(settings)
@@ -24,6 +31,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None, con
         content = load_content(settings.content_dir)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    app.extensions["cramp_sms"] = SmsLine(settings, store, content)
+    app.extensions["cramp_sms"] = SmsLine(settings, store, content, on_callback_stored=on_callback_stored)
     app.register_blueprint(bp)
     return app

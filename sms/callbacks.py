@@ -1,7 +1,8 @@
-"""Callback requests for the clinic's staff: stored durably first, then staff are told by SMS.
+"""Callback requests for the clinic's staff: stored durably, owing a staff text that sms/notifications.py sends.
 
-Each record is a CallbackRecord (shared/records.py); it never expires. A failed notification leaves notified
-False; `retry_notifications` (a scheduled Lambda) tries again, so a request is never lost because Twilio or the
+Each record is a CallbackRecord (shared/records.py); it never expires. Storing it is all the patient's message
+does: the staff text is sent outside the webhook (the stream and the schedule deployed, a thread locally), so a
+slow or failing Twilio never delays the patient's reply, and the request is never lost because Twilio or the
 network was down.
 """
 
@@ -13,22 +14,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.config import Settings
-from shared.content import Content
-from shared.records import CALLBACKS
-from shared.stores import Store, StoreUnavailable, VersionConflict, update
+from shared.records import CALLBACKS, CALLBACKS_BY_PHONE
+from shared.stores import Store
 from shared.triage import Assessment
-from sms.outbound import OutboundError, send_sms
-from sms.replies import render_reply, sms_locale
+from sms import notifications
 
 logger = logging.getLogger(__name__)
-
-# After this many failed sends the request stays on the staff page but is no longer retried by SMS.
-MAX_NOTIFY_ATTEMPTS = 10
-
-
-class _Erased(Exception):
-    """The request was deleted (the person texted DELETE) before its notification state was saved."""
 
 
 def callback_id(message_sid: str | None) -> str:
@@ -74,8 +65,7 @@ def store_callback(
         "urgency": assessment.urgency,
         "content_version": content_version,
         "status": "new",
-        "notified": False,
-        "notify_attempts": 0,
+        **notifications.owed_fields(now),
     }
     if not store.claim(CALLBACKS, record_id, data):
         existing = store.get(CALLBACKS, record_id)
@@ -93,60 +83,9 @@ def store_callback(
     return data
 
 
-def notify_staff(settings: Settings, store: Store, content: Content, callback: dict[str, Any]) -> bool:
-    """Text the clinic's staff number about a callback request and record the attempt; never raises."""
-    record_id = callback["id"]
-    body = render_reply("staff_callback", content, sms_locale(content), callback=callback)
-    try:
-        send_sms(settings, str(content.clinic["staff_sms_number"]), body)
-        sent, error = True, None
-    except OutboundError as exc:
-        sent, error = False, type(exc.__cause__ or exc).__name__
-        logger.warning("staff notification failed", extra={"callback_id": record_id, "error_type": error})
-
-    def mark(data: dict | None) -> dict:
-        if data is None:
-            raise _Erased
-        data = dict(data)
-        data["notify_attempts"] = int(data.get("notify_attempts", 0)) + 1
-        data["notified"] = bool(data.get("notified")) or sent
-        if error:
-            data["last_notify_error"] = error
-        return data
-
-    try:
-        update(store, CALLBACKS, record_id, mark)
-    except _Erased:
-        logger.info("callback erased before its notification was recorded", extra={"callback_id": record_id})
-    except (StoreUnavailable, VersionConflict) as exc:
-        # The request itself is stored; at worst staff get a second text from the retry.
-        error_type = type(exc).__name__
-        logger.warning("notification state not saved", extra={"callback_id": record_id, "error_type": error_type})
-    return sent
-
-
-def retry_notifications(settings: Settings, store: Store, content: Content) -> dict[str, int]:
-    """Send every pending staff notification again; returns counts of retried, notified and failed."""
-    pending = [
-        record.data
-        for record in store.scan(CALLBACKS)
-        if not record.data.get("notified")
-        and record.data.get("status") == "new"
-        and int(record.data.get("notify_attempts", 0)) < MAX_NOTIFY_ATTEMPTS
-    ]
-    notified = sum(notify_staff(settings, store, content, data) for data in sorted(pending, key=_created))
-    counts = {"retried": len(pending), "notified": notified, "failed": len(pending) - notified}
-    logger.info("staff notification retry", extra=counts)
-    return counts
-
-
-def _created(data: dict[str, Any]) -> str:
-    return str(data.get("created_at", ""))
-
-
 def erase_callbacks(store: Store, phone_hash: str) -> int:
-    """Delete every callback request made from this number; returns how many."""
-    mine = [record.key for record in store.scan(CALLBACKS) if record.data.get("phone_hash") == phone_hash]
+    """Delete every callback request made from this number, found through its phone-hash index; returns how many."""
+    mine = [record.key for record in store.query(CALLBACKS_BY_PHONE, phone_hash)]
     for key in mine:
         store.delete(CALLBACKS, key)
     return len(mine)

@@ -9,8 +9,8 @@ One message is one store transaction: the claim, every read and write of the tur
 with the claim. Its records are read in one batch (StoredForNumber: one BatchGetItem on DynamoDB) and its
 writes committed together (one TransactWriteItems; on SQLite one BEGIN IMMEDIATE ... COMMIT that holds the
 write lock while reading, triage and the reply's template run, never a network call or a wait). Staff are
-texted about a callback request only after the commit. DELETE is the exception: it scans every claim and
-callback, so it runs call by call.
+texted about a callback request only after the commit, and never from here (sms/notifications.py). DELETE is the
+exception: it looks up the number's claims and callbacks through their indexes, so it runs call by call.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from shared import handover
 from shared.config import Settings
@@ -36,7 +35,7 @@ from shared.stores import Record, Store, StoreUnavailable, VersionConflict
 from shared.triage import assess
 from sms import callbacks, idempotency, optouts, state
 from sms.inbound import Inbound, InputKind
-from sms.keywords import Keyword, KeywordMatch, match_keyword
+from sms.keywords import Keyword, KeywordMatch
 from sms.ratelimit import RateDecision, RateLimit
 from sms.replies import render_reply, render_turn, sms_locale
 
@@ -93,8 +92,8 @@ class _Progress:
     claim: idempotency.Claim | None = None
     claimed_before_turn: bool = False  # the claim was committed on its own, before the turn's transaction
     changed_state: bool = False
-    # A callback request whose staff text is still to be sent, once the turn is committed.
-    notify: dict[str, Any] | None = None
+    # The id of a callback request this turn stored, whose staff text is owed once the turn is committed.
+    notify: str | None = None
 
     def claim_survives_failure(self) -> bool:
         """True when a failed turn still leaves its claim stored, to be finished or released."""
@@ -116,6 +115,9 @@ class SmsLine:
     store: Store
     content: Content
     clock: Callable[[], float] = time.time
+    # Told the id of each callback request stored, after its turn commits (the local server wakes its notifier);
+    # deployed it is None: the callbacks table's stream starts the staff text.
+    on_callback_stored: Callable[[str], None] | None = None
     locale: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -151,10 +153,10 @@ class SmsLine:
             return reply
         if not isinstance(result, Outcome):
             return self._replay(result or idempotency.Replay(None, finished=False), inbound, phone_hash)
-        if progress.notify is not None:
-            # After the commit: the request is stored for good before staff hear of it, and a slow Twilio API
-            # holds no store lock. If this process dies first, the scheduled retry finds it un-notified.
-            callbacks.notify_staff(self.settings, self.store, self.content, progress.notify)
+        if progress.notify is not None and self.on_callback_stored is not None:
+            # After the commit, so the request is stored for good before anyone texts staff about it. The text
+            # itself is sent elsewhere (sms/notifications.py): deployed, the table's stream starts it.
+            self.on_callback_stored(progress.notify)
         logger.info(
             "sms handled",
             extra={
@@ -190,9 +192,9 @@ class SmsLine:
     ) -> Outcome | idempotency.Replay | None:
         """Claim the MessageSid (unless already claimed), process the message and store the reply with the claim,
         in one store transaction. None: another attempt holds the claim."""
-        match = match_keyword(inbound.body) if inbound.kind == InputKind.TEXT else None
-        # DELETE scans every stored claim and callback for this number's: those scans must not hold SQLite's
-        # write lock, so DELETE runs call by call (the claim's lease covers it).
+        match = inbound.keyword()
+        # DELETE looks up this number's claims and callbacks through indexes (on SQLite, by reading the collection):
+        # that must not hold SQLite's write lock, so DELETE runs call by call (the claim's lease covers it).
         erasing = match is not None and match.keyword == Keyword.DELETE
         with nullcontext(False) if erasing else self.store.transaction() as atomic:
             progress.atomic = atomic
@@ -225,8 +227,8 @@ class SmsLine:
 
     def reply_without_state(self, inbound: Inbound) -> str | None:
         """The safe reply, except to an opt-out: Twilio has answered that, and we may not text them."""
-        match = match_keyword(inbound.body) if inbound.kind == InputKind.TEXT else None
-        if match is not None and match.keyword == Keyword.STOP:
+        match = inbound.keyword()
+        if match is not None and (match.keyword == Keyword.STOP or match.handled_by_twilio):
             return None
         return self.safe_reply(inbound)
 
@@ -255,12 +257,17 @@ class SmsLine:
         if stored.opt_out is not None:
             if keyword == Keyword.START:
                 optouts.record_opt_in(self.store, phone_hash)
-                return Outcome(self._render("opted_in"), "opted_in", word)
+                # Twilio confirmed an exact or Advanced Opt-Out keyword already: no second reply.
+                return Outcome(None if match.handled_by_twilio else self._render("opted_in"), "opted_in", word)
             if keyword == Keyword.DELETE:
                 state.forget_conversation(self.store, phone_hash, limit)
                 self._erase_the_rest(phone_hash)
                 return Outcome(None, "erased_while_opted_out", word)
             return Outcome(None, "suppressed_opted_out", word)
+
+        if keyword == Keyword.START and inbound.opt_out_type:
+            # Advanced Opt-Out matched an opt-in keyword and answered it; the number was not opted out anyway.
+            return Outcome(None, "opted_in_already", word)
 
         # Every message from here on is counted in the same write as what it does to the conversation (one
         # record), and only a message within the limit changes the conversation.
@@ -273,7 +280,8 @@ class SmsLine:
         if rate != RateDecision.ALLOW:
             return self._rate_limited(rate, word)
         if keyword == Keyword.HELP:
-            return Outcome(self._render("help"), "help", word)
+            # Twilio answers an exact HELP itself (the clinic's Advanced Opt-Out HELP text, docs/deploying.md).
+            return Outcome(None if match.handled_by_twilio else self._render("help"), "help", word)
         if keyword == Keyword.DELETE:
             # The conversation went with the count's write; the rest goes now.
             self._erase_the_rest(phone_hash)
@@ -349,7 +357,7 @@ class SmsLine:
             )
             outcome.reply = render_turn(turn, self.content, self.locale)
             if not callback.get("notified"):
-                progress.notify = callback
+                progress.notify = callback["id"]
             return outcome
         outcome.reply = render_turn(turn, self.content, self.locale)
         return outcome

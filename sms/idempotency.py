@@ -23,7 +23,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from shared.records import CLAIM_PREFIX, CONVERSATIONS
+from shared.records import CLAIM_PREFIX, CLAIMS_BY_PHONE, CONVERSATIONS
 from shared.stores import NOT_READ, AlreadyRead, Store, StoreUnavailable, VersionConflict
 
 logger = logging.getLogger(__name__)
@@ -183,8 +183,8 @@ def scrub_replies(store: Store, phone_hash: str) -> int:
     without it a replayed message would be handled again and write the erased conversation back.
     """
     scrubbed = 0
-    for record in store.scan(CONVERSATIONS):
-        if not record.key.startswith(CLAIM_PREFIX) or record.data.get("phone_hash") != phone_hash:
+    for record in store.query(CLAIMS_BY_PHONE, phone_hash):
+        if not record.key.startswith(CLAIM_PREFIX):
             continue
         if record.data.get("state") != "done" or record.data.get("reply") is None:
             continue

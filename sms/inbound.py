@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sms.keywords import KeywordMatch, match_keyword
+
 # Twilio's hard maximum for one (concatenated) message; anything longer did not come from a phone.
 MAX_BODY_CHARS = 1600
 
@@ -27,6 +29,8 @@ class Inbound:
     body: str
     sid: str | None
     num_media: int
+    # Advanced Opt-Out: STOP, START or HELP when Twilio matched (and answered) one of its keywords, else None.
+    opt_out_type: str | None = None
 
     @property
     def text(self) -> str:
@@ -50,7 +54,14 @@ class Inbound:
         except ValueError:
             num_media = 0
         body = (form.get("Body") or "")[:MAX_BODY_CHARS]
-        return cls(sender=sender, body=body, sid=sid, num_media=num_media)
+        opt_out_type = (form.get("OptOutType") or "").strip().upper() or None
+        return cls(sender=sender, body=body, sid=sid, num_media=num_media, opt_out_type=opt_out_type)
+
+    def keyword(self) -> KeywordMatch | None:
+        """The keyword this message is, by Twilio's OptOutType first, else by its text (None: ordinary text)."""
+        if self.opt_out_type:
+            return match_keyword(self.body, self.opt_out_type)
+        return match_keyword(self.body) if self.kind == InputKind.TEXT else None
 
 
 def classify(text: str, num_media: int) -> InputKind:

@@ -2,6 +2,11 @@
 
 A keyword counts only when it is the whole message, as carriers and Twilio match them: "stop please" or
 "it will not stop" is ordinary text. Case, spaces and a trailing "." or "!" do not matter.
+
+Twilio answers the opt-out, opt-in and help keywords itself (default handling on long codes, or the clinic's
+Advanced Opt-Out messages, platform b-2 [T18][T19]), so the line never sends a second reply to them. With
+Advanced Opt-Out, Twilio says which kind of keyword a message was in `OptOutType` (STOP, START or HELP), custom
+and translated keywords included: that decides, whatever the word.
 """
 
 from __future__ import annotations
@@ -39,8 +44,10 @@ KEYWORDS: dict[str, Keyword] = {
     "CALLBACK": Keyword.CALL,
     "DELETE": Keyword.DELETE,
 }
-# Twilio's own opt-out handling matches the trimmed body exactly; it has then already answered.
-TWILIO_HANDLED = frozenset(OPT_OUT_WORDS)
+# Twilio's own handling matches the trimmed body exactly (any case); it has then already answered.
+TWILIO_HANDLED = frozenset(OPT_OUT_WORDS + OPT_IN_WORDS + HELP_WORDS)
+# Advanced Opt-Out's OptOutType values and what they ask for.
+OPT_OUT_TYPES = {"STOP": Keyword.STOP, "START": Keyword.START, "HELP": Keyword.HELP}
 
 
 @dataclass(frozen=True)
@@ -52,10 +59,15 @@ class KeywordMatch:
     handled_by_twilio: bool
 
 
-def match_keyword(body: str) -> KeywordMatch | None:
-    """Return the keyword a whole message consists of, or None for ordinary text."""
+def match_keyword(body: str, opt_out_type: str | None = None) -> KeywordMatch | None:
+    """Return the keyword a whole message consists of (or that Twilio's OptOutType names), or None for ordinary
+    text."""
     # str.split() drops exactly the characters the regex \s matches (checked over every code point), in C.
     word = "".join(body.split()).upper().rstrip(".!")
+    named = OPT_OUT_TYPES.get((opt_out_type or "").strip().upper())
+    if named is not None:
+        # Twilio matched one of the clinic's keywords (perhaps a custom or translated one) and has answered it.
+        return KeywordMatch(named, word or named.value.upper(), handled_by_twilio=True)
     keyword = KEYWORDS.get(word)
     if keyword is None:
         return None

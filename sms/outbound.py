@@ -14,6 +14,7 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from shared.config import Settings
 from shared.handover import TextNotSent
@@ -21,13 +22,27 @@ from shared.handover import TextNotSent
 logger = logging.getLogger(__name__)
 
 TWILIO_API_BASE = "https://api.twilio.com"
-# Sent from inside the inbound webhook: stay well inside Twilio's 15 s for the reply (platform b-2, [T11]).
-REST_TIMEOUT_S = 5.0
+# "Alexa, text me that" sends inside the skill's 7 s (Alexa drops a reply after 8 s), after the profile lookup and the
+# opt-out read: at most 2.5 s to connect and 2.5 s to read, one attempt (a retry could text twice). Staff texts and
+# text-backs are sent outside any patient's request and use the same deadline.
+REST_TIMEOUT_S = 2.5
 _OUTBOX_LOCK = threading.Lock()
+LOCAL_ID_PREFIX = "local-"
+# Where Twilio reports on the texts we send (StatusCallback); the query says which text it is.
+STATUS_PATH = "/sms/status"
 
 
 class OutboundError(TextNotSent):
     """The message could not be handed to Twilio (no credentials, network, or an API error)."""
+
+
+def status_callback_url(settings: Settings, kind: str, callback_id: str | None = None) -> str | None:
+    """Where Twilio reports on an outbound text of this kind (POST /sms/status, sms/webhook.py); None where Twilio
+    cannot reach the line (a public base URL that is not https: the local server)."""
+    if not settings.public_base_url.startswith("https://"):
+        return None
+    query = {"kind": kind, **({"callback": callback_id} if callback_id else {})}
+    return f"{settings.public_base_url.rstrip('/')}{STATUS_PATH}?{urlencode(query)}"
 
 
 def outbox_path(settings: Settings) -> Path:
@@ -40,13 +55,19 @@ def has_credentials(settings: Settings) -> bool:
     return bool(settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number)
 
 
-def send_sms(settings: Settings, to: str, body: str) -> str:
-    """Send one SMS and return its id (a Twilio SID, or a local id for the outbox)."""
+def send_sms(settings: Settings, to: str, body: str, *, status_callback: str | None = None) -> str:
+    """Send one SMS and return its id (a Twilio SID, or a local id for the outbox); Twilio reports the text's
+    delivery to `status_callback` when given."""
     if has_credentials(settings):
-        return _send_with_twilio(settings, to, body)
+        return _send_with_twilio(settings, to, body, status_callback)
     if settings.deployed:
         raise OutboundError("deployed mode needs TWILIO_ACCOUNT_SID and CRAMP_SMS_FROM to send SMS")
     return _append_to_outbox(settings, to, body)
+
+
+def delivered_on_send(message_id: str) -> bool:
+    """True for a message written to the local outbox: the outbox is where it goes, so it has arrived."""
+    return message_id.startswith(LOCAL_ID_PREFIX)
 
 
 def read_outbox(settings: Settings) -> list[dict[str, Any]]:
@@ -59,7 +80,7 @@ def read_outbox(settings: Settings) -> list[dict[str, Any]]:
 
 
 def _append_to_outbox(settings: Settings, to: str, body: str) -> str:
-    message_id = f"local-{uuid.uuid4().hex}"
+    message_id = f"{LOCAL_ID_PREFIX}{uuid.uuid4().hex}"
     entry = {"id": message_id, "to": to, "body": body, "created_at": time.time()}
     path = outbox_path(settings)
     try:
@@ -72,7 +93,8 @@ def _append_to_outbox(settings: Settings, to: str, body: str) -> str:
     return message_id
 
 
-def _send_with_twilio(settings: Settings, to: str, body: str) -> str:
+def _send_with_twilio(settings: Settings, to: str, body: str, status_callback: str | None) -> str:
+    from twilio.base import values
     from twilio.base.exceptions import TwilioException
     from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client
@@ -87,10 +109,12 @@ def _send_with_twilio(settings: Settings, to: str, body: str) -> str:
                 url = base + url[len(TWILIO_API_BASE) :]
             return super().request(method, url, *args, **kwargs)
 
-    http_client = _ApiBaseHttpClient(timeout=REST_TIMEOUT_S)
+    http_client = _ApiBaseHttpClient(timeout=REST_TIMEOUT_S, max_retries=0)
     client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
     try:
-        message = client.messages.create(to=to, from_=settings.twilio_from_number, body=body)
+        message = client.messages.create(
+            to=to, from_=settings.twilio_from_number, body=body, status_callback=status_callback or values.unset
+        )
     except (TwilioException, OSError) as exc:
         raise OutboundError(f"twilio send failed: {type(exc).__name__}") from exc
     logger.info("sms sent through twilio", extra={"message_sid": message.sid})

@@ -1,4 +1,4 @@
-"""Twilio request signatures: every POST /sms must carry a valid X-Twilio-Signature.
+"""Twilio request signatures: every POST to /sms and /sms/status must carry a valid X-Twilio-Signature.
 
 Twilio signs the exact URL it called (facts: platform b-2, [T1][T2]). Behind API Gateway stages, custom
 domains and TLS-ending proxies the app sees a different URL from the one Twilio used, so the URL is
@@ -26,9 +26,9 @@ WEBHOOK_PATH = "/sms"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def expected_url(settings: Settings, query_string: str = "") -> str:
-    """The URL Twilio signed: the public base URL, the webhook path and the query string it called."""
-    url = settings.public_base_url.rstrip("/") + WEBHOOK_PATH
+def expected_url(settings: Settings, query_string: str = "", path: str = WEBHOOK_PATH) -> str:
+    """The URL Twilio signed: the public base URL, the route's path and the query string it called."""
+    url = settings.public_base_url.rstrip("/") + path
     return f"{url}?{query_string}" if query_string else url
 
 
@@ -52,7 +52,8 @@ def twilio_signature_required(view: F) -> F:
     @functools.wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Any:
         settings: Settings = current_app.extensions["cramp_sms"].settings
-        url = expected_url(settings, request.query_string.decode("latin-1"))
+        # The route's own path (the rule that matched, never the Host or a stage prefix): /sms or /sms/status.
+        url = expected_url(settings, request.query_string.decode("latin-1"), request.url_rule.rule)
         signature = request.headers.get(SIGNATURE_HEADER)
         if not is_valid_signature(settings, url, request.form, signature):
             logger.warning("sms signature rejected", extra={"signature_present": bool(signature)})

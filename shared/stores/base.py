@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Literal, Protocol, cast
 
-from shared.records import COLLECTIONS
+from shared.records import COLLECTIONS, Index
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,20 @@ class Store(Protocol):
         """Return every live record of the collection, in no particular order."""
         ...
 
+    def query(
+        self,
+        index: Index,
+        value: str,
+        *,
+        sort_at_most: str | float | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[Record]:
+        """Return the live records whose `index.partition` field equals `value`, ordered by the sort field
+        (ascending, or descending with newest_first), only those whose sort value is at most `sort_at_most`
+        when given, and at most `limit` of them. Deployed it reads the index, eventually consistent."""
+        ...
+
     def transaction(self) -> AbstractContextManager[bool]:
         """Run the calls made inside as one unit: all of its writes are kept, or none; yields True.
 
@@ -139,6 +154,49 @@ class CreateOnceByPut:
         except VersionConflict:
             return False
         return True
+
+
+class QueryByFilter:
+    """`query` for a store that keeps each collection whole at hand (memory, SQLite): filter and sort the collection,
+    with the same membership rules as a DynamoDB index (the partition a string, the sort value of its kind)."""
+
+    def query(
+        self: Store,
+        index: Index,
+        value: str,
+        *,
+        sort_at_most: str | float | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[Record]:
+        """Return the live records of the index's partition `value`, ordered by its sort field."""
+        found = [record for record in self.scan(index.collection) if in_partition(index, record.data, value)]
+        if index.sort is not None:
+            found = [record for record in found if sort_value(index, record.data) is not None]
+            if sort_at_most is not None:
+                found = [record for record in found if sort_value(index, record.data) <= sort_at_most]
+            found.sort(key=lambda record: (sort_value(index, record.data), record.key), reverse=newest_first)
+        return found[:limit] if limit is not None else found
+
+
+def in_partition(index: Index, data: dict, value: str | None = None) -> bool:
+    """True when the record's data puts it in the index (in partition `value`, when given)."""
+    partition = data.get(index.partition)
+    if not isinstance(partition, str) or not partition:
+        return False
+    if index.sort is not None and sort_value(index, data) is None:
+        return False
+    return value is None or partition == value
+
+
+def sort_value(index: Index, data: dict) -> str | float | None:
+    """The record's sort value for the index, or None when it has none of the index's kind (then it is left out)."""
+    value = data.get(index.sort) if index.sort else None
+    if index.sort_kind == "S":
+        return value if isinstance(value, str) and value else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 def update(

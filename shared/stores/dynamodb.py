@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.records import COLLECTIONS
+from shared.records import COLLECTIONS, INDEXES, Index
 from shared.stores.base import (
     CreateOnceByPut,
     Item,
@@ -29,15 +29,18 @@ from shared.stores.base import (
     check_collection,
     decode_data,
     encode_data,
+    in_partition,
     is_expired,
+    sort_value,
 )
 
 logger = logging.getLogger(__name__)
 
-# Alexa drops a response after 8 s. A dead or black-holed endpoint must fail well before that:
-# two attempts of at most 2 s to connect and 2 s to read keep one call near 4 s in the worst case.
-_CONNECT_TIMEOUT_S = 2
-_READ_TIMEOUT_S = 2
+# Alexa drops a response after 8 s and Twilio a webhook after 15 s: a dead or black-holed endpoint must fail well
+# before either, cold start included (docs/deploying.md, "Timeouts add up"). DynamoDB answers in milliseconds, so two
+# attempts of at most 1 s to connect and 1 s to read keep one failing call within 4 s.
+_CONNECT_TIMEOUT_S = 1
+_READ_TIMEOUT_S = 1
 _MAX_ATTEMPTS = 2
 
 _TABLE_POLL_S = 0.2
@@ -62,27 +65,53 @@ def make_client(endpoint_url: str | None = None, region: str = "us-east-1") -> A
     config = Config(
         connect_timeout=_CONNECT_TIMEOUT_S,
         read_timeout=_READ_TIMEOUT_S,
-        retries={"max_attempts": _MAX_ATTEMPTS, "mode": "standard"},
+        retries={"total_max_attempts": _MAX_ATTEMPTS, "mode": "standard"},
     )
     # A private session: the default one is shared module state and not safe to build from threads.
     session = boto3.session.Session()
     return session.client("dynamodb", region_name=region, endpoint_url=endpoint_url, config=config)
 
 
+def index_key_schema(index: Index) -> list[dict[str, str]]:
+    """The index's KeySchema as DynamoDB (and CloudFormation) write it."""
+    schema = [{"AttributeName": index.partition, "KeyType": "HASH"}]
+    if index.sort is not None:
+        schema.append({"AttributeName": index.sort, "KeyType": "RANGE"})
+    return schema
+
+
+def table_definition(collection: str) -> dict[str, Any]:
+    """A collection's table as CreateTable takes it: key `pk`, and its indexes projecting every attribute."""
+    attributes = {"pk": "S"}
+    indexes = []
+    for index in INDEXES:
+        if index.collection != collection:
+            continue
+        attributes[index.partition] = "S"
+        if index.sort is not None:
+            attributes[index.sort] = index.sort_kind
+        indexes.append(
+            {"IndexName": index.name, "KeySchema": index_key_schema(index), "Projection": {"ProjectionType": "ALL"}}
+        )
+    definition: dict[str, Any] = {
+        "AttributeDefinitions": [{"AttributeName": name, "AttributeType": kind} for name, kind in attributes.items()],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if indexes:
+        definition["GlobalSecondaryIndexes"] = indexes
+    return definition
+
+
 def create_tables(client: Any, table_names: Mapping[str, str], *, wait_seconds: float = 60.0) -> None:
-    """Create missing on-demand tables keyed by `pk` and wait until they are ACTIVE.
+    """Create missing on-demand tables keyed by `pk`, with their indexes, and wait until they are ACTIVE.
 
     For tests and local development only. TTL on `expires_at` is declared in the deployed table
     (CloudFormation), not here: dynalite does not implement UpdateTimeToLive.
     """
-    for table in table_names.values():
+    for collection, table in table_names.items():
         try:
-            client.create_table(
-                TableName=table,
-                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
+            client.create_table(TableName=table, **table_definition(collection))
         except client.exceptions.ResourceInUseException:
             logger.info("table %s already exists", table)
     deadline = time.monotonic() + wait_seconds
@@ -124,6 +153,20 @@ class _Unit:
     """One transaction's writes by (collection, key), sent together when it ends."""
 
     writes: dict[Item, _Write] = field(default_factory=dict)
+
+
+def _index_attributes(collection: str, data: dict) -> dict[str, Any]:
+    """The top-level attributes that put a record into its collection's indexes (a DynamoDB index reads only
+    top-level attributes; the record itself stays one JSON document in `data`)."""
+    attributes: dict[str, Any] = {}
+    for index in INDEXES:
+        if index.collection != collection or not in_partition(index, data):
+            continue
+        attributes[index.partition] = {"S": data[index.partition]}
+        if index.sort is not None:
+            value = sort_value(index, data)
+            attributes[index.sort] = {"S": value} if index.sort_kind == "S" else {"N": repr(value)}
+    return attributes
 
 
 def _record(item: dict[str, Any]) -> Record:
@@ -281,7 +324,12 @@ class DynamoDBStore(CreateOnceByPut):
         text = encode_data(data)
         version = expected_version + 1
         record = Record(key=key, data=data, version=version, expires_at=expires_at)
-        item: dict[str, Any] = {"pk": {"S": key}, "data": {"S": text}, "version": {"N": str(version)}}
+        item: dict[str, Any] = {
+            **_index_attributes(collection, data),
+            "pk": {"S": key},
+            "data": {"S": text},
+            "version": {"N": str(version)},
+        }
         if expires_at is not None:
             item["expires_at"] = {"N": _number(expires_at)}
         unit = self._unit()
@@ -335,10 +383,56 @@ class DynamoDBStore(CreateOnceByPut):
         earlier = unit.writes.get((collection, key))
         unit.writes[(collection, key)] = _Write(table, key, earlier.condition if earlier else {}, None)
 
+    def query(
+        self,
+        index: Index,
+        value: str,
+        *,
+        sort_at_most: str | float | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[Record]:
+        """Return the live records of the index's partition `value` by Query on the global secondary index,
+        following pages until `limit` live records are found. Eventually consistent (DynamoDB offers no other on a
+        global index). Inside a transaction it does not see the unit's unsent writes: nothing queries inside one."""
+        names = {"#p": index.partition}
+        values: dict[str, Any] = {":p": {"S": value}}
+        condition = "#p = :p"
+        if index.sort is not None and sort_at_most is not None:
+            names["#s"] = index.sort
+            values[":s"] = {"S": sort_at_most} if index.sort_kind == "S" else {"N": _number(float(sort_at_most))}
+            condition += " AND #s <= :s"
+        request: dict[str, Any] = {
+            "TableName": self._table(index.collection),
+            "IndexName": index.name,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": not newest_first,
+        }
+        if limit is not None:
+            request["Limit"] = limit
+        records: list[Record] = []
+        now = time.time()
+        while True:
+            page = self._call("query", **request)
+            records.extend(
+                record
+                for record in (_record(item) for item in page.get("Items", []))
+                if not is_expired(record.expires_at, now)
+            )
+            last_key = page.get("LastEvaluatedKey")
+            if not last_key or (limit is not None and len(records) >= limit):
+                break
+            request["ExclusiveStartKey"] = last_key
+        return records[:limit] if limit is not None else records
+
     def scan(self, collection: str) -> list[Record]:
         """Return every live record of the collection, following scan pages (1 MB each).
 
-        Inside a transaction it does not see the unit's unsent writes: nothing scans inside one.
+        For tests and administration only: no request path reads a whole table (the deployed roles may not Scan), it
+        finds records by key or through an index (query). Inside a transaction it does not see the unit's unsent
+        writes.
         """
         request: dict[str, Any] = {"TableName": self._table(collection), "ConsistentRead": True}
         records: list[Record] = []

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from shared.stores.base import (
     CreateOnceByPut,
     Item,
+    QueryByFilter,
     Record,
     VersionConflict,
     check_collection,
@@ -21,7 +22,7 @@ from shared.stores.base import (
 Row = tuple[str, int, float | None]
 
 
-class MemoryStore(CreateOnceByPut):
+class MemoryStore(CreateOnceByPut, QueryByFilter):
     """A dict guarded by one lock; data is kept as JSON so callers never share mutable state."""
 
     def __init__(self) -> None:

@@ -15,6 +15,7 @@ from typing import TypeVar
 from shared.stores.base import (
     CreateOnceByPut,
     Item,
+    QueryByFilter,
     Record,
     StoreUnavailable,
     VersionConflict,
@@ -75,7 +76,7 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
         raise
 
 
-class SQLiteStore(CreateOnceByPut):
+class SQLiteStore(CreateOnceByPut, QueryByFilter):
     """All collections in one `records` table of one WAL-mode database file."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.packaging
 
 REPO = Path(__file__).resolve().parents[2]
 
-FUNCTIONS = ("alexa", "sms", "sms_fallback", "notify_retry")
-SMS_FUNCTIONS = ("sms", "sms_fallback", "notify_retry")
+FUNCTIONS = ("alexa", "sms", "sms_fallback", "staff_notify", "staff")
+SMS_FUNCTIONS = ("sms", "sms_fallback", "staff_notify")
 # The project's budget, well inside Lambda's 50 MB for a zip uploaded directly. CPython 3.12 bytecode for every
 # shipped module (deploy/bytecode.py) about doubles a zip: ~300 ms less at every cold start is worth it.
 MAX_ZIP_BYTES = 25 * 1024 * 1024
@@ -100,6 +100,18 @@ def test_sms_zip_holds_sms_and_core_but_no_skill_code_or_ask_sdk(lambda_build: B
     root = top_level(lambda_build.artifact(function))
     assert {"sms", "shared", "flask", "twilio", "jinja2", "yaml"} <= root
     assert not root & {"skill", "ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime", "cryptography"}
+
+
+def test_staff_zip_holds_the_inbox_and_the_sms_lines_sender_but_no_webhook_or_skill(lambda_build: Build) -> None:
+    root = top_level(lambda_build.artifact("staff"))
+    # jwt and cryptography check Cognito's RS256 tokens; twilio texts patients back.
+    assert {"staff", "shared", "sms", "flask", "apig_wsgi", "jwt", "cryptography", "twilio"} <= root
+    assert not root & {"skill", "ask_sdk_core", "ask_sdk_model", "server"}
+    sms_files = {name for name in names(lambda_build.artifact("staff")) if name.startswith("sms/")
+                 and name.endswith(".py")}
+    assert sms_files == {"sms/__init__.py", "sms/notifications.py", "sms/outbound.py", "sms/replies.py"}
+    files = set(names(lambda_build.artifact("staff")))
+    assert {"staff/templates/inbox.html", "staff/static/inbox.js"} <= files
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)

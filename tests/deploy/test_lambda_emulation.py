@@ -65,7 +65,9 @@ API_HOST = "abc123defg.execute-api.us-east-1.amazonaws.com"
 API_ENDPOINT = f"https://{API_HOST}"  # what Fn::GetAtt HttpApi.ApiEndpoint resolves to
 SENDER = "+15550100123"
 MOBILE = "+15550001111"  # the number tests/skill/profile_api.py gives the consented token
-FUNCTIONS = ("alexa", "sms", "sms_fallback", "notify_retry")
+FUNCTIONS = ("alexa", "sms", "sms_fallback", "staff_notify", "staff")
+STAFF_ISSUER = "http://127.0.0.1:9/us-east-1_EMULATED"  # no key server: every token fails, as a forged one would
+STAFF_CLIENT_ID = "emulatedinboxclient"
 
 
 # --- the Lambda side ----------------------------------------------------------------------------------------
@@ -147,6 +149,12 @@ def lambda_environment(
             env[target] = secret
         elif isinstance(value, str):
             env[key] = value
+        elif key == "CRAMP_STAFF_ISSUER":
+            env[key] = STAFF_ISSUER
+        elif key == "CRAMP_STAFF_CLIENT_ID":
+            env[key] = STAFF_CLIENT_ID
+        elif key == "CRAMP_STAFF_SIGN_IN_URL":
+            env[key] = "https://cramp-check-dev-123456789012.auth.us-east-1.amazoncognito.com"
         elif "Ref" in value:
             env[key] = resolved[value["Ref"]]
         elif value == {"Fn::GetAtt": ["HttpApi", "ApiEndpoint"]}:
@@ -492,7 +500,8 @@ def test_sms_zip_alone_answers_signed_http_api_event_like_local_server(
     dynamodb_endpoint: str,
     tmp_path: Path,
 ) -> None:
-    messages = ["my calf locked up in bed last night for about 5 minutes", "HELP"]
+    # "help!" is not an exact keyword: the line answers it (an exact HELP is answered by Twilio alone).
+    messages = ["my calf locked up in bed last night for about 5 minutes", "help!"]
     signed = [signed_sms("/sms", text) for text in messages]
     events = [http_api_event("/sms", form, signature) for form, signature in signed]
     folder = task_dirs["sms"].folder
@@ -558,7 +567,7 @@ def test_sms_fallback_zip_answers_with_clinic_number_and_emergency_number(
     assert result["compiled"] == [], "shipped modules without usable CPython 3.12 bytecode"
 
 
-def test_notify_retry_zip_runs_on_schedule_event_with_empty_queue(
+def test_staff_notify_zip_runs_on_schedule_event_with_empty_queue(
     task_dirs: dict[str, TaskDir],
     template: dict[str, Any],
     runtime_dir: Path,
@@ -577,9 +586,11 @@ def test_notify_retry_zip_runs_on_schedule_event_with_empty_queue(
         "resources": ["arn:aws:events:us-east-1:123456789012:rule/cramp-check-dev-notify-retry"],
         "detail": {},
     }
-    env = lambda_environment(template, "notify_retry", dynamodb_table_names, dynamodb_endpoint, tmp_path)
-    result = run_lambda(task_dirs["notify_retry"].folder, runtime_dir, template, "notify_retry", [schedule_event], env)
-    assert result["answers"][0]["answer"] == {"retried": 0, "notified": 0, "failed": 0}
+    env = lambda_environment(template, "staff_notify", dynamodb_table_names, dynamodb_endpoint, tmp_path)
+    result = run_lambda(task_dirs["staff_notify"].folder, runtime_dir, template, "staff_notify", [schedule_event], env)
+    assert result["answers"][0]["answer"] == {"sent": 0, "failed": 0, "overdue": 0}
+    # No Flask for a function that answers no HTTP request.
+    assert not [name for name in result["cold_start_modules"] if name.split(".")[0] in ("flask", "werkzeug")]
     assert result["foreign_modules"] == []
     assert result["compiled"] == [], "shipped modules without usable CPython 3.12 bytecode"
 
@@ -626,3 +637,35 @@ def elf_machine(path: Path) -> int:
     header = path.read_bytes()[:20]
     assert header[:4] == b"\x7fELF", path
     return int.from_bytes(header[18:20], "little")
+
+
+def test_staff_zip_serves_its_page_and_refuses_the_api_without_a_valid_token(
+    task_dirs: dict[str, TaskDir],
+    template: dict[str, Any],
+    runtime_dir: Path,
+    dynamodb_table_names: dict[str, str],
+    dynamodb_endpoint: str,
+    tmp_path: Path,
+) -> None:
+    page = http_api_get("/staff")
+    forged = http_api_get("/staff/api/callbacks", authorization="Bearer not.a.token")
+    anonymous = http_api_get("/staff/api/callbacks")
+    env = lambda_environment(template, "staff", dynamodb_table_names, dynamodb_endpoint, tmp_path)
+    result = run_lambda(task_dirs["staff"].folder, runtime_dir, template, "staff", [page, forged, anonymous], env)
+    first, second, third = (entry["answer"] for entry in result["answers"])
+    assert first["statusCode"] == 200 and "data-client-id=\"emulatedinboxclient\"" in first["body"]
+    assert second["statusCode"] == third["statusCode"] == 401
+    assert result["foreign_modules"] == []
+    assert result["compiled"] == [], "shipped modules without usable CPython 3.12 bytecode"
+
+
+def http_api_get(path: str, authorization: str | None = None) -> dict[str, Any]:
+    """An HTTP API payload 2.0 GET event, as API Gateway sends the staff inbox's requests."""
+    event = http_api_event(path, {}, "")
+    event["routeKey"] = event["requestContext"]["routeKey"] = f"GET {path}"
+    event["requestContext"]["http"]["method"] = "GET"
+    event["body"], event["isBase64Encoded"] = "", False
+    event["headers"] = {"host": API_HOST, "x-forwarded-proto": "https", "accept": "*/*"}
+    if authorization:
+        event["headers"]["authorization"] = authorization
+    return event

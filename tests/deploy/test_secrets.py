@@ -221,7 +221,7 @@ def test_lambda_entry_points_deployed_take_their_secrets_from_ssm(
         reply = alexa_lambda.lambda_handler(launch, None)
         assert "Cramp Check" in reply["response"]["outputSpeech"]["ssml"]
 
-        form = {"From": "+15550001111", "To": "+15550100100", "Body": "HELP", "MessageSid": "SM" + "1" * 32}
+        form = {"From": "+15550001111", "To": "+15550100100", "Body": "help!", "MessageSid": "SM" + "1" * 32}
         token = PARAMETERS["/cramp-check/test/twilio-auth-token"]
         signature = RequestValidator(token).compute_signature("https://sms.example.org/sms", form)
         answer = sms_lambda.get_app().test_client().post("/sms", data=form, headers={"X-Twilio-Signature": signature})

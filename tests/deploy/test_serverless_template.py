@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from shared.stores.dynamodb import table_definition
 from tests.deploy.conftest import (
     CFN_LINT,
     OSLS,
@@ -32,17 +34,19 @@ FUNCTION_IDS = {
     "alexa": "AlexaLambdaFunction",
     "sms": "SmsLambdaFunction",
     "sms_fallback": "SmsUnderscorefallbackLambdaFunction",
-    "notify_retry": "NotifyUnderscoreretryLambdaFunction",
+    "staff_notify": "StaffUnderscorenotifyLambdaFunction",
+    "staff": "StaffLambdaFunction",
 }
 ROLE_IDS = {
     "alexa": "AlexaRole",
     "sms": "SmsRole",
     "sms_fallback": "SmsFallbackRole",
-    "notify_retry": "NotifyRetryRole",
+    "staff_notify": "StaffNotifyRole",
+    "staff": "StaffRole",
 }
-# What each function's code does to each table (skill/persistence.py, skill/texting.py, shared/handover.py,
-# sms/*.py): nothing more may be granted. The skill seeds and forgets the SMS conversation of a number it texted
-# and reads (never writes) the opt-outs.
+# What each function's code does to each table and index (shown by tests/deploy/test_permissions.py, which runs
+# the conversations under exactly these grants): nothing more may be granted, and no role may Scan. The skill
+# seeds and forgets the SMS conversation of a number it texted and reads (never writes) the opt-outs.
 EXPECTED_TABLE_ACCESS = {
     "alexa": {
         "AttributesTable": {"GetItem", "PutItem", "DeleteItem"},
@@ -53,16 +57,29 @@ EXPECTED_TABLE_ACCESS = {
         "ConversationsTable": {"GetItem", "BatchGetItem", "PutItem", "DeleteItem"},
         "OptoutsTable": {"GetItem", "BatchGetItem", "PutItem", "DeleteItem"},
         "AttributesTable": {"GetItem", "BatchGetItem", "PutItem", "DeleteItem"},
-        "CallbacksTable": {"GetItem", "PutItem", "DeleteItem", "Scan"},
+        "CallbacksTable": {"GetItem", "PutItem", "DeleteItem"},
+        "CallbacksTable/index/callbacks_by_phone": {"Query"},
+        "ConversationsTable/index/claims_by_phone": {"Query"},
     },
     "sms_fallback": {},
-    "notify_retry": {"CallbacksTable": {"GetItem", "PutItem", "Scan"}},
+    "staff_notify": {
+        "CallbacksTable": {"GetItem", "PutItem"},
+        "CallbacksTable/index/notifications_owed": {"Query"},
+        "CallbacksTable/stream": {"DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"},
+    },
+    "staff": {
+        "CallbacksTable": {"GetItem", "PutItem"},
+        "CallbacksTable/index/callbacks_by_status": {"Query"},
+        "CallbacksTable/index/callbacks_by_phone": {"Query"},
+        "OptoutsTable": {"GetItem"},
+    },
 }
 EXPECTED_PARAMETERS = {
     "alexa": {"twilio-auth-token", "twilio-account-sid", "hash-salt"},
     "sms": {"twilio-auth-token", "twilio-account-sid", "hash-salt", "twilio-auth-token-previous"},
     "sms_fallback": set(),
-    "notify_retry": {"twilio-auth-token", "twilio-account-sid", "hash-salt", "twilio-auth-token-previous"},
+    "staff_notify": {"twilio-auth-token", "twilio-account-sid", "hash-salt"},
+    "staff": {"twilio-auth-token", "twilio-account-sid", "hash-salt"},
 }
 
 
@@ -85,6 +102,17 @@ def statements(template: dict[str, Any], function_name: str) -> list[dict[str, A
 def as_list(value: Any) -> list[Any]:
     """A policy field that may be one item or a list, as a list."""
     return value if isinstance(value, list) else [value]
+
+
+def table_resource(resource: dict[str, Any]) -> str:
+    """A table ("CallbacksTable"), its stream ("CallbacksTable/stream") or index ("CallbacksTable/index/x")."""
+    if "Fn::GetAtt" in resource:
+        table_id, attribute = resource["Fn::GetAtt"]
+        assert attribute in ("Arn", "StreamArn")
+        return table_id if attribute == "Arn" else f"{table_id}/stream"
+    match = re.fullmatch(r"\$\{(\w+)\.Arn\}/index/(\w+)", resource["Fn::Sub"])
+    assert match, f"not a table's index: {resource!r}"
+    return f"{match.group(1)}/index/{match.group(2)}"
 
 
 def integration_function(template: dict[str, Any], route_key: str) -> str:
@@ -130,11 +158,14 @@ def test_alexa_snapstart_is_off_unless_the_parameter_turns_it_on(template: dict[
     assert snap_start("--param=alexaSnapStart=false") is False
 
 
-def test_sms_function_answers_post_sms_on_http_api_within_twilio_deadline(template: dict[str, Any]) -> None:
+def test_sms_function_answers_post_sms_and_status_reports_on_http_api_within_twilio_deadline(
+    template: dict[str, Any],
+) -> None:
     sms = function(template, "sms")
     assert sms["Handler"] == "sms/lambda_function.handler"
-    assert sms["Timeout"] <= 14  # Twilio gives up on a webhook after 15 s
+    assert sms["Timeout"] <= 10  # Twilio gives up on a webhook after 15 s, then tries the fallback URL
     assert integration_function(template, "POST /sms") == FUNCTION_IDS["sms"]
+    assert integration_function(template, "POST /sms/status") == FUNCTION_IDS["sms"]
 
 
 def test_sms_fallback_route_runs_static_fallback_handler(template: dict[str, Any]) -> None:
@@ -142,11 +173,17 @@ def test_sms_fallback_route_runs_static_fallback_handler(template: dict[str, Any
     assert integration_function(template, "POST /sms/fallback") == FUNCTION_IDS["sms_fallback"]
 
 
-def test_notify_retry_runs_every_five_minutes(template: dict[str, Any]) -> None:
-    assert function(template, "notify_retry")["Handler"] == "sms/lambda_function.retry_handler"
+def test_staff_notify_runs_on_each_new_callback_and_every_minute(template: dict[str, Any]) -> None:
+    assert function(template, "staff_notify")["Handler"] == "sms/lambda_function.staff_notify_handler"
     (rule,) = [r["Properties"] for r in resources(template, "AWS::Events::Rule").values()]
-    assert rule["ScheduleExpression"] == "rate(5 minutes)"
-    assert rule["Targets"][0]["Arn"]["Fn::GetAtt"][0] == FUNCTION_IDS["notify_retry"]
+    assert rule["ScheduleExpression"] == "rate(1 minute)"
+    assert rule["Targets"][0]["Arn"]["Fn::GetAtt"][0] == FUNCTION_IDS["staff_notify"]
+    (mapping,) = [r["Properties"] for r in resources(template, "AWS::Lambda::EventSourceMapping").values()]
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["CallbacksTable", "StreamArn"]}
+    assert mapping["FunctionName"]["Fn::GetAtt"][0] == FUNCTION_IDS["staff_notify"]
+    assert json.loads(mapping["FilterCriteria"]["Filters"][0]["Pattern"]) == {"eventName": ["INSERT"]}
+    stream = template["Resources"]["CallbacksTable"]["Properties"]["StreamSpecification"]
+    assert stream == {"StreamViewType": "KEYS_ONLY"}  # no health information flows through the stream
 
 
 @pytest.mark.parametrize("collection", COLLECTIONS)
@@ -156,8 +193,27 @@ def test_table_is_on_demand_keyed_by_pk_and_named_for_the_stage(template: dict[s
     assert props["TableName"] == f"cramp-check-{STAGE}-{collection}"
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert props["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
-    assert props["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"}]
     assert props["DeletionProtectionEnabled"] is False  # dev can be torn down; prod cannot (see below)
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS)
+def test_table_has_exactly_the_indexes_the_store_queries(template: dict[str, Any], collection: str) -> None:
+    props = template["Resources"][TABLE_IDS[collection]]["Properties"]
+    expected = table_definition(collection)  # built from shared/records.py INDEXES, as the tests' tables are
+    assert sorted(props["AttributeDefinitions"], key=str) == sorted(expected["AttributeDefinitions"], key=str)
+    declared = {gsi["IndexName"]: gsi for gsi in props.get("GlobalSecondaryIndexes", [])}
+    wanted = {gsi["IndexName"]: gsi for gsi in expected.get("GlobalSecondaryIndexes", [])}
+    assert declared == wanted
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS)
+def test_table_is_encrypted_with_the_clinics_rotated_kms_key(template: dict[str, Any], collection: str) -> None:
+    sse = template["Resources"][TABLE_IDS[collection]]["Properties"]["SSESpecification"]
+    assert sse == {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": {"Ref": "DataKey"}}
+    key = template["Resources"]["DataKey"]
+    assert key["Properties"]["EnableKeyRotation"] is True and key["DeletionPolicy"] == "Retain"
+    (use,) = [s for s in key["Properties"]["KeyPolicy"]["Statement"] if s.get("Sid") == "DynamoDBUsesItForThisAccount"]
+    assert use["Condition"]["StringEquals"]["kms:ViaService"] == {"Fn::Sub": "dynamodb.${AWS::Region}.amazonaws.com"}
 
 
 def test_conversations_table_expires_items_after_expires_at(template: dict[str, Any]) -> None:
@@ -207,9 +263,7 @@ def test_role_reaches_only_its_own_tables_with_only_the_actions_used(template: d
         assert len(dynamodb) == len(actions), "DynamoDB actions share a statement with other services"
         for resource in as_list(statement["Resource"]):
             assert isinstance(resource, dict), f"table ARN written out or wildcarded: {resource!r}"
-            table_id, attribute = resource["Fn::GetAtt"]
-            assert attribute == "Arn"
-            granted.setdefault(table_id, set()).update(dynamodb)
+            granted.setdefault(table_resource(resource), set()).update(dynamodb)
     assert granted == EXPECTED_TABLE_ACCESS[name]
 
 
@@ -251,7 +305,7 @@ def test_role_writes_logs_only_to_its_own_log_group(template: dict[str, Any], na
 
 def test_log_groups_keep_logs_for_a_bounded_time(template: dict[str, Any]) -> None:
     groups = resources(template, "AWS::Logs::LogGroup")
-    assert len(groups) == len(FUNCTION_IDS)
+    assert len(groups) == len(FUNCTION_IDS) + 1  # and the HTTP API's access log
     assert {body["Properties"]["RetentionInDays"] for body in groups.values()} == {30}
 
 
@@ -259,6 +313,10 @@ def test_sms_signature_is_checked_against_the_http_api_url(template: dict[str, A
     env = function(template, "sms")["Environment"]["Variables"]
     assert env["CRAMP_PUBLIC_BASE_URL"] == {"Fn::GetAtt": ["HttpApi", "ApiEndpoint"]}
     assert env["CRAMP_SMS_FROM"] == SMS_FROM
+    # "Text me that" and the staff texts get their status callbacks at the same public URL.
+    for name in ("alexa", "staff_notify", "staff"):
+        assert function(template, name)["Environment"]["Variables"]["CRAMP_PUBLIC_BASE_URL"] == env[
+            "CRAMP_PUBLIC_BASE_URL"]
 
 
 def test_alexa_function_texts_from_the_sms_line_number_with_twilio_credentials_from_ssm(
@@ -344,3 +402,112 @@ def test_prod_stage_protects_tables_from_deletion(tmp_path: Path) -> None:
         assert table["DeletionPolicy"] == "Retain"
         assert table["UpdateReplacePolicy"] == "Retain"
     assert config["provider"]["logRetentionInDays"] == 90
+
+
+def routes(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every HTTP API route's properties, by route key."""
+    found = [r["Properties"] for r in resources(template, "AWS::ApiGatewayV2::Route").values()]
+    return {route["RouteKey"]: route for route in found}
+
+
+def test_every_staff_api_route_is_behind_the_cognito_jwt_authorizer(template: dict[str, Any]) -> None:
+    staff_routes = {key: route for key, route in routes(template).items() if key.split(" ", 1)[1].startswith("/staff")}
+    api = {key: route for key, route in staff_routes.items() if key.split(" ", 1)[1].startswith("/staff/api/")}
+    assert len(api) == 4
+    for key, route in api.items():
+        assert route["AuthorizationType"] == "JWT", key
+        assert route["AuthorizerId"] == {"Ref": "HttpApiAuthorizerStaffAuthorizer"}, key
+        assert integration_function(template, key) == FUNCTION_IDS["staff"]
+    # Open to anyone: only the page that signs staff in and its script, which hold no patient data
+    # (tests/server/test_staff_deployed.py), served by the same function.
+    assert set(staff_routes) - set(api) == {"GET /staff", "GET /staff/inbox.js"}
+    authorizer = template["Resources"]["HttpApiAuthorizerStaffAuthorizer"]["Properties"]
+    assert authorizer["AuthorizerType"] == "JWT"
+    assert authorizer["IdentitySource"] == ["$request.header.Authorization"]
+    assert authorizer["JwtConfiguration"] == {
+        "Audience": [{"Ref": "StaffUserPoolClient"}],
+        "Issuer": {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${StaffUserPool}"},
+    }
+    env = function(template, "staff")["Environment"]["Variables"]
+    assert env["CRAMP_STAFF_ISSUER"] == authorizer["JwtConfiguration"]["Issuer"]  # the function checks it again
+    assert env["CRAMP_STAFF_CLIENT_ID"] == {"Ref": "StaffUserPoolClient"}
+
+
+def test_staff_user_pool_requires_mfa_and_admin_created_users(template: dict[str, Any]) -> None:
+    pool = template["Resources"]["StaffUserPool"]["Properties"]
+    assert pool["MfaConfiguration"] == "ON" and pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] >= 12
+    client = template["Resources"]["StaffUserPoolClient"]["Properties"]
+    assert client["GenerateSecret"] is False and client["AllowedOAuthFlows"] == ["code"]
+    assert client["CallbackURLs"] == [{"Fn::Join": ["", [{"Fn::GetAtt": ["HttpApi", "ApiEndpoint"]}, "/staff"]]}]
+
+
+@pytest.mark.parametrize("name", list(FUNCTION_IDS))
+def test_function_has_reserved_concurrency_json_logs_and_alarms_on_errors_and_throttles(
+    template: dict[str, Any], name: str
+) -> None:
+    props = function(template, name)
+    assert props["ReservedConcurrentExecutions"] >= 1
+    assert props["LoggingConfig"] == {"LogFormat": "JSON", "ApplicationLogLevel": "INFO", "SystemLogLevel": "INFO"}
+    assert "TracingConfig" not in props  # X-Ray is off unless the xrayTracing parameter turns it on
+    alarms = [a["Properties"] for a in resources(template, "AWS::CloudWatch::Alarm").values()]
+    watched = {
+        a["MetricName"] for a in alarms
+        if a.get("Namespace") == "AWS/Lambda" and a["Dimensions"] == [{"Name": "FunctionName",
+                                                                       "Value": {"Ref": FUNCTION_IDS[name]}}]
+    }
+    assert {"Errors", "Throttles"} <= watched
+    for alarm in alarms:
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_alarms_watch_fallback_use_signature_failures_and_overdue_staff_texts(template: dict[str, Any]) -> None:
+    alarms = {a["Properties"]["MetricName"]: a["Properties"] for a in resources(template, "AWS::CloudWatch::Alarm")
+              .values() if a["Properties"]["MetricName"] in ("Invocations", "SignatureFailures",
+                                                            "StaffNotificationsOverdue")}
+    assert alarms["Invocations"]["Dimensions"] == [{"Name": "FunctionName",
+                                                    "Value": {"Ref": FUNCTION_IDS["sms_fallback"]}}]
+    filters = {f["Properties"]["MetricTransformations"][0]["MetricName"]: f["Properties"]
+               for f in resources(template, "AWS::Logs::MetricFilter").values()}
+    # The patterns match the lines the code logs (sms/signature.py, sms/notifications.py).
+    from sms.notifications import OVERDUE_MESSAGE
+
+    assert filters["SignatureFailures"]["FilterPattern"] == '{ $.message = "sms signature rejected" }'
+    assert filters["SignatureFailures"]["LogGroupName"] == {"Ref": "SmsLogGroup"}
+    assert filters["StaffNotificationsOverdue"]["FilterPattern"] == f'{{ $.message = "{OVERDUE_MESSAGE}" }}'
+    assert filters["StaffNotificationsOverdue"]["LogGroupName"] == {"Ref": "StaffUnderscorenotifyLogGroup"}
+    for metric in ("SignatureFailures", "StaffNotificationsOverdue"):
+        assert alarms[metric]["Namespace"] == filters[metric]["MetricTransformations"][0]["MetricNamespace"]
+
+
+def test_http_api_throttles_every_route_and_keeps_access_logs(template: dict[str, Any]) -> None:
+    stage = template["Resources"]["HttpApiStage"]["Properties"]
+    assert stage["DefaultRouteSettings"] == {"ThrottlingRateLimit": 20, "ThrottlingBurstLimit": 40}
+    assert stage["AccessLogSettings"]["DestinationArn"] == {"Fn::GetAtt": ["HttpApiLogGroup", "Arn"]}
+    logged = json.loads(stage["AccessLogSettings"]["Format"])
+    assert {"requestId", "routeKey", "status"} <= set(logged)
+    assert not any("body" in value or "querystring" in value.lower() for value in logged.values())
+
+
+def printed(*params: str, path: str) -> Any:
+    """One value of the resolved configuration for the dev stage with these extra parameters (`osls print`)."""
+    command = [str(OSLS), "print", "--stage", STAGE, f"--param=alexaSkillId={SKILL_ID}",
+               f"--param=smsFromNumber={SMS_FROM}", *params, "--format", "json", "--path", path]
+    result = subprocess.run(command, cwd=REPO, env=packaging_environment(), capture_output=True, text=True,
+                            check=True, timeout=120)
+    return json.loads(result.stdout)
+
+
+def test_public_base_url_is_a_parameter_defaulting_to_the_api_endpoint() -> None:
+    path = "provider.environment.CRAMP_PUBLIC_BASE_URL"
+    assert printed(path=path) == {"Fn::GetAtt": ["HttpApi", "ApiEndpoint"]}
+    assert printed("--param=publicBaseUrl=https://text.clinic.example", path=path) == "https://text.clinic.example"
+
+
+def test_xray_tracing_is_off_unless_the_parameter_turns_it_on() -> None:
+    assert printed(path="provider.tracing.lambda") is False
+    assert printed("--param=xrayTracing=true", path="provider.tracing.lambda") is True
+    policies = printed("--param=xrayTracing=true", path="resources.Resources.SmsRole.Properties.ManagedPolicyArns")
+    assert policies == [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"}]
+    assert printed(path="resources.Resources.SmsRole.Properties.ManagedPolicyArns") == []

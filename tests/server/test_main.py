@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from sms.notifications import owed_fields
 from sms.outbound import read_outbox
 from tests.server.conftest import REPO, local_settings, open_test_store
 from tests.server.test_staff import store_callback_record
@@ -143,7 +144,7 @@ def test_main_module_read_only_data_dir_exits_with_a_message(tmp_path: Path) -> 
 def test_main_module_sends_a_staff_text_left_pending_before_it_started(tmp_path: Path) -> None:
     settings = local_settings(tmp_path)
     store = open_test_store(settings)
-    store_callback_record(store, "cb_left_pending", 30, notified=False, notify_attempts=2)
+    store_callback_record(store, "cb_left_pending", 30, **{**owed_fields(time.time()), "notify_attempts": 2})
     store.close()
     process = run_server(tmp_path, free_port())
     try:

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from server.staff import callback_rows, set_status
+from server.staff import LOCAL_STAFF
 from shared.config import LOCAL_STAFF_PASSWORD, SettingsError
 from shared.content import CONTENT_DIR
 from shared.stores import Store
+from staff.inbox import callback_rows, set_status
 from tests.server.conftest import STAFF_PASSWORD, InProcess, csrf_from
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -277,12 +278,15 @@ def test_staff_sign_in_page_own_password_is_never_shown(server: InProcess) -> No
 
 
 def test_callback_rows_odd_records_are_shown_not_crashed(server: InProcess) -> None:
-    server.store.put("callbacks", "cb_epoch", {"created_at": NOW.timestamp(), "status": "called"}, expected_version=0)
-    server.store.put("callbacks", "cb_bad", {"created_at": "not a date", "urgency": 7}, expected_version=0)
+    # A time without its zone counts as UTC; a request is found by its status, so every stored one has one.
+    server.store.put("callbacks", "cb_epoch", {"created_at": "2026-11-25T15:00:00", "status": "called"},
+                     expected_version=0)
+    server.store.put("callbacks", "cb_bad", {"created_at": "not a date", "urgency": 7, "status": "new"},
+                     expected_version=0)
     rows = callback_rows(server.store)
     assert [row.key for row in rows] == ["cb_epoch", "cb_bad"]
     assert rows[0].status_label == "Called" and rows[1].received == "unknown"
-    assert set_status(server.store, "cb_missing", "done") is False
+    assert set_status(server.store, "cb_missing", "done", LOCAL_STAFF) is False
 
 
 def test_staff_inbox_shows_times_in_the_clinics_time_zone_with_its_abbreviation(server: InProcess) -> None:

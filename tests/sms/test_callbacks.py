@@ -1,5 +1,5 @@
-"""CALL hands off to the clinic: the request is stored before it is confirmed, staff are texted, and a
-failed text is retried later without losing the request."""
+"""CALL hands off to the clinic: the request is stored before it is confirmed, and staff are texted about it by the
+notifier (tests/sms/test_notifications.py has the delivery reports and retries) without losing the request."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 from shared.config import Settings
 from shared.content import load_content
 from shared.stores import Store, store_from_settings
-from sms import callbacks, idempotency
-from sms.callbacks import retry_notifications
+from sms import idempotency
+from sms.app import create_app
+from sms.notifications import send_owed
 from sms.outbound import OutboundError, read_outbox, send_sms
 from tests.dynamodb_local import free_port
 from tests.sms.conftest import (
@@ -64,14 +65,22 @@ def test_callbacks_callback_record_holds_what_staff_need(twilio_post: TwilioPost
     assert data["window"] == "afternoon" and data["urgency"] == "self_care" and data["status"] == "new"
     assert data["summary"].startswith("cramp (strong), calf; urgency self care")
     assert data["created_at"].endswith("+00:00")
-    assert data["notified"] is True and data["notify_attempts"] == 1
+    assert data["notified"] is False and data["notify_attempts"] == 0 and data["notify_queue"] == "staff"
     assert record.expires_at is None
 
 
+def notify(app: object) -> dict[str, int]:
+    """One round of the staff notifier over the app's store."""
+    line = app.extensions["cramp_sms"]
+    return send_owed(line.settings, line.store, line.content).as_dict()
+
+
 def test_callbacks_local_mode_without_twilio_writes_the_staff_text_to_the_outbox(
-    twilio_post: TwilioPoster, sms_settings: Settings
+    twilio_post: TwilioPoster, sms_app: object, sms_settings: Settings
 ) -> None:
     request_callback(twilio_post)
+    assert read_outbox(sms_settings) == []  # not from the webhook
+    notify(sms_app)
     (message,) = read_outbox(sms_settings)
     assert message["to"] == STAFF_NUMBER and message["id"].startswith("local-")
     assert message["body"].startswith("Cramp Check: new callback request cb_")
@@ -84,6 +93,7 @@ def test_callbacks_staff_text_goes_through_the_twilio_rest_api(
 ) -> None:
     post, app = make_poster(memory_store, **rest_settings(tmp_path, twilio_api.base_url))
     request_callback(post)
+    notify(app)
     (message,) = twilio_api.messages
     assert message["To"] == STAFF_NUMBER and message["From"] == FROM_NUMBER
     assert message["Body"].startswith("Cramp Check: new callback request cb_")
@@ -91,38 +101,22 @@ def test_callbacks_staff_text_goes_through_the_twilio_rest_api(
     assert read_outbox(app.extensions["cramp_sms"].settings) == []
 
 
-def test_callbacks_failed_notification_keeps_the_request_and_the_retry_sends_it(
-    make_poster: Callable, memory_store: Store, tmp_path: Path, twilio_api: FakeTwilioApi
-) -> None:
-    twilio_api.failing = True
-    post, app = make_poster(memory_store, **rest_settings(tmp_path, twilio_api.base_url))
-    assert "Your callback request is saved" in request_callback(post)
-    (record,) = memory_store.scan("callbacks")
-    assert record.data["notified"] is False and record.data["notify_attempts"] == 1
-    assert record.data["last_notify_error"] == "TwilioRestException"
-    line = app.extensions["cramp_sms"]
-    assert retry_notifications(line.settings, memory_store, line.content) == {"retried": 1, "notified": 0, "failed": 1}
-    twilio_api.failing = False
-    assert retry_notifications(line.settings, memory_store, line.content) == {"retried": 1, "notified": 1, "failed": 0}
-    (record,) = memory_store.scan("callbacks")
-    assert record.data["notified"] is True and record.data["notify_attempts"] == 3
-    assert len(twilio_api.messages) == 1
-    assert retry_notifications(line.settings, memory_store, line.content)["retried"] == 0
-
-
-def test_callbacks_unreachable_twilio_keeps_the_request(
+def test_callbacks_unreachable_twilio_keeps_the_request_and_the_patient_reply(
     make_poster: Callable, memory_store: Store, tmp_path: Path
 ) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
-    post, _ = make_poster(memory_store, **rest_settings(tmp_path, dead))
+    post, app = make_poster(memory_store, **rest_settings(tmp_path, dead))
     assert "Your callback request is saved" in request_callback(post)
+    assert notify(app) == {"sent": 0, "failed": 1, "overdue": 0}
     (record,) = memory_store.scan("callbacks")
     assert record.data["notified"] is False and record.data["last_notify_error"] == "ConnectionError"
+    assert record.data["notify_queue"] == "staff"
 
 
 def test_callbacks_works_on_every_store(make_poster: Callable, store: Store) -> None:
-    post, _ = make_poster(store)
+    post, app = make_poster(store)
     assert "Your callback request is saved" in request_callback(post, "evening")
+    notify(app)
     (record,) = store.scan("callbacks")
     assert record.data["window"] == "evening" and record.data["notified"] is True
 
@@ -169,52 +163,48 @@ def test_callbacks_new_warning_sign_while_choosing_a_window_gets_the_emergency_r
     assert memory_store.scan("callbacks") == []
 
 
-def test_callbacks_staff_are_texted_only_once_the_request_and_its_reply_are_committed(
-    make_poster: Callable, sqlite_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_callbacks_the_notifier_is_woken_only_once_the_request_and_its_reply_are_committed(
+    make_poster: Callable, sqlite_path: Path, tmp_path: Path
 ) -> None:
     store = store_from_settings("sqlite", path=sqlite_path)
-    post, _ = make_poster(store)
-    post("my calf locked up during my run")
-    post("CALL")
     params = twilio_params("2")
-    seen_by_another_process: list[tuple[int, str | None]] = []
+    seen_by_another_process: list[tuple[str, int, str | None]] = []
 
-    def send_and_look(settings: Settings, to: str, body: str) -> str:
-        # A second connection sees only committed data, as the staff page and the retry Lambda would.
+    def look(callback_id: str) -> None:
+        # A second connection sees only committed data, as the staff page and the notifier would.
         other = store_from_settings("sqlite", path=sqlite_path)
         claim = other.get("conversations", idempotency.claim_key(params["MessageSid"]))
-        seen_by_another_process.append((len(other.scan("callbacks")), claim.data["state"] if claim else None))
+        state = claim.data["state"] if claim else None
+        seen_by_another_process.append((callback_id, len(other.scan("callbacks")), state))
         other.close()
-        return send_sms(settings, to, body)
 
-    monkeypatch.setattr(callbacks, "send_sms", send_and_look)
+    app = create_app(make_settings(tmp_path), store, on_callback_stored=look)
+    post = TwilioPoster(app.test_client())
+    post("my calf locked up during my run")
+    post("CALL")
     assert "Your callback request is saved" in post("", params=params).text
 
-    assert seen_by_another_process == [(1, "done")]
     (record,) = store.scan("callbacks")
-    assert record.data["notified"] is True
+    assert seen_by_another_process == [(record.key, 1, "done")]
     store.close()
 
 
-def test_callbacks_death_between_commit_and_staff_text_is_caught_by_the_retry(
-    make_poster: Callable, memory_store: Store, monkeypatch: pytest.MonkeyPatch
+def test_callbacks_death_between_commit_and_waking_the_notifier_is_caught_by_its_round(
+    make_poster: Callable, memory_store: Store, tmp_path: Path
 ) -> None:
-    post, app = make_poster(memory_store)
+    def killed(callback_id: str) -> None:
+        raise RuntimeError("the process was killed before the notifier heard")
+
+    app = create_app(make_settings(tmp_path), memory_store, on_callback_stored=killed)
+    post = TwilioPoster(app.test_client())
     post("my calf locked up during my run")
     post("CALL")
     params = twilio_params("2")
-
-    def killed(settings: Settings, to: str, body: str) -> str:
-        raise RuntimeError("the process was killed before texting staff")
-
-    monkeypatch.setattr(callbacks, "send_sms", killed)
     post("", params=params)
-    monkeypatch.undo()
 
     (record,) = memory_store.scan("callbacks")
     assert record.data["notified"] is False
-    # Twilio's redelivery repeats the stored confirmation; the scheduled retry texts staff.
+    # Twilio's redelivery repeats the stored confirmation; the notifier's next round texts staff.
     assert "Your callback request is saved" in post("", params=params).text
-    line = app.extensions["cramp_sms"]
-    assert retry_notifications(line.settings, memory_store, line.content) == {"retried": 1, "notified": 1, "failed": 0}
-    assert len(read_outbox(line.settings)) == 1
+    assert notify(app) == {"sent": 1, "failed": 0, "overdue": 0}
+    assert len(read_outbox(app.extensions["cramp_sms"].settings)) == 1

@@ -6,7 +6,7 @@ import pytest
 
 from shared.stores import Store
 from sms.keywords import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS, Keyword, match_keyword
-from tests.sms.conftest import SENDER, TwilioPoster, phone_key
+from tests.sms.conftest import SENDER, TwilioPoster, phone_key, twilio_params
 from tests.sms.helpers import assert_sms_text, conversation_erased
 
 OTHER_SENDER = "+15550100777"
@@ -71,7 +71,15 @@ def test_keyword_exact_opt_out_is_known_to_be_answered_by_twilio(body: str, twil
 
 
 @pytest.mark.parametrize("word", HELP_WORDS + ("help ", " Info"))
-def test_keyword_help_names_the_clinic_phone_stop_and_rates(twilio_post: TwilioPoster, word: str) -> None:
+def test_keyword_exact_help_is_answered_by_twilio_alone(twilio_post: TwilioPoster, word: str) -> None:
+    # Twilio's own handling (or the clinic's Advanced Opt-Out HELP text) has answered: no second reply.
+    assert twilio_post(word).silent
+
+
+@pytest.mark.parametrize("word", ["help!", "Info.", "H E L P"])
+def test_keyword_help_twilio_did_not_catch_names_the_clinic_phone_stop_and_rates(
+    twilio_post: TwilioPoster, word: str
+) -> None:
     text = twilio_post(word).text
     assert_sms_text(text)
     for needed in ("NextPain Care", "+1 555 0100", "STOP", "rates may apply", "not a diagnosis", "911"):
@@ -80,7 +88,7 @@ def test_keyword_help_names_the_clinic_phone_stop_and_rates(twilio_post: TwilioP
 
 def test_keyword_help_mid_question_keeps_the_question_pending(twilio_post: TwilioPoster) -> None:
     assert "Which muscle" in twilio_post("hi").text
-    twilio_post("HELP")
+    assert twilio_post("HELP").silent
     assert "Right now:" in twilio_post("1").text  # "1" still answers "which muscle": calf
 
 
@@ -116,15 +124,63 @@ def test_keyword_opt_out_stored_for_one_number_only(twilio_post: TwilioPoster) -
 
 
 @pytest.mark.parametrize("word", OPT_IN_WORDS + ("start", "Unstop"))
-def test_keyword_opt_in_after_opt_out_resumes_replies(
+def test_keyword_exact_opt_in_after_opt_out_resumes_replies_confirmed_by_twilio_alone(
     twilio_post: TwilioPoster, memory_store: Store, word: str
 ) -> None:
     twilio_post("STOP")
-    text = twilio_post(word).text
+    assert twilio_post(word).silent
+    assert memory_store.scan("optouts") == []
+    assert "Which muscle" in twilio_post("hi").text
+
+
+def test_keyword_opt_in_twilio_did_not_catch_gets_our_confirmation(
+    twilio_post: TwilioPoster, memory_store: Store
+) -> None:
+    twilio_post("STOP")
+    text = twilio_post("Start!").text
     assert_sms_text(text)
     assert "subscribed" in text and "STOP" in text
     assert memory_store.scan("optouts") == []
+
+
+def opt_out_typed(body: str, opt_out_type: str) -> dict[str, str]:
+    """Twilio's fields for a message that Advanced Opt-Out matched as a STOP, START or HELP keyword."""
+    return {**twilio_params(body), "OptOutType": opt_out_type}
+
+
+@pytest.mark.parametrize("custom", ["ARRET", "PARAR", "stop texting me"])
+def test_keyword_advanced_opt_out_custom_stop_keyword_is_recorded_and_not_answered(
+    twilio_post: TwilioPoster, memory_store: Store, custom: str
+) -> None:
+    twilio_post("my calf locked up")
+    assert twilio_post("", params=opt_out_typed(custom, "STOP")).silent
+    (opt_out,) = memory_store.scan("optouts")
+    assert opt_out.data["keyword"] == "".join(custom.split()).upper()
+    assert twilio_post("hi").silent  # nothing is sent to an opted-out number
+
+
+def test_keyword_advanced_opt_out_custom_start_keyword_opts_back_in_without_a_second_reply(
+    twilio_post: TwilioPoster, memory_store: Store
+) -> None:
+    twilio_post("", params=opt_out_typed("ARRET", "STOP"))
+    assert twilio_post("", params=opt_out_typed("REPRENDRE", "START")).silent
+    assert memory_store.scan("optouts") == []
     assert "Which muscle" in twilio_post("hi").text
+
+
+def test_keyword_advanced_opt_out_help_keyword_gets_no_second_reply(twilio_post: TwilioPoster) -> None:
+    assert "Which muscle" in twilio_post("hi").text
+    assert twilio_post("", params=opt_out_typed("AIDE", "help")).silent
+    assert "Right now:" in twilio_post("1").text  # the question is still the one pending
+
+
+def test_keyword_advanced_opt_out_yes_as_opt_in_is_answered_by_twilio_and_changes_nothing(
+    twilio_post: TwilioPoster, memory_store: Store
+) -> None:
+    assert "swollen, red or warm" in twilio_post("calf cramp").text
+    # A Messaging Service that still lists YES as an opt-in keyword answered it: the line must not answer too.
+    assert twilio_post("", params=opt_out_typed("YES", "START")).silent
+    assert memory_store.scan("optouts") == []
 
 
 def test_keyword_yes_without_opt_out_answers_the_question(twilio_post: TwilioPoster) -> None:

@@ -3,24 +3,40 @@
 from __future__ import annotations
 
 import base64
-import copy
+import io
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 
+from shared import logs
 from shared.stores import store_from_settings
 from sms import lambda_function
 from sms.app import create_app
-from sms.http_api import call_wsgi
-from tests.sms.conftest import AUTH_TOKEN, PUBLIC_BASE_URL, make_settings, parse_twiml, sign, twilio_params
+from sms.outbound import read_outbox
+from tests.sms.conftest import (
+    AUTH_TOKEN,
+    PUBLIC_BASE_URL,
+    SENDER,
+    make_settings,
+    parse_twiml,
+    sign,
+    twilio_params,
+)
 from tests.sms.helpers import assert_sms_text
 
 EVENT_FILE = Path(__file__).parent / "data" / "http_api_v2_sms.json"
+
+
+@dataclass(frozen=True)
+class FakeContext:
+    """The one attribute of Lambda's context object the entry points read."""
+
+    aws_request_id: str
 SALT = "test-salt-for-sms-tests"
 
 
@@ -46,16 +62,18 @@ def lambda_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     monkeypatch.setenv("CRAMP_HASH_SALT", SALT)
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    lambda_function.get_app.cache_clear()
+    for cached in (lambda_function.get_app, lambda_function.wsgi_handler, lambda_function.notifier):
+        cached.cache_clear()
     yield data_dir
-    lambda_function.get_app.cache_clear()
+    for cached in (lambda_function.get_app, lambda_function.wsgi_handler, lambda_function.notifier):
+        cached.cache_clear()
     root.handlers[:] = handlers
     root.setLevel(level)
 
 
 def test_lambda_http_api_event_gives_the_same_twiml_as_the_flask_route(lambda_env: Path, tmp_path: Path) -> None:
     flask_client = create_app(make_settings(tmp_path), store_from_settings("memory")).test_client()
-    for body in ("my calf locked up during my run", "no", "TIPS", "CALL", "3", "HELP"):
+    for body in ("my calf locked up during my run", "no", "TIPS", "CALL", "3", "help!"):
         params = twilio_params(body)
         result = lambda_function.handler(http_api_event(params), None)
         direct = flask_client.post("/sms", data=params, headers={"X-Twilio-Signature": sign(params)})
@@ -71,9 +89,9 @@ def test_lambda_plain_text_body_works_too(lambda_env: Path) -> None:
     assert result["statusCode"] == 200 and "Right now:" in result["body"]
 
 
-def test_lambda_validates_against_the_public_url_not_its_own_stage_path(lambda_env: Path) -> None:
+def test_lambda_validates_against_the_public_url_not_its_own_host(lambda_env: Path) -> None:
     params = twilio_params("STOP")
-    own_url = "https://abc123defg.execute-api.us-east-1.amazonaws.com/dev/sms"
+    own_url = "https://abc123defg.execute-api.us-east-1.amazonaws.com/sms"
     result = lambda_function.handler(http_api_event(params, signed_url=own_url), None)
     assert result["statusCode"] == 403
     store = lambda_function.get_app().extensions["cramp_sms"].store
@@ -110,29 +128,43 @@ def test_lambda_fallback_handler_gives_static_twiml_with_the_clinic_number() -> 
     assert "+1 555 0100" in text and "911" in text
 
 
-def test_lambda_retry_handler_resends_pending_staff_notifications(lambda_env: Path) -> None:
+def test_lambda_staff_notify_handler_sends_what_the_stream_reports_and_the_schedule_finds_nothing_due(
+    lambda_env: Path,
+) -> None:
     for body in ("calf cramp", "CALL", "1"):
         lambda_function.handler(http_api_event(twilio_params(body)), None)
+    settings = lambda_function.get_app().extensions["cramp_sms"].settings
+    # The webhook stored the request and texted nobody: the staff text leaves the patient's request path.
+    assert read_outbox(settings) == []
     store = lambda_function.get_app().extensions["cramp_sms"].store
     (record,) = store.scan("callbacks")
-    data = {**record.data, "notified": False}
-    store.put("callbacks", record.key, data, expected_version=record.version)
-    assert lambda_function.retry_handler({"source": "aws.events"}, None) == {"retried": 1, "notified": 1, "failed": 0}
-    assert store.scan("callbacks")[0].data["notified"] is True
+    stream_event = {"Records": [{"eventName": "INSERT", "eventSource": "aws:dynamodb",
+                                 "dynamodb": {"Keys": {"pk": {"S": record.key}}}}]}
+    assert lambda_function.staff_notify_handler(stream_event, None) == {"sent": 1, "failed": 0, "overdue": 0}
+    (sent,) = read_outbox(settings)
+    assert record.key in sent["body"]
+    # The local outbox is where the text goes, so it counts as delivered; the schedule has nothing left to send.
+    assert store.get("callbacks", record.key).data["notified"] is True
+    assert lambda_function.staff_notify_handler({"source": "aws.events"}, None) == {"sent": 0, "failed": 0,
+                                                                                    "overdue": 0}
 
 
-def test_http_api_adapter_passes_stage_query_and_cookies_both_ways() -> None:
-    seen: dict[str, Any] = {}
-
-    def app(environ: dict, start_response: Any) -> list[bytes]:
-        seen.update(environ)
-        start_response("201 Created", [("Content-Type", "text/plain"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")])
-        return [environ["wsgi.input"].read()]
-
-    event = copy.deepcopy(http_api_event({"Body": "x"}))
-    event["rawQueryString"] = "clinic=main&x=%20y"
-    event["cookies"] = ["c=3", "d=4"]
-    result = call_wsgi(app, event)
-    assert seen["PATH_INFO"] == "/sms" and seen["SCRIPT_NAME"] == "/dev"
-    assert seen["QUERY_STRING"] == "clinic=main&x=%20y" and seen["HTTP_COOKIE"] == "c=3; d=4"
-    assert result["statusCode"] == 201 and result["body"] == "Body=x" and result["cookies"] == ["a=1", "b=2"]
+def test_lambda_logs_carry_the_request_id_and_a_cold_start_flag_only_on_the_first_call(
+    lambda_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logs, "_first_invocation", True)  # as in a fresh Lambda process
+    lambda_function.get_app()  # its configure_logging first, so the handler added below stays
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.setFormatter(logs.JsonFormatter())
+    logging.getLogger().addHandler(handler)
+    try:
+        lambda_function.handler(http_api_event(twilio_params("calf cramp")), FakeContext("req-1"))
+        lambda_function.handler(http_api_event(twilio_params("no")), FakeContext("req-2"))
+    finally:
+        logging.getLogger().removeHandler(handler)
+    lines = [json.loads(line) for line in written.getvalue().splitlines()]
+    handled = [(line["request_id"], line["cold_start"]) for line in lines if line["message"] == "sms handled"]
+    assert handled == [("req-1", True), ("req-2", False)]
+    assert all(line["request_id"] in ("req-1", "req-2") for line in lines)
+    assert SENDER not in written.getvalue()

@@ -48,7 +48,7 @@ def test_rate_limit_window_ends_and_replies_resume(make_poster: Callable, memory
 
 
 def test_rate_limit_default_allows_a_full_conversation(twilio_post: TwilioPoster) -> None:
-    for body in ("calf cramp", "no", "1", "1", "no", "TIPS", "CALL", "1", "HELP", "NEW", "6", "no", "no", "3"):
+    for body in ("calf cramp", "no", "1", "1", "no", "TIPS", "CALL", "1", "help?", "NEW", "6", "no", "no", "3"):
         assert twilio_post(body).messages, body
 
 
@@ -86,14 +86,14 @@ def test_rate_limit_keyword_only_message_does_not_keep_the_conversation_alive(
     post, _ = make_poster(memory_store, conversation_ttl_seconds=1)
     assert "swollen" in post("calf cramp").text
     time.sleep(0.6)
-    assert "NextPain Care" in post("HELP").text
+    assert "NextPain Care" in post("help!").text  # not an exact keyword: the line answers it, not Twilio
     time.sleep(0.6)
     assert "Which muscle is it?" in post("yes").text  # expired one silence limit after "calf cramp"
 
 
 def test_rate_limit_count_alone_is_kept_only_until_its_window_ends(make_poster: Callable, memory_store: Store) -> None:
     post, _ = make_poster(memory_store, sms_rate_window_seconds=1)
-    assert "NextPain Care" in post("HELP").text
+    assert "NextPain Care" in post("help!").text  # not an exact keyword: the line answers it, not Twilio
     assert memory_store.get("conversations", phone_key()) is not None
     time.sleep(1.1)
     assert memory_store.get("conversations", phone_key()) is None
@@ -117,7 +117,7 @@ def test_rate_limit_two_racing_messages_are_both_counted(make_poster: Callable, 
     assert not any("pause replies" in reply.text or "problem" in reply.text for reply in replies)
     record = store.get("conversations", phone_key())
     assert record is not None and record.data["conversation"]["turns"] == 2  # neither dialogue step was lost
-    assert "pause replies" in posters[0]("HELP").text
+    assert "pause replies" in posters[0]("help!").text
 
 
 def test_rate_limit_record_left_by_the_previous_version_is_ignored(make_poster: Callable, memory_store: Store) -> None:

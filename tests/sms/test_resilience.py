@@ -41,11 +41,16 @@ def test_store_unavailable_emergency_text_still_gets_the_emergency_reply(broken_
     assert text.startswith("Call 911 now.")
 
 
-@pytest.mark.parametrize("body", ["HELP", "", "\U0001f62d", "CALL", "START"])
+@pytest.mark.parametrize("body", ["help!", "", "\U0001f62d", "CALL", "Start."])
 def test_store_unavailable_any_message_still_gets_a_valid_answer(broken_poster: TwilioPoster, body: str) -> None:
     reply = broken_poster(body)
     assert reply.status == 200
     assert_sms_text(reply.text)
+
+
+@pytest.mark.parametrize("body", ["HELP", "START", "unstop"])
+def test_store_unavailable_keyword_twilio_answered_gets_no_second_reply(broken_poster: TwilioPoster, body: str) -> None:
+    assert broken_poster(body).silent
 
 
 @pytest.mark.parametrize("body", ["STOP", "Stop.", "unsubscribe"])

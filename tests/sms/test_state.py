@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from shared.records import Index
 from shared.stores import Store, StoreUnavailable, store_from_settings
 from sms.app import create_app
 from tests.sms.conftest import SENDER, TwilioPoster, make_settings, phone_key
@@ -114,7 +115,7 @@ class OtherWriterDuringScans:
         self.path = path
         self.other_writes: list[bool] = []
 
-    def scan(self, collection: str) -> list:
+    def query(self, index: Index, value: str, **options: object) -> list:
         other = store_from_settings("sqlite", path=self.path)
         try:
             other.put("attributes", f"probe-{len(self.other_writes)}", {"probe": True}, expected_version=0)
@@ -123,13 +124,15 @@ class OtherWriterDuringScans:
             self.other_writes.append(False)
         finally:
             other.close()
-        return self.inner.scan(collection)
+        return self.inner.query(index, value, **options)
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
 
 
-def test_state_delete_scans_without_holding_the_sqlite_write_lock(make_poster: Callable, tmp_path: Path) -> None:
+def test_state_delete_looks_up_claims_and_callbacks_without_holding_the_sqlite_write_lock(
+    make_poster: Callable, tmp_path: Path
+) -> None:
     path = tmp_path / "state" / "cramp.sqlite3"
     inner = store_from_settings("sqlite", path=path)
     probing = OtherWriterDuringScans(inner, path)
@@ -138,7 +141,8 @@ def test_state_delete_scans_without_holding_the_sqlite_write_lock(make_poster: C
 
     assert "is erased" in post("DELETE").text
 
-    # Erasing scans every claim and callback; other messages must be able to write meanwhile.
+    # Erasing looks up the number's claims and callbacks (on SQLite by reading the collection); other messages must
+    # be able to write meanwhile.
     assert probing.other_writes and all(probing.other_writes)
     assert conversation_erased(inner, phone_key())
     inner.close()

@@ -38,6 +38,7 @@ class FakeTwilioApi:
 
     def __init__(self) -> None:
         self.messages: list[dict[str, str]] = []
+        self.sids: list[str] = []  # the SID Twilio gave each accepted message, in order
         self.auth: list[str] = []
         # Every request as Twilio would receive it: method, path, content type, basic-auth pair and form.
         self.requests: list[dict] = []
@@ -58,7 +59,9 @@ class FakeTwilioApi:
                     self._reply(500, {"code": 20500, "message": "Internal Server Error", "status": 500})
                     return
                 api.messages.append(form)
-                self._reply(201, message_resource(self.path, form))
+                resource = message_resource(self.path, form)
+                api.sids.append(resource["sid"])
+                self._reply(201, resource)
 
             def _reply(self, status: int, payload: dict) -> None:
                 body = json.dumps(payload).encode()
@@ -88,3 +91,20 @@ class FakeTwilioApi:
     ) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def status_report(message: dict[str, str], sid: str, status: str, error_code: str | None = None) -> dict[str, str]:
+    """The form Twilio posts to a message's StatusCallback when its status changes (fields as in its docs)."""
+    form = {
+        "AccountSid": message.get("AccountSid", ""),
+        "ApiVersion": "2010-04-01",
+        "From": message["From"],
+        "MessageSid": sid,
+        "MessageStatus": status,
+        "SmsSid": sid,
+        "SmsStatus": status,
+        "To": message["To"],
+    }
+    if error_code:
+        form["ErrorCode"] = error_code
+    return form
