@@ -1,186 +1,488 @@
-"""Turn what a person says or texts into Observations: body part, pattern, duration, context, signs.
+"""Turn what a person says or texts into Observations, by recognising concepts rather than phrases.
 
-Pure and local: the phrases and word lists of one language's lexicon (shared/lexicon.py), and a one-typo
-tolerance for longer words. No network, no model download.
+Pure and local: one language's lexicon (shared/lexicon.py), no network, no model. The steps, each driven by the
+lexicon's data:
+
+1. Words (shared/words.py): lower case, apostrophes dropped, text-speak and spelling variants replaced, each word
+   paired with the lexicon word it is an inflection, irregular form or one-slip typo of.
+2. Times (shared/times.py): amounts of time and days, each with the slot its own words give it.
+3. Concepts (shared/matching.py): every class member, longest first, and every pattern whose parts are heard, as a
+   phrase or within a few words in one sentence; the reach of each negation, hedge and hypothetical.
+4. Facts (here): a denied sign is denied, a hedged one possible, a hypothetical one nothing, and a red-flag sign
+   only partly said (its first class alone) is possible, never dropped; then the body part (the first muscle named
+   with a complaint, not the place of a sign), the pattern, the time of the complaint itself, recurrence,
+   severity, contexts, who has it and their age, the person's own word, and whether it is a limb cramp at all.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from shared.facts import Observations
-from shared.lexicon import MAX_PHRASE_WORDS, MIN_TYPO_LENGTH, Lexicon, deletions
+from shared.lexicon import PUNCTUATION, Lexicon, Pattern
+from shared.matching import Hit, Match, Message, Scopes
+from shared.times import DAY, Amount, amounts, has_after, has_before, number_at
+from shared.words import MAX_TEXT_CHARS, NUMERAL, normalise
 
-# Long messages are cut here: SMS bodies are at most 1,600 characters (Twilio's hard limit), and a
-# few sentences is all a person mid-cramp writes.
-MAX_TEXT_CHARS = 2000
-# A negation covers this many words after it ("no swelling", "not really red").
-NEGATION_WINDOW = 4
-# "3 times this week": this many episodes or more is frequent.
+__all__ = ["MAX_TEXT_CHARS", "normalise", "read"]
+
+# "3 times this week": this many episodes or more is frequent (taxonomy: 3+ episodes this week).
 FREQUENT_COUNT = 3
-
-_APOSTROPHES = str.maketrans("", "", "\u2019'\u2018`")
-_DIGIT_THEN_LETTER = re.compile(r"(\d)([^\W\d_])")
-# Letters of any alphabet (accents kept), digits and the punctuation that ends a clause; the rest is a space.
-_NOT_READ = re.compile(r"[^\w.,;!?\n:() ]|_")
-# A dot between two digits is a decimal point ("1.5 hours"), not the end of a clause.
-_CLAUSE_PUNCTUATION = re.compile(r"(?:[,;!?\n:()]|(?<!\d)\.|\.(?!\d))+")
+# The sections whose words belong to a concept (a negation word inside one denies nothing).
+CONCEPT_SECTIONS = ("body_part", "pattern", "contexts", "signs", "possible_signs", "denied", "recurrence", "severity",
+                    "called_it", "age_band", "experiencer", "scope")
+SIGN_SECTIONS = ("signs", "possible_signs")
 
 
-def _one_typo(word: str, target: str, lex: Lexicon) -> bool:
-    """True when `word` is `target` with one slip of the finger: a letter missed, doubled or added, two
-    neighbours swapped, or one letter replaced by a key next to it. Replacing a letter with a distant key
-    makes another real word too often ("check" is not "cheek", "pulling" is not "pulsing"), and so does
-    a slip on the first letter, which people rarely make ("testing" is not "resting", "print" not "sprint")."""
-    if word[0] != target[0]:
-        return False
-    if abs(len(word) - len(target)) == 1:
-        return True  # the shared deletion already proves one letter missed or added
-    diffs = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
-    if len(diffs) == 2 and diffs[1] == diffs[0] + 1:
-        first, second = diffs
-        return word[first] == target[second] and word[second] == target[first]
-    return len(diffs) == 1 and target[diffs[0]] in lex.keyboard_neighbours.get(word[diffs[0]], "")
+@dataclass
+class _Signs:
+    """The signs of one message by how they were said."""
+
+    asserted: set[str]
+    possible: set[str]
+    denied: set[str]
 
 
-def _correct(word: str, lex: Lexicon) -> str:
-    """The lexicon word this one is a slip of the finger from, or the word itself."""
-    if len(word) < MIN_TYPO_LENGTH or word in lex.vocabulary or word in lex.not_typos or not word.isalpha():
-        return word
-    for variant in (word, *sorted(deletions(word))):
-        for target in lex.typo_index.get(variant, ()):
-            # A shared deletion at two different places is two typos ("trust"/"rusty"): check it is one.
-            if target != word and _one_typo(word, target, lex):
-                return target
-    return word
+class _Reading:
+    """One message read: its concept matches, their scopes, and the facts drawn from them."""
 
+    def __init__(self, text: str, lex: Lexicon, now: datetime | None) -> None:
+        self.lex = lex
+        self.settings = lex.reading
+        message = self.message = Message(text, lex)
+        self.amounts = amounts(message.words, lex, now)
+        # "a few days back": "back" is time here, not the back.
+        consumed = {
+            position
+            for amount in self.amounts
+            for size in (has_after(message.words, amount.end, lex.time["onset_after"]),)
+            for position in range(amount.end, amount.end + size)
+        }
+        message.hear(consumed)
+        self.scopes = Scopes(message, message.positions_of(*CONCEPT_SECTIONS))
+        self.sign_positions = message.positions_of(*SIGN_SECTIONS)
+        self.places = set(self.settings.get("place_classes", ()))
 
-def normalise(text: str) -> str:
-    """Lower-case, drop apostrophes, split '2mins' into '2 mins' and blank out symbols (letters keep accents)."""
-    text = text[:MAX_TEXT_CHARS].lower().translate(_APOSTROPHES)
-    return _NOT_READ.sub(" ", _DIGIT_THEN_LETTER.sub(r"\1 \2", text))
+    def live(self, fact: str) -> list[tuple[Match, str]]:
+        """A section's matches, each with its polarity (asserted, negated, hedged, hypothetical or past)."""
+        return [(match, self.scopes.polarity(self._polar(match))) for match in self.message.of(fact)]
 
+    def _polar(self, match: Match) -> set[int]:
+        """The words of a match a negation must cover to deny it (a denial of "the calf" is not one of its heat)."""
+        polar = {p for hit in match.hits if hit.cls not in self.places for p in range(hit.start, hit.end)}
+        return polar or match.positions()
 
-def _clauses(text: str, lex: Lexicon) -> list[list[str]]:
-    """Split at punctuation into corrected words. Clause-break words stay in: a phrase may contain one
-    ("pins and needles", "comes and goes"), so the matcher decides where a clause really ends."""
-    clauses = []
-    for chunk in _CLAUSE_PUNCTUATION.split(text):
-        words = [meant for word in chunk.split() for meant in lex.spelling.get(word, (word,))]
-        if words:
-            clauses.append([_correct(word, lex) for word in words])
-    return clauses
+    def is_other_language(self) -> bool:
+        """True when too few of the words are this language's common words or lexicon words."""
+        words = [word for word in self.message.words if word.isalpha()]
+        if len(words) < int(self.settings.get("other_language_min_words", 4)):
+            return False
+        known = sum(word in self.lex.common_words or word in self.lex.vocabulary for word in words)
+        return known / len(words) < float(self.settings.get("other_language_share", 0.4))
 
+    # -- signs --
 
-def _longest_phrase(words: list[str], i: int, lex: Lexicon) -> tuple[int, tuple[str, str] | None]:
-    """The longest phrase starting at word i, as (its length, (fact, id)), or (1, None)."""
-    for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
-        hit = lex.phrases.get(tuple(words[i : i + size]))
-        if hit:
-            return size, hit
-    return 1, None
+    def signs(self) -> _Signs:
+        """Signs asserted, possible and denied, as said (before `settle`)."""
+        found = _Signs(set(), set(), set())
+        by_polarity = {"asserted": found.asserted, "hedged": found.possible, "negated": found.denied,
+                       "past": found.denied}
+        for match, polarity in self.live("signs"):
+            by_polarity.get(polarity, set()).add(match.pattern.id)
+        for match, polarity in self.live("possible_signs"):
+            if polarity in ("negated", "past"):
+                found.denied.add(match.pattern.id)
+            elif polarity != "hypothetical":
+                found.possible.add(match.pattern.id)
+        for match, polarity in self.live("denied"):
+            if polarity != "hypothetical":
+                found.denied.add(match.pattern.id)
+        self._partly_said(found)
+        return found
 
+    def _partly_said(self, found: _Signs) -> None:
+        """A red-flag sign only partly said (its head class alone: "my pee is a weird colour", "my face feels funny")
+        is possible, never dropped; denied when that part is denied ("breathing fine")."""
+        for sign, head in (self.settings.get("partial_signs") or {}).items():
+            for hit in self.message.hits.get(head, ()):
+                positions = set(range(hit.start, hit.end))
+                if positions & self.sign_positions:
+                    continue
+                polarity = self.scopes.polarity(positions)
+                if polarity in ("negated", "past"):
+                    found.denied.add(sign)
+                elif polarity != "hypothetical":
+                    found.possible.add(sign)
 
-def _named_inside(words: list[str], lex: Lexicon) -> dict[str, str]:
-    """Body part named inside a sign's phrase, with its pattern: "my neck is stiff" is a sign, and the neck, stiff.
-    A pattern with no body part ("my jaw feels tight", "tight chest") says nothing about the cramping muscle."""
-    named: dict[str, str] = {}
-    for i in range(len(words)):
-        for size in range(len(words) - i - (i == 0), 0, -1):
-            hit = lex.phrases.get(tuple(words[i : i + size]))
-            if hit:
-                if hit[0] in ("body_part", "pattern"):
-                    named.setdefault(hit[0], hit[1])
-                break
-    return named if "body_part" in named else {}
+    def settle(self, found: _Signs, contexts: set[str], body_part: str | None, age_band: str | None) -> _Signs:
+        """The signs as the urgency table means them: read in context, the most specific only, each in one set."""
+        settings = self.settings
+        for context, also in (settings.get("also_in_context") or {}).items():
+            if context in contexts:
+                for group in (found.asserted, found.possible):
+                    group |= {other for sign, other in also.items() if sign in group}
+        for rule, have in (("needs_sign", found.asserted), ("needs_context", contexts)):
+            for sign, needed in (settings.get(rule) or {}).items():
+                if not have & set(needed):
+                    found.asserted.discard(sign)
+                    found.possible.discard(sign)
+        for rule, value in (("needs_age_band", age_band), ("needs_body_part", body_part)):
+            for sign, allowed in (settings.get(rule) or {}).items():
+                if value not in allowed:
+                    found.asserted.discard(sign)
+                    found.possible.discard(sign)
+        specific = dict(settings.get("more_specific") or {})
+        if age_band == "child":
+            specific.update(settings.get("more_specific_in_children") or {})
+        for sign, general in specific.items():
+            if sign in found.asserted:
+                found.asserted -= set(general or ())
+                found.possible -= set(general or ())
+        found.possible -= found.asserted
+        found.denied -= found.asserted | found.possible
+        return found
 
+    # -- contexts, pattern, recurrence, severity, called_it --
 
-def _number_value(number: str, lex: Lexicon) -> float:
-    """'12' or '1.5', a number word, or a tens word and a ones word ('twenty five')."""
-    if number[0].isdigit():
-        return float(number)
-    if number in lex.numbers:
-        return lex.numbers[number]
-    tens, ones = number.split()
-    return lex.numbers[tens] + lex.numbers[ones]
+    def contexts(self) -> set[str]:
+        """Circumstances said, not denied, not hypothetical, and not only part of a sign ("worse at night")."""
+        found = {
+            match.pattern.id
+            for match, polarity in self.live("contexts")
+            if polarity in ("asserted", "hedged", "past") and not match.positions() <= self.sign_positions
+        }
+        for specific, general in (self.settings.get("more_specific_contexts") or {}).items():
+            if specific in found:
+                found -= set(general or ())
+        return found
 
-
-def _duration(text: str, lex: Lexicon) -> float | None:
-    """Minutes the longest amount of time in the text names ("2 mins", "an hour"), else a span ("all night")."""
-    text = lex.not_durations.sub(" ", text)
-    amounts = [_number_value(number, lex) * lex.unit_minutes[unit] for number, unit in lex.amount.findall(text)]
-    if amounts:
-        return max(amounts)
-    padded = f" {text} "
-    for minutes, phrases in lex.spans:
-        if any(f" {phrase} " in padded for phrase in phrases):
-            return minutes
-    return None
-
-
-def _recurrence_from_count(text: str, lex: Lexicon) -> str | None:
-    """'recurring' or 'frequent' from a count of episodes ("4 times this week")."""
-    match = lex.episode_count.search(text)
-    if not match:
+    def first(self, fact: str, avoid: set[int]) -> Match | None:
+        """The first match of a section that is said (not denied or hypothetical) and clear of `avoid`."""
+        for match, polarity in self.live(fact):
+            if polarity in ("asserted", "hedged") and not match.positions() & avoid:
+                return match
         return None
-    return "frequent" if _number_value(match.group(1), lex) >= FREQUENT_COUNT else "recurring"
 
+    def pattern(self, body_part: str | None) -> str | None:
+        """How it feels, from the first pattern word that is not part of a sign; a back or neck "locks" stiffly."""
+        match = self.first("pattern", self.sign_positions)
+        if match is None:
+            return None
+        by_part = (self.settings.get("pattern_by_body_part") or {}).get(body_part or "", {})
+        return by_part.get(match.pattern.id, match.pattern.id)
 
-def read(text: str, lex: Lexicon) -> Observations:
-    """Read free text into Observations with one language's lexicon; never raises for any string."""
-    normal = normalise(text)
-    found: dict[str, str] = {}
-    contexts: set[str] = set()
-    signs: set[str] = set()
-    denied: set[str] = set()
-    clauses = _clauses(normal, lex)
-    for words in clauses:
-        # A negation covers the next few words and is used up by the first thing it denies; after a denied
-        # sign it runs on through a list of signs ("no swelling or redness in my calf" keeps the calf).
-        negated_until = -1
-        signs_denied_until = -1
-        i = 0
-        count = len(words)
-        while i < count:
-            word = words[i]
-            # Phrases first: some begin with a negation or contain a clause break ("not easing", "pins and needles").
-            size, hit = _longest_phrase(words, i, lex)
-            if hit is None:
-                if word in lex.negation:
-                    negated_until = i + NEGATION_WINDOW
-                elif word in lex.clause_breaks:
-                    negated_until = signs_denied_until = -1
-                i += 1
+    def recurrence(self) -> str | None:
+        """first / recurring / frequent, from the words and from counts ("4 times this week")."""
+        said = {match.pattern.id for match, polarity in self.live("recurrence") if polarity != "hypothetical"}
+        count = self.episode_count()
+        if count is not None:
+            said.add("frequent" if count >= FREQUENT_COUNT else "recurring")
+        return next((level for level in ("frequent", "recurring", "first") if level in said), None)
+
+    def episode_count(self) -> int | None:
+        """The largest count of episodes said: "4 times", "third night in a row", "for the last 3 nights"."""
+        words, lex, counts = self.message.words, self.lex, []
+        count_after = lex.time.get("count_after", ())
+        for position in range(len(words)):
+            number = number_at(words, position, lex) if words[position] not in ("a", "an") else None
+            said_times = number and number[1] < len(words) and words[number[1]] in lex.times
+            if number and (said_times or has_after(words, number[1], count_after)):
+                counts.append(int(number[0]))
+            elif words[position] in lex.ordinals and has_after(words, position + 1, count_after):
+                counts.append(lex.ordinals[words[position]])
+        return max(counts) if counts else None
+
+    def severity(self) -> str | None:
+        """mild or severe, said of the muscle complaint (a severe headache is its own sign)."""
+        match = self.first("severity", self.sign_positions)
+        return match.pattern.id if match else None
+
+    def called_it(self) -> str | None:
+        """The person's own first word for it, unless rejected ("it's not a cramp") or only asked about."""
+        rejected = self.message.positions_of("not_called_it")
+        for match, polarity in self.live("called_it"):
+            if polarity != "hypothetical" and not match.positions() & rejected:
+                return match.pattern.id
+        return None
+
+    # -- body part --
+
+    def body_part(self) -> str | None:
+        """The first muscle named with a complaint; else the first part with a local sign; else the first named.
+        Never the place of a neurological sign or of a wound, unless the person calls it a cramp."""
+        message, settings = self.message, self.settings
+        sign_matches = [m for fact in SIGN_SECTIONS for m in message.of(fact)]
+        not_located = set(settings.get("signs_not_located", ()))
+        elsewhere = {p for m in sign_matches if m.pattern.id in not_located for p in m.positions()}
+        elsewhere |= {p for m in message.of("contexts") if m.pattern.id in settings.get("contexts_not_located", ())
+                      for p in m.positions()}
+        complaints = [hit for cls in settings.get("complaint_classes", ()) for hit in message.hits.get(cls, ())]
+        complaints += [m.hits[0] for m in message.of("pattern")]
+        free = [hit for hit in complaints if not set(range(hit.start, hit.end)) & self.sign_positions]
+        named = [m for m, polarity in self.live("body_part") if polarity != "hypothetical"]
+        parts = [m for m in named if not m.positions() & elsewhere]
+        reach = int(settings.get("complaint_reach", 5))
+        for match in parts:
+            if not match.positions() & self.sign_positions and any(self._linked(match, h, reach) for h in free):
+                return match.pattern.id
+        for match in parts:
+            if match.positions() & self.sign_positions or any(
+                self._linked(match, m.hits[0], reach) for m in sign_matches
+            ):
+                return match.pattern.id
+        for match in parts:
+            if any(self._linked(match, hit, reach) for hit in complaints):
+                return match.pattern.id
+        if parts:
+            return parts[0].pattern.id  # named with no complaint at all ("my calf", "back of my thigh")
+        if named and self.called_it():
+            return named[0].pattern.id  # a cramp said of the place of another sign ("her hand won't grip, a cramp")
+        return None
+
+    def _linked(self, part: Match, hit: Hit, reach: int) -> bool:
+        """True when a complaint is said of this part: in the same sentence, a few words away."""
+        sentence = self.message.sentence
+        if sentence[part.start] != sentence[hit.start]:
+            return False
+        if part.start <= hit.start < part.end:
+            return True
+        low, high = (part.end, hit.start) if part.end <= hit.start else (hit.end, part.start)
+        return high - low <= reach
+
+    # -- time --
+
+    def times(self, pattern: str | None, recurrence: str | None) -> tuple[float | None, float | None]:
+        """(duration, onset) of the muscle or limb complaint; times of other things are not its time."""
+        owners = self._time_owners()
+        has_complaint = any(kind == "complaint" for _, kind in owners)
+        rate_numbers = self.lex.time.get("rate_numbers", ())
+        durations, onsets = [], []
+        for amount in self.amounts:
+            if amount.slot == "not":
                 continue
-            category, value = hit
-            # A phrase that starts with its own negation ("not easing", "no better") is not negated again.
-            self_negating = word in lex.negation
-            negated = not self_negating and (i <= negated_until or (category == "signs" and i <= signs_denied_until))
-            if category != "ignore" and i <= negated_until:
-                negated_until = -1
-            if category == "signs":
-                if negated:
-                    denied.add(value)
-                    signs_denied_until = i + size + NEGATION_WINDOW - 1
-                else:
-                    signs.add(value)
-                    for named_category, named_value in _named_inside(words[i : i + size], lex).items():
-                        found.setdefault(named_category, named_value)
-            elif category == "contexts":
-                if not negated:
-                    contexts.add(value)
-            elif category != "ignore" and category not in found and not negated:
-                found[category] = value
-            i += size
-    rejoined = " ".join(" ".join(c) for c in clauses)
-    recurrence = found.get("recurrence") or _recurrence_from_count(rejoined, lex)
-    return Observations(
-        body_part=found.get("body_part"),
-        pattern=found.get("pattern"),
-        duration_minutes=_duration(rejoined, lex),
+            owner = self._owner_of(amount, owners)
+            if owner == "other" and has_complaint:
+                continue
+            if owner == "activity" and has_complaint and not (amount.slot != "bare" and self._said_of_now(amount)):
+                continue
+            if owner is None and not has_complaint:
+                continue
+            if amount.slot == "onset":
+                onsets.append(amount.minutes)
+            elif amount.slot == "duration" or owner == "complaint" or (
+                owner is None and (self.message.words[amount.start],) not in rate_numbers
+            ):
+                durations.append(amount.minutes)
+        onsets += self._since_then()
+        if recurrence in ("frequent", "recurring") and self._says_how_often() and pattern != "twitching":
+            # "most nights for a year": the history of a recurring problem, not one episode's length.
+            durations = [minutes for minutes in durations if minutes < DAY]
+        return (max(durations) if durations else None), (max(onsets) if onsets else None)
+
+    def _said_of_now(self, amount: Amount) -> bool:
+        """True for a time said of what is going on now ("2 mins now", "it's been 3 hours", "started 10 min ago")."""
+        words, time = self.message.words, self.lex.time
+        return bool(has_after(words, amount.end, time.get("present_after", ()))
+                    or has_before(words, amount.start, time.get("present_before", ()), self.lex))
+
+    def _says_how_often(self) -> bool:
+        """True when the message says how often (so "for a year" is the history of a recurring problem)."""
+        often = any(m.pattern.id in ("frequent", "recurring") for m, _ in self.live("recurrence"))
+        return often or self.episode_count() is not None
+
+    def _time_owners(self) -> list[tuple[Match, str]]:
+        """Everything a time may be said of: the muscle or limb complaint, a sign or event elsewhere, an activity."""
+        settings = self.settings
+        elsewhere = set(settings.get("signs_elsewhere", ()))
+        events = set(settings.get("contexts_as_events", ()))
+        activities = set(settings.get("contexts_as_activities", ()))
+        owners: list[tuple[Match, str]] = []
+        for match in self.message.matches:
+            fact, concept = match.pattern.fact, match.pattern.id
+            if fact in SIGN_SECTIONS:
+                owners.append((match, "other" if concept in elsewhere else "complaint"))
+            elif fact in ("body_part", "pattern", "called_it"):
+                owners.append((match, "complaint"))
+            elif fact == "contexts" and concept in events:
+                owners.append((match, "other"))
+            elif fact == "contexts" and concept in activities:
+                owners.append((match, "activity"))
+        for kind, key in (("complaint", "complaint_classes"), ("other", "event_classes")):
+            for cls in settings.get(key, ()):
+                for hit in self.message.hits.get(cls, ()):
+                    owners.append((Match(Pattern(kind, cls, (cls,), True, True, None, cls), (hit,)), kind))
+        return owners
+
+    def _owner_of(self, amount: Amount, owners: list[tuple[Match, str]]) -> str | None:
+        """The kind of the nearest owner in the amount's sentence (one around the amount wins; for an amount in a
+        "since she slipped 5 days ago" clause, the owner said before "since")."""
+        sentence = self.message.sentence
+        since = self._since_before(amount)
+        anchor = since if since is not None else amount.start
+        best, best_distance = None, None
+        for match, kind in owners:
+            if sentence[match.start] != sentence[amount.start]:
+                continue
+            if match.start <= amount.start and amount.end <= match.end:
+                return kind  # the amount is inside the phrase ("on my feet all day")
+            if since is not None and match.end > since:
+                continue
+            distance = anchor - match.end if match.end <= anchor else match.start - amount.end
+            distance += 0.5 if match.start > anchor else 0  # a tie goes to what was said before
+            if best_distance is None or distance < best_distance:
+                best, best_distance = kind, distance
+        if since is not None and best is None:
+            return self._owner_of(Amount(since + 1, amount.end, amount.minutes, amount.slot), owners)
+        return best
+
+    def _since_before(self, amount: Amount) -> int | None:
+        """Where a "since" stands a few words before an onset in its clause ("since she slipped 5 days ago")."""
+        if amount.slot != "onset":
+            return None
+        words = self.message.words
+        for position in range(amount.start - 2, max(-1, amount.start - 9), -1):
+            if words[position] in PUNCTUATION:
+                return None
+            if (words[position],) in self.lex.time.get("since", ()):
+                return position
+        return None
+
+    def _since_then(self) -> list[float]:
+        """ "since then", or a "since" that ends its clause, takes the day the message named just before."""
+        words, found = self.message.words, []
+        dated = [amount for amount in self.amounts if amount.minutes >= 60]
+        for position, word in enumerate(words):
+            if (word,) not in self.lex.time.get("since", ()):
+                continue
+            follows = words[position + 1] if position + 1 < len(words) else "."
+            if follows in PUNCTUATION or (follows,) in self.lex.time.get("then", ()):
+                before = [amount for amount in dated if amount.end <= position]
+                if before:
+                    found.append(before[-1].minutes)
+        return found
+
+
+def read(text: str, lex: Lexicon, now: datetime | None = None) -> Observations:
+    """Read free text into Observations with one language's lexicon; never raises for any string.
+
+    `now` resolves weekday names ("since Tuesday"); without it they are left unread."""
+    reading = _Reading(text, lex, now)
+    found = reading.signs()
+    if reading.is_other_language():
+        # Another language: only the signs its words share with this lexicon's safety net are read.
+        found = reading.settle(found, set(), None, None)
+        return Observations(signs=frozenset(found.asserted), possible_signs=frozenset(found.possible))
+    contexts = reading.contexts()
+    body_part = reading.body_part()
+    scope = _scope(reading, body_part)
+    if scope == "out" and body_part is None:
+        body_part = (reading.settings.get("out_of_scope_parts") or [None])[0]
+    experiencer, age_band = _people(reading)
+    found = reading.settle(found, contexts, body_part, age_band)
+    pattern = reading.pattern(body_part)
+    recurrence = reading.recurrence()
+    duration, onset = reading.times(pattern, recurrence)
+    observations = Observations(
+        body_part=body_part,
+        pattern=pattern,
+        duration_minutes=duration,
+        onset_minutes_ago=onset,
         recurrence=recurrence,
-        severity=found.get("severity"),
+        severity=reading.severity(),
         contexts=frozenset(contexts),
-        signs=frozenset(signs),
-        denied=frozenset(denied - signs),
+        signs=frozenset(found.asserted),
+        possible_signs=frozenset(found.possible),
+        denied=frozenset(found.denied),
+        called_it=reading.called_it(),
+        scope=scope,
+        age_band=age_band,
     )
+    # Who it is for is said only along with something else: a bare "yes" tells nothing.
+    if observations.is_empty() or experiencer is None:
+        return observations
+    return replace(observations, experiencer=experiencer)
+
+
+def _scope(reading: _Reading, body_part: str | None) -> str | None:
+    """out for a stomach, period or pregnancy-belly cramp with no limb, back or neck complaint; in for a limb."""
+    said = {match.pattern.id for match, polarity in reading.live("scope") if polarity != "hypothetical"}
+    out_parts = reading.settings.get("out_of_scope_parts", ())
+    if "out" in said and "in" not in said and body_part in (None, *out_parts):
+        return "out"
+    return "in" if body_part is not None else None
+
+
+# --- Who it is for ---------------------------------------------------------------------------------------------
+
+
+def _people(reading: _Reading) -> tuple[str | None, str | None]:
+    """Who has it (self or other) and their age band, when stated."""
+    message, lex = reading.message, reading.lex
+    bystanders = message.positions_of("not_the_experiencer")
+    others = [m for m, _ in reading.live("experiencer") if not m.positions() & bystanders]
+    ages = _ages(reading, bystanders)
+    other_ages = [age for owner, age in ages if owner is not None]
+    if others or other_ages:
+        if other_ages:
+            return "other", _band(other_ages[0], lex)
+        kinds = {m.start: m.pattern.id for m, _ in reading.live("age_band")}
+        return "other", next((kinds[m.start] for m in others if m.start in kinds), None)
+    own = [age for owner, age in ages if owner is None]
+    first_person = bool(message.of("first_person"))
+    return ("self" if first_person else None), (_band(own[0], lex) if own else None)
+
+
+def _band(age: float, lex: Lexicon) -> str | None:
+    """The age band an age falls in (the lexicon's `ages.bands`: each band's lowest age)."""
+    chosen = None
+    for low, band in sorted((float(low), band) for band, low in (lex.ages.get("bands") or {}).items()):
+        if age >= low:
+            chosen = band
+    return chosen
+
+
+def _phrases(rules: dict, key: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted((tuple(str(text).split()) for text in rules.get(key, ())), key=len, reverse=True))
+
+
+def _ages(reading: _Reading, bystanders: set[int]) -> list[tuple[Match | None, float]]:
+    """Ages stated, each with the person it belongs to (None: the writer's own; _SOMEONE: "my 7 year old")."""
+    message, lex = reading.message, reading.lex
+    words, rules = message.words, lex.ages
+    people = [m for m in message.of("experiencer") if not m.positions() & bystanders]
+    self_before, person_before = _phrases(rules, "self_before"), _phrases(rules, "person_before")
+    years_after, months_after = _phrases(rules, "years_after"), _phrases(rules, "months_after")
+    not_after = _phrases(rules, "not_after")
+    ages: list[tuple[Match | None, float]] = []
+    for position, word in enumerate(words):
+        if not (NUMERAL.match(word) or word in lex.tens or word in lex.ones or lex.numbers.get(word, 0) >= 10):
+            continue
+        number = number_at(words, position, lex)
+        if number is None or not 0 < number[0] < 120 or number[0] != int(number[0]):
+            continue
+        value, end = number
+        if has_after(words, end, months_after):
+            value = value / 12
+        elif has_after(words, end, not_after) or (
+            end < len(words) and words[end] in lex.unit_minutes and not has_after(words, end, years_after)
+        ):
+            continue
+        if has_before(words, position, self_before, lex):
+            ages.append((None, value))
+            continue
+        owner = None
+        for person in people:
+            if 0 <= position - person.end <= 4:
+                gap = tuple(w for w in words[person.end : position] if w not in PUNCTUATION)
+                if not gap or gap in person_before:
+                    owner = person
+        if owner is not None:
+            ages.append((owner, value))
+        elif has_after(words, end, years_after) or has_after(words, end, months_after):
+            ages.append((_SOMEONE, value))
+    return ages
+
+
+# An age said as "my 7 year old": someone else, of that age.
+_SOMEONE = Match(Pattern("experiencer", "other", ("'someone'",), True, True, None, "a year old"), (Hit(0, 0, ""),))
