@@ -25,7 +25,7 @@ PHRASE_FACTS = (
 # Sections holding lists of patterns (no ids): the reader's own grammar.
 GRAMMAR_SECTIONS = (
     "negation", "negation_after", "not_negation", "hedges", "hedges_after", "hypothetical", "historical",
-    "clause_breaks", "hedge_breaks", "ignore", "not_called_it", "not_the_experiencer", "first_person",
+    "clause_breaks", "hedge_breaks", "ignore", "not_called_it", "not_the_experiencer", "first_person", "reasserted",
 )
 # Sections every base language must have (another language may leave any out and inherit them).
 REQUIRED_SECTIONS = (
@@ -35,7 +35,7 @@ REQUIRED_SECTIONS = (
 )
 OPTIONAL_SECTIONS = (
     "ignore", "approximately", "hedges_after", "historical", "hedge_breaks", "not_called_it", "not_the_experiencer",
-    "first_person", "common_words", "ordinals", "spans", "days", "weekdays", "ages", "reading",
+    "first_person", "common_words", "ordinals", "spans", "days", "weekdays", "ages", "reading", "reasserted",
 )
 # Words shorter than this are never corrected: too many real words are one slip from another.
 MIN_TYPO_LENGTH = 5

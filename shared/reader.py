@@ -89,6 +89,8 @@ class _Reading:
         by_polarity = {"asserted": found.asserted, "hedged": found.possible, "negated": found.denied,
                        "past": found.denied}
         for match, polarity in self.live("signs"):
+            if polarity == "negated" and self._said_again(match):
+                polarity = "asserted"
             by_polarity.get(polarity, set()).add(match.pattern.id)
         for match, polarity in self.live("possible_signs"):
             if polarity in ("negated", "past"):
@@ -100,6 +102,16 @@ class _Reading:
                 found.denied.add(match.pattern.id)
         self._partly_said(found)
         return found
+
+    def _said_again(self, denied: Match) -> bool:
+        """True when a denial is followed by the same said of someone or something else, ending its clause: "my knee
+        isn't swollen but my son's is", "the left calf isn't hot, the right one is"."""
+        words, sentence = self.message.words, self.message.sentence
+        for match in self.message.of("reasserted"):
+            ends_clause = match.end >= len(words) or words[match.end] in PUNCTUATION
+            if match.start >= denied.end and sentence[match.start] == sentence[denied.start] and ends_clause:
+                return True
+        return False
 
     def _partly_said(self, found: _Signs) -> None:
         """A red-flag sign only partly said (its head class alone: "my pee is a weird colour", "my face feels funny")
