@@ -116,10 +116,11 @@ class _Reading:
     def _partly_said(self, found: _Signs) -> None:
         """A red-flag sign only partly said (its head class alone: "my pee is a weird colour", "my face feels funny")
         is possible, never dropped; denied when that part is denied ("breathing fine")."""
+        said = self.sign_positions | self.message.positions_of("denied")
         for sign, head in (self.settings.get("partial_signs") or {}).items():
             for hit in self.message.hits.get(head, ()):
                 positions = set(range(hit.start, hit.end))
-                if positions & self.sign_positions:
+                if positions & said:
                     continue
                 polarity = self.scopes.polarity(positions)
                 if polarity in ("negated", "past"):

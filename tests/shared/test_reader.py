@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from shared.content import load_content
 from shared.facts import Observations
@@ -387,3 +389,89 @@ def test_reader_result_is_plain_observations() -> None:
 def test_reader_keeps_accented_letters_so_other_languages_can_be_read() -> None:
     assert normalise("Crampe au mollet, ça fait MAL ÉNORMÉMENT") == "crampe au mollet, ça fait mal énormément"
     assert normalise("naïve café") == "naïve café" and normalise("it's 2mins") == "its 2 mins"
+
+
+# --- Properties (hypothesis) ----------------------------------------------------------------------------------------
+
+# The machine is shared with other test runs: no per-example deadline, and no complaint about slow data.
+PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Words of the lexicon's classes, without its grammar (negations, hedges, hypotheticals, past, ignored phrases):
+# words that neither deny, hedge nor make hypothetical what was said before them.
+GRAMMAR_WORDS = {" ".join(member) for name, members in LEXICON.classes.items()
+                 if name.startswith(("grammar:", "ignore:")) for member in members}
+PLAIN_WORDS = sorted(
+    {" ".join(member) for members in LEXICON.classes.values() for member in members
+     if not any(word in GRAMMAR_WORDS for word in member)} - GRAMMAR_WORDS
+)
+EVERYDAY_WORDS = ["it", "my", "the", "was", "really", "and", "then", "2", "mins", "for", "a", "few", "hours", "lol",
+                  "calf", "cramp", "after", "work", "today", "so", "bad"]
+# A red-flag sign in one message each; the sign, or a more specific one said with it, must survive whatever plain
+# words are added after it.
+RED_FLAG_MESSAGES = [
+    ("my calf cramps and i have chest pain", "chest_pain"),
+    ("cant breathe and my legs are cramping", "breathless"),
+    ("my pee is dark brown after the marathon", "dark_urine"),
+    ("he fainted after cramping in the heat", "fainting"),
+    ("my jaw is stiff and i cant swallow", "jaw_stiffness"),
+    ("my jaw is stiff and i cant swallow", "trouble_swallowing"),
+    ("back spasm and i wet myself", "bladder_bowel"),
+    ("tingling lips and my hands are curling", "tingling_mouth"),
+    ("face drooping on one side", "face_droop"),
+    ("my calf is swollen and red", "swelling"),
+    ("my calf is swollen and red", "redness"),
+    ("my thigh is hot to the touch", "warmth"),
+    ("been throwing up all morning", "vomiting"),
+    ("my legs are weak", "weakness"),
+    ("she is slurring her words", "slurred_speech"),
+    ("coughing up blood and my calf aches", "coughing_blood"),
+    ("stepped on a nail and my jaw has locked", "jaw_stiffness"),
+    ("numb between my legs and my back is in spasm", "groin_numbness"),
+]
+MORE_SPECIFIC = {
+    general: {specific for specific, generals in (LEXICON.reading.get("more_specific") or {}).items()
+              if general in (generals or ())}
+    for general in LEXICON.concept_ids("signs")
+}
+
+
+@PROPERTY
+@given(st.sampled_from(RED_FLAG_MESSAGES), st.lists(st.sampled_from(PLAIN_WORDS + EVERYDAY_WORDS), max_size=20))
+def test_property_plain_words_added_never_remove_a_red_flag_sign(case: tuple[str, str], added: list[str]) -> None:
+    message, sign = case
+    assert sign in read(message, LEXICON).signs
+    signs = read(f"{message} {' '.join(added)}", LEXICON).signs
+    assert sign in signs or signs & MORE_SPECIFIC[sign], (added, signs)
+
+
+def _words_of_sign(sign: str) -> set[str]:
+    """Every word a pattern of the sign (asserted or possible, or its partial head) is made of."""
+    patterns = [p for p in LEXICON.patterns if p.id == sign and p.fact in ("signs", "possible_signs")]
+    classes = {part for pattern in patterns for part in pattern.parts}
+    classes |= {head for name, head in (LEXICON.reading.get("partial_signs") or {}).items() if name == sign}
+    return {word for cls in classes for member in LEXICON.classes[cls] for word in member}
+
+
+DENIALS = [
+    ("no swelling in my calf", "swelling"),
+    ("my calf is not red", "redness"),
+    ("no chest pain, just a cramp", "chest_pain"),
+    ("breathing fine, calf cramp", "breathless"),
+    ("i dont have a fever", "fever"),
+    ("pee is clear", "dark_urine"),
+    ("no numbness or tingling", "numbness"),
+    ("jaw fine, swallowing fine", "trouble_swallowing"),
+]
+
+
+@PROPERTY
+@given(st.sampled_from(DENIALS), st.lists(st.sampled_from(PLAIN_WORDS + EVERYDAY_WORDS), min_size=1, max_size=20),
+       st.sampled_from([". ", ", and ", "! ", "\n"]))
+def test_property_a_denied_sign_stays_denied_when_unrelated_clauses_follow(
+    case: tuple[str, str], added: list[str], joint: str
+) -> None:
+    message, sign = case
+    assert sign in read(message, LEXICON).denied
+    unrelated = [words for words in added if not set(words.split()) & _words_of_sign(sign)]
+    assume(unrelated)
+    observations = read(f"{message}{joint}{' '.join(unrelated)}", LEXICON)
+    assert sign in observations.denied, (unrelated, observations)
