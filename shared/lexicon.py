@@ -43,6 +43,9 @@ CLASS_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 WINDOW = re.compile(r"\s*~(\d+)$")
 # The class every number said belongs to ("NUMBER degrees", "NUMBER year old").
 NUMBER = "NUMBER"
+# A member word written with this mark matches only that exact form, not the words it is the base of ("=cramp" is
+# "cramp" but not "cramped": the present tense that says a habit, "my calves cramp at night").
+EXACT = "="
 # Groups of members that compete for the same words (see Lexicon.members): the classes of `terms`, the reader's
 # grammar, each concept section's own phrases, and the ignored phrases, which win over every group.
 TERMS, GRAMMAR, IGNORE = "terms", "grammar", "ignore"
@@ -127,13 +130,15 @@ def deletions(word: str) -> set[str]:
 
 
 def stems(word: str, endings: dict[str, tuple[tuple[str, str], ...]]) -> list[str]:
-    """The word with each of the endings taken off (and a doubled last letter undone: slurred -> slurr -> slur)."""
+    """The word with each of the endings taken off (and a doubled last letter undone: slurred -> slurr -> slur).
+    A base is at least three letters: "hey" is not "he"."""
     found = []
     for ending, replacement in endings.get(word[-1:], ()):
-        if word.endswith(ending) and len(word) - len(ending) >= 2:
+        if word.endswith(ending):
             base = word[: len(word) - len(ending)] + replacement
-            found.append(base)
-            if not replacement and len(base) > 2 and base[-1] == base[-2]:
+            if len(base) >= 3:
+                found.append(base)
+            if not replacement and len(base) > 3 and base[-1] == base[-2]:
                 found.append(base[:-1])
     return found
 
@@ -153,7 +158,8 @@ def _neighbours(rows: list[str]) -> dict[str, str]:
 
 
 def _spelled(words: str, spelling: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """A phrase as the reader sees it: each word replaced by what its spelling entry says it means."""
+    """A phrase as the reader sees it: each word replaced by what its spelling entry says it means. A word written
+    "=cramps" stays "=cramps": that exact form only, not "cramped" (see EXACT)."""
     return tuple(meant for word in str(words).split() for meant in spelling.get(word, (word,)))
 
 
@@ -285,7 +291,7 @@ def build_lexicon(raw: dict[str, Any]) -> Lexicon:
         endings.setdefault(str(ending)[-1], []).append((str(ending), str(replacement or "")))
     forms = {str(form): str(word) for form, word in (raw.get("forms") or {}).items()}
 
-    vocabulary = {word for members in classes.values() for member in members for word in member}
+    vocabulary = {word.removeprefix(EXACT) for members in classes.values() for member in members for word in member}
     vocabulary |= {word for items in time_phrases.values() for words, _, _ in items for word in words}
     vocabulary |= {word for texts in time.values() for text in texts for word in text}
     vocabulary |= set(raw["units"]) | {word for phrase in numbers for word in phrase.split()}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.lexicon import CLAUSE_MARK, IGNORE, NUMBER, PUNCTUATION, SENTENCE_END, Lexicon, Pattern
+from shared.lexicon import CLAUSE_MARK, EXACT, IGNORE, NUMBER, PUNCTUATION, SENTENCE_END, Lexicon, Pattern
 from shared.words import NUMERAL, words_of
 
 
@@ -81,7 +81,9 @@ class Message:
                 at = position + offset
                 if at in self.consumed:
                     break
-                spoken = (words[at],) if words[at] == bases[at] else (words[at], bases[at])
+                # A word matches a member as written, as its base form, or as an exact form ("=cramps").
+                spoken = (words[at], EXACT + words[at]) if words[at] == bases[at] else (
+                    words[at], bases[at], EXACT + words[at])
                 nodes = [child for node in nodes for word in spoken if (child := node.next.get(word))]
                 if not nodes:
                     break

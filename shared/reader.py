@@ -185,15 +185,24 @@ class _Reading:
         by_part = (self.settings.get("pattern_by_body_part") or {}).get(body_part or "", {})
         return by_part.get(match.pattern.id, match.pattern.id)
 
-    def recurrence(self) -> str | None:
-        """first / recurring / frequent, from the words and from counts ("4 times this week")."""
-        said = {match.pattern.id for match, polarity in self.live("recurrence") if polarity != "hypothetical"}
-        count = self.episode_count()
+    def recurrence(self, pattern: str | None) -> str | None:
+        """first / recurring / frequent, from the words and from counts ("4 times this week"), said of the cramp:
+        not "I drink every night", not "furosemide twice a day", not "been sick three times"."""
+        owners = self._time_owners()
+        own_course = set(self.settings.get("twitch_course", ())) if pattern == "twitching" else set()
+        said = {
+            match.pattern.id
+            for match, polarity in self.live("recurrence")
+            if polarity != "hypothetical" and match.pattern.text not in own_course
+            and self._owner_of(Amount(match.start, match.end, 0, "recurrence"), owners) in ("complaint", None)
+        }
+        count = self.episode_count(owners)
         if count is not None:
             said.add("frequent" if count >= FREQUENT_COUNT else "recurring")
-        return next((level for level in ("frequent", "recurring", "first") if level in said), None)
+        # "First time ever getting a charley horse": the first time wins over the habit words around it.
+        return next((level for level in ("frequent", "first", "recurring") if level in said), None)
 
-    def episode_count(self) -> int | None:
+    def episode_count(self, owners: list[tuple[Match, str]] | None = None) -> int | None:
         """The largest count of episodes said: "4 times", "third night in a row", "for the last 3 nights"."""
         words, lex, counts = self.message.words, self.lex, []
         count_after = lex.time.get("count_after", ())
@@ -201,9 +210,13 @@ class _Reading:
             number = number_at(words, position, lex) if words[position] not in ("a", "an") else None
             said_times = number and number[1] < len(words) and words[number[1]] in lex.times
             if number and (said_times or has_after(words, number[1], count_after)):
-                counts.append(int(number[0]))
+                count, end = int(number[0]), number[1] + 1
             elif words[position] in lex.ordinals and has_after(words, position + 1, count_after):
-                counts.append(lex.ordinals[words[position]])
+                count, end = lex.ordinals[words[position]], position + 1
+            else:
+                continue
+            if owners is None or self._owner_of(Amount(position, end, 0, "count"), owners) in ("complaint", None):
+                counts.append(count)
         return max(counts) if counts else None
 
     def severity(self) -> str | None:
@@ -339,6 +352,8 @@ class _Reading:
                 continue
             if match.start <= amount.start and amount.end <= match.end:
                 return kind  # the amount is inside the phrase ("on my feet all day")
+            if kind == "complaint" and amount.start <= match.start and match.end <= amount.end:
+                return kind  # the phrase says the complaint itself ("keeps cramping")
             if since is not None and match.end > since:
                 continue
             distance = anchor - match.end if match.end <= anchor else match.start - amount.end
@@ -394,7 +409,7 @@ def read(text: str, lex: Lexicon, now: datetime | None = None) -> Observations:
     experiencer, age_band = _people(reading)
     found = reading.settle(found, contexts, body_part, age_band)
     pattern = reading.pattern(body_part)
-    recurrence = reading.recurrence()
+    recurrence = reading.recurrence(pattern)
     duration, onset = reading.times(pattern, recurrence)
     observations = Observations(
         body_part=body_part,
@@ -419,7 +434,7 @@ def read(text: str, lex: Lexicon, now: datetime | None = None) -> Observations:
 
 def _scope(reading: _Reading, body_part: str | None) -> str | None:
     """out for a stomach, period or pregnancy-belly cramp with no limb, back or neck complaint; in for a limb."""
-    said = {match.pattern.id for match, polarity in reading.live("scope") if polarity != "hypothetical"}
+    said = {match.pattern.id for match, polarity in reading.live("scope") if polarity in ("asserted", "hedged")}
     out_parts = reading.settings.get("out_of_scope_parts", ())
     if "out" in said and "in" not in said and body_part in (None, *out_parts):
         return "out"
@@ -433,7 +448,15 @@ def _people(reading: _Reading) -> tuple[str | None, str | None]:
     """Who has it (self or other) and their age band, when stated."""
     message, lex = reading.message, reading.lex
     bystanders = message.positions_of("not_the_experiencer")
-    others = [m for m, _ in reading.live("experiencer") if not m.positions() & bystanders]
+    pronouns = set(reading.settings.get("pronouns", ()))
+    mentions = [m for m, _ in reading.live("experiencer")]
+    others = []
+    for index, mention in enumerate(mentions):
+        # A pronoun is whoever was named before it: "lifting my grandson into his car seat" names a bystander twice.
+        named = [m for m in mentions[:index] if m.pattern.text not in pronouns]
+        refers_to = named[-1] if mention.pattern.text in pronouns and named else mention
+        if not (refers_to.positions() | mention.positions()) & bystanders:
+            others.append(mention)
     ages = _ages(reading, bystanders)
     other_ages = [age for owner, age in ages if owner is not None]
     if others or other_ages:
