@@ -171,41 +171,39 @@ class Scopes:
         self.forward = int(reading.get("negation_reach", 8))
         self.backward = int(reading.get("negation_reach_back", 4))
         self.breaks = message.positions_of("clause_breaks")
-        self.negated: dict[int, int] = {}  # position -> 1 when denied, 2 when denied twice (which asserts)
+        self.negated: dict[int, int] = {}  # position -> 1 when denied
         self.hedged: set[int] = set()
         self.hypothetical: set[int] = set()
-        blocked = message.positions_of("not_negation") | used
-        self._negations([m for m in message.of("negation") if not m.positions() & blocked])
+        pseudo = message.positions_of("not_negation")
+
+        def live(trigger: Match) -> bool:
+            # A trigger inside a concept's own words ("can't" in "can't breathe") or a pseudo-negation ("no
+            # doubt", "can't say it isn't") triggers nothing.
+            return not trigger.positions() <= used and not trigger.positions() & pseudo
+
+        self._negations([m for m in message.of("negation") if live(m)])
         for trigger in message.of("negation_after"):
-            if not trigger.positions() & blocked:
-                for position in self._before(trigger.start):
-                    self.negated[position] = self.negated.get(position, 0) + 1
+            if live(trigger):
+                for position in self.before(trigger.start):
+                    self.negated[position] = 1
         hedge_breaks = message.positions_of("hedge_breaks")
         for trigger in message.of("hedges"):
-            if not trigger.positions() & used:
+            if live(trigger):
                 self.hedged |= self._after(trigger.end, breaks=hedge_breaks)
         for trigger in message.of("hedges_after"):
-            if not trigger.positions() & used:
-                self.hedged |= self._before(trigger.start)
+            if live(trigger):
+                self.hedged |= self.before(trigger.start)
         for trigger in message.of("hypothetical"):
             self.hypothetical |= self._after(trigger.end, clause_only=True)
-        self.past = {p for trigger in message.of("historical") for p in self._before(trigger.start, whole=True)}
+        self.past = {p for trigger in message.of("historical") for p in self.before(trigger.start, whole=True)}
         self._question_marks()
 
     def _negations(self, triggers: list[Match]) -> None:
-        """Each negation reaches to the next one; two close together cancel out ("it isn't not swollen", "I can't
-        say the calf isn't warm")."""
-        gap = int(self.message.lex.reading.get("double_negation_gap", 3))
+        """Each negation reaches to the end of its clause, or to the next negation."""
         words = self.message.words
         for index, trigger in enumerate(triggers):
             following = triggers[index + 1].start if index + 1 < len(triggers) else len(words)
-            previous = triggers[index - 1] if index else None
-            double = previous is not None and 0 <= trigger.start - previous.end <= gap and not any(
-                word in PUNCTUATION for word in words[previous.end : trigger.start]
-            )
-            for position in self._after(trigger.end):
-                if position < following:
-                    self.negated[position] = 2 if double else 1
+            self.negated.update(dict.fromkeys((p for p in self._after(trigger.end) if p < following), 1))
 
     def _after(self, start: int, clause_only: bool = False, breaks: set[int] | None = None) -> set[int]:
         """The words a trigger ending at `start` covers: to the end of its clause, at most `forward` words on."""
@@ -233,7 +231,7 @@ class Scopes:
                 return True
         return False
 
-    def _before(self, end: int, whole: bool = False) -> set[int]:
+    def before(self, end: int, whole: bool = False) -> set[int]:
         """The words just before a trigger that follows what it covers ("jaw fine"), back to the clause start."""
         words, covered = self.message.words, set()
         position, count = end - 1, 0
@@ -269,7 +267,7 @@ class Scopes:
             return "hypothetical"
         if positions & self.hedged:
             return "hedged"
-        if any(self.negated.get(position, 0) % 2 for position in positions):
+        if any(self.negated.get(position) for position in positions):
             return "negated"
         if positions & self.past:
             return "past"

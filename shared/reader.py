@@ -61,8 +61,18 @@ class _Reading:
         }
         message.hear(consumed)
         self.scopes = Scopes(message, message.positions_of(*CONCEPT_SECTIONS))
+        self._date_the_past()
         self.sign_positions = message.positions_of(*SIGN_SECTIONS)
         self.places = set(self.settings.get("place_classes", ()))
+
+    def _date_the_past(self) -> None:
+        """What a clause says of long ago is past ("I had a fit two years ago", "a rash last month")."""
+        words, long_ago = self.message.words, float(self.settings.get("past_minutes", 43200))
+        for amount in self.amounts:
+            said_ago = has_after(words, amount.end, self.lex.time["onset_after"]) or (
+                (words[amount.start],) in self.lex.time.get("last", ()) and amount.slot == "not")
+            if amount.minutes >= long_ago and said_ago:
+                self.scopes.past |= self.scopes.before(amount.start, whole=True)
 
     def live(self, fact: str) -> list[tuple[Match, str]]:
         """A section's matches, each with its polarity (asserted, negated, hedged, hypothetical or past)."""
