@@ -298,8 +298,8 @@ class _Reading:
             if amount.slot == "not":
                 continue
             owner = self._owner_of(amount, owners)
-            if owner == "other" and has_complaint:
-                continue
+            if owner == "event" or (owner == "sign" and has_complaint):
+                continue  # the time of a fall, a bite, a medicine; or of a sign when there is a cramp to time
             if owner == "activity" and has_complaint and not (amount.slot != "bare" and self._said_of_now(amount)):
                 continue
             if owner is None and not has_complaint:
@@ -311,9 +311,11 @@ class _Reading:
             ):
                 durations.append(amount.minutes)
         onsets += self._since_then()
-        if recurrence in ("frequent", "recurring") and self._says_how_often() and pattern != "twitching":
-            # "most nights for a year": the history of a recurring problem, not one episode's length.
-            durations = [minutes for minutes in durations if minutes < DAY]
+        if recurrence in ("frequent", "recurring") and self._says_how_often():
+            # "most nights for a year": the history of a recurring problem, not one episode's length; a twitch
+            # comes and goes by itself, so only years of it are history.
+            longest = float(self.settings.get("twitch_history_minutes", 259200)) if pattern == "twitching" else DAY
+            durations = [minutes for minutes in durations if minutes < longest]
         return (max(durations) if durations else None), (max(onsets) if onsets else None)
 
     def _said_of_now(self, amount: Amount) -> bool:
@@ -328,61 +330,112 @@ class _Reading:
         return often or self.episode_count() is not None
 
     def _time_owners(self) -> list[tuple[Match, str]]:
-        """Everything a time may be said of: the muscle or limb complaint, a sign or event elsewhere, an activity."""
-        settings = self.settings
-        elsewhere = set(settings.get("signs_elsewhere", ()))
+        """Everything a time may be said of: the muscle or limb complaint ("complaint"), a sign elsewhere ("sign":
+        "diarrhoea since yesterday"), an event ("bitten 10 days ago"), an activity ("a coach for 14 hours")."""
+        settings, message = self.settings, self.message
+        elsewhere_signs = set(settings.get("signs_elsewhere", ()))
         events = set(settings.get("contexts_as_events", ()))
         activities = set(settings.get("contexts_as_activities", ()))
+        elsewhere = {p for m in message.of("signs") if m.pattern.id in elsewhere_signs for p in m.positions()}
+        places = self._places_of_events()
         owners: list[tuple[Match, str]] = []
-        for match in self.message.matches:
+        for match in message.matches:
             fact, concept = match.pattern.fact, match.pattern.id
-            if fact in SIGN_SECTIONS:
-                owners.append((match, "other" if concept in elsewhere else "complaint"))
-            elif fact in ("body_part", "pattern", "called_it"):
+            # A local sign is the complaint unless it is only part of a sign elsewhere (the numbness of "tingly
+            # lips"); a body part, pattern or word for it unless it is where a sign or event is.
+            local_sign = fact == "signs" and not match.positions() <= elsewhere
+            named = fact in ("body_part", "pattern", "called_it") and not match.positions() & (elsewhere | places)
+            if fact == "signs" and concept in elsewhere_signs:
+                owners.append((match, "sign"))
+            elif local_sign or named:
                 owners.append((match, "complaint"))
             elif fact == "contexts" and concept in events:
-                owners.append((match, "other"))
+                owners.append((match, "event"))
             elif fact == "contexts" and concept in activities:
                 owners.append((match, "activity"))
-        for kind, key in (("complaint", "complaint_classes"), ("other", "event_classes")):
+        for kind, key in (("complaint", "complaint_classes"), ("event", "event_classes")):
             for cls in settings.get(key, ()):
-                for hit in self.message.hits.get(cls, ()):
-                    owners.append((Match(Pattern(kind, cls, (cls,), True, True, None, cls), (hit,)), kind))
+                for hit in message.hits.get(cls, ()):
+                    if kind == "event" or not set(range(hit.start, hit.end)) & (elsewhere | places):
+                        owners.append((Match(Pattern(kind, cls, (cls,), True, True, None, cls), (hit,)), kind))
         return owners
 
+    def _places_of_events(self) -> set[int]:
+        """The words of body parts named as where something else happened: inside a circumstance ("on my feet all
+        day", "stomach bug") or just after an event ("surgery on my knee", "cut my hand", "bitten on my leg")."""
+        message, settings = self.message, self.settings
+        places = {p for m in message.of("contexts") if m.pattern.id in settings.get("contexts_not_located", ())
+                  for p in m.positions()}
+        reach = int(settings.get("event_place_reach", 3))
+        events = [hit for cls in settings.get("event_classes", ()) for hit in message.hits.get(cls, ())]
+        events += [m.hits[-1] for m in message.of("contexts") if m.pattern.id in settings.get("event_places", ())]
+        breaks = self.scopes.breaks
+        for part in message.of("body_part"):
+            if any(0 <= part.start - event.end <= reach and not any(
+                message.words[p] in PUNCTUATION or p in breaks for p in range(event.end, part.start)
+            ) for event in events):
+                places |= part.positions()
+        return places
+
     def _owner_of(self, amount: Amount, owners: list[tuple[Match, str]]) -> str | None:
-        """The kind of the nearest owner in the amount's sentence (one around the amount wins; for an amount in a
-        "since she slipped 5 days ago" clause, the owner said before "since")."""
+        """The kind of what the amount is said of: a phrase around it, else for an onset the nearest owner said
+        before its "since"/"started" (a complaint later in that clause wins: "since morning having breathing
+        difficulty and cramps"), else the nearest owner in its sentence."""
         sentence = self.message.sentence
-        since = self._since_before(amount)
-        anchor = since if since is not None else amount.start
+        for match, kind in owners:
+            if sentence[match.start] == sentence[amount.start]:
+                if set(range(amount.start, amount.end)) <= match.positions():
+                    return kind  # the amount is inside the phrase ("on my feet all day")
+                if kind == "complaint" and amount.start <= match.start and match.end <= amount.end:
+                    return kind  # the phrase says the complaint itself ("keeps cramping")
+        trigger = self._onset_trigger(amount)
+        if trigger is not None:
+            for match, kind in owners:
+                if kind in ("event", "sign") and trigger in match.positions():
+                    return kind  # the "since" is the event's own ("haven't touched a drop since Friday")
+            if self._opens_clause(trigger) and self._complaint_in_clause_after(owners, trigger):
+                return "complaint"  # "..., from 15 days cramps in calf muscles", "since morning having cramps"
+            before = self._nearest_owner(owners, amount, trigger, before_only=True)
+            if before is not None:
+                return before
+        return self._nearest_owner(owners, amount, amount.start)
+
+    def _opens_clause(self, position: int) -> bool:
+        """True when a word starts its clause (after punctuation, a clause break, or at the start)."""
+        words = self.message.words
+        return position == 0 or words[position - 1] in PUNCTUATION or (words[position - 1],) in self.lex.time.get(
+            "clause_openers", ())
+
+    def _nearest_owner(self, owners: list[tuple[Match, str]], amount: Amount, anchor: int,
+                       before_only: bool = False) -> str | None:
+        sentence = self.message.sentence
         best, best_distance = None, None
         for match, kind in owners:
-            if sentence[match.start] != sentence[amount.start]:
-                continue
-            if match.start <= amount.start and amount.end <= match.end:
-                return kind  # the amount is inside the phrase ("on my feet all day")
-            if kind == "complaint" and amount.start <= match.start and match.end <= amount.end:
-                return kind  # the phrase says the complaint itself ("keeps cramping")
-            if since is not None and match.end > since:
+            if sentence[match.start] != sentence[amount.start] or (before_only and match.end > anchor):
                 continue
             distance = anchor - match.end if match.end <= anchor else match.start - amount.end
             distance += 0.5 if match.start > anchor else 0  # a tie goes to what was said before
             if best_distance is None or distance < best_distance:
                 best, best_distance = kind, distance
-        if since is not None and best is None:
-            return self._owner_of(Amount(since + 1, amount.end, amount.minutes, amount.slot), owners)
         return best
 
-    def _since_before(self, amount: Amount) -> int | None:
-        """Where a "since" stands a few words before an onset in its clause ("since she slipped 5 days ago")."""
+    def _complaint_in_clause_after(self, owners: list[tuple[Match, str]], trigger: int) -> bool:
+        """True when the clause a "since"/"from" opens goes on to name the muscle complaint."""
+        words = self.message.words
+        end = next((p for p in range(trigger, len(words)) if words[p] in PUNCTUATION), len(words))
+        return any(kind == "complaint" and trigger < match.start < end for match, kind in owners)
+
+    def _onset_trigger(self, amount: Amount) -> int | None:
+        """Where the "since", "from" or "started" of an onset stands, a few words before it in its clause."""
         if amount.slot != "onset":
             return None
-        words = self.message.words
-        for position in range(amount.start - 2, max(-1, amount.start - 9), -1):
+        words, starts = self.message.words, {phrase[0] for phrase in self.lex.time["onset_before"]}
+        for position in range(amount.start - 1, max(-1, amount.start - 9), -1):
             if words[position] in PUNCTUATION:
                 return None
-            if (words[position],) in self.lex.time.get("since", ()):
+            if words[position] in starts and any(
+                tuple(words[position : position + len(phrase)]) == phrase for phrase in self.lex.time["onset_before"]
+            ):
                 return position
         return None
 

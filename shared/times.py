@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.lexicon import Lexicon
+from shared.lexicon import PUNCTUATION, Lexicon
 from shared.words import NUMERAL
 
 DAY = 1440  # minutes
+SECONDS = 0.5  # minutes: what "a few seconds", "20 secs" and "a sec" are read as (corpus README)
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,16 @@ def _slot(words: list[str], start: int, end: int, kind: str, lex: Lexicon) -> st
     if kind == "onset":
         return "onset"
     if kind == "day":
-        return "onset" if has_before(words, start, time["onset_before"], lex) else "not"
+        said_since = has_before(words, start, time["onset_before"], lex) or _since_earlier(words, start, lex)
+        return "onset" if said_since else "not"
     after = {slot: has_after(words, end, time[key])
              for slot, key in (("not", "not_after"), ("onset", "onset_after"), ("duration", "duration_after"))}
     before = {slot: has_before(words, start, time[key], lex)
               for slot, key in (("not", "not_before"), ("onset", "onset_before"), ("duration", "duration_before"))}
+    if after["not"] and has_after(words, end, time.get("not_after_weak", ())) and (
+        before["duration"] or before["onset"]
+    ):
+        after["not"] = 0  # "cramping for 40 minutes after mowing": the "for" says it; "after" dates something else
     for around in (after, before):
         if any(around.values()):
             return max(around, key=lambda slot: (around[slot], slot == "not"))
@@ -98,6 +104,16 @@ def _slot(words: list[str], start: int, end: int, kind: str, lex: Lexicon) -> st
     ):
         return "not"  # "twice a day", "4 days a week": how often, not how long
     return "bare" if kind == "amount" else "duration"
+
+
+def _since_earlier(words: list[str], start: int, lex: Lexicon) -> bool:
+    """True when a "since" opens the clause a day is named in ("since I banged it on the bed yesterday")."""
+    for position in range(start - 1, max(-1, start - 9), -1):
+        if words[position] in PUNCTUATION:
+            return False
+        if (words[position],) in lex.time.get("since", ()):
+            return True
+    return False
 
 
 def _amount_at(words: list[str], position: int, lex: Lexicon, now: datetime | None) -> tuple | None:
@@ -128,7 +144,7 @@ def _amount_at(words: list[str], position: int, lex: Lexicon, now: datetime | No
     elif end + 1 < len(words) and words[end] == "or" and (more := number_at(words, end + 1, lex)):
         minutes, end = more[0] * unit, more[1]  # "a minute or two"
     if unit < 1:
-        minutes = min(minutes, 0.5)  # any number of seconds is "seconds" (corpus convention)
+        minutes = SECONDS  # any number of seconds: the rules only ask whether it was seconds
     return position, end, minutes, "amount"
 
 
