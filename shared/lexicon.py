@@ -215,7 +215,9 @@ class _Compiler:
         """Parse one pattern: 'A + B' is a combination in any order, 'A .. B' one in this order (either may end
         in '~N': how many words may stand between parts); anything else a phrase, CAPITALS standing for a class."""
         text, window = str(written).strip(), None
-        group = IGNORE if fact == "ignore" else GRAMMAR if fact in GRAMMAR_SECTIONS else fact
+        # A concept's own phrases compete only with each other: "started rosuvastatin" (a new medicine) leaves
+        # "rosuvastatin" to the statin.
+        group = IGNORE if fact == "ignore" else GRAMMAR if fact in GRAMMAR_SECTIONS else f"{fact}:{concept}"
         if found := WINDOW.search(text):
             text, window = WINDOW.sub("", text), int(found.group(1))
         separator = " + " if " + " in text else " .. " if " .. " in text else None

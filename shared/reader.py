@@ -62,7 +62,9 @@ class _Reading:
         message.hear(consumed)
         self.scopes = Scopes(message, message.positions_of(*CONCEPT_SECTIONS))
         self._date_the_past()
-        self.sign_positions = message.positions_of(*SIGN_SECTIONS)
+        # The words of asserted signs' patterns: no muscle complaint, pattern or severity is read from them ("my jaw
+        # is locked" is no locked pattern). A possible sign's words stay free ("my neck is stiff" is a neck complaint).
+        self.sign_positions = message.positions_of("signs")
         self.places = set(self.settings.get("place_classes", ()))
 
     def _date_the_past(self) -> None:
@@ -126,7 +128,7 @@ class _Reading:
     def _partly_said(self, found: _Signs) -> None:
         """A red-flag sign only partly said (its head class alone: "my pee is a weird colour", "my face feels funny")
         is possible, never dropped; denied when that part is denied ("breathing fine")."""
-        said = self.sign_positions | self.message.positions_of("denied")
+        said = self.message.positions_of(*SIGN_SECTIONS, "denied")
         for sign, head in (self.settings.get("partial_signs") or {}).items():
             for hit in self.message.hits.get(head, ()):
                 positions = set(range(hit.start, hit.end))
@@ -145,6 +147,12 @@ class _Reading:
             if context in contexts:
                 for group in (found.asserted, found.possible):
                     group |= {other for sign, other in also.items() if sign in group}
+        for sign, with_signs in (settings.get("asserted_with") or {}).items():
+            if sign in found.possible:
+                # "stiff neck with a fever" is the neck sign, said with what makes it one; a stiff neck alone a crick.
+                found.possible.discard(sign)
+                if found.asserted & set(with_signs):
+                    found.asserted.add(sign)
         for rule, have in (("needs_sign", found.asserted), ("needs_context", contexts)):
             for sign, needed in (settings.get(rule) or {}).items():
                 if not have & set(needed):
@@ -161,6 +169,7 @@ class _Reading:
         for sign, general in specific.items():
             if sign in found.asserted:
                 found.asserted -= set(general or ())
+            if sign in found.asserted | found.possible:
                 found.possible -= set(general or ())
         found.possible -= found.asserted
         found.denied -= found.asserted | found.possible
@@ -169,11 +178,18 @@ class _Reading:
     # -- contexts, pattern, recurrence, severity, called_it --
 
     def contexts(self) -> set[str]:
-        """Circumstances said, not denied, not hypothetical, and not only part of a sign ("worse at night")."""
+        """Circumstances said, not denied, not hypothetical, and not only what a sign says ("worse at night")."""
+        said_by = {}
+        for sign, contexts in (self.settings.get("contexts_said_by_sign") or {}).items():
+            for match in self.message.of("signs"):
+                if match.pattern.id == sign:
+                    for context in contexts:
+                        said_by.setdefault(context, set()).update(range(match.start, match.end + 4))
         found = {
             match.pattern.id
             for match, polarity in self.live("contexts")
-            if polarity in ("asserted", "hedged", "past") and not match.positions() <= self.sign_positions
+            if polarity in ("asserted", "hedged", "past")
+            and not match.positions() <= said_by.get(match.pattern.id, set())
         }
         for specific, general in (self.settings.get("more_specific_contexts") or {}).items():
             if specific in found:
@@ -248,7 +264,7 @@ class _Reading:
         """The first muscle named with a complaint; else the first part with a local sign; else the first named.
         Never the place of a neurological sign or of a wound, unless the person calls it a cramp."""
         message, settings = self.message, self.settings
-        sign_matches = [m for fact in SIGN_SECTIONS for m in message.of(fact)]
+        sign_matches = message.of("signs")
         not_located = set(settings.get("signs_not_located", ()))
         elsewhere = {p for m in sign_matches if m.pattern.id in not_located for p in m.positions()}
         elsewhere |= {p for m in message.of("contexts") if m.pattern.id in settings.get("contexts_not_located", ())

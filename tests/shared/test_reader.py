@@ -439,7 +439,7 @@ MORE_SPECIFIC = {
 def test_property_plain_words_added_never_remove_a_red_flag_sign(case: tuple[str, str], added: list[str]) -> None:
     message, sign = case
     assert sign in read(message, LEXICON).signs
-    signs = read(f"{message} {' '.join(added)}", LEXICON).signs
+    signs = read(f"{message}, {' '.join(added)}", LEXICON).signs
     assert sign in signs or signs & MORE_SPECIFIC[sign], (added, signs)
 
 
