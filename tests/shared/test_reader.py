@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -475,3 +476,99 @@ def test_property_a_denied_sign_stays_denied_when_unrelated_clauses_follow(
     assume(unrelated)
     observations = read(f"{message}{joint}{' '.join(unrelated)}", LEXICON)
     assert sign in observations.denied, (unrelated, observations)
+
+
+# --- Phrasings written after the corpus, in words it does not use ----------------------------------------------------
+# The corpus is what the reader was built on; these check that concepts, not its lines, were learnt. The corpus "now"
+# (a Thursday) resolves weekdays. Sets: at least these ("none" for an empty set); times in minutes.
+CORPUS_NOW = datetime(2026, 12, 3, 14, 0)
+UNSEEN = [
+    ("my wee has turned the colour of coca cola after yesterdays crossfit comp", dict(signs={"dark_urine"})),
+    ("urine looks really brown today and my thighs ache like mad after spin", dict(signs={"dark_urine"})),
+    ("ive barely had a pee since breakfast and my legs are locking up", dict(signs={"little_urine"})),
+    ("my right calf has swelled up and feels really warm compared to the left one",
+     dict(signs={"swelling","warmth"}, body_part="calf")),
+    ("calf is all puffy and red, started after the long haul flight", dict(signs={"swelling","redness"})),
+    ("there is no swelling at all and it isnt red, just a tight calf after footy", dict(denied={"swelling","redness"})),
+    ("not swollen. but its bright red and hot to the touch", dict(signs={"redness","warmth"}, denied={"swelling"})),
+    ("hamstring cramp, might be a bit swollen, hard to tell", dict(possible_signs={"swelling"})),
+    ("my chest feels really heavy and my left arm keeps cramping", dict(signs={"chest_pain"}, body_part="arm")),
+    ("having real trouble catching my breath and my calf is killing me", dict(signs={"breathless"})),
+    ("i can breathe fine, no chest pain, just calf cramps at night", dict(denied={"breathless","chest_pain"})),
+    ("my mum collapsed in the kitchen and isnt answering me, she had leg cramps earlier",
+     dict(signs={"collapse"}, experiencer="other")),
+    ("he keeps passing out, been cramping in the sun all afternoon", dict(signs={"fainting"}, contexts={"heat"})),
+    ("my grandad is rambling and doesnt know what day it is, cramps in his legs, very hot day",
+     dict(signs={"confusion"})),
+    ("my daughter had a seizure at the athletics, her calves were cramping",
+     dict(signs={"seizure"}, experiencer="other")),
+    ("skin's gone dry and hot and he stopped sweating during the fun run",
+     dict(signs={"stopped_sweating","very_hot_skin"})),
+    ("been vomiting since lunch and cramps in my calves", dict(signs={"vomiting"})),
+    ("cramps after a bout of diarrhoea", dict(signs={"diarrhoea"})),
+    ("my jaw feels locked and I can't open it properly, trod on a rusty nail on sunday",
+     dict(signs={"jaw_stiffness"}, contexts={"wound"})),
+    ("struggling to swallow my food and my neck is cramping", dict(signs={"trouble_swallowing"})),
+    ("lower back spasm and now I cant feel my bum when I sit on the toilet",
+     dict(signs={"groin_numbness"}, body_part="lower_back")),
+    ("back went into spasm and ive lost control of my bladder", dict(signs={"bladder_bowel"})),
+    ("both my legs feel numb and heavy since my back went", dict(signs={"both_legs_weak"})),
+    ("numb lips and my fingers are cramping into claws", dict(signs={"tingling_mouth","hands_curling"})),
+    ("fever and a blotchy rash that wont go away when i press a glass on it", dict(signs={"fever","rash"})),
+    ("terrible headache, cant touch my chin to my chest, temperature",
+     dict(signs={"severe_headache","stiff_neck","fever"})),
+    ("his face has dropped on one side and hes slurring", dict(signs={"face_droop","slurred_speech"})),
+    ("my left arm went numb and weak suddenly and I cant lift it", dict(signs={"one_side_weak"})),
+    ("my calf has been cramping non stop for half an hour and nothing helps", dict(signs={"not_easing"}, duration=30)),
+    ("thigh keeps cramping, its been going for about 25 minutes now", dict(signs={"not_easing"}, duration=25)),
+    ("felt a massive pop in my achilles playing squash and now i cant stand on my toes",
+     dict(signs={"calf_pop","cant_push_off"})),
+    ("my boy is 7 and hes limping after a cramp at football",
+     dict(signs={"limp"}, age_band="child", experiencer="other")),
+    ("pregnant, 30 weeks, some bleeding this morning and cramp in my calf",
+     dict(signs={"bleeding"}, contexts={"pregnancy"})),
+    ("i stopped drinking three days ago and my hands wont stop shaking, legs cramping",
+     dict(signs={"shaking"}, contexts={"alcohol_withdrawal"})),
+    ("started simvastatin last month and now my thighs ache and cramp", dict(contexts={"statin"})),
+    ("i'm on furosemide and my feet cramp every night", dict(contexts={"diuretic"}, recurrence="frequent")),
+    ("twitch in my eyelid for about a month now", dict(duration=43200, pattern="twitching")),
+    ("my eye keeps twitching since 3 weeks", dict(onset=30240)),
+    ("calf cramp woke me up at 4am, lasted about 2 minutes", dict(duration=2, contexts={"sleep"})),
+    ("after a 10 hour shift my feet cramped for a few seconds", dict(duration=0.5)),
+    ("im 33 weeks pregnant and get calf cramps most nights",
+     dict(duration=None, recurrence="frequent", contexts={"pregnancy"})),
+    ("my 80 year old dad has cramps in his calves", dict(age_band="older_adult", experiencer="other")),
+    ("my wife (52) gets cramps in her feet", dict(age_band="adult", experiencer="other")),
+    ("I'm 71 and my calves cramp in bed", dict(age_band="older_adult")),
+    ("period cramps are awful this month", dict(scope="out")),
+    ("stomach cramps from food poisoning", dict(scope="out")),
+    ("i think my calf might be a bit swollen?", dict(possible_signs={"swelling"})),
+    ("in case it swells up what should i do? calf cramp now", dict(signs=set(), possible_signs=set())),
+    ("no fever, no rash, no headache, just a stiff neck from sleeping wrong",
+     dict(denied={"fever","rash","severe_headache"})),
+    ("if I get chest pain should I call 999? for now just a calf cramp", dict(signs=set())),
+    ("calf swollen", dict(signs={"swelling"}, body_part="calf")),
+    ("Swolen calf n its red", dict(signs={"swelling","redness"})),
+    ("cant breath", dict(signs={"breathless"})),
+    ("my speech is coming out all jumbled and my hand is cramping", dict(signs={"slurred_speech"})),
+    ("peeing like coffee colour after marathon", dict(signs={"dark_urine"})),
+    ("cramp in my calf that won't go away for 3 hours now", dict(signs={"not_easing"}, duration=180)),
+    ("my son, 4, has a temperature and wont walk on his leg", dict(signs={"fever","limp"}, age_band="child")),
+    ("the cramp in my foot eased after about a minute", dict(duration=1)),
+    ("toes cramping since this morning", dict(onset=300)),
+    ("leg cramps since monday", dict(onset=4320)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), UNSEEN, ids=[text[:40] for text, _ in UNSEEN])
+def test_reader_unseen_phrasing_reads_the_concept(text: str, expected: dict) -> None:
+    observations = read(text, LEXICON, now=CORPUS_NOW)
+    for fact, value in expected.items():
+        if fact in ("signs", "possible_signs", "denied", "contexts"):
+            got = getattr(observations, fact)
+            assert (not got) if value == set() else value <= got, (fact, got)
+        elif fact in ("duration", "onset"):
+            got = observations.duration_minutes if fact == "duration" else observations.onset_minutes_ago
+            assert got == pytest.approx(value) if value is not None else got is None, (fact, got)
+        else:
+            assert getattr(observations, fact) == value, (fact, getattr(observations, fact))
