@@ -68,8 +68,11 @@ class Pattern:
     parts: tuple[str, ...]
     ordered: bool  # parts in this order (a phrase, or "A .. B")
     adjacent: bool  # parts next to each other (a phrase)
-    window: int | None  # how many words may stand between parts (None: the lexicon's window)
+    window: int | None  # how many words may stand between parts, in all (None: the lexicon's window)
     text: str  # as written, for messages and the review of misses
+    # In an ordered pattern, which parts follow the one before them at once ("BODY CRAMP_NOW .. HABIT": CRAMP_NOW
+    # right after BODY, HABIT a few words on); empty when all or none do.
+    next_to_previous: tuple[bool, ...] = ()
 
 
 @dataclass
@@ -221,10 +224,25 @@ class _Compiler:
         if found := WINDOW.search(text):
             text, window = WINDOW.sub("", text), int(found.group(1))
         separator = " + " if " + " in text else " .. " if " .. " in text else None
+        next_to_previous: tuple[bool, ...] = ()
         if separator:
             parts = [part.strip() for part in text.split(separator)]
-            names = tuple(part if _is_class(part) else self.literal(part, group) for part in parts if part)
             ordered, adjacent = separator == " .. ", False
+            names, next_to = [], []
+            for part in parts:
+                words = part.split()
+                if len(words) > 1 and any(_is_class(word) for word in words):
+                    if not ordered:
+                        raise LexiconError(f"{fact} {concept!r}: pattern {text!r}: a part with a class and other "
+                                           "words is a phrase, which has an order: join the parts with ' .. '")
+                    # "BODY CRAMP_NOW .. HABIT": a phrase of classes inside an ordered pattern, word by word.
+                    names += [word if _is_class(word) else self.literal(word, group) for word in words]
+                    next_to += [False] + [True] * (len(words) - 1)
+                elif part:
+                    names.append(part if _is_class(part) else self.literal(part, group))
+                    next_to.append(False)
+            next_to_previous = tuple(next_to) if any(next_to) else ()
+            names = tuple(names)
         elif any(_is_class(word) for word in text.split()):
             # The words between classes are matched one by one, so they stay free for other patterns too
             # ("CRAMP_WORD in my chest" leaves "chest" to the chest-pain sign).
@@ -238,7 +256,7 @@ class _Compiler:
         for name in names:
             if name not in self.classes:
                 raise LexiconError(f"{fact} {concept!r}: pattern {text!r} names class {name}, which `terms` lacks")
-        self.patterns.append(Pattern(fact, concept, names, ordered, adjacent, window, str(written)))
+        self.patterns.append(Pattern(fact, concept, names, ordered, adjacent, window, str(written), next_to_previous))
 
 
 def _trie(classes: dict[str, tuple[tuple[str, ...], ...]], groups: dict[str, str]) -> WordTrie:

@@ -6,6 +6,7 @@ hypothetical covers (the NegEx/ConText idea: a trigger before or after a concept
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from shared.lexicon import CLAUSE_MARK, EXACT, IGNORE, NUMBER, PUNCTUATION, SENTENCE_END, Lexicon, Pattern
 from shared.words import NUMERAL, words_of
@@ -57,6 +58,7 @@ class Message:
         self.hits: dict[str, list[Hit]] = {}
         self.matches: list[Match] = []
         self._by_fact: dict[str, list[Match]] = {}
+        self._breaks: set[int] = set()
 
     def hear(self, consumed: set[int]) -> None:
         """Find every class member and every pattern; `consumed` words are read as nothing."""
@@ -107,26 +109,34 @@ class Message:
                 self.hits.setdefault(NUMBER, []).append(Hit(position, position + 1, NUMBER))
 
     def _find_matches(self) -> None:
-        """Every pattern whose first part was heard and whose other parts are there too."""
+        """Every pattern whose first part was heard and whose other parts are there too. Clause breaks first: the
+        parts of a pattern in order do not reach over one ("it was hard, and my wee ..." is no trouble peeing)."""
         heard = self.hits
-        for cls in list(heard):
-            for pattern in self.lex.by_first_part.get(cls, ()):
-                if all(part in heard for part in pattern.parts):
-                    self.matches.extend(self._match(pattern))
+        found = [pattern for cls in list(heard) for pattern in self.lex.by_first_part.get(cls, ())
+                 if all(part in heard for part in pattern.parts)]
+        self._breaks: set[int] = set()
+        for pattern in found:
+            if pattern.fact == "clause_breaks":
+                for match in self._match(pattern):
+                    self._breaks |= match.positions()
+        for pattern in found:
+            self.matches.extend(self._match(pattern))
 
     def _match(self, pattern: Pattern) -> list[Match]:
         found = []
         heard = self.hits
         window = self.lex.window if pattern.window is None else pattern.window
+        next_to = pattern.next_to_previous
         for first in heard[pattern.parts[0]]:
             hits = [first]
-            for part in pattern.parts[1:]:
-                if pattern.adjacent:
+            for index, part in enumerate(pattern.parts[1:], 1):
+                if pattern.adjacent or (next_to and next_to[index]):
                     following = next((hit for hit in heard[part] if hit.start == hits[-1].end), None)
                 elif pattern.ordered:
                     following = next(
                         (hit for hit in heard[part] if 0 <= hit.start - hits[-1].end <= window
-                         and self.sentence[hit.start] == self.sentence[first.start]),
+                         and self.sentence[hit.start] == self.sentence[first.start]
+                         and not self._breaks.intersection(range(hits[-1].end, hit.start))),
                         None,
                     )
                 else:
@@ -135,7 +145,12 @@ class Message:
                     break
                 hits.append(following)
             else:
-                if pattern.adjacent or max(h.start for h in hits) - min(h.end for h in hits) <= window:
+                if pattern.adjacent:
+                    found.append(Match(pattern, tuple(hits)))
+                elif pattern.ordered:
+                    if sum(hit.start - before.end for before, hit in pairwise(hits)) <= window:
+                        found.append(Match(pattern, tuple(hits)))
+                elif max(h.start for h in hits) - min(h.end for h in hits) <= window:
                     found.append(Match(pattern, tuple(hits)))
         return found
 
@@ -194,7 +209,8 @@ class Scopes:
             if live(trigger):
                 self.hedged |= self.before(trigger.start)
         for trigger in message.of("hypothetical"):
-            self.hypothetical |= self._after(trigger.end, clause_only=True)
+            if live(trigger):
+                self.hypothetical |= self._after(trigger.end, clause_only=True)
         self.past = {p for trigger in message.of("historical") for p in self.before(trigger.start, whole=True)}
         self._question_marks()
 

@@ -29,9 +29,11 @@ __all__ = ["MAX_TEXT_CHARS", "normalise", "read"]
 
 # "3 times this week": this many episodes or more is frequent (taxonomy: 3+ episodes this week).
 FREQUENT_COUNT = 3
-# The sections whose words belong to a concept (a negation word inside one denies nothing).
+# The sections whose words belong to a concept (a negation word inside one denies nothing). A denial's own negation
+# still reaches on ("isn't warm or swollen").
 CONCEPT_SECTIONS = ("body_part", "pattern", "contexts", "signs", "possible_signs", "denied", "recurrence", "severity",
                     "called_it", "age_band", "experiencer", "scope")
+OWN_WORD_SECTIONS = tuple(section for section in CONCEPT_SECTIONS if section != "denied")
 SIGN_SECTIONS = ("signs", "possible_signs")
 
 
@@ -60,7 +62,7 @@ class _Reading:
             for position in range(amount.end, amount.end + size)
         }
         message.hear(consumed)
-        self.scopes = Scopes(message, message.positions_of(*CONCEPT_SECTIONS))
+        self.scopes = Scopes(message, message.positions_of(*OWN_WORD_SECTIONS))
         self._date_the_past()
         # The words of asserted signs' patterns: no muscle complaint, pattern or severity is read from them ("my jaw
         # is locked" is no locked pattern). A possible sign's words stay free ("my neck is stiff" is a neck complaint).
@@ -100,20 +102,42 @@ class _Reading:
         found = _Signs(set(), set(), set())
         by_polarity = {"asserted": found.asserted, "hedged": found.possible, "negated": found.denied,
                        "past": found.denied}
+        read_as_sign: set[int] = set()
+        # A denial inside a pseudo-negation denies nothing ("I can't say the calf isn't warm").
+        pseudo = self.message.positions_of("not_negation")
+        denials = [(match, said) for match, said in self.live("denied")
+                   if said != "hypothetical" and not match.positions() & pseudo]
+        of_the_cramp = set(self.settings.get("said_of_the_cramp") or ())
         for match, polarity in self.live("signs"):
+            if match.pattern.id in of_the_cramp and self._inside_another_sign(match):
+                continue
             if polarity == "negated" and self._said_again(match):
                 polarity = "asserted"
+            if polarity == "asserted" and any(denial.pattern.id == match.pattern.id
+                                              and self._polar(match) <= denial.positions() for denial, _ in denials):
+                continue  # "calf cramp, not hot": the sign's own words are the denial's
             by_polarity.get(polarity, set()).add(match.pattern.id)
+            if polarity == "asserted":
+                read_as_sign |= self._polar(match)
         for match, polarity in self.live("possible_signs"):
+            if polarity == "asserted" and self._polar(match) & read_as_sign:
+                continue  # "my calf feels a bit warm" is the calf's warmth, not a feverish person
+            if any(denial.pattern.id == match.pattern.id and denial.positions() & match.positions()
+                   for denial, _ in denials):
+                continue  # "cramping, jaw fine": the jaw is denied, not possibly stiff
             if polarity in ("negated", "past"):
                 found.denied.add(match.pattern.id)
             elif polarity != "hypothetical":
                 found.possible.add(match.pattern.id)
-        for match, polarity in self.live("denied"):
-            if polarity != "hypothetical":
-                found.denied.add(match.pattern.id)
+        found.denied |= {match.pattern.id for match, _ in denials}
         self._partly_said(found)
         return found
+
+    def _inside_another_sign(self, match: Match) -> bool:
+        """True when a match's words all belong to another sign's match ("won't go" in "food won't go down")."""
+        words = match.positions()
+        return any(other.pattern.id != match.pattern.id and words <= other.positions()
+                   for section in SIGN_SECTIONS for other in self.message.of(section))
 
     def _said_again(self, denied: Match) -> bool:
         """True when a denial is followed by the same said of someone or something else, ending its clause: "my knee

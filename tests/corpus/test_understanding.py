@@ -15,25 +15,25 @@ from tests.corpus.evaluate import Report, evaluate, load_records
 
 # (precision, recall) floors per field, from `make eval` (measured values in the comments).
 FIELD_FLOORS = {
-    "body_part": (0.94, 0.93),  # 96.3 / 95.8
-    "pattern": (0.92, 0.84),  # 94.5 / 86.7
-    "duration_minutes": (0.95, 0.86),  # 98.6 / 89.7
-    "onset_minutes_ago": (0.85, 0.96),  # 87.9 / 100
-    "recurrence": (0.77, 0.74),  # 79.9 / 77.0
-    "severity": (0.88, 0.88),  # 91.2 / 91.2
+    "body_part": (0.94, 0.94),  # 96.2 / 96.2
+    "pattern": (0.92, 0.84),  # 93.7 / 86.7
+    "duration_minutes": (0.96, 0.87),  # 98.6 / 89.7
+    "onset_minutes_ago": (0.85, 0.97),  # 87.9 / 100
+    "recurrence": (0.76, 0.75),  # 78.8 / 77.7 (the corpus labels habits unevenly: 'cramps at night' is both)
+    "severity": (0.89, 0.89),  # 91.2 / 91.2
     "experiencer": (0.97, 0.96),  # 99.2 / 98.4
     "age_band": (0.96, 0.95),  # 98.9 / 97.9
     "called_it": (0.97, 0.97),  # 99.4 / 99.4
-    "scope": (0.92, 0.97),  # 95.0 / 100
-    "contexts": (0.86, 0.92),  # 88.8 / 94.2
-    "signs": (0.95, 0.97),  # 97.0 / 99.5
-    "possible_signs": (0.55, 0.93),  # 58.7 / 96.4
-    "denied": (0.90, 0.90),  # 92.5 / 92.5
+    "scope": (0.93, 0.98),  # 95.0 / 100
+    "contexts": (0.91, 0.93),  # 93.3 / 95.8
+    "signs": (0.96, 0.98),  # 97.8 / 99.8
+    "possible_signs": (0.62, 0.93),  # 67.5 / 96.4
+    "denied": (0.91, 0.95),  # 93.7 / 97.2
 }
 # The taxonomy's urgency table applied to what the reader found, against each line's expected urgency.
-TABLE_AGREEMENT_FLOOR = 0.96  # 98.0
-TABLE_OVER_ESCALATED_CEILING = 12  # 8 lines of 794: read as more urgent than expected
-TABLE_UNDER_ESCALATED_CEILING = 10  # 8 lines of 794
+TABLE_AGREEMENT_FLOOR = 0.97  # 99.0
+TABLE_OVER_ESCALATED_CEILING = 9  # 5 lines of 794: read as more urgent than expected
+TABLE_UNDER_ESCALATED_CEILING = 6  # 3 lines of 794
 # The product's cramp/spasm/unclear verdict with the packaged rules (issue 14 owns the weights; re-measure on merge).
 VERDICT_AGREEMENT_FLOOR = 0.82  # 86.5
 

@@ -252,6 +252,7 @@ BROKEN = [
     (EN_LEXICON, _replace("  swelling: [SWELL,", "  swolen: [SWELL,"), "signs 'swolen' is not an id"),
     (EN_LEXICON, _replace("  dark_urine: [URINE + DARK ~8]", "  dark_urine: [URINE + DARKK]"), "names class DARKK"),
     (EN_LEXICON, _replace("  LIMB: [CALF,", "  LIMB: [CALFF,"), "names class CALFF"),
+    (EN_LEXICON, _replace("  dark_urine: [URINE + DARK ~8]", "  dark_urine: [my URINE + DARK ~8]"), "has an order"),
     (EN_LEXICON, _replace("\nterms:\n", "\nterm:\n"), "unknown section 'term'"),
     (EN_LEXICON, _replace("    twitching: [twitch,", "    twitches: [twitch,"), "question 'pattern' has no option"),
     (EN_LEXICON, _replace("  second: 1\n", "  second: one\n"), "'second' needs a number"),

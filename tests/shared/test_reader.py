@@ -283,6 +283,33 @@ def test_reader_denied_sign_is_not_also_reported() -> None:
     assert {"swelling", "redness"} <= observations.denied
 
 
+def test_reader_phrase_of_classes_inside_an_ordered_pattern_keeps_its_words_together() -> None:
+    # "BODY CRAMP_NOW .. HABIT": the verb right after the body part, the habit a word or two on.
+    assert read("my calves cramp at night", LEXICON).recurrence == "recurring"
+    assert read("my calf cramp eased after 2 minutes", LEXICON).recurrence is None
+
+
+def test_reader_ordered_pattern_does_not_reach_over_a_new_clause() -> None:
+    # "hard ... wee" is not trouble peeing when "and my" starts a new clause between them.
+    found = read("getting up from a chair is hard, and my wee looks a bit darker than normal", LEXICON)
+    assert "bladder_bowel" not in found.signs
+    assert "dark_urine" in found.possible_signs
+
+
+def test_reader_a_denial_pattern_still_denies_what_follows_it() -> None:
+    found = read("calf isn't warm or swollen", LEXICON)
+    assert {"warmth", "swelling"} <= found.denied
+    found = read("calf cramp, not hot, maybe a little swollen", LEXICON)
+    assert "warmth" in found.denied and "warmth" not in found.signs
+    assert "swelling" in found.possible_signs
+
+
+def test_reader_a_course_word_inside_another_sign_is_not_the_cramp_s() -> None:
+    assert read("food won't go down and my calf cramps", LEXICON).signs == {"trouble_swallowing"}
+    assert "not_easing" not in read("pain in my belly won't ease and my back is spasming", LEXICON).signs
+    assert "not_easing" in read("my calf cramp won't go away", LEXICON).signs
+
+
 def test_reader_negation_stops_at_but() -> None:
     observations = read("no swelling but it is red", LEXICON)
     assert "redness" in observations.signs and "swelling" in observations.denied
@@ -557,6 +584,76 @@ UNSEEN = [
     ("the cramp in my foot eased after about a minute", dict(duration=1)),
     ("toes cramping since this morning", dict(onset=300)),
     ("leg cramps since monday", dict(onset=4320)),
+    # A second batch, written after the first was read.
+    ("um so basically my calf went really tight about an hour ago and it's like burning hot and kind of swollen and "
+     "i don't know what to do",
+     dict(signs={"warmth","swelling"}, onset=60)),
+    ("alexa my dad can't get his words out properly and his face looks droopy",
+     dict(signs={"slurred_speech","face_droop"}, experiencer="other")),
+    ("respected sir my wife is having leg cramps from 3 days and her urine is coming dark brown colour",
+     dict(signs={"dark_urine"}, onset=4320, experiencer="other")),
+    ("me nan's calf is gone all swollen and purple, she's 86",
+     dict(signs={"swelling","redness"}, age_band="older_adult")),
+    ("mate my hammy's locked up and i reckon i can't walk on it properly", dict(body_part="hamstring")),
+    ("my chest is tight, cant get a proper breath, calves are sore from the run",
+     dict(signs={"chest_pain","breathless"})),
+    ("I dont think its anything but my calf feels a bit warm", dict(possible_signs=set(), signs={"warmth"})),
+    ("calf cramp, not hot, maybe a little swollen", dict(denied={"warmth"}, possible_signs={"swelling"})),
+    ("I'm not confused or anything but I do feel really sick and hot after gardening all day in the sun",
+     dict(denied={"confusion"})),
+    ("no blood in my wee but its very dark", dict(signs={"dark_urine"})),
+    ("she fainted twice today with cramps in her legs, she's 15", dict(signs={"fainting"}, age_band="child")),
+    ("both his legs have gone weak, hes 68, after lifting the shopping",
+     dict(signs={"both_legs_weak"}, age_band="older_adult")),
+    ("lower back pain radiating down both legs, both legs tingling and weak", dict(signs={"both_legs_weak"})),
+    ("numbness around my back passage after my back spasm", dict(signs={"groin_numbness"})),
+    ("I keep wetting myself since my back went into spasm", dict(signs={"bladder_bowel"})),
+    ("jaw is so tight I can barely open my mouth to eat, cut my finger on rusty metal",
+     dict(signs={"jaw_stiffness"}, contexts={"wound"})),
+    ("the cat bit me last week and now my arm keeps cramping", dict(contexts={"wound"}, body_part="arm")),
+    ("eyelid twitching for the last 3 weeks on and off", dict(duration=30240)),
+    ("had a cramp in my foot for 5 mins this morning, fine now", dict(duration=5)),
+    ("cramp in my calf since about 10 minutes ago and it's still going", dict(onset=10, signs={"not_easing"})),
+    ("doing a 12 hour shift tomorrow and my calves have been cramping on and off", dict(duration=None)),
+    ("I am 6 months pregnant and my calf is red and swollen",
+     dict(signs={"redness","swelling"}, contexts={"pregnancy"}, duration=None)),
+    ("Been on atorvastatin for 5 years and now getting leg cramps", dict(contexts={"statin"}, duration=None)),
+    ("my baby is 9 months and her legs keep jerking", dict(age_band="child", experiencer="other")),
+    ("sorry to bother you but my husband has terrible cramps in his calves every night",
+     dict(recurrence="frequent", experiencer="other", age_band="adult")),
+    ("first cramp I've ever had, right in the arch of my foot", dict(recurrence="first", body_part="foot")),
+    ("calf cramps three nights in a row now", dict(recurrence="frequent")),
+    ("Cramp in my neck and shoulders, feels like a knot, can't turn my head",
+     dict(body_part="neck_shoulder", pattern="stiff")),
+    ("My thumb keeps twitching for no reason", dict(body_part="hand", pattern="twitching", contexts={"rest"})),
+    ("cramped up in the pool, calf went rock solid", dict(pattern="locked", body_part="calf", contexts={"exercise"})),
+    ("cramping in the heat at work, soaked with sweat and feel dizzy",
+     dict(signs={"heavy_sweating"}, contexts={"heat"})),
+    ("swollen and hot knee on my 5 year old and he won't walk",
+     dict(signs={"swollen_joint","limp"}, age_band="child")),
+    ("it's not swollen, it's not red, it's not hot. it's just a cramp",
+     dict(denied={"swelling","redness","warmth"}, signs=set())),
+    ("hardly any urine today and what there is looks like cola", dict(signs={"little_urine","dark_urine"})),
+    ("i coughed and there was blood, and my calf is swollen", dict(signs={"coughing_blood","swelling"})),
+    ("suddenly can't speak properly and my right side feels weak", dict(signs={"slurred_speech","one_side_weak"})),
+    ("seeing things that aren't there since i stopped the booze, legs cramping",
+     dict(signs={"hallucinations"}, contexts={"alcohol_withdrawal"})),
+    ("I can't feel my left foot properly after the cramp", dict(signs={"numbness"})),
+    ("my calf's gotten thinner than the other over the months and cramps a lot",
+     dict(signs={"muscle_wasting"}, recurrence="frequent")),
+    ("the twitching has spread from my eye to my whole cheek", dict(signs={"spreading_twitch"})),
+    ("my eyelid keeps closing on its own", dict(signs={"eye_closing"})),
+    ("cramps in my legs when I walk to the bus stop but they go if I stop for a bit",
+     dict(signs={"pain_when_walking"})),
+    ("i've got a heavy period with clots and cramps in my stomach", dict(signs={"bleeding"}, scope="out")),
+    ("tummy cramps and i've had the runs since last night", dict(signs={"diarrhoea"}, scope="out")),
+    ("can my calf cramp be because of my blood pressure tablets?", dict(contexts=set())),
+    ("fingers cramp when I'm writing for a long time", dict(contexts={"writing"}, body_part="hand")),
+    ("charley horse", dict(called_it="cramp")),
+    ("my back's spasming, no numbness, bladder fine, no fever", dict(denied={"numbness","bladder_bowel","fever"})),
+    ("cramp at the back of my thigh during the 5k parkrun", dict(body_part="hamstring", contexts={"exercise"})),
+    ("quads seized up after squats at the gym",
+     dict(body_part="quadriceps", contexts={"after_exercise"}, pattern="locked")),
 ]
 
 
