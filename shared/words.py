@@ -26,6 +26,9 @@ NUMERAL = re.compile(r"\d+(?:\.\d+)?$")
 def normalise(text: str) -> str:
     """Lower-case, drop apostrophes, split '2mins' into '2 mins' and blank out symbols (letters keep accents)."""
     text = text[:MAX_TEXT_CHARS].lower().translate(_APOSTROPHES)
+    if not text.isascii():
+        # A digit that is no decimal digit ("²", "①") is no number here: int() refuses it.
+        text = "".join(" " if char.isdigit() and not char.isdecimal() else char for char in text)
     return _NOT_READ.sub(" ", _DIGIT_THEN_LETTER.sub(r"\1 \2", text))
 
 

@@ -26,9 +26,14 @@ PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 # Every word and phrase the reader knows (its grammar's negations, hedges and clause breaks included), and the same
 # without the grammar: words that neither deny, hedge nor make hypothetical what was said before them.
 LEXICON_WORDS = sorted({" ".join(member) for members in LEXICON.classes.values() for member in members})
+# Words that are no denial, hedge or hypothetical, nor hold one ("fine" denies what comes before it).
+TRIGGERS = ("negation", "negation_after", "hedges", "hedges_after", "hypothetical", "historical")
+TRIGGER_PHRASES = {" ".join(member) for pattern in LEXICON.patterns if pattern.fact in TRIGGERS
+                   for part in pattern.parts for member in LEXICON.classes[part]}
 PLAIN_WORDS = sorted(
     {" ".join(member) for name, members in LEXICON.classes.items() if not name.startswith(("grammar:", "ignore:"))
-     for member in members}
+     for member in members
+     if not any(f" {phrase} " in f" {' '.join(member)} " for phrase in TRIGGER_PHRASES)}
 )
 EVERYDAY_WORDS = ["it", "my", "the", "was", "really", "and", "then", "2", "mins", "for", "a", "few", "hours", "lol"]
 # Any unicode at all, lone surrogates (what undecodable bytes become) and control characters included.

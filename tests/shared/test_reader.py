@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from shared.content import load_content
 from shared.facts import Observations
 from shared.reader import MAX_TEXT_CHARS, normalise, read
+from shared.words import words_of
 
 CONTENT = load_content()
 LEXICON = CONTENT.language("en-US").lexicon
@@ -455,9 +456,11 @@ RED_FLAG_MESSAGES = [
     ("stepped on a nail and my jaw has locked", "jaw_stiffness"),
     ("numb between my legs and my back is in spasm", "groin_numbness"),
 ]
+# A sign may give way to a more specific one (in a child, a swollen ankle is the swollen-joint sign).
+SPECIFIC_RULES = [*(LEXICON.reading.get("more_specific") or {}).items(),
+                  *(LEXICON.reading.get("more_specific_in_children") or {}).items()]
 MORE_SPECIFIC = {
-    general: {specific for specific, generals in (LEXICON.reading.get("more_specific") or {}).items()
-              if general in (generals or ())}
+    general: {specific for specific, generals in SPECIFIC_RULES if general in (generals or ())}
     for general in LEXICON.concept_ids("signs")
 }
 
@@ -499,7 +502,7 @@ def test_property_a_denied_sign_stays_denied_when_unrelated_clauses_follow(
 ) -> None:
     message, sign = case
     assert sign in read(message, LEXICON).denied
-    unrelated = [words for words in added if not set(words.split()) & _words_of_sign(sign)]
+    unrelated = [words for words in added if not set(sum(words_of(words, LEXICON), [])) & _words_of_sign(sign)]
     assume(unrelated)
     observations = read(f"{message}{joint}{' '.join(unrelated)}", LEXICON)
     assert sign in observations.denied, (unrelated, observations)
