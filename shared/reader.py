@@ -607,17 +607,16 @@ def _ages(reading: _Reading, bystanders: set[int]) -> list[tuple[Match | None, f
             end < len(words) and words[end] in lex.unit_minutes and not has_after(words, end, years_after)
         ):
             continue
-        if has_before(words, position, self_before, lex):
-            ages.append((None, value))
-            continue
         owner = None
         for person in people:
             if 0 <= position - person.end <= 4:
                 gap = tuple(w for w in words[person.end : position] if w not in PUNCTUATION)
                 if not gap or gap in person_before:
                     owner = person
-        if owner is not None:
+        if owner is not None:  # "my father aged 67": his age, though "aged 67" alone is the writer's
             ages.append((owner, value))
+        elif has_before(words, position, self_before, lex):
+            ages.append((None, value))
         elif has_after(words, end, years_after) or has_after(words, end, months_after):
             ages.append((_SOMEONE, value))
     return ages

@@ -657,6 +657,92 @@ UNSEEN = [
     ("cramp at the back of my thigh during the 5k parkrun", dict(body_part="hamstring", contexts={"exercise"})),
     ("quads seized up after squats at the gym",
      dict(body_part="quadriceps", contexts={"after_exercise"}, pattern="locked")),
+    # A third batch: Indian, Irish, Scottish and Australian English, voice, texting, stories.
+    # Indian English
+    ("Good evening doctor, my father aged 67 is having severe cramps in both calves since 4 days, kindly suggest",
+     dict(experiencer="other", age_band="older_adult", onset=5760, severity="severe", body_part="calf")),
+    ("my mother is having swelling in left leg and it is paining a lot from yesterday",
+     dict(signs={"swelling"}, experiencer="other", onset=1440)),
+    ("Sir I am getting cramps in my calf muscles during night times, what to do",
+     dict(contexts={"sleep"}, body_part="calf")),
+    ("doctor my urine is coming very less and dark yellow after the trek, legs are paining",
+     dict(signs={"little_urine"})),
+    ("my son got bitten by street dog 1 week back and now he is having jaw pain and not able to open mouth",
+     dict(signs={"jaw_stiffness"}, contexts={"wound"}, experiencer="other")),
+    ("I am diabetic and on metformin, getting tingling and cramps in my feet at night",
+     dict(contexts={"sleep"}, body_part="foot")),
+    ("my wife is 7 months pregnant and having leg cramps at night, is it normal",
+     dict(contexts={"pregnancy"}, experiencer="other")),
+    ("hand is paining and fingers are getting locked while writing exam", dict(contexts={"writing"}, body_part="hand")),
+    # Irish / Scottish / Australian / UK
+    ("me calf is after going into a knot on the pitch, hurling, its fierce sore",
+     dict(body_part="calf", contexts={"exercise"})),
+    ("wee man is only 6 and he's limping since the match, says his knee is sore, and it's a bit swollen",
+     dict(age_band="child", signs={"limp"})),
+    ("arvo run in 38 degrees and now me legs are cramping and I feel crook", dict(contexts={"heat"})),
+    ("the missus has been on the loo all night with the runs and now her calves are cramping",
+     dict(signs={"diarrhoea"}, experiencer="other")),
+    ("my granda's calf is roaring red and hot, he flew back from spain on tuesday",
+     dict(signs={"redness","warmth"}, experiencer="other", age_band="older_adult")),
+    ("I'm gasping, can't get a breath at all, and me leg's cramping", dict(signs={"breathless"})),
+    ("bairn woke up screaming with cramp in her leg, she's 5, no temperature",
+     dict(age_band="child", denied={"fever"})),
+    ("knackered after the footy, hammy's tight as anything", dict(body_part="hamstring", contexts={"fatigue"})),
+    # Voice transcripts, no punctuation
+    ("alexa ask cramp helper my leg keeps cramping up every night for the last two weeks",
+     dict(recurrence="frequent", duration=None)),
+    ("hey so my husband just collapsed on the floor and hes not waking up he had really bad cramps before",
+     dict(signs={"collapse"}, experiencer="other")),
+    ("i think my calf is maybe a little bit swollen but im not really sure", dict(possible_signs={"swelling"})),
+    ("my back went into spasm this morning and now i cant really feel my bottom when i sit on the loo",
+     dict(signs={"groin_numbness"}, onset=None)),
+    ("my dad is talking funny and his mouth is drooping on one side", dict(signs={"slurred_speech","face_droop"})),
+    ("cramp in my foot its gone now it lasted maybe thirty seconds", dict(duration=0.5)),
+    ("calf cramp for like twenty minutes and it is still going", dict(duration=20, signs={"not_easing"})),
+    # Texting / typos
+    ("omg my calf is sooo swolen n red wat do i do", dict(signs={"swelling","redness"})),
+    ("cnt breathe properly n my chest hurts", dict(signs={"breathless","chest_pain"})),
+    ("legs crampin all day, pee is like coke colour", dict(signs={"dark_urine"})),
+    ("neck spasm 2dy, no fevr no rash", dict(denied={"fever","rash"})),
+    ("jaw feels stiff cant open it proprly, cut my hand on a rusty gate last wk",
+     dict(signs={"jaw_stiffness"}, contexts={"wound"})),
+    ("hamstrng cramp aftr sprint sesh", dict(body_part="hamstring", contexts={"after_exercise"})),
+    # Stories
+    ("So I went for my usual Sunday long run, about 18k, it was really hot out, and around the 15k mark "
+     "both calves started cramping, I walked home and drank loads, now a few hours later my pee is really "
+     "dark like tea and my legs are so sore",
+     dict(signs={"dark_urine"}, contexts={"heat"})),
+    ("Bit of background: I'm 45, healthy, no meds. Last night I woke up with a cramp in my left calf, "
+     "which eased after a few minutes. This morning the calf still feels tight and it looks a bit swollen "
+     "compared to the other one, and it's warm.",
+     dict(signs={"warmth", "swelling"})),
+    ("My elderly mum (89) has been getting cramps in her hands for weeks, and today she seems confused and"
+     " doesn't know where she is",
+     dict(signs={"confusion"}, age_band="older_adult", experiencer="other")),
+    # Negation / hedges / hypotheticals
+    ("no swelling no redness no heat just a tight calf", dict(denied={"swelling","redness","warmth"}, signs=set())),
+    ("it isn't swollen or red but it is really hot", dict(denied={"swelling","redness"}, signs={"warmth"})),
+    ("should I be worried if my calf swells up? it's just cramping at the moment",
+     dict(signs=set(), possible_signs=set())),
+    ("I don't know if it's swollen, it might be", dict(possible_signs={"swelling"})),
+    ("never had any chest pain, just these cramps", dict(denied={"chest_pain"})),
+    ("I wasn't sick but I did feel dizzy", dict(denied={"vomiting"})),
+    ("no numbness down below, bladder and bowels normal, just back spasms",
+     dict(denied={"groin_numbness","bladder_bowel"})),
+    ("doctor said to watch for dark urine, it's fine so far", dict(signs=set())),
+    # Time
+    ("my leg cramped about 20 minutes ago and it only lasted a minute", dict(onset=20, duration=1)),
+    ("I've had this twitch for six months on and off", dict(duration=259200)),
+    ("cramps started two days ago", dict(onset=2880)),
+    ("calf cramp at 5am this morning, lasted about 10 minutes", dict(duration=10)),
+    ("on statins for 10 years, cramps for 2 weeks", dict(duration=20160, contexts={"statin"})),
+    ("I'm 28 weeks and my feet cramp", dict(duration=None, contexts={"pregnancy"})),
+    # Others / age
+    ("my 14 year old daughter gets cramps in her calves after netball", dict(age_band="child", experiencer="other")),
+    ("Asking for my grandma, she's 92, her feet cramp at night", dict(age_band="older_adult", experiencer="other")),
+    ("me and my brother both get cramps in our legs", dict(experiencer="self")),
+    # Out of scope
+    ("bad stomach cramps and diarrhoea since last night", dict(scope="out", signs={"diarrhoea"})),
 ]
 
 
