@@ -68,6 +68,8 @@ class _Reading:
         # is locked" is no locked pattern). A possible sign's words stay free ("my neck is stiff" is a neck complaint).
         self.sign_positions = message.positions_of("signs")
         self.places = set(self.settings.get("place_classes", ()))
+        # Signs whose words were heard but that the settle rules say are not the sign here (night pain of a calf).
+        self.not_signs: set[str] = set()
 
     def _date_the_past(self) -> None:
         """What a clause says of long ago is past ("I had a fit two years ago", "a rash last month")."""
@@ -180,13 +182,13 @@ class _Reading:
         for rule, have in (("needs_sign", found.asserted), ("needs_context", contexts)):
             for sign, needed in (settings.get(rule) or {}).items():
                 if not have & set(needed):
-                    found.asserted.discard(sign)
-                    found.possible.discard(sign)
+                    self.not_signs.add(sign)
         for rule, value in (("needs_age_band", age_band), ("needs_body_part", body_part)):
             for sign, allowed in (settings.get(rule) or {}).items():
                 if value not in allowed:
-                    found.asserted.discard(sign)
-                    found.possible.discard(sign)
+                    self.not_signs.add(sign)
+        found.asserted -= self.not_signs
+        found.possible -= self.not_signs
         specific = dict(settings.get("more_specific") or {})
         if age_band == "child":
             specific.update(settings.get("more_specific_in_children") or {})
@@ -206,7 +208,7 @@ class _Reading:
         said_by = {}
         for sign, contexts in (self.settings.get("contexts_said_by_sign") or {}).items():
             for match in self.message.of("signs"):
-                if match.pattern.id == sign:
+                if match.pattern.id == sign and sign not in self.not_signs:
                     for context in contexts:
                         said_by.setdefault(context, set()).update(range(match.start, match.end + 4))
         found = {
@@ -376,11 +378,14 @@ class _Reading:
         elsewhere_signs = set(settings.get("signs_elsewhere", ()))
         events = set(settings.get("contexts_as_events", ()))
         activities = set(settings.get("contexts_as_activities", ()))
-        elsewhere = {p for m in message.of("signs") if m.pattern.id in elsewhere_signs for p in m.positions()}
+        elsewhere = {p for m in message.of("signs") if m.pattern.id in elsewhere_signs - self.not_signs
+                     for p in m.positions()}
         places = self._places_of_events()
         owners: list[tuple[Match, str]] = []
         for match in message.matches:
             fact, concept = match.pattern.fact, match.pattern.id
+            if fact == "signs" and concept in self.not_signs:
+                continue
             # A local sign is the complaint unless it is only part of a sign elsewhere (the numbness of "tingly
             # lips"); a body part, pattern or word for it unless it is where a sign or event is.
             local_sign = fact == "signs" and not match.positions() <= elsewhere
@@ -511,6 +516,8 @@ def read(text: str, lex: Lexicon, now: datetime | None = None) -> Observations:
         body_part = (reading.settings.get("out_of_scope_parts") or [None])[0]
     experiencer, age_band = _people(reading)
     found = reading.settle(found, contexts, body_part, age_band)
+    if reading.not_signs:
+        contexts = reading.contexts()  # what a sign that is none here said is a circumstance again ("woke me")
     pattern = reading.pattern(body_part)
     recurrence = reading.recurrence(pattern)
     duration, onset = reading.times(pattern, recurrence)
