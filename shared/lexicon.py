@@ -79,8 +79,9 @@ class Pattern:
 class WordTrie:
     """Class members by their words: the members that end here, and the words that may follow."""
 
-    ends: list[tuple[str, str, int]] = field(default_factory=list)  # (class, group, length)
+    ends: list[tuple[str, str]] = field(default_factory=list)  # (class, group) of the members that end here
     next: dict[str, WordTrie] = field(default_factory=dict)
+    ignored: bool = False  # an ignored phrase ends here
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ class Lexicon:
     classes: dict[str, tuple[tuple[str, ...], ...]]  # class -> its members, each a tuple of words
     members: WordTrie  # every class member, word by word
     patterns: tuple[Pattern, ...]
-    by_first_part: dict[str, tuple[Pattern, ...]]  # a pattern is tried only when its first part was heard
+    # A pattern is tried only when its first part was heard, and all its parts (the set) were.
+    by_first_part: dict[str, tuple[tuple[Pattern, frozenset[str]], ...]]
     window: int  # how many words may stand between the parts of a combination
     reading: dict[str, Any]  # the reader's settings (scopes, windows, sign rules) from the `reading` section
     spelling: dict[str, tuple[str, ...]]  # a misspelling or text-speak -> the words meant
@@ -114,6 +116,9 @@ class Lexicon:
     time_phrases: dict[str, tuple[tuple[tuple[str, ...], float, str], ...]]
     weekdays: tuple[str, ...]  # monday first
     time: dict[str, tuple[tuple[str, ...], ...]]  # the time grammar's word lists (see lexicon.yaml `time`)
+    time_starts: frozenset[str]  # every word an amount of time or a day may start with (digits aside)
+    exact_words: frozenset[str]  # words some member writes as an exact form ("=cramps")
+    number_words: frozenset[str]  # words heard as a NUMBER: tens, ones and ordinals
     ages: dict[str, Any]  # how ages are said, and the age bands' lower bounds
     common_words: frozenset[str]  # the language's commonest words: a message with few of them is another language
     yes: frozenset[str]
@@ -259,6 +264,13 @@ class _Compiler:
         self.patterns.append(Pattern(fact, concept, names, ordered, adjacent, window, str(written), next_to_previous))
 
 
+def _ages(raw: dict[str, Any]) -> dict[str, Any]:
+    """The `ages` section, with each list of words also as phrases, longest first (`phrases`)."""
+    phrases = {key: tuple(sorted((tuple(str(text).split()) for text in value), key=len, reverse=True))
+               for key, value in raw.items() if isinstance(value, list)}
+    return {**raw, "phrases": phrases}
+
+
 def _trie(classes: dict[str, tuple[tuple[str, ...], ...]], groups: dict[str, str]) -> WordTrie:
     root = WordTrie()
     for name, members in classes.items():
@@ -266,7 +278,8 @@ def _trie(classes: dict[str, tuple[tuple[str, ...], ...]], groups: dict[str, str
             node = root
             for word in member:
                 node = node.next.setdefault(word, WordTrie())
-            node.ends.append((name, groups[name], len(member)))
+            node.ends.append((name, groups[name]))
+            node.ignored = node.ignored or groups[name] == IGNORE
     return root
 
 
@@ -333,7 +346,8 @@ def build_lexicon(raw: dict[str, Any]) -> Lexicon:
         classes=classes,
         members=_trie(classes, compiler.groups),
         patterns=tuple(compiler.patterns),
-        by_first_part={name: tuple(found) for name, found in by_first.items()},
+        by_first_part={name: tuple((pattern, frozenset(pattern.parts)) for pattern in found)
+                       for name, found in by_first.items()},
         window=int((raw.get("reading") or {}).get("window", 6)),
         reading=dict(raw.get("reading") or {}),
         spelling=spelling,
@@ -356,7 +370,13 @@ def build_lexicon(raw: dict[str, Any]) -> Lexicon:
         time_phrases=time_phrases,
         weekdays=tuple(raw.get("weekdays") or ()),
         time=time,
-        ages=dict(raw.get("ages") or {}),
+        number_words=frozenset(raw["tens"]) | frozenset(raw["ones"])
+        | frozenset(str(word) for word in raw.get("ordinals") or ()),
+        exact_words=frozenset(word.removeprefix(EXACT) for members in classes.values() for member in members
+                              for word in member if word.startswith(EXACT)),
+        time_starts=frozenset(number_starts) | frozenset(time_phrases) | frozenset(raw.get("weekdays") or ())
+        | frozenset(raw["tens"]) | {phrase[0] for phrase in time.get("last", ())},
+        ages=_ages(raw.get("ages") or {}),
         common_words=frozenset(raw.get("common_words") or ()),
         yes=frozenset(answers["yes"]),
         yes_first_only=frozenset(answers["yes_first_only"]),

@@ -5,42 +5,38 @@ hypothetical covers (the NegEx/ConText idea: a trigger before or after a concept
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 
-from shared.lexicon import CLAUSE_MARK, EXACT, IGNORE, NUMBER, PUNCTUATION, SENTENCE_END, Lexicon, Pattern
+from shared.lexicon import CLAUSE_MARK, EXACT, IGNORE, NUMBER, PUNCTUATION, SENTENCE_END, Lexicon, Pattern, WordTrie
 from shared.words import NUMERAL, words_of
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A class member heard at words[start:end]."""
+class Hit(NamedTuple):
+    """A class member heard at words[start:end] (a named tuple: a long message makes hundreds)."""
 
     start: int
     end: int
     cls: str
 
 
-@dataclass(frozen=True)
-class Match:
-    """A pattern found: the hits of its parts, in the pattern's order."""
+class Match(NamedTuple):
+    """A pattern found: the hits of its parts, in the pattern's order, and the words they span."""
 
     pattern: Pattern
     hits: tuple[Hit, ...]
+    start: int  # the first word of the match
+    end: int  # just past the last word of the match
 
-    @property
-    def start(self) -> int:
-        """The first word of the match."""
-        return min(hit.start for hit in self.hits)
+    @classmethod
+    def of(cls, pattern: Pattern, hits: tuple[Hit, ...]) -> Match:
+        return cls(pattern, hits, min(hit.start for hit in hits), max(hit.end for hit in hits))
 
-    @property
-    def end(self) -> int:
-        """Just past the last word of the match."""
-        return max(hit.end for hit in self.hits)
-
-    def positions(self) -> set[int]:
+    def positions(self) -> frozenset[int]:
         """Every word position the match's hits cover."""
-        return {position for hit in self.hits for position in range(hit.start, hit.end)}
+        if len(self.hits) == 1:
+            return frozenset(range(self.start, self.end))
+        return frozenset(position for hit in self.hits for position in range(hit.start, hit.end))
 
 
 class Message:
@@ -74,46 +70,60 @@ class Message:
         words, bases, count = self.words, self.bases, len(self.words)
         starts = self.lex.members.next
         free_from: dict[str, int] = {}  # group -> the first position its next member may start at
+        # A word matches a member as written, as its base form, or as an exact form ("=cramps").
+        exact = self.lex.exact_words
+        said = [((word,) if word == base else (word, base)) + ((EXACT + word,) if word in exact else ())
+                for word, base in zip(words, bases, strict=True)]
+        consumed, hits = self.consumed, self.hits
         for position in range(count):
-            if position in self.consumed or (words[position] not in starts and bases[position] not in starts):
+            if position in consumed or (words[position] not in starts and bases[position] not in starts):
                 continue
-            found: list[tuple[str, str, int]] = []
-            nodes = [self.lex.members]
-            for offset in range(count - position):
-                at = position + offset
-                if at in self.consumed:
+            found: list[tuple[int, WordTrie]] = []  # (size, node) of the members that end there, shortest first
+            nodes = [child for word in said[position] if (child := starts.get(word))]
+            at = position
+            while True:
+                found += [(at + 1 - position, node) for node in nodes if node.ends]
+                at += 1
+                if at >= count or at in consumed:
                     break
-                # A word matches a member as written, as its base form, or as an exact form ("=cramps").
-                spoken = (words[at], EXACT + words[at]) if words[at] == bases[at] else (
-                    words[at], bases[at], EXACT + words[at])
-                nodes = [child for node in nodes for word in spoken if (child := node.next.get(word))]
+                spoken = said[at]
+                nodes = [child for node in nodes if node.next for word in spoken if (child := node.next.get(word))]
                 if not nodes:
                     break
-                for node in nodes:
-                    found.extend(node.ends)
-            if not found:
+            if not found or position < free_from.get(IGNORE, 0):
                 continue
+            ignored = 0
+            for size, node in found:
+                if node.ignored:
+                    ignored = size
             longest: dict[str, int] = {}
-            ignored = max((size for _, group, size in found if group == IGNORE), default=0)
-            for cls, group, size in sorted(set(found), key=lambda item: -item[2]) if len(found) > 1 else found:
-                if size < ignored or size < longest.get(group, 0):
-                    continue
-                if position < max(free_from.get(group, 0), free_from.get(IGNORE, 0)):
-                    continue
-                longest[group] = size
-                self.hits.setdefault(cls, []).append(Hit(position, position + size, cls))
+            for size, node in reversed(found):  # longest first
+                if size < ignored:
+                    break
+                end = position + size
+                for cls, group in node.ends:
+                    if longest.get(group, size) > size or free_from.get(group, 0) > position:
+                        continue
+                    longest[group] = size
+                    found_at = hits.get(cls)
+                    if found_at is None:
+                        hits[cls] = [Hit(position, end, cls)]
+                    elif found_at[-1][0] != position:  # the same member reached twice (as written and as its base)
+                        found_at.append(Hit(position, end, cls))
             for group, size in longest.items():
                 free_from[group] = position + size
-        for position, word in enumerate(words):
-            if NUMERAL.match(word) or word in self.lex.tens or word in self.lex.ones or word in self.lex.ordinals:
-                self.hits.setdefault(NUMBER, []).append(Hit(position, position + 1, NUMBER))
+        number_words = self.lex.number_words
+        numbers = [Hit(position, position + 1, NUMBER) for position, word in enumerate(words)
+                   if word in number_words or (word[0].isdigit() and NUMERAL.match(word))]
+        if numbers:
+            hits[NUMBER] = numbers
 
     def _find_matches(self) -> None:
         """Every pattern whose first part was heard and whose other parts are there too. Clause breaks first: the
         parts of a pattern in order do not reach over one ("it was hard, and my wee ..." is no trouble peeing)."""
         heard = self.hits
-        found = [pattern for cls in list(heard) for pattern in self.lex.by_first_part.get(cls, ())
-                 if all(part in heard for part in pattern.parts)]
+        classes, by_first_part = heard.keys(), self.lex.by_first_part
+        found = [pattern for cls in list(heard) for pattern, parts in by_first_part.get(cls, ()) if parts <= classes]
         self._breaks: set[int] = set()
         for pattern in found:
             if pattern.fact == "clause_breaks":
@@ -123,8 +133,10 @@ class Message:
             self.matches.extend(self._match(pattern))
 
     def _match(self, pattern: Pattern) -> list[Match]:
-        found = []
         heard = self.hits
+        if len(pattern.parts) == 1:
+            return [Match(pattern, (hit,), hit.start, hit.end) for hit in heard[pattern.parts[0]]]
+        found = []
         window = self.lex.window if pattern.window is None else pattern.window
         next_to = pattern.next_to_previous
         for first in heard[pattern.parts[0]]:
@@ -146,12 +158,12 @@ class Message:
                 hits.append(following)
             else:
                 if pattern.adjacent:
-                    found.append(Match(pattern, tuple(hits)))
+                    found.append(Match.of(pattern, tuple(hits)))
                 elif pattern.ordered:
                     if sum(hit.start - before.end for before, hit in pairwise(hits)) <= window:
-                        found.append(Match(pattern, tuple(hits)))
+                        found.append(Match.of(pattern, tuple(hits)))
                 elif max(h.start for h in hits) - min(h.end for h in hits) <= window:
-                    found.append(Match(pattern, tuple(hits)))
+                    found.append(Match.of(pattern, tuple(hits)))
         return found
 
     def _nearest(self, anchor: Hit, candidates: list[Hit], taken: list[Hit]) -> Hit | None:

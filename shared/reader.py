@@ -70,6 +70,7 @@ class _Reading:
         self.places = set(self.settings.get("place_classes", ()))
         # Signs whose words were heard but that the settle rules say are not the sign here (night pain of a calf).
         self.not_signs: set[str] = set()
+        self._owners: list[tuple[Match, str]] | None = None
 
     def _date_the_past(self) -> None:
         """What a clause says of long ago is past ("I had a fit two years ago", "a rash last month")."""
@@ -189,6 +190,7 @@ class _Reading:
                     self.not_signs.add(sign)
         found.asserted -= self.not_signs
         found.possible -= self.not_signs
+        self._owners = None
         specific = dict(settings.get("more_specific") or {})
         if age_band == "child":
             specific.update(settings.get("more_specific_in_children") or {})
@@ -372,6 +374,11 @@ class _Reading:
         return often or self.episode_count() is not None
 
     def _time_owners(self) -> list[tuple[Match, str]]:
+        if self._owners is None:
+            self._owners = self._find_time_owners()
+        return self._owners
+
+    def _find_time_owners(self) -> list[tuple[Match, str]]:
         """Everything a time may be said of: the muscle or limb complaint ("complaint"), a sign elsewhere ("sign":
         "diarrhoea since yesterday"), an event ("bitten 10 days ago"), an activity ("a coach for 14 hours")."""
         settings, message = self.settings, self.message
@@ -402,7 +409,7 @@ class _Reading:
             for cls in settings.get(key, ()):
                 for hit in message.hits.get(cls, ()):
                     if kind == "event" or not set(range(hit.start, hit.end)) & (elsewhere | places):
-                        owners.append((Match(Pattern(kind, cls, (cls,), True, True, None, cls), (hit,)), kind))
+                        owners.append((Match.of(Pattern(kind, cls, (cls,), True, True, None, cls), (hit,)), kind))
         return owners
 
     def _places_of_events(self) -> set[int]:
@@ -589,7 +596,7 @@ def _band(age: float, lex: Lexicon) -> str | None:
 
 
 def _phrases(rules: dict, key: str) -> tuple[tuple[str, ...], ...]:
-    return tuple(sorted((tuple(str(text).split()) for text in rules.get(key, ())), key=len, reverse=True))
+    return rules["phrases"][key]
 
 
 def _ages(reading: _Reading, bystanders: set[int]) -> list[tuple[Match | None, float]]:
@@ -630,4 +637,4 @@ def _ages(reading: _Reading, bystanders: set[int]) -> list[tuple[Match | None, f
 
 
 # An age said as "my 7 year old": someone else, of that age.
-_SOMEONE = Match(Pattern("experiencer", "other", ("'someone'",), True, True, None, "a year old"), (Hit(0, 0, ""),))
+_SOMEONE = Match.of(Pattern("experiencer", "other", ("'someone'",), True, True, None, "a year old"), (Hit(0, 0, ""),))

@@ -58,19 +58,20 @@ def has_before(words: list[str], start: int, phrases: tuple[tuple[str, ...], ...
 
 def has_after(words: list[str], end: int, phrases: tuple[tuple[str, ...], ...]) -> int:
     """The length of the longest phrase that starts at `end`, or 0."""
-    return max((len(phrase) for phrase in phrases if tuple(words[end : end + len(phrase)]) == phrase), default=0)
+    if end >= len(words):
+        return 0
+    first = words[end]
+    return max((len(phrase) for phrase in phrases
+                if phrase[0] == first and tuple(words[end : end + len(phrase)]) == phrase), default=0)
 
 
 def amounts(words: list[str], lex: Lexicon, now: datetime | None) -> list[Amount]:
     """Every amount of time and every day named, with the slot its own words give it."""
     found: list[Amount] = []
-    position = 0
-    while position < len(words):
+    position, count, starts = 0, len(words), lex.time_starts
+    while position < count:
         word = words[position]
-        could_start = word[0].isdigit() or word in lex.number_starts or word in lex.time_phrases or (
-            word in lex.weekdays or (word,) in lex.time.get("last", ()) or word in lex.tens
-        )
-        amount = _amount_at(words, position, lex, now) if could_start else None
+        amount = _amount_at(words, position, lex, now) if word in starts or word[0].isdigit() else None
         if amount is None:
             position += 1
             continue
@@ -129,10 +130,11 @@ def _amount_at(words: list[str], position: int, lex: Lexicon, now: datetime | No
     if number is None:
         return None
     value, end = number
-    for phrase in lex.approximately:
-        if tuple(words[end : end + len(phrase)]) == phrase:
-            end += len(phrase)
-            break
+    if end < len(words) and words[end] not in lex.unit_minutes:
+        for phrase in lex.approximately:
+            if phrase[0] == words[end] and tuple(words[end : end + len(phrase)]) == phrase:
+                end += len(phrase)
+                break
     if end >= len(words) or words[end] not in lex.unit_minutes:
         return None
     unit = lex.unit_minutes[words[end]]
