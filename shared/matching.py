@@ -34,8 +34,6 @@ class Match(NamedTuple):
 
     def positions(self) -> frozenset[int]:
         """Every word position the match's hits cover."""
-        if len(self.hits) == 1:
-            return frozenset(range(self.start, self.end))
         return frozenset(position for hit in self.hits for position in range(hit.start, hit.end))
 
 

@@ -70,7 +70,6 @@ class _Reading:
         self.places = set(self.settings.get("place_classes", ()))
         # Signs whose words were heard but that the settle rules say are not the sign here (night pain of a calf).
         self.not_signs: set[str] = set()
-        self._owners: list[tuple[Match, str]] | None = None
 
     def _date_the_past(self) -> None:
         """What a clause says of long ago is past ("I had a fit two years ago", "a rash last month")."""
@@ -190,7 +189,6 @@ class _Reading:
                     self.not_signs.add(sign)
         found.asserted -= self.not_signs
         found.possible -= self.not_signs
-        self._owners = None
         specific = dict(settings.get("more_specific") or {})
         if age_band == "child":
             specific.update(settings.get("more_specific_in_children") or {})
@@ -239,10 +237,9 @@ class _Reading:
         by_part = (self.settings.get("pattern_by_body_part") or {}).get(body_part or "", {})
         return by_part.get(match.pattern.id, match.pattern.id)
 
-    def recurrence(self, pattern: str | None) -> str | None:
+    def recurrence(self, pattern: str | None, owners: list[tuple[Match, str]]) -> str | None:
         """first / recurring / frequent, from the words and from counts ("4 times this week"), said of the cramp:
         not "I drink every night", not "furosemide twice a day", not "been sick three times"."""
-        owners = self._time_owners()
         own_course = set(self.settings.get("twitch_course", ())) if pattern == "twitching" else set()
         said = {
             match.pattern.id
@@ -332,9 +329,9 @@ class _Reading:
 
     # -- time --
 
-    def times(self, pattern: str | None, recurrence: str | None) -> tuple[float | None, float | None]:
+    def times(self, pattern: str | None, recurrence: str | None,
+              owners: list[tuple[Match, str]]) -> tuple[float | None, float | None]:
         """(duration, onset) of the muscle or limb complaint; times of other things are not its time."""
-        owners = self._time_owners()
         has_complaint = any(kind == "complaint" for _, kind in owners)
         rate_numbers = self.lex.time.get("rate_numbers", ())
         durations, onsets = [], []
@@ -373,12 +370,7 @@ class _Reading:
         often = any(m.pattern.id in ("frequent", "recurring") for m, _ in self.live("recurrence"))
         return often or self.episode_count() is not None
 
-    def _time_owners(self) -> list[tuple[Match, str]]:
-        if self._owners is None:
-            self._owners = self._find_time_owners()
-        return self._owners
-
-    def _find_time_owners(self) -> list[tuple[Match, str]]:
+    def time_owners(self) -> list[tuple[Match, str]]:
         """Everything a time may be said of: the muscle or limb complaint ("complaint"), a sign elsewhere ("sign":
         "diarrhoea since yesterday"), an event ("bitten 10 days ago"), an activity ("a coach for 14 hours")."""
         settings, message = self.settings, self.message
@@ -526,8 +518,9 @@ def read(text: str, lex: Lexicon, now: datetime | None = None) -> Observations:
     if reading.not_signs:
         contexts = reading.contexts()  # what a sign that is none here said is a circumstance again ("woke me")
     pattern = reading.pattern(body_part)
-    recurrence = reading.recurrence(pattern)
-    duration, onset = reading.times(pattern, recurrence)
+    owners = reading.time_owners()
+    recurrence = reading.recurrence(pattern, owners)
+    duration, onset = reading.times(pattern, recurrence, owners)
     observations = Observations(
         body_part=body_part,
         pattern=pattern,
