@@ -13,7 +13,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: run chat test lint unit venv node browser bench fuzz eval clean
+.PHONY: run chat test lint unit venv node browser bench fuzz eval clean review
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON312)" ]; then echo "NOTE: no CPython 3.12 here (python3.12 on PATH or ~/.pyenv/versions/3.12.*):" \
@@ -51,6 +51,11 @@ run: venv
 chat: venv
 	$(PY) -m shared.cli --chat
 
+# The clinical review sheet: every red flag, rule, relief step, tip, question and reply, per locale, with lengths.
+# A clinician reads and signs docs/clinical-review.html; clinic.yaml records the sign-off (sign_off).
+review: venv
+	$(PY) -m review
+
 lint: venv
 	$(VENV)/bin/ruff check .
 
@@ -77,15 +82,22 @@ clean:
 # Build the Lambda zips and the CloudFormation template into .serverless/ without deploying or any AWS account
 # (it needs the npm and PyPI registries: it installs the Lambda's arm64 wheels). Each zip gets CPython 3.12
 # bytecode when a 3.12 interpreter is found (deploy/bytecode.py says so when not, and what it costs).
-# Deploying is `npx osls deploy` with real parameters: see docs/deploying.md.
+# Deploying is `npx osls deploy` with real parameters: see docs/deploying.md. It first says clearly whether the
+# content is the version a clinician signed off (clinic.yaml sign_off; `make review` writes the sheet to sign).
 STAGE ?= dev
 ALEXA_SKILL_ID ?= amzn1.ask.skill.00000000-0000-0000-0000-000000000000
 SMS_FROM ?= +15550100100
 .PHONY: package
-package: node
+package: node venv
+	@$(PY) -m shared.version
 	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-offline} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-offline} \
 	  node_modules/.bin/osls package --stage $(STAGE) --param="alexaSkillId=$(ALEXA_SKILL_ID)" --param="smsFromNumber=$(SMS_FROM)"
 	@ls -l .serverless/build/lambda/*.zip
+
+# The Alexa skill manifest for the countries clinic.yaml lists (interaction_models/README.md, deploy/skill_manifest.py).
+.PHONY: manifest
+manifest: venv
+	$(PY) -m deploy.skill_manifest
 
 # Fuzzing, load, faults, security and privacy, long settings; writes docs/reliability.md (about 10 min).
 .PHONY: reliability

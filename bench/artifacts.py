@@ -16,7 +16,9 @@ SMS zip. Both run with `-B`, as on Lambda's read-only /var/task. It is timed twi
 CPython 3.12 bytecode deploy/bytecode.py puts in the zip; the hello-world module beside it is compiled the same
 way), and without any bytecode (every `__pycache__` removed: what every cold start compiled before the zips
 carried it). For the Alexa zip the headline is the cold start, import + first triage answer, against the
-hello-world skill answering from the same folder, with the Jinja2 floor (hello world that imports jinja2 too).
+hello-world skill answering from the same folder, with the Jinja2 floor (hello world that imports jinja2 too),
+the same cold start without what deploy/prebuild.py adds (the content parsed from YAML, the templates compiled
+by the first answer), and its steps timed one by one, all in one alternation.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from bench.stats import (
     diagnosis,
     interleave_children,
     ratio,
+    spread,
     timed_child,
 )
 from deploy.local_task import swap_compiled_distributions, unzip
@@ -285,21 +288,78 @@ def strip_bytecode(*folders: Path) -> None:
             shutil.rmtree(cache)
 
 
-def _cold_starts(task: Path, hello: Path, runtime: Path, runs: int) -> dict[str, Any]:
-    """The Alexa zip's handler importing and answering its first triage request, vs the hello-world skill from
-    the same folder answering HelloWorldIntent, and hello world importing jinja2 too (the floor for any skill
-    that renders its speech with Jinja2)."""
+def without_prebuilt(task: Path, destination: Path) -> Path:
+    """A copy of the unzipped folder without what deploy/prebuild.py adds (the content's JSON copies and the
+    compiled templates): the zip as it shipped before, its bytecode kept."""
+
+    def prebuilt(folder: str, names: list[str]) -> list[str]:
+        in_shared = Path(folder).name == "shared"
+        return [name for name in names if name.endswith(".yaml.json") or (in_shared and name == "compiled_templates")]
+
+    return Path(shutil.copytree(task, destination, symlinks=True, ignore=prebuilt))
+
+
+# The same cold start, each step timed (its steps follow skill/lambda_function.py; importing jinja2 and building the
+# skill first only moves that work out of the first answer, so the total is the same work).
+STEPS_CHILD = """
+import json, sys, time
+sys.path[:0] = json.loads(sys.argv[2])
+clock, cpu_started = time.perf_counter, time.process_time()
+marks = [clock()]
+import skill.lambda_function as entry
+marks.append(clock())
+import jinja2
+marks.append(clock())
+entry.cold_start_skill()
+marks.append(clock())
+answer = entry.lambda_handler(json.loads(sys.argv[1]), None)
+marks.append(clock())
+print(json.dumps({"seconds": [b - a for a, b in zip(marks, marks[1:])], "cpu": time.process_time() - cpu_started,
+                  "yaml": "yaml" in sys.modules,
+                  "compiled_templates": any(name.startswith("_jinja2_module_templates_") for name in sys.modules)}))
+"""
+STEPS = ("import skill.lambda_function", "import jinja2", "settings, store and content (cold_start_skill)",
+         "first answer")
+
+
+def _alexa_env() -> dict[str, str]:
     from bench import alexa
 
     # No DynamoDB here: the memory store stands in (the deployed store would add the boto3 import).
-    env = {"CRAMP_STORE": "memory", "CRAMP_ALEXA_SKILL_ID": alexa.SKILL_ID, "CRAMP_HASH_SALT": alexa.SALT}
+    return {"CRAMP_STORE": "memory", "CRAMP_ALEXA_SKILL_ID": alexa.SKILL_ID, "CRAMP_HASH_SALT": alexa.SALT}
 
-    def subject() -> ChildRun:
-        event = alexa.triage_envelope(alexa.user_id(0))
-        run = _import_child(("skill.lambda_function",), [task, runtime], event=event, env=env)
-        if "spasm" not in run.stdout.splitlines()[2]:
-            raise ImportFailed("the Alexa zip's first triage answer gave no verdict")
-        return run
+
+def _cold_starts(
+    task: Path, hello: Path, runtime: Path, runs: int, before_prebuild: Path | None = None
+) -> dict[str, Any]:
+    """The Alexa zip's handler importing and answering its first triage request, vs the hello-world skill from
+    the same folder answering HelloWorldIntent, and hello world importing jinja2 too (the floor for any skill
+    that renders its speech with Jinja2). With `before_prebuild`, in the same alternation, the same cold start
+    from that folder, and from the task with each of its steps timed ("steps": the p50 of each, in ms)."""
+    from bench import alexa
+
+    env = _alexa_env()
+    steps: list[dict[str, Any]] = []
+
+    def in_steps() -> ChildRun:
+        event = json.dumps(alexa.triage_envelope(alexa.user_id(0)))
+        run = timed_child(STEPS_CHILD, env=child_environment({"AWS_DEFAULT_REGION": "us-east-1", **env}),
+                          args=[event, json.dumps([str(task), str(runtime)])], cwd=task, flags=["-I", "-S", "-B"])
+        found = json.loads(run.stdout.splitlines()[-1])
+        steps.append(found)
+        return ChildRun(wall=sum(found["seconds"]), cpu=found["cpu"], stdout=run.stdout)
+
+    def answering_from(folder: Path) -> Callable[[], ChildRun]:
+        def subject() -> ChildRun:
+            event = alexa.triage_envelope(alexa.user_id(0))
+            run = _import_child(("skill.lambda_function",), [folder, runtime], event=event, env=env)
+            if "spasm" not in run.stdout.splitlines()[2]:
+                raise ImportFailed("the Alexa zip's first triage answer gave no verdict")
+            return run
+
+        return subject
+
+    subject = answering_from(task)
 
     def hello_world(modules: tuple[str, ...]) -> Callable[[], ChildRun]:
         def reference() -> ChildRun:
@@ -311,17 +371,26 @@ def _cold_starts(task: Path, hello: Path, runtime: Path, runs: int) -> dict[str,
 
         return reference
 
-    timings = interleave_children(
-        {
-            "reference": hello_world(("hello_world_skill",)),
-            "subject": subject,
-            "hello_world_with_jinja2": hello_world(("jinja2", "hello_world_skill")),
-        },
-        runs=runs,
-        warmup=1,
-    )
-    floor = diagnosis(timings, ("hello_world_with_jinja2",))
-    return {**compare(timings), "target": alexa.COLD_TARGET, "diagnosis": floor}
+    candidates = {
+        "reference": hello_world(("hello_world_skill",)),
+        "subject": subject,
+        "hello_world_with_jinja2": hello_world(("jinja2", "hello_world_skill")),
+    }
+    if before_prebuild is not None:
+        candidates["subject_without_prebuilt"] = answering_from(before_prebuild)
+        candidates["subject_in_steps"] = in_steps
+    timings = interleave_children(candidates, runs=runs, warmup=1)
+    extra = diagnosis(timings, [name for name in candidates if name not in ("reference", "subject")])
+    result = {**compare(timings), "target": alexa.COLD_TARGET, "diagnosis": extra}
+    if steps:
+        measured = steps[1:]  # the first run is the warm-up
+        result["steps"] = {
+            "ms": {step: spread([run["seconds"][index] * 1e3 for run in measured])["p50"]
+                   for index, step in enumerate(STEPS)},
+            "yaml_imported": any(run["yaml"] for run in measured),
+            "compiled_templates_loaded": all(run["compiled_templates"] for run in measured),
+        }
+    return result
 
 
 def measure(build: Build, runs: int = 5, cache: Path = CACHE / "tasks") -> dict[str, Any]:
@@ -375,7 +444,11 @@ def measure(build: Build, runs: int = 5, cache: Path = CACHE / "tasks") -> dict[
                 # A zip whose handler cannot be imported would fail every request: report it, keep measuring.
                 imports[name] = {"handler_module": module, "error": str(failure)}
                 continue
-            cold = {"as_shipped": _cold_starts(task, hello, runtime, runs)} if hello is not None else None
+            cold = None
+            if hello is not None:
+                before = without_prebuilt(task, Path(scratch) / f"{name}-before-prebuild")
+                cold = {"as_shipped": _cold_starts(task, hello, runtime, runs, before_prebuild=before)}
+                shutil.rmtree(before)
             strip_bytecode(task, *([hello] if hello is not None else []))
             imports[name] = {
                 "handler_module": module,

@@ -51,7 +51,8 @@ def _compared(name: str, item: dict[str, Any], reference: str = "", target: floa
 
 
 def cold_start_rows(built: dict[str, Any]) -> list[Row]:
-    """The headline: the Alexa zip's cold start as shipped, then without bytecode (before), then the Jinja2 floor."""
+    """The headline: the Alexa zip's cold start as shipped, then as packaged before (without the prebuilt content
+    and templates; without bytecode), then the Jinja2 floor."""
     rows = []
     for name, found in built["imports"].items():
         cold = found.get("cold_start")
@@ -61,10 +62,22 @@ def cold_start_rows(built: dict[str, Any]) -> list[Row]:
         rows.append(_compared(f"**Alexa cold start as shipped**: import + first triage answer from the unzipped "
                               f"`{name}` zip, with its bytecode", shipped, "hello world from the same folder, "
                               "with bytecode: ", shipped["target"]))
-        rows.append(_compared(f"Alexa cold start from the `{name}` zip without bytecode (as packaged before)",
-                              cold["without_bytecode"], "hello world from the same folder, without bytecode: "))
         floor = shipped["diagnosis"]["hello_world_with_jinja2"]["wall"]
         reference = shipped["reference"]["wall"]
+        before = shipped["diagnosis"].get("subject_without_prebuilt")
+        if before is not None:
+            rows.append((
+                f"Alexa cold start from the `{name}` zip with its bytecode, without deploy/prebuild.py's content "
+                "JSON and compiled templates (as packaged before)",
+                _timing(before["wall"]),
+                "hello world from the same folder, with bytecode: " + _timing(reference),
+                _ratio(before["wall"]["p50"] / reference["p50"]),
+                _ratio(before["cpu"]["p50"] / shipped["reference"]["cpu"]["p50"]),
+                "—",
+                "—",
+            ))
+        rows.append(_compared(f"Alexa cold start from the `{name}` zip without bytecode (as packaged before that)",
+                              cold["without_bytecode"], "hello world from the same folder, without bytecode: "))
         rows.append((
             "Jinja2 floor: hello world importing jinja2 too, from the same folder, with bytecode",
             _timing(floor),
@@ -200,7 +213,9 @@ def markdown(results: dict[str, Any]) -> str:
             "importing `skill.lambda_function` and answering a `DescribeSymptomIntent` with all four slots "
             "(memory store: there is no DynamoDB here; deployed, the first request also reads SSM and opens "
             "DynamoDB) against `bench/hello_world_skill.py` beside the folder (compiled as ours are) answering "
-            "HelloWorldIntent with the zip's ask-sdk. *Without bytecode* removes every `__pycache__` from both "
+            "HelloWorldIntent with the zip's ask-sdk. *Without deploy/prebuild.py's content JSON and compiled "
+            "templates* runs the same cold start from a copy of the folder without them (content parsed by PyYAML, "
+            "templates compiled by the first answer). *Without bytecode* removes every `__pycache__` from both "
             "sides: the zips as they shipped before they carried bytecode. The *import* rows time the handler "
             "module against what the reference app imports, from the same folder. Python here is "
             + box["python"] + "; Lambda runs 3.12, and the shipped bytecode is read only by 3.12.",
@@ -253,12 +268,26 @@ def _where_the_time_goes(results: dict[str, Any]) -> list[str]:
             before = cold["without_bytecode"]["subject"]["wall"]["p50"]
             floor = cold["as_shipped"]["diagnosis"]["hello_world_with_jinja2"]["wall"]["p50"]
             reference = cold["as_shipped"]["reference"]["wall"]["p50"]
+            unprebuilt = cold["as_shipped"]["diagnosis"].get("subject_without_prebuilt")
+            prebuilt = (
+                f"; without the content JSON and compiled templates deploy/prebuild.py adds, "
+                f"{_ms(unprebuilt['wall']['p50'])} ms: they save {_ms(unprebuilt['wall']['p50'] - shipped)} ms"
+                if unprebuilt is not None else ""
+            )
             lines.append(
                 f"- `{name}` cold start (import + first answer, p50): {_ms(before)} ms without bytecode, "
-                f"{_ms(shipped)} ms with the bytecode the zip now ships: {_ms(before - shipped)} ms less before "
-                f"the first answer. Hello world from the same folder: {_ms(reference)} ms; importing jinja2 as well "
-                f"(the floor of any skill that renders with Jinja2, before any code of its own): {_ms(floor)} ms."
+                f"{_ms(shipped)} ms as the zip now ships{prebuilt}. Hello world from the same folder: "
+                f"{_ms(reference)} ms; importing jinja2 as well (the floor of any skill that renders with Jinja2, "
+                f"before any code of its own): {_ms(floor)} ms, {_ratio(floor / reference)}."
             )
+            steps = cold["as_shipped"].get("steps")
+            if steps is not None:
+                timed = ", ".join(f"{step} {_ms(ms)} ms" for step, ms in steps["ms"].items())
+                lines.append(
+                    f"  Its steps, timed one by one in the same alternation (p50 each): {timed}; PyYAML "
+                    f"{'imported' if steps['yaml_imported'] else 'not imported'}, templates "
+                    f"{'loaded compiled' if steps['compiled_templates_loaded'] else 'compiled from their sources'}."
+                )
     for key, label in (("alexa_warm", "Alexa turn"), ("sms_warm", "SMS turn")):
         item = results[key]
         calls = item["store_calls_per_turn"]

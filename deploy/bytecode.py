@@ -84,15 +84,23 @@ def add_bytecode(artifact: Path, python: str) -> int:
             if compiled.returncode != 0:
                 raise BytecodeError(f"{artifact.name}: compileall failed:\n{compiled.stdout[-3000:]}")
             pycs = sorted(path for path in root.rglob("*.pyc") if path.parent.name == "__pycache__")
-            present = set(members)
-            added = [path for path in pycs if path.relative_to(root).as_posix() not in present]
-            with zipfile.ZipFile(artifact, "a", compression=zipfile.ZIP_DEFLATED) as out:
-                for path in added:
-                    info = zipfile.ZipInfo(path.relative_to(root).as_posix(), date_time=(1980, 1, 1, 0, 0, 0))
-                    info.external_attr = 0o644 << 16
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    out.writestr(info, path.read_bytes())
+            added = add_to_zip(artifact, root, pycs)
     return len(added)
+
+
+def add_to_zip(artifact: Path, root: Path, files: list[Path]) -> list[Path]:
+    """Add each file under `root` to the zip at its path relative to `root`, unless the zip already holds that
+    path; return the files added."""
+    with zipfile.ZipFile(artifact) as archive:
+        present = set(archive.namelist())
+    added = [path for path in files if path.relative_to(root).as_posix() not in present]
+    with zipfile.ZipFile(artifact, "a", compression=zipfile.ZIP_DEFLATED) as out:
+        for path in added:
+            info = zipfile.ZipInfo(path.relative_to(root).as_posix(), date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(info, path.read_bytes())
+    return added
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,8 +4,9 @@
 // pyproject.toml by deploy/requirements.py) before serverless-python-requirements installs and injects
 // the requirements. Listed first in serverless.yml's plugins, so its hook runs first; this way a plain
 // `osls package` or `osls deploy` from a fresh clone needs no extra step. Once every zip holds its
-// requirements (and before the template records each zip's hash), it adds CPython 3.12 bytecode to each
-// (deploy/bytecode.py), so a Lambda cold start does not compile the code it ships.
+// requirements (and before the template records each zip's hash), it adds to each the content parsed to JSON
+// and the templates compiled to Python modules (deploy/prebuild.py), then CPython 3.12 bytecode for every
+// module (deploy/bytecode.py), so a Lambda cold start neither parses, nor compiles, what it ships.
 const { execFileSync } = require('child_process');
 const path = require('path');
 
@@ -44,10 +45,12 @@ class StageFunctions {
     if (artifacts.length === 0) {
       return;
     }
-    execFileSync(this.python(), ['-m', 'deploy.bytecode', ...artifacts], {
-      cwd: serviceDir,
-      stdio: 'inherit',
-    });
+    for (const step of ['deploy.prebuild', 'deploy.bytecode']) {
+      execFileSync(this.python(), ['-m', step, ...artifacts], {
+        cwd: serviceDir,
+        stdio: 'inherit',
+      });
+    }
   }
 }
 

@@ -12,6 +12,7 @@ from server.staff_text_retry import StaffTextRetrier
 from shared.config import Settings, SettingsError
 from shared.logs import configure_logging
 from shared.stores import StoreUnavailable, open_store
+from shared.version import sign_off_warning
 
 logger = logging.getLogger("server")
 # Waitress answers each request on one of these threads; a handful covers a clinic trying it out and the
@@ -42,6 +43,12 @@ def main() -> int:
     from waitress import serve
 
     url = f"http://{settings.host}:{settings.port}/"
+    content = app.context.content
+    unsigned = sign_off_warning(content.version, content.clinic)
+    if unsigned:
+        # Said where the person starting the server looks: the content they serve is not the one a clinician signed.
+        print(f"cramp-check: {unsigned}", file=sys.stderr)
+        logger.warning("content not signed off", extra={"content_version": content.version})
     logger.info("serving", extra={"url": url, "store": settings.store, "try_it": try_it_served(settings)})
     print(f"Cramp Check: open {url} (staff inbox: {url}staff). Ctrl-C stops it.", file=sys.stderr)
     retrier = StaffTextRetrier(settings, store, app.context.content).start()

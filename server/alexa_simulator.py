@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from shared.speech import spoken_seconds
+
 MODELS_DIR = Path(__file__).resolve().parent.parent / "interaction_models"
 DEFAULT_LOCALE = "en-US"
 LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-00000000c0de"
@@ -294,14 +296,18 @@ def ssml_to_text(ssml: str) -> str:
 
 
 def speech_of(response: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a skill response a speaker plays or shows: speech, reprompt, card, and whether it ends."""
+    """The parts of a skill response a speaker plays or shows: speech and reprompt with the seconds Alexa takes to
+    say each (shared/speech.py), card, and whether it ends."""
     inner = response.get("response") or {}
-    speech = inner.get("outputSpeech") or {}
+    said = (inner.get("outputSpeech") or {}).get("ssml") or (inner.get("outputSpeech") or {}).get("text") or ""
     reprompt = (inner.get("reprompt") or {}).get("outputSpeech") or {}
+    asked_again = reprompt.get("ssml") or reprompt.get("text") or ""
     card = inner.get("card") or {}
     return {
-        "speech": ssml_to_text(speech.get("ssml") or speech.get("text") or ""),
-        "reprompt": ssml_to_text(reprompt.get("ssml") or reprompt.get("text") or ""),
+        "speech": ssml_to_text(said),
+        "seconds": spoken_seconds(said),
+        "reprompt": ssml_to_text(asked_again),
+        "reprompt_seconds": spoken_seconds(asked_again),
         "card_title": card.get("title") or "",
         "card_text": card.get("content") or card.get("text") or "",
         "ends_session": bool(inner.get("shouldEndSession")),

@@ -42,7 +42,7 @@ def summary(assessment: Assessment, content: Content, locale: str) -> dict[str, 
         "reasons": [words["reasons"][rule] for rule in assessment.reason_ids],
         "fired_rules": list(assessment.fired_rules),
         "relief": words["relief"][assessment.relief_id],
-        "next_question": words["questions"][question]["sms"] if question else None,
+        "next_question": ask(question, content, locale) if question else None,
         "next_question_id": question,
         "tips": list(assessment.tip_ids),
         "observations": assessment.observations.to_dict(),
@@ -82,8 +82,13 @@ def judge_one(text: str, content: Content, locale: str, as_json: bool) -> int:
         print(problem)
     print(render("card", "assessment", locale, content=content, assessment=assessment))
     if assessment.next_question_id:
-        print(f"\nNext question: {content.language(locale).words['questions'][assessment.next_question_id]['sms']}")
+        print(f"\nNext question: {ask(assessment.next_question_id, content, locale)}")
     return 0
+
+
+def ask(question_id: str, content: Content, locale: str) -> str:
+    """A question as the SMS line texts it, with how to answer it."""
+    return render("sms", "ask", locale, content=content, question=content.question(question_id))
 
 
 def chat_reply(conversation: Conversation, text: str, content: Content, locale: str) -> tuple[Conversation, str]:

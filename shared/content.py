@@ -38,17 +38,23 @@ from shared.content_checks import (
 )
 from shared.facts import CONCEPT_OF, FACT_NAMES
 from shared.lexicon import Lexicon, build_lexicon
+from shared.version import version_of
 
 CONTENT_DIR = Path(__file__).parent / "content"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 URGENCY_ORDER = ("emergency", "urgent", "routine", "self_care")
 VERDICTS = ("cramp", "spasm", "unclear")
-QUESTION_PURPOSES = ("locate", "red_flag", "distinction")
+QUESTION_PURPOSES = ("locate", "red_flag", "distinction")  # written in questions.yaml; which and confirm are made
 QUESTION_KINDS = ("yes_no", "choice")
 # Templates rely on these keys: a file without them fails at load, not mid-call.
 CLINIC_KEYS = ("name", "phone", "phone_spoken", "hours", "booking_url", "staff_sms_number", "country")
 LOCALE_KEYS = ("emergency_number", "emergency_spoken", "clinician", "urgent_care", "country")
 QUESTION_WORDING = ("voice", "voice_rephrase", "sms")
+# The ids of the questions made at load: "<question>_which" follows a yes to several signs; "confirm_<sign>" asks
+# about one sign the person is unsure of. Their words are the language's `which` and `signs` entries.
+WHICH_SUFFIX = "_which"
+CONFIRM_PREFIX = "confirm_"
+SIGN_WORDING = ("label", "confirm")
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,9 @@ class Rule:
     points_to: str
     weight: int
     source: str
+    # Where the clinic's article and stronger sources disagree: what they say and what the clinician is asked to
+    # decide (shown on the review sheet).
+    disputed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,7 @@ class RedFlag:
     urgency: str
     when: dict
     source: str
+    signs: tuple[str, ...] = ()  # the signs its condition names (what a confirming question can settle)
 
 
 @dataclass(frozen=True)
@@ -83,22 +93,36 @@ class Option:
 
 @dataclass(frozen=True)
 class Question:
-    """A question the dialogue may ask: when, and the facts each answer adds."""
+    """A question the dialogue may ask: when, and the facts each answer adds.
+
+    A red-flag question names the signs it asks about (`asks_about`). A "yes" to one sign asserts it; a "yes" to
+    several makes them possible and the follow-up "which one?" (purpose `which`, made at load) asks which. Every
+    sign a red flag names has its own yes/no question (purpose `confirm`, made at load), asked next whenever the
+    person is unsure of that sign.
+    """
 
     id: str
-    purpose: str  # locate | red_flag | distinction
+    purpose: str  # locate | red_flag | distinction | which | confirm
     kind: str  # yes_no | choice
     ask_when: dict
-    skip_when: dict
+    skip_when: dict | None = None
     options: tuple[Option, ...] = ()
     on_yes: dict | None = None
     on_no: dict | None = None
+    asks_about: tuple[str, ...] = ()  # the signs a red-flag, which or confirm question settles
+    parent: str | None = None  # the red-flag question a "which one?" follows
 
     def answers(self) -> list[dict]:
         """Every fact change an answer to this question can make."""
         if self.kind == "yes_no":
             return [self.on_yes or {}, self.on_no or {}]
         return [option.sets for option in self.options]
+
+    def moot(self, signs: frozenset[str], denied: frozenset[str]) -> bool:
+        """True when the signs asked about are settled: one is reported, or every one is denied."""
+        asked = set(self.asks_about)
+        return bool(asked) and (bool(asked & signs) or asked <= denied)
+
 
 
 @dataclass(frozen=True)
@@ -112,11 +136,12 @@ class Relief:
 
 @dataclass(frozen=True)
 class Tip:
-    """A prevention tip and the verdicts it suits."""
+    """A prevention tip, the verdicts it suits, and the facts that withhold it (`unless`)."""
 
     id: str
     for_verdicts: tuple[str, ...]
     source: str
+    unless: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +172,8 @@ class Content:
     default_locale: str
     languages: dict[str, Language]
     template_dirs: tuple[Path, ...]
+    # A hash of every content file and template (shared/version.py): stamped on callbacks and assessment logs.
+    version: str = ""
 
     @property
     def questions_by_id(self) -> dict[str, Question]:
@@ -195,13 +222,15 @@ def _load_rules(folder: Path, check: IdChecker) -> tuple[tuple[Rule, ...], int, 
     for index, entry in enumerate(non_empty_list(raw["rules"], spot / "rules")):
         at = spot / "rules" / index
         fields = ("id", "looks_at", "when", "points_to", "weight", "source")
-        only(mapping(entry, at, fields), fields, at)
+        only(mapping(entry, at, fields), (*fields, "disputed"), at)
         where = f"rule {entry['id']!r}"
         if entry["points_to"] not in ("cramp", "spasm"):
             raise (at / "points_to").fail(f"{where}: points_to must be cramp or spasm")
         weight = entry["weight"]
-        if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
-            raise (at / "weight").fail(f"{where}: weight must be whole points (1 light, 2 moderate, 3 strong)")
+        if not isinstance(weight, int) or isinstance(weight, bool) or weight < 0:
+            raise (at / "weight").fail(
+                f"{where}: weight must be whole points (0 listed but not counted, 1 light, 2 moderate, 3 strong)"
+            )
         if entry["looks_at"] not in FACT_NAMES:
             raise (at / "looks_at").fail(f"{where}: looks_at names unknown fact {entry['looks_at']!r}")
         check.condition(entry["when"], at / "when", where)
@@ -229,9 +258,22 @@ def _load_red_flags(folder: Path, check: IdChecker) -> tuple[RedFlag, ...]:
                 f"{where}: list the flags most urgent first; the screen stops at the first match"
             )
         check.condition(entry["when"], at / "when", where)
-        flags.append(RedFlag(**entry))
+        flags.append(RedFlag(**entry, signs=tuple(dict.fromkeys(signs_named(entry["when"])))))
     unique([flag.id for flag in flags], spot / "red_flags")
     return tuple(flags)
+
+
+def signs_named(cond: dict) -> list[str]:
+    """The sign ids a condition tests (on `signs`), in the order it names them."""
+    for key in ("all", "any"):
+        if key in cond:
+            return [sign for part in cond[key] for sign in signs_named(part)]
+    if "not" in cond:
+        return signs_named(cond["not"])
+    if cond.get("fact") != "signs":
+        return []
+    value = next(value for key, value in cond.items() if key != "fact")
+    return list(value) if isinstance(value, list) else [value]
 
 
 def _load_questions(folder: Path, concepts: dict[str, tuple[str, ...]]) -> tuple[tuple[Question, ...], int]:
@@ -239,19 +281,21 @@ def _load_questions(folder: Path, concepts: dict[str, tuple[str, ...]]) -> tuple
     raw = mapping(read_yaml(spot.file), spot, ("questions", "max_questions"))
     entries = non_empty_list(raw["questions"], spot / "questions")
     ids = [entry.get("id") if isinstance(entry, dict) else None for entry in entries]
-    check = IdChecker(concepts, set(ids))
+    made = [*(f"{question_id}{WHICH_SUFFIX}" for question_id in ids), *(CONFIRM_PREFIX + s for s in concepts["signs"])]
+    check = IdChecker(concepts, {*ids, *made})
     questions = []
     for index, entry in enumerate(entries):
         at = spot / "questions" / index
-        fields = ("id", "purpose", "kind", "ask_when", "skip_when")
-        only(mapping(entry, at, fields), (*fields, "options", "on_yes", "on_no"), at)
+        fields = ("id", "purpose", "kind", "ask_when")
+        only(mapping(entry, at, fields), (*fields, "skip_when", "options", "on_yes", "on_no", "asks_about"), at)
         where = f"question {entry['id']!r}"
         if entry["purpose"] not in QUESTION_PURPOSES:
             raise (at / "purpose").fail(f"{where}: purpose must be one of {', '.join(QUESTION_PURPOSES)}")
         if entry["kind"] not in QUESTION_KINDS:
             raise (at / "kind").fail(f"{where}: kind must be one of {', '.join(QUESTION_KINDS)}")
         check.condition(entry["ask_when"], at / "ask_when", where)
-        check.condition(entry["skip_when"], at / "skip_when", where)
+        if entry.get("skip_when") is not None:
+            check.condition(entry["skip_when"], at / "skip_when", where)
         options = []
         for number, option in enumerate(entry.get("options") or ()):
             only(mapping(option, at / "options" / number, ("id", "sets")), ("id", "sets"), at / "options" / number)
@@ -260,18 +304,66 @@ def _load_questions(folder: Path, concepts: dict[str, tuple[str, ...]]) -> tuple
         unique([option.id for option in options], at / "options")
         if entry["kind"] == "choice" and len(options) < 2:
             raise at.fail(f"{where}: a choice question needs at least two options")
+        asks_about = tuple(entry.get("asks_about") or ())
+        if asks_about:
+            check.sets({"signs": list(asks_about)}, at / "asks_about", where)
+            unique(list(asks_about), at / "asks_about")
+            if entry["kind"] != "yes_no" or "on_yes" in entry or "on_no" in entry:
+                raise at.fail(f"{where}: asks_about is for a yes/no question, whose answers it decides")
+            entry = {**entry, **_answers_about(asks_about)}
         if entry["kind"] == "yes_no":
             if not (entry.get("on_yes") and entry.get("on_no")):
-                raise at.fail(f"{where}: a yes/no question needs both on_yes and on_no")
+                raise at.fail(f"{where}: a yes/no question needs asks_about, or both on_yes and on_no")
             check.sets(entry["on_yes"], at / "on_yes", where)
             check.sets(entry["on_no"], at / "on_no", where)
-        questions.append(Question(**{**entry, "options": tuple(options)}))
+        questions.append(Question(**{**entry, "options": tuple(options), "asks_about": asks_about}))
     unique(ids, spot / "questions")
     if "body_part" not in ids:
         raise spot.fail("the dialogue restarts with a question of id 'body_part': it is missing")
     if not isinstance(raw["max_questions"], int) or isinstance(raw["max_questions"], bool):
         raise (spot / "max_questions").fail("max_questions must be a whole number")
     return tuple(questions), raw["max_questions"]
+
+
+def _answers_about(signs: tuple[str, ...]) -> dict[str, dict]:
+    """What "yes" and "no" to a question about these signs set: "no" denies them all; "yes" asserts the one sign,
+    or makes several possible until "which one?" is answered (so the reason named is the sign confirmed)."""
+    yes = {"signs": list(signs)} if len(signs) == 1 else {"possible_signs": list(signs)}
+    return {"on_yes": yes, "on_no": {"denied": list(signs)}}
+
+
+def _follow_ups(questions: tuple[Question, ...], red_flags: tuple[RedFlag, ...]) -> tuple[Question, ...]:
+    """The questions made from the others: "which one?" after a yes to several signs, and one yes/no question for
+    every sign a red flag names, asked when the person is unsure of it."""
+    which = [
+        Question(
+            id=f"{question.id}{WHICH_SUFFIX}",
+            purpose="which",
+            kind="choice",
+            ask_when={"all": [
+                {"fact": "answered", "has": question.id},
+                {"fact": "possible_signs", "has_any": list(question.asks_about)},
+            ]},
+            options=tuple(Option(sign, {"signs": [sign]}) for sign in question.asks_about),
+            asks_about=question.asks_about,
+            parent=question.id,
+        )
+        for question in questions
+        if len(question.asks_about) > 1
+    ]
+    flagged = dict.fromkeys(sign for flag in red_flags for sign in flag.signs)
+    confirm = [
+        Question(
+            id=CONFIRM_PREFIX + sign,
+            purpose="confirm",
+            kind="yes_no",
+            ask_when={"fact": "possible_signs", "has": sign},
+            asks_about=(sign,),
+            **_answers_about((sign,)),
+        )
+        for sign in flagged
+    ]
+    return (*which, *confirm)
 
 
 def _load_relief(folder: Path, check: IdChecker) -> tuple[dict[str, Relief], tuple[Relief, ...]]:
@@ -300,18 +392,20 @@ def _load_relief(folder: Path, check: IdChecker) -> tuple[dict[str, Relief], tup
     return relief, tuple(context_relief)
 
 
-def _load_tips(folder: Path) -> tuple[Tip, ...]:
+def _load_tips(folder: Path, check: IdChecker) -> tuple[Tip, ...]:
     spot = Spot(folder / "tips.yaml")
     raw = mapping(read_yaml(spot.file), spot, ("tips", "medication_caution", "clinic_offer"))
     tips = []
     for index, entry in enumerate(non_empty_list(raw["tips"], spot / "tips")):
         at = spot / "tips" / index
-        only(mapping(entry, at, ("id", "source")), ("id", "source", "for"), at)
+        only(mapping(entry, at, ("id", "source")), ("id", "source", "for", "unless"), at)
         verdicts = tuple(entry.get("for", VERDICTS))
         for number, verdict in enumerate(verdicts):
             if verdict not in VERDICTS:
                 raise (at / "for" / number).fail(f"tip {entry['id']!r}: {verdict!r} is not one of {VERDICTS}")
-        tips.append(Tip(entry["id"], verdicts, entry["source"]))
+        if entry.get("unless") is not None:
+            check.condition(entry["unless"], at / "unless", f"tip {entry['id']!r}")
+        tips.append(Tip(entry["id"], verdicts, entry["source"], entry.get("unless")))
     unique([tip.id for tip in tips], spot / "tips")
     for key in ("medication_caution", "clinic_offer"):
         mapping(raw[key], spot / key, ("source",))
@@ -357,7 +451,11 @@ def _words_needed(content: dict[str, Any]) -> dict[str, Any]:
                 **({"options": dict.fromkeys(option.id for option in question.options)} if question.options else {}),
             }
             for question in content["questions"]
+            if question.purpose in QUESTION_PURPOSES
         },
+        # "Which one?" after a yes to several signs, and each sign's label and its own yes/no question.
+        "which": dict.fromkeys(QUESTION_WORDING),
+        "signs": {sign: dict.fromkeys(SIGN_WORDING) for sign in content["concepts"]["signs"]},
     }
 
 
@@ -399,12 +497,13 @@ def load_content(directory: str | Path | None = None) -> Content:
     Content; each folder is read once per process."""
     folder = Path(directory) if directory else CONTENT_DIR
     concepts = _load_concepts(folder)
-    questions, max_questions = _load_questions(folder, concepts)
-    check = IdChecker(concepts, {question.id for question in questions})
+    written, max_questions = _load_questions(folder, concepts)
+    check = IdChecker(concepts, {question.id for question in written})
     rules, margin, strong = _load_rules(folder, check)
     red_flags = _load_red_flags(folder, check)
+    questions = (*written, *_follow_ups(written, red_flags))
     relief, context_relief = _load_relief(folder, check)
-    tips = _load_tips(folder)
+    tips = _load_tips(folder, check)
     clinic = mapping(read_yaml(folder / "clinic.yaml"), Spot(folder / "clinic.yaml"), CLINIC_KEYS)
     locales, default_locale = _load_locales(folder)
     structure = {
@@ -412,6 +511,7 @@ def load_content(directory: str | Path | None = None) -> Content:
         "context_relief": context_relief, "tips": tips, "locales": locales, "default_locale": default_locale,
     }
     overrides = folder / "templates"
+    template_dirs = (overrides, TEMPLATE_DIR) if overrides.is_dir() else (TEMPLATE_DIR,)
     return Content(
         concepts=concepts,
         rules=rules,
@@ -427,5 +527,6 @@ def load_content(directory: str | Path | None = None) -> Content:
         locales=locales,
         default_locale=default_locale,
         languages=_load_languages(folder, structure),
-        template_dirs=(overrides, TEMPLATE_DIR) if overrides.is_dir() else (TEMPLATE_DIR,),
+        template_dirs=template_dirs,
+        version=version_of(folder, template_dirs, clinic),
     )

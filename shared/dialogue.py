@@ -1,7 +1,9 @@
 """The conversation as a transition table that both channels call: `next_step(conversation, event, message)`.
 
-Channels translate their input (a text message, an Alexa intent) into an Event and a Message, call
-next_step, store the returned Conversation, and render the returned Turn with their own templates.
+Channels translate their input (a text message, an Alexa intent) into an Event and a Message, call next_step, store
+the returned Conversation, and render the returned Turn with their own templates. Every decision about what comes
+next is made here, the same for voice and text: which question, when to give the relief step, what a bare "yes"
+accepts after the verdict (the offers), and what happens after an emergency.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from shared.content import Content, Question
 from shared.facts import Observations
 from shared.lexicon import Lexicon
 from shared.reader import normalise, read
-from shared.triage import Assessment, apply_answer, assess
+from shared.triage import SAFETY_PURPOSES, Assessment, apply_answer, assess
 
 
 class Step(StrEnum):
@@ -28,6 +30,15 @@ class Step(StrEnum):
     VERDICT = "verdict"
     CALLBACK_WINDOW = "callback_window"
     EMERGENCY = "emergency"
+    # After the verdict, what a bare "yes" accepts (voice asks it; a text "yes" or "1" accepts it too).
+    OFFER_TIPS = "offer_tips"
+    OFFER_CLINIC = "offer_clinic"
+    OFFER_LINK = "offer_link"  # voice, after "text me that": join the voice and text histories?
+
+
+OFFERS = frozenset({Step.OFFER_TIPS, Step.OFFER_CLINIC, Step.OFFER_LINK})
+# The verdict has been given: a new fact is weighed again, but no more questions are asked.
+AFTER_VERDICT = frozenset({Step.VERDICT, *OFFERS})
 
 
 class Event(StrEnum):
@@ -37,6 +48,8 @@ class Event(StrEnum):
     TIPS = "tips"
     CALL = "call"
     NEW = "new"
+    CONTACT = "contact"  # asked for the clinic's number
+    OFFER_LINK = "offer_link"  # a channel sent a text and may ask to join the histories
 
 
 class Reply(StrEnum):
@@ -44,17 +57,27 @@ class Reply(StrEnum):
 
     QUESTION = "question"
     ASSESSMENT = "assessment"
+    OUT_OF_SCOPE = "out_of_scope"
     EMERGENCY = "emergency"
     TIPS = "tips"
+    CONTACT = "contact"
     CALLBACK_WINDOW = "callback_window"
     CALLBACK_CONFIRMED = "callback_confirmed"
     NOT_UNDERSTOOD = "not_understood"
     RESTARTED = "restarted"
+    GOODBYE = "goodbye"
+    LINK_OFFER = "link_offer"
+    LINK_ACCEPTED = "link_accepted"
+    LINK_DECLINED = "link_declined"
 
 
 # Callback windows offered by number; anything else the person writes is kept as their own words.
 CALLBACK_WINDOWS = ("morning", "afternoon", "evening")
 MAX_WINDOW_CHARS = 60
+# A yes/no question is answered "1" for yes and "2" for no by text (nobody is asked to text YES, an opt-in keyword).
+YES_NO_NUMBERS = {"1": "yes", "2": "no"}
+# A question is sent at most twice: after a second reply that answers nothing, the dialogue moves on safely.
+MAX_MISSES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +96,11 @@ class Conversation:
     step: Step = Step.START
     observations: Observations = Observations()
     pending: str | None = None
-    relief_given: bool = False
+    relief_given: bool = False  # a relief step was given (a voice hand-off seeds this without saying which)
     turns: int = 0
     callback_window: str | None = None
+    reliefs_shown: tuple[str, ...] = ()  # the relief steps given, so a changed one (screened, new muscle) is given
+    misses: int = 0  # replies that did not answer the pending question
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for a store."""
@@ -86,6 +111,8 @@ class Conversation:
             "relief_given": self.relief_given,
             "turns": self.turns,
             "callback_window": self.callback_window,
+            "reliefs_shown": list(self.reliefs_shown),
+            "misses": self.misses,
         }
 
     @classmethod
@@ -99,21 +126,27 @@ class Conversation:
         except ValueError:
             return cls()  # without a step nothing else can be trusted to fit: start afresh
         pending = data.get("pending")
-        turns = data.get("turns")
         window = data.get("callback_window")
+        shown = data.get("reliefs_shown")
         return cls(
             step=step,
             observations=Observations.from_dict(data.get("observations")),
             pending=pending if isinstance(pending, str) and pending in content.questions_by_id else None,
             relief_given=data.get("relief_given") is True,
-            turns=turns if isinstance(turns, int) and not isinstance(turns, bool) and turns >= 0 else 0,
+            turns=_count(data.get("turns")),
             callback_window=window if isinstance(window, str) else None,
+            reliefs_shown=tuple(item for item in shown if isinstance(item, str)) if isinstance(shown, list) else (),
+            misses=_count(data.get("misses")),
         )
 
     @classmethod
     def new(cls, recent_episodes: int = 0) -> Conversation:
         """A fresh conversation that knows how many recent episodes the person has had."""
         return cls(observations=Observations(recent_episodes=recent_episodes))
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +160,12 @@ class Turn:
     show_relief: bool = False
     rephrase: bool = False
 
+    @property
+    def offer(self) -> str | None:
+        """What a bare "yes" now accepts: tips, clinic or link (None when nothing is offered)."""
+        step = self.conversation.step
+        return step.value.removeprefix("offer_") if step in OFFERS else None
+
     def context(self) -> dict[str, Any]:
         """Template variables for rendering this turn."""
         return {
@@ -135,25 +174,51 @@ class Turn:
             "show_relief": self.show_relief,
             "rephrase": self.rephrase,
             "window": self.conversation.callback_window,
+            "offer": self.offer,
         }
 
 
+# --- Reading answers -----------------------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[.,;:!?()]", " ", normalise(text)).split()
+
+
+def _has_phrase(joined: str, phrases: frozenset[str] | tuple[str, ...]) -> bool:
+    return any(f" {phrase} " in joined for phrase in phrases)
+
+
+def yes_or_no(text: str, lexicon: Lexicon) -> str | None:
+    """'yes', 'no', or None for a reply that is neither ("not sure" is neither: it must not deny a warning sign)."""
+    words = _words(text)
+    if not words:
+        return None
+    if len(words) == 1 and words[0] in YES_NO_NUMBERS:
+        return YES_NO_NUMBERS[words[0]]
+    joined = " " + " ".join(words) + " "
+    if _has_phrase(joined, lexicon.unsure):
+        return None  # "not sure" is not a "no": the question is asked again rather than the signs denied
+    single_no = {word for word in lexicon.no if " " not in word}
+    if single_no & set(words[:2]) or (len(words) <= 4 and _has_phrase(joined, lexicon.no)):
+        return "no"  # "no", "nope", "definitely not", "yeah no", "not really", "it isnt"
+    phrases = {phrase for phrase in lexicon.yes if " " in phrase}
+    anywhere = {word for word in lexicon.yes - lexicon.yes_first_only if " " not in word}
+    if words[0] in lexicon.yes or (len(words) <= 4 and (anywhere & set(words) or _has_phrase(joined, phrases))):
+        return "yes"  # "yes it is", "a bit", "kind of", "yeah a bit swollen"
+    return None
+
+
 def interpret_answer(question: Question, text: str, lexicon: Lexicon) -> dict | None:
-    """Map a reply ("2", "yes", "it twitches") to the facts the pending question sets, or None."""
-    words = normalise(text).replace(".", " ").replace(",", " ").split()
+    """Map a reply ("2", "yes", "it twitches", "1 and 3") to the facts the pending question sets, or None."""
+    words = _words(text)
     if not words:
         return None
     if question.kind == "yes_no":
-        joined = " " + " ".join(words) + " "
-        if any(f" {phrase} " in joined for phrase in lexicon.unsure):
-            return None  # "not sure" is not a "no": the question is asked again rather than the signs denied
-        if lexicon.no & set(words[:2]):
-            return question.on_no  # "no", "nope", "definitely not", "yeah no"
-        if words[0] in lexicon.yes or (len(words) <= 3 and (lexicon.yes - lexicon.yes_first_only) & set(words)):
-            return question.on_yes
-        if len(words) <= 3 and lexicon.no & set(words):
-            return question.on_no
-        return None
+        answer = yes_or_no(text, lexicon)
+        return None if answer is None else (question.on_yes if answer == "yes" else question.on_no)
+    if question.purpose == "which":
+        return _which(question, words, lexicon)
     if len(words) == 1 and words[0].isdigit():
         index = int(words[0]) - 1
         return question.options[index].sets if 0 <= index < len(question.options) else None
@@ -167,6 +232,17 @@ def interpret_answer(question: Question, text: str, lexicon: Lexicon) -> dict | 
     return best[1] if best else None
 
 
+def _which(question: Question, words: list[str], lexicon: Lexicon) -> dict | None:
+    """The signs a "which one?" reply names: by number ("1 and 3") or in the person's words ("the dark pee")."""
+    numbers = {int(word) for word in words if word.isascii() and word.isdigit()}
+    numbers |= {lexicon.ones.index(word) + 1 for word in words if word in lexicon.ones}  # "one", said by voice
+    chosen = {question.asks_about[n - 1] for n in numbers if 1 <= n <= len(question.asks_about)}
+    # A sign's own word alone ("warm") is only a possible sign to the reader; as the answer to "which one?" it names it.
+    heard = read(" ".join(words), lexicon)
+    chosen |= (heard.signs | heard.possible_signs) & set(question.asks_about)
+    return {"signs": sorted(chosen)} if chosen else None
+
+
 def _window_from(text: str) -> str | None:
     cleaned = re.sub(r"\s+", " ", text).strip()
     # ASCII digits only: str.isdigit() is also true for '²' and other digits int() refuses.
@@ -176,29 +252,85 @@ def _window_from(text: str) -> str | None:
     return printable or None
 
 
+# --- Moving on ----------------------------------------------------------------------------------------------
+
+
+def _answer(obs: Observations, question: Question, sets: dict) -> Observations:
+    """Add what an answer sets. A "which one?" answer also settles the rest of its signs: they were offered and not
+    chosen, so they are no longer asked about one by one."""
+    obs = apply_answer(obs, sets, question.id)
+    if question.purpose == "which":
+        obs = replace(obs, possible_signs=obs.possible_signs - set(question.asks_about))
+    return obs
+
+
+def _move_on(obs: Observations, question: Question, content: Content) -> Observations:
+    """After a second reply that answers nothing: stop asking this question. Its signs are neither reported nor
+    denied: they stay possible (so the replies keep saying what to do if they are there), and no other question
+    asks about them again."""
+    passed = {question.id}
+    if question.asks_about:
+        asked = set(question.asks_about)
+        passed |= {
+            q.id for q in content.questions
+            if q.parent == question.id or (q.purpose == "confirm" and set(q.asks_about) <= asked)
+        }
+        undecided = set(question.asks_about) - obs.signs - obs.denied
+        return obs.merge(Observations(possible_signs=frozenset(undecided), answered=frozenset(passed)))
+    return obs.merge(Observations(answered=frozenset(passed)))
+
+
 def _advance(conv: Conversation, obs: Observations, understood: bool, content: Content) -> Turn:
     """Re-assess after new facts and choose between emergency, another question and the verdict."""
     assessment = assess(obs, content)
     turns = conv.turns + 1
 
-    def moved(step: Step, pending: str | None, relief_given: bool) -> Conversation:
-        return replace(conv, step=step, observations=obs, pending=pending, relief_given=relief_given, turns=turns)
+    def moved(step: Step, pending: str | None, shown: tuple[str, ...], misses: int = 0) -> Conversation:
+        return replace(
+            conv, step=step, observations=obs, pending=pending, reliefs_shown=shown, turns=turns, misses=misses,
+            relief_given=conv.relief_given or bool(shown),
+        )
 
     if assessment.urgency == "emergency":
-        return Turn(moved(Step.EMERGENCY, None, conv.relief_given), Reply.EMERGENCY, assessment)
-    pending = conv.pending and content.question(conv.pending)
-    if not understood and pending:
-        unchanged = moved(conv.step, conv.pending, conv.relief_given)
-        return Turn(unchanged, Reply.QUESTION, assessment, question=pending, rephrase=True)
-    if not understood and conv.step == Step.VERDICT:
-        return Turn(moved(conv.step, conv.pending, conv.relief_given), Reply.NOT_UNDERSTOOD, assessment)
-    show_relief = not conv.relief_given and (obs.body_part is not None or assessment.finished)
-    relief_given = conv.relief_given or show_relief
+        return Turn(moved(Step.EMERGENCY, None, conv.reliefs_shown), Reply.EMERGENCY, assessment)
+    if not understood and conv.step in AFTER_VERDICT:
+        return Turn(moved(conv.step, conv.pending, conv.reliefs_shown), Reply.NOT_UNDERSTOOD, assessment)
+    # The relief step is given in the first reply, and again whenever it changes (the muscle is named, a danger is
+    # ruled out or becomes possible); a voice hand-off that already gave one (relief_given alone) gives none.
+    seeded = conv.relief_given and not conv.reliefs_shown
+    show_relief = not seeded and assessment.relief_id not in conv.reliefs_shown
+    shown = (*conv.reliefs_shown, assessment.relief_id) if show_relief else conv.reliefs_shown
+    pending = content.question(conv.pending) if conv.pending else None
+    if pending is not None and pending.id not in obs.answered and (
+        not understood or assessment.next_question_id == pending.id
+    ):
+        # The reply did not answer the question just asked (whatever else it said): ask it once more in other words,
+        # never a third time; then move on, keeping its signs possible (never denied).
+        if conv.misses + 1 < MAX_MISSES:
+            again = moved(conv.step, conv.pending, shown, conv.misses + 1)
+            return Turn(again, Reply.QUESTION, assessment, question=pending, rephrase=True, show_relief=show_relief)
+        return _advance(replace(conv, pending=None, misses=0), _move_on(obs, pending, content), True, content)
     question = content.question(assessment.next_question_id) if assessment.next_question_id else None
-    if question is not None and conv.step != Step.VERDICT:
-        asking = moved(Step.ASKING, question.id, relief_given)
+    # After the verdict only a warning sign's question is still asked (a context said late, like the heat).
+    if question is not None and (conv.step not in AFTER_VERDICT or question.purpose in SAFETY_PURPOSES):
+        asking = moved(Step.ASKING, question.id, shown)
         return Turn(asking, Reply.QUESTION, assessment, question=question, show_relief=show_relief)
-    return Turn(moved(Step.VERDICT, None, relief_given), Reply.ASSESSMENT, assessment, show_relief=show_relief)
+    if assessment.out_of_scope:
+        # A tummy or period cramp: said honestly, its own warning signs screened, and where to get the right help.
+        return Turn(moved(Step.VERDICT, None, shown), Reply.OUT_OF_SCOPE, assessment, show_relief=show_relief)
+    offer = Step.OFFER_CLINIC if assessment.urgency == "urgent" else Step.OFFER_TIPS
+    return Turn(moved(offer, None, shown), Reply.ASSESSMENT, assessment, show_relief=show_relief)
+
+
+# --- Actions --------------------------------------------------------------------------------------------------
+
+Action = Callable[[Conversation, Message, Content, Lexicon], Turn]
+Guard = Callable[[Conversation, Message, Lexicon], bool]
+
+
+def _heard(message: Message, lexicon: Lexicon) -> Observations:
+    heard = read(message.text, lexicon) if message.text else Observations()
+    return heard.merge(message.facts) if message.facts else heard
 
 
 def _describe(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
@@ -214,19 +346,20 @@ def _describe(conv: Conversation, message: Message, content: Content, lexicon: L
         elif message.text:
             sets = interpret_answer(question, message.text, lexicon)
         if sets is not None:
-            obs = apply_answer(obs, sets, question.id)
+            obs = _answer(obs, question, sets)
             understood = True
-    heard = read(message.text, lexicon) if message.text else Observations()
-    if message.facts:
-        heard = heard.merge(message.facts)
+    heard = _heard(message, lexicon)
     if not heard.is_empty():
+        # Whatever the state, what the person says is read: a warning sign said late escalates at once.
         obs = obs.merge(heard)
         understood = True
-        if conv.pending and understood:
+        if conv.pending:
             # The free text answered the pending question if it supplied the fact asked about, or made it moot
             # ("actually it's my back" after the leg question): either way it was asked and counts to the limit.
             question = content.question(conv.pending)
-            if holds(question.skip_when, obs) or not holds(question.ask_when, obs):
+            if question.moot(obs.signs, obs.denied) or (question.skip_when and holds(question.skip_when, obs)) or (
+                not holds(question.ask_when, obs)
+            ):
                 obs = obs.merge(Observations(answered=frozenset({question.id})))
     if conv.step == Step.START and not understood:
         understood = True  # a first "hi" simply starts the questions
@@ -238,9 +371,9 @@ def _describe(conv: Conversation, message: Message, content: Content, lexicon: L
 def _count_if_passed_over(question: Question, obs: Observations, content: Content) -> Observations:
     """A question the person was asked counts toward the limit of questions once another one takes its place.
 
-    A red-flag question is the exception: it stays open and is asked again, so no warning sign goes unasked.
+    A safety question is the exception: it stays open and is asked again, so no warning sign goes unasked.
     """
-    if question.purpose == "red_flag":
+    if question.purpose != "distinction" and question.purpose != "locate":
         return obs
     if assess(obs, content).next_question_id == question.id:
         return obs  # still the question to ask: it will be asked again
@@ -248,15 +381,28 @@ def _count_if_passed_over(question: Question, obs: Observations, content: Conten
 
 
 def _tips(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
-    return Turn(conv, Reply.TIPS, assess(conv.observations, content))
+    # After the tips, a bare "yes" accepts the clinic's number, unless a question is still open: it keeps the yes.
+    step = conv.step if conv.pending else Step.OFFER_CLINIC
+    return Turn(replace(conv, step=step), Reply.TIPS, assess(conv.observations, content))
+
+
+def _contact(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
+    step = Step.VERDICT if conv.step in AFTER_VERDICT else conv.step
+    return Turn(replace(conv, step=step), Reply.CONTACT, assess(conv.observations, content))
+
+
+def _goodbye(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
+    return Turn(replace(conv, step=Step.VERDICT), Reply.GOODBYE, assess(conv.observations, content))
 
 
 def _call(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
+    # After an emergency the assessment is still the emergency's: the reply says to call the emergency number
+    # first, and that a callback does not replace it.
     return Turn(replace(conv, step=Step.CALLBACK_WINDOW), Reply.CALLBACK_WINDOW, assess(conv.observations, content))
 
 
 def _window(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
-    heard = read(message.text, lexicon) if message.text else Observations()
+    heard = _heard(message, lexicon)
     urgent_now = assess(conv.observations.merge(heard), content)
     # An emergency already answered must not block the callback it asked for; only a new sign re-alerts.
     already_emergency = assess(conv.observations, content).urgency == "emergency"
@@ -267,7 +413,8 @@ def _window(conv: Conversation, message: Message, content: Content, lexicon: Lex
     window = _window_from(message.text)
     if window is None:
         return Turn(conv, Reply.CALLBACK_WINDOW, urgent_now, rephrase=True)
-    conv = replace(conv, step=Step.VERDICT, callback_window=window, pending=None)
+    step = Step.EMERGENCY if already_emergency else Step.VERDICT
+    conv = replace(conv, step=step, callback_window=window, pending=None)
     return Turn(conv, Reply.CALLBACK_CONFIRMED, urgent_now)
 
 
@@ -285,18 +432,63 @@ def _emergency_again(conv: Conversation, message: Message, content: Content, lex
     return Turn(conv, Reply.EMERGENCY, assess(conv.observations, content))
 
 
-Action = Callable[[Conversation, Message, Content, Lexicon], Turn]
+def _offer_link(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
+    return Turn(replace(conv, step=Step.OFFER_LINK), Reply.LINK_OFFER, assess(conv.observations, content))
 
-# (step, event) -> action. None as the step means "any step". The first matching row wins.
-TRANSITIONS: tuple[tuple[Step | None, Event, Action], ...] = (
-    (None, Event.NEW, _restart),
-    (Step.EMERGENCY, Event.DESCRIBE, _emergency_again),
-    (Step.EMERGENCY, Event.CALL, _call),
-    (Step.EMERGENCY, Event.TIPS, _emergency_again),
-    (Step.CALLBACK_WINDOW, Event.DESCRIBE, _window),
-    (None, Event.DESCRIBE, _describe),
-    (None, Event.TIPS, _tips),
-    (None, Event.CALL, _call),
+
+def _resumed(conv: Conversation) -> Step:
+    """The step a conversation goes back to after the link question: its question, its verdict, or the start."""
+    if conv.pending:
+        return Step.ASKING
+    return Step.START if conv.observations.is_empty() else Step.VERDICT
+
+
+def _link_accepted(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
+    return Turn(replace(conv, step=_resumed(conv)), Reply.LINK_ACCEPTED, assess(conv.observations, content))
+
+
+def _link_declined(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
+    return Turn(replace(conv, step=_resumed(conv)), Reply.LINK_DECLINED, assess(conv.observations, content))
+
+
+def _says(answer: str) -> Guard:
+    """A bare "yes" (or "no") to the offer: the word and nothing else the reader can use, so a warning sign said
+    with it ("no, but my chest hurts now") is read as a description instead."""
+
+    def guard(conv: Conversation, message: Message, lexicon: Lexicon) -> bool:
+        said = message.answer if message.answer in ("yes", "no") else yes_or_no(message.text, lexicon)
+        return said == answer and _heard(message, lexicon).is_empty()
+
+    return guard
+
+
+def _always(conv: Conversation, message: Message, lexicon: Lexicon) -> bool:
+    return True
+
+
+YES, NO = _says("yes"), _says("no")
+
+# (step, event, guard, action). None as the step means "any step". The first matching row wins.
+TRANSITIONS: tuple[tuple[Step | None, Event, Guard, Action], ...] = (
+    (None, Event.NEW, _always, _restart),
+    # After an emergency: every reply leads with the emergency instruction; a callback never replaces it.
+    (Step.EMERGENCY, Event.DESCRIBE, _always, _emergency_again),
+    (Step.EMERGENCY, Event.CALL, _always, _call),
+    (Step.EMERGENCY, Event.TIPS, _always, _emergency_again),
+    (Step.EMERGENCY, Event.CONTACT, _always, _emergency_again),
+    (Step.CALLBACK_WINDOW, Event.DESCRIBE, _always, _window),
+    # The offers after the verdict: a bare yes accepts, a bare no ends politely.
+    (Step.OFFER_TIPS, Event.DESCRIBE, YES, _tips),
+    (Step.OFFER_TIPS, Event.DESCRIBE, NO, _goodbye),
+    (Step.OFFER_CLINIC, Event.DESCRIBE, YES, _contact),
+    (Step.OFFER_CLINIC, Event.DESCRIBE, NO, _goodbye),
+    (Step.OFFER_LINK, Event.DESCRIBE, YES, _link_accepted),
+    (Step.OFFER_LINK, Event.DESCRIBE, NO, _link_declined),
+    (None, Event.DESCRIBE, _always, _describe),
+    (None, Event.TIPS, _always, _tips),
+    (None, Event.CALL, _always, _call),
+    (None, Event.CONTACT, _always, _contact),
+    (None, Event.OFFER_LINK, _always, _offer_link),
 )
 
 
@@ -309,7 +501,8 @@ def next_step(
     if conv.pending and conv.pending not in content.questions_by_id:
         # A question renamed or removed in a release while this conversation was open: ask afresh.
         conv = replace(conv, pending=None)
-    for step, row_event, action in TRANSITIONS:
-        if row_event == event and (step is None or step == conv.step):
-            return action(conv, message, content, content.language(locale).lexicon)
+    lexicon = content.language(locale).lexicon
+    for step, row_event, guard, action in TRANSITIONS:
+        if row_event == event and (step is None or step == conv.step) and guard(conv, message, lexicon):
+            return action(conv, message, content, lexicon)
     raise ValueError(f"no transition for {conv.step} on {event}")

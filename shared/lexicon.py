@@ -105,8 +105,8 @@ class Lexicon:
     typo_index: dict[str, tuple[str, ...]]  # a word, or a word with one letter deleted -> lexicon words
     numbers: dict[str, float]  # number words ("a couple of" -> 2)
     number_starts: dict[str, tuple[tuple[str, ...], ...]]  # first word -> number phrases, longest first
-    tens: frozenset[str]
-    ones: frozenset[str]
+    tens: tuple[str, ...]  # "twenty five" is a tens word then a ones word
+    ones: tuple[str, ...]  # in order: one is 1
     ordinals: dict[str, int]
     unit_minutes: dict[str, float]
     approximately: tuple[tuple[str, ...], ...]  # words allowed between a number and its unit
@@ -360,8 +360,8 @@ def build_lexicon(raw: dict[str, Any]) -> Lexicon:
         typo_index=typo_index,
         numbers=numbers,
         number_starts={word: tuple(sorted(found, key=len, reverse=True)) for word, found in number_starts.items()},
-        tens=frozenset(raw["tens"]),
-        ones=frozenset(raw["ones"]),
+        tens=tuple(raw["tens"]),
+        ones=tuple(raw["ones"]),
         ordinals={str(word): int(value) for word, value in (raw.get("ordinals") or {}).items()},
         unit_minutes={word: seconds / 60 for word, seconds in raw["units"].items()},
         approximately=tuple(sorted((tuple(str(t).split()) for t in raw.get("approximately") or ()), key=len,

@@ -343,8 +343,8 @@ class _Reading:
                 continue  # the time of a fall, a bite, a medicine; or of a sign when there is a cramp to time
             if owner == "activity" and has_complaint and not (amount.slot != "bare" and self._said_of_now(amount)):
                 continue
-            if owner is None and not has_complaint:
-                continue
+            if owner is None and not has_complaint and self.message.positions_of(*OWN_WORD_SECTIONS):
+                continue  # a time in a message about something else; a time said alone answers "how long?"
             if amount.slot == "onset":
                 onsets.append(amount.minutes)
             elif amount.slot == "duration" or owner == "complaint" or (

@@ -4,13 +4,21 @@ Templates live in shared/templates/<channel>/ (a content folder's templates/ tak
 path) and may be overridden per locale in <channel>/<locale>/ or per language in <channel>/<language>/, most
 specific first. Each template gets the content, the clinic, the locale block (`loc`) and the language's words
 (`words`, from languages/<code>/wording.yaml) and looks every content wording up in `words` by its key.
+
+The Lambda zips also carry the templates compiled to Python modules (shared/compiled_templates/, written by
+deploy/prebuild.py with `compile_templates`, then given bytecode like every module): a cold start loads them with
+jinja2's ModuleLoader instead of compiling each template it renders. They are used only while the SHA-256 of the
+template sources equals the one they were compiled from; otherwise (a template edited since, a content folder's
+own templates, any local run) the templates are compiled from their sources, as always.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import math
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,12 +26,15 @@ from typing import TYPE_CHECKING, Any
 from shared.content import Content, language_of
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
+    from jinja2 import BaseLoader, Environment
 
 logger = logging.getLogger(__name__)
 
 AUTOESCAPED_EXTENSIONS = ("ssml.j2",)
 EXTENSIONS = {"alexa": ".ssml.j2", "sms": ".txt.j2", "card": ".txt.j2"}
+# Only the Lambda zips hold this folder (deploy/prebuild.py): never the source tree.
+COMPILED_TEMPLATES = Path(__file__).parent / "compiled_templates"
+SOURCES_DIGEST = "sources.sha256"
 # How long an SMS reply may be: two GSM-7 segments of 153 characters; the tips list four (facts: platform b-2,
 # [T14][T15]). A reply with a character outside GSM-7 goes as UCS-2, whose segments hold 67 characters: the same
 # length then costs more segments, which is paid rather than cutting the reply (its last line is often the
@@ -105,13 +116,12 @@ def lookup(keys: list[str] | tuple[str, ...], table: dict[str, str]) -> list[str
     return [table[key] for key in keys]
 
 
-@functools.cache
-def _environment(template_dirs: tuple[Path, ...]) -> Environment:
+def _new_environment(loader: BaseLoader) -> Environment:
     # Jinja2 is imported on first render, not with the module: the reader and the engine do not need it.
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from jinja2 import Environment, StrictUndefined, select_autoescape
 
     env = Environment(
-        loader=FileSystemLoader([str(folder) for folder in template_dirs]),
+        loader=loader,
         undefined=StrictUndefined,
         autoescape=select_autoescape(
             enabled_extensions=AUTOESCAPED_EXTENSIONS, default_for_string=False, default=False
@@ -126,8 +136,55 @@ def _environment(template_dirs: tuple[Path, ...]) -> Environment:
     return env
 
 
+def templates_digest(template_dirs: tuple[Path, ...]) -> str:
+    """SHA-256 over the name and text of every file in the template folders, a name in an earlier folder
+    hiding the same name in a later one (as the loader finds them)."""
+    sources: dict[str, bytes] = {}
+    for folder in template_dirs:
+        for directory, _, filenames in os.walk(folder):
+            prefix = Path(directory).relative_to(folder).as_posix()
+            for filename in filenames:
+                name = filename if prefix == "." else f"{prefix}/{filename}"
+                if name not in sources:
+                    with open(os.path.join(directory, filename), "rb") as file:
+                        sources[name] = file.read()
+    digest = hashlib.sha256()
+    for name in sorted(sources):
+        digest.update(f"{name}\0{len(sources[name])}\0".encode() + sources[name])
+    return digest.hexdigest()
+
+
+def compile_templates(template_dirs: tuple[Path, ...], target: Path) -> int:
+    """Compile every template of the folders into Python modules in `target`, for jinja2's ModuleLoader, with
+    the SHA-256 of their sources beside them (packaging); return how many. A syntax error stops it."""
+    from jinja2 import FileSystemLoader
+
+    env = _new_environment(FileSystemLoader([str(folder) for folder in template_dirs]))
+    env.compile_templates(str(target), extensions=["j2"], zip=None, ignore_errors=False)
+    (target / SOURCES_DIGEST).write_text(templates_digest(template_dirs) + "\n", encoding="ascii")
+    return len(env.list_templates(extensions=["j2"]))
+
+
+def _loader(template_dirs: tuple[Path, ...]) -> BaseLoader:
+    """The compiled templates when they were compiled from exactly these sources, else the sources."""
+    from jinja2 import FileSystemLoader, ModuleLoader
+
+    stamp = COMPILED_TEMPLATES / SOURCES_DIGEST
+    if stamp.is_file():
+        if stamp.read_text(encoding="ascii").strip() == templates_digest(template_dirs):
+            return ModuleLoader(COMPILED_TEMPLATES)
+        logger.warning("compiled templates differ from the template sources: compiling the sources instead")
+    return FileSystemLoader([str(folder) for folder in template_dirs])
+
+
+@functools.cache
+def _environment(template_dirs: tuple[Path, ...]) -> Environment:
+    return _new_environment(_loader(template_dirs))
+
+
 def environment(content: Content) -> Environment:
-    """The one Jinja environment over this content's template folders."""
+    """The one Jinja environment over this content's template folders (or their compiled modules, where the
+    Lambda zip ships them)."""
     return _environment(content.template_dirs)
 
 

@@ -9,8 +9,10 @@ from shared.dialogue import Message
 from shared.facts import Observations
 
 # Spoken duration buckets as minutes, matching what the pending duration question's options set
-# (questions.yaml) so a slot and a typed answer weigh the same in the rules.
-DURATION_MINUTES = {"seconds": 0.5, "minutes": 3, "over_10_minutes": 15, "hours": 120, "days": 2880}
+# (questions.yaml) so a slot and a typed answer weigh the same in the rules. Each bucket lies wholly on one side
+# of every duration threshold in rules.yaml and red_flags.yaml ("weeks" is the two weeks of a twitch that needs
+# a check-up); interaction_models/README.md says why the models use these buckets, not AMAZON.DURATION.
+DURATION_MINUTES = {"seconds": 0.5, "minutes": 3, "over_10_minutes": 15, "hours": 120, "days": 2880, "weeks": 20160}
 
 
 def resolved_id(slot: Slot | None) -> str | None:

@@ -10,28 +10,23 @@ from __future__ import annotations
 import logging
 import time
 
-from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from shared import handover
 from shared.content import Content
-from shared.dialogue import Conversation
+from shared.dialogue import Conversation, Event
 from shared.identity import hashed_id
-from shared.records import LINKED
 from shared.render import SMS_LIMIT, fit_sms, render, sms_length
 from shared.stores import StoreUnavailable, VersionConflict
 from shared.triage import Assessment, assess
-from skill import profile, turns
-from skill.persistence import change, user_key
+from skill import linking, profile, turns
+from skill.persistence import user_key
 from skill.services import services_of
 
 logger = logging.getLogger(__name__)
 
-LINK_OFFER = "link"  # the open offer (turns.OFFER) a bare yes/no answers after a text was sent
-LINK_PHONE = "link_phone"  # session attribute: the hash of the number just texted, for the link question
-LINK_DECLINED = "link_declined"  # persistent attribute: consent is asked once; a no is remembered
 # The hand-off template's levels of detail, fullest first (see shared/templates/sms/handover.txt.j2).
 TEXT_LEVELS = range(6)
 
@@ -57,8 +52,6 @@ def compose_text(assessment: Assessment | None, locale: str, content: Content) -
 def text_me(handler_input: HandlerInput) -> Response:
     """Text the summary to the account's mobile number, or say kindly why not and what to do instead."""
     services = services_of(handler_input)
-    attributes = turns.session(handler_input)
-    attributes.pop(turns.OFFER, None)
     summary_card = turns.summary_card(handler_input)
     found = profile.mobile_number(handler_input)
     logger.info("text me", extra={"lookup": found.lookup.value})
@@ -102,10 +95,10 @@ def text_me(handler_input: HandlerInput) -> Response:
 
     text = turns.say(handler_input, "text_sent", summary=assessment is not None)
     if link_wanted(handler_input, phone_hash):
-        attributes[turns.OFFER] = LINK_OFFER
-        attributes[LINK_PHONE] = phone_hash
-        question = turns.say(handler_input, "link_offer")
-        return turns.respond(handler_input, turns.Speech(text + " " + question, question, summary_card))
+        # The dialogue holds the offer, so a bare yes or no answers it, as any other offer.
+        turns.session(handler_input)[linking.LINK_PHONE] = phone_hash
+        offered = turns.compose(handler_input, turns.advance(handler_input, Event.OFFER_LINK))
+        return turns.respond(handler_input, turns.Speech(text + " " + offered.text, offered.reprompt, summary_card))
     return turns.respond(handler_input, turns.Speech(text, None, summary_card))
 
 
@@ -131,17 +124,10 @@ def seed(handler_input: HandlerInput, phone_hash: str, assessment: Assessment) -
         logger.warning("sms conversation not seeded", extra=extra)
 
 
-def _persistent(handler_input: HandlerInput) -> dict | None:
-    try:
-        return handler_input.attributes_manager.persistent_attributes
-    except PersistenceException:
-        return None
-
-
 def link_wanted(handler_input: HandlerInput, phone_hash: str) -> bool:
     """True when the link question is still to be asked: not linked with this number, and never declined."""
-    attributes = _persistent(handler_input)
-    if attributes is None or attributes.get(LINK_DECLINED):
+    attributes = linking.persistent(handler_input)
+    if attributes is None or attributes.get(linking.LINK_DECLINED):
         return False
     services = services_of(handler_input)
     alexa_key = user_key(handler_input.request_envelope, services.settings.hash_salt)
@@ -149,41 +135,3 @@ def link_wanted(handler_input: HandlerInput, phone_hash: str) -> bool:
         return handover.linked_key(services.store, alexa_key) != phone_hash
     except StoreUnavailable:
         return False
-
-
-def link_offered(handler_input: HandlerInput) -> bool:
-    """True when a bare yes or no answers the link question."""
-    return turns.session(handler_input).get(turns.OFFER) == LINK_OFFER
-
-
-def answer_link(handler_input: HandlerInput, word: str) -> Response:
-    """Yes: link this Alexa user's history and the number's, both ways. No: remember not to ask again."""
-    session = turns.session(handler_input)
-    session.pop(turns.OFFER, None)
-    phone_hash = session.pop(LINK_PHONE, None)
-    attributes = _persistent(handler_input)
-    if word == "no" or not phone_hash or attributes is None:
-        if attributes is not None:
-            change(attributes, lambda data: data.update({LINK_DECLINED: True}))
-            save(handler_input)
-        return turns.respond(handler_input, turns.Speech(turns.say(handler_input, "link_declined")))
-    services = services_of(handler_input)
-    alexa_key = user_key(handler_input.request_envelope, services.settings.hash_salt)
-    done = False
-    try:
-        handover.link_phone(services.store, phone_hash, alexa_key)
-        change(attributes, lambda data: data.update({LINKED: phone_hash}))
-        done = save(handler_input)
-    except (StoreUnavailable, VersionConflict) as error:
-        logger.warning("histories not linked", extra={"error_type": type(error).__name__})
-    return turns.respond(handler_input, turns.Speech(turns.say(handler_input, "linked", done=done)))
-
-
-def save(handler_input: HandlerInput) -> bool:
-    """Write the persistent attributes; False when the store could not be reached."""
-    try:
-        handler_input.attributes_manager.save_persistent_attributes()
-    except PersistenceException as error:
-        logger.warning("attributes not saved", extra={"error_type": type(error.__cause__ or error).__name__})
-        return False
-    return True

@@ -14,20 +14,18 @@ from typing import Any, NamedTuple
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
-from markupsafe import escape
 
-from shared.content import Content
-from shared.dialogue import Conversation, Event, Message, Reply, Step, Turn, next_step
+from shared.content import Content, Question
+from shared.dialogue import AFTER_VERDICT, OFFERS, Conversation, Event, Message, Reply, Step, Turn, next_step
 from shared.reader import read
 from shared.render import render
 from shared.triage import assess
-from skill import history, screens
+from skill import history, linking
 from skill.services import services_of
 
 logger = logging.getLogger(__name__)
 
 CONVERSATION = "conversation"
-OFFER = "offer"  # what a bare "yes" accepts after a verdict: "tips" or "clinic"
 LAST = "last"  # the last thing said, for AMAZON.RepeatIntent
 EPISODE_SAVED = "episode_saved"
 CARD_TITLE = "Cramp Check"
@@ -95,16 +93,15 @@ def respond(handler_input: HandlerInput, speech: Speech) -> Response:
     else:
         builder.set_should_end_session(True)
     if speech.card:
+        # Echo Show and other screens display this card when the skill sends no APL document of its own.
         builder.set_card(SimpleCard(title=CARD_TITLE, content=speech.card))
-        if screens.has_screen(handler_input):
-            builder.add_directive(screens.card_document(CARD_TITLE, speech.card))
     if in_session(handler_input):
         session(handler_input)[LAST] = {"text": speech.text, "reprompt": speech.reprompt}
     return builder.response
 
 
-def take_turn(handler_input: HandlerInput, event: Event, message: Message | None = None) -> Response:
-    """Run one dialogue step on the core and say its result."""
+def advance(handler_input: HandlerInput, event: Event, message: Message | None = None) -> Turn:
+    """Run one dialogue step on the core, keep the new state in the session and log it (never the words)."""
     content = content_of(handler_input)
     attributes = session(handler_input)
     conversation = conversation_of(handler_input)
@@ -126,16 +123,22 @@ def take_turn(handler_input: HandlerInput, event: Event, message: Message | None
             "verdict": turn.assessment.verdict,
             "rules": ",".join(turn.assessment.fired_rules),
             "red_flag": turn.assessment.red_flag,
+            "content_version": content.version,
         },
     )
-    return respond(handler_input, compose(handler_input, turn))
+    return turn
+
+
+def take_turn(handler_input: HandlerInput, event: Event, message: Message | None = None) -> Response:
+    """Run one dialogue step on the core and say its result."""
+    return respond(handler_input, compose(handler_input, advance(handler_input, event, message)))
 
 
 def describe(handler_input: HandlerInput, message: Message) -> Response:
     """A description or an answer; after a verdict, one that names another muscle starts a new episode."""
     content = content_of(handler_input)
     conversation = Conversation.from_dict(session(handler_input).get(CONVERSATION), content)
-    if conversation.step == Step.VERDICT:
+    if conversation.step in AFTER_VERDICT:
         lexicon = content.language(locale_of(handler_input)).lexicon
         heard = message.facts or (read(message.text, lexicon) if message.text else None)
         known = conversation.observations.body_part
@@ -144,40 +147,56 @@ def describe(handler_input: HandlerInput, message: Message) -> Response:
     return take_turn(handler_input, Event.DESCRIBE, message)
 
 
+def ask(handler_input: HandlerInput, question: Question, rephrase: bool = False) -> str:
+    """A question alone, as spoken (or spoken again in other words)."""
+    return say(handler_input, "ask", question=question, rephrase=rephrase)
+
+
 def compose(handler_input: HandlerInput, turn: Turn) -> Speech:
     """Choose templates, reprompt and card for the core's reply."""
-    attributes = session(handler_input)
     context = turn.context()
     assessment = turn.assessment
     if turn.reply == Reply.EMERGENCY:
-        attributes.pop(OFFER, None)
         save_episode(handler_input, turn)
         # Emergency: say the number first and close the session so nothing delays the call (platform b-1).
         card = card_text(handler_input, "assessment", **context)
         return Speech(say(handler_input, "emergency", **context), None, card)
     if turn.reply in (Reply.QUESTION, Reply.RESTARTED):
-        attributes.pop(OFFER, None)
         text = say(handler_input, turn.reply.value, **context)
-        return Speech(text, str(escape(words_of(handler_input)["questions"][turn.question.id]["voice_rephrase"])))
+        return Speech(text, ask(handler_input, turn.question, rephrase=True))
     if turn.reply == Reply.ASSESSMENT:
         notice_due = save_episode(handler_input, turn)
-        offer = "clinic" if assessment.urgency == "urgent" else "tips"
-        attributes[OFFER] = offer
         parts = [say(handler_input, "assessment", **context)]
         episodes = assessment.observations.recent_episodes
         if episodes >= 2:
             parts.append(say(handler_input, "recurrence", count=episodes))
         if notice_due:
             parts.append(say(handler_input, "history_notice"))
-        question = say(handler_input, f"offer_{offer}")
+        question = say(handler_input, f"offer_{turn.offer}")
         parts.append(question)
         return Speech(" ".join(parts), question, card_text(handler_input, "assessment", **context))
+    if turn.reply == Reply.OUT_OF_SCOPE:
+        # Not a muscle cramp of a limb: the right help is named, and there is nothing further to offer here.
+        card = card_text(handler_input, "assessment", **context)
+        return Speech(say(handler_input, "out_of_scope", **context), None, card)
     if turn.reply == Reply.TIPS:
-        attributes[OFFER] = "clinic"
         tips = list(assessment.tip_ids)
-        question = say(handler_input, "offer_clinic")
+        # Then the clinic's number is offered, or the question still open is asked again.
+        question, reprompt = follow_up(handler_input)
         text = say(handler_input, "tips", tips=tips[:SPOKEN_TIPS]) + " " + question
-        return Speech(text, question, card_text(handler_input, "tips", tips=tips))
+        return Speech(text, reprompt, card_text(handler_input, "tips", tips=tips))
+    if turn.reply == Reply.CONTACT:
+        return Speech(say(handler_input, "contact"), None, summary_card(handler_input))
+    if turn.reply == Reply.GOODBYE:
+        return Speech(say(handler_input, "goodbye"))
+    if turn.reply == Reply.LINK_OFFER:
+        question = say(handler_input, "offer_link")
+        return Speech(question, question)
+    if turn.reply == Reply.LINK_ACCEPTED:
+        return Speech(say(handler_input, "linked", done=linking.link(handler_input)))
+    if turn.reply == Reply.LINK_DECLINED:
+        linking.decline(handler_input)
+        return Speech(say(handler_input, "link_declined"))
     if turn.reply == Reply.NOT_UNDERSTOOD:
         again, reprompt = follow_up(handler_input)
         return Speech(say(handler_input, "fallback") + " " + again, reprompt)
@@ -195,14 +214,13 @@ def save_episode(handler_input: HandlerInput, turn: Turn) -> bool:
 
 def follow_up(handler_input: HandlerInput) -> tuple[str, str]:
     """The question to (re)ask now, as (speech, reprompt): pending question, open offer, or where it hurts."""
-    attributes = session(handler_input)
     content = content_of(handler_input)
-    conversation = Conversation.from_dict(attributes.get(CONVERSATION), content)
+    conversation = Conversation.from_dict(session(handler_input).get(CONVERSATION), content)
     if conversation.pending:
-        question = words_of(handler_input)["questions"][conversation.pending]
-        return str(escape(question["voice"])), str(escape(question["voice_rephrase"]))
-    if attributes.get(OFFER) in ("tips", "clinic"):
-        question = say(handler_input, f"offer_{attributes[OFFER]}")
+        question = content.question(conversation.pending)
+        return ask(handler_input, question), ask(handler_input, question, rephrase=True)
+    if conversation.step in OFFERS:
+        question = say(handler_input, conversation.step.value)
         return question, question
     return say(handler_input, "ask_symptom"), say(handler_input, "ask_symptom", rephrase=True)
 
@@ -221,7 +239,6 @@ def help_turn(handler_input: HandlerInput) -> Response:
 
 def goodbye(handler_input: HandlerInput) -> Response:
     """End the session with the safety line."""
-    session(handler_input).pop(OFFER, None)
     return respond(handler_input, Speech(say(handler_input, "goodbye")))
 
 
@@ -231,7 +248,7 @@ def fallback(handler_input: HandlerInput) -> Response:
     if conversation.pending:
         return take_turn(handler_input, Event.DESCRIBE, Message())
     question, reprompt = follow_up(handler_input)
-    if conversation.step == Step.START and not session(handler_input).get(OFFER):
+    if conversation.step == Step.START:
         question = reprompt
     return respond(handler_input, Speech(say(handler_input, "fallback") + " " + question, reprompt))
 
@@ -245,17 +262,8 @@ def repeat(handler_input: HandlerInput) -> Response:
 
 
 def answer(handler_input: HandlerInput, word: str) -> Response:
-    """A bare yes or no: to the pending question first, else to the open offer, else to the core."""
-    attributes = session(handler_input)
-    conversation = Conversation.from_dict(attributes.get(CONVERSATION), content_of(handler_input))
-    offer = attributes.get(OFFER)
-    if conversation.pending or offer not in ("tips", "clinic"):
-        return take_turn(handler_input, Event.DESCRIBE, Message(text=word, answer=word))
-    if word == "no":
-        return goodbye(handler_input)
-    if offer == "tips":
-        return take_turn(handler_input, Event.TIPS)
-    return contact(handler_input)
+    """A bare yes or no: the core decides what it answers (the pending question, or the offer that is open)."""
+    return take_turn(handler_input, Event.DESCRIBE, Message(text=word, answer=word))
 
 
 def summary_card(handler_input: HandlerInput) -> str:
@@ -269,9 +277,9 @@ def summary_card(handler_input: HandlerInput) -> str:
 
 
 def contact(handler_input: HandlerInput) -> Response:
-    """The clinic hand-off: the number spoken, and the summary with the contact on a card."""
-    session(handler_input).pop(OFFER, None)
-    return respond(handler_input, Speech(say(handler_input, "contact"), None, summary_card(handler_input)))
+    """The clinic hand-off: the number spoken, and the summary with the contact on a card (after an emergency, the
+    emergency instruction again instead)."""
+    return take_turn(handler_input, Event.CONTACT)
 
 
 def forget_history(handler_input: HandlerInput) -> Response:

@@ -59,8 +59,10 @@ def store_callback(
     assessment: Assessment,
     words: dict[str, Any],
     now: float,
+    content_version: str = "",
 ) -> dict[str, Any]:
-    """Store a callback request durably and return it; a redelivered message returns the stored one."""
+    """Store a callback request durably and return it; a redelivered message returns the stored one. It carries the
+    content version that gave the advice, so the clinic can tell later which content said what."""
     record_id = callback_id(message_sid)
     data = {
         "id": record_id,
@@ -70,6 +72,7 @@ def store_callback(
         "window": window,
         "summary": summarise(assessment, words),
         "urgency": assessment.urgency,
+        "content_version": content_version,
         "status": "new",
         "notified": False,
         "notify_attempts": 0,
@@ -82,7 +85,10 @@ def store_callback(
         store.put(CALLBACKS, record_id, data, expected_version=0)
     logger.info(
         "callback stored",
-        extra={"callback_id": record_id, "phone_hash": phone_hash, "urgency": assessment.urgency},
+        extra={
+            "callback_id": record_id, "phone_hash": phone_hash, "urgency": assessment.urgency,
+            "content_version": content_version,
+        },
     )
     return data
 

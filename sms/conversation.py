@@ -163,6 +163,7 @@ class SmsLine:
                 "keyword": result.keyword,
                 "step": result.step,
                 "rules": ",".join(result.rules),
+                "content_version": self.content.version,
                 "replied": result.reply is not None,
                 "segments": sms_segments(result.reply) if result.reply else 0,
                 "ms": round((time.monotonic() - started) * 1000, 1),
@@ -344,6 +345,7 @@ class SmsLine:
                 assessment=turn.assessment,
                 words=self.content.language(self.locale).words,
                 now=now,
+                content_version=self.content.version,
             )
             outcome.reply = render_turn(turn, self.content, self.locale)
             if not callback.get("notified"):

@@ -99,6 +99,12 @@
   let sessionOpen = false;
   let voiceBusy = false;
 
+  // The seconds Alexa takes to say an answer, as the server measured it (shared/speech.py, 150 words a minute
+  // plus the SSML's pauses): the measure behind the skill's spoken-length budgets.
+  function secondsLabel(seconds) {
+    return (Number(seconds) || 0).toFixed(1) + " s to say";
+  }
+
   function setState(state, message) {
     ring.className = "ring ring-" + state;
     status.textContent = message;
@@ -129,10 +135,15 @@
       heard.textContent = "Understood as " + data.heard;
       said.appendChild(heard);
       const item = addItem(voiceLog, "alexa", data.speech || "(silence)");
+      const seconds = document.createElement("span");
+      seconds.className = "seconds";
+      seconds.textContent = secondsLabel(data.seconds);
+      item.appendChild(seconds);
       if (data.reprompt && !data.ends_session) {
         const reprompt = document.createElement("span");
         reprompt.className = "reprompt";
-        reprompt.textContent = "If you say nothing, it asks again: " + data.reprompt;
+        reprompt.textContent = "If you say nothing, it asks again (" + secondsLabel(data.reprompt_seconds) + "): "
+          + data.reprompt;
         item.appendChild(reprompt);
       }
       if (data.card_text) {

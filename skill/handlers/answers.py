@@ -7,7 +7,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from skill import texting, turns
+from skill import turns
 
 
 class YesIntentHandler(AbstractRequestHandler):
@@ -19,8 +19,6 @@ class YesIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Answer yes."""
-        if texting.link_offered(handler_input):
-            return texting.answer_link(handler_input, "yes")
         return turns.answer(handler_input, "yes")
 
 
@@ -33,6 +31,4 @@ class NoIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Answer no."""
-        if texting.link_offered(handler_input):
-            return texting.answer_link(handler_input, "no")
         return turns.answer(handler_input, "no")

@@ -77,11 +77,17 @@ def table_urgency(gold: dict) -> tuple[str, set[str]]:
         fired["emergency"] |= signs & {"fever", "severe_headache", "rash", "stiff_neck"}
     if "pregnancy" in contexts and "bleeding" in signs:
         fired["emergency"] |= {"pregnancy", "bleeding"}
+    # Delirium tremens: hallucinations or confusion after stopping heavy drinking is a medical emergency (issue 14;
+    # red_flags.yaml alcohol_withdrawal_delirium), not the urgent withdrawal the taxonomy's first table said.
+    if "alcohol_withdrawal" in contexts and signs & {"hallucinations", "confusion"}:
+        fired["emergency"] |= {"alcohol_withdrawal"} | signs & {"hallucinations", "confusion"}
 
     if in_scope:
         fired["urgent"] |= signs & URGENT_SIGNS | contexts & URGENT_CONTEXTS
-        if "heat" in contexts and (signs & {"vomiting", "heavy_sweating"} or longest >= 60):
-            fired["urgent"] |= {"heat"} | signs & {"vomiting", "heavy_sweating"}
+        # CDC: heavy sweating is part of ordinary heat cramps (self-care); vomiting or an hour or more needs help
+        # today (issue 14; red_flags.yaml heat_with_vomiting_or_long), so heavy sweating alone is not urgent.
+        if "heat" in contexts and ("vomiting" in signs or longest >= 60):
+            fired["urgent"] |= {"heat"} | signs & {"vomiting"}
         if (body_part in LEG or "pregnancy" in contexts) and signs & CLOT_SIGNS:
             fired["urgent"] |= signs & CLOT_SIGNS | contexts & {"pregnancy"}
         if "not_easing" in signs and longest >= 10:

@@ -4,11 +4,11 @@
 file's folder). The request then puts back exactly what Lambda has: the unzipped function (/var/task) first,
 then a folder standing in for the runtime's own boto3 (/var/runtime). The handler is named as in the
 template ("skill/lambda_function.lambda_handler"), imported once (the cold start, timed) and called with each
-event; the result file lists the answers, the modules loaded by the cold start alone, every loaded module
-that came from anywhere else, and every source file Python had to compile because no usable bytecode was
-shipped beside it (Lambda's /var/task is read-only, so there it would compile again on every cold start).
-With "carry_session", each Alexa event gets the session attributes of the answer
-before it, as the Alexa service sends them back within one session.
+event; the result file lists the answers, the modules loaded by the cold start alone, every module loaded by
+the end, every loaded module that came from anywhere else, and every source file Python had to compile because
+no usable bytecode was shipped beside it (Lambda's /var/task is read-only, so there it would compile again on
+every cold start). With "carry_session", each Alexa event gets the session attributes of the answer before it,
+as the Alexa service sends them back within one session.
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ def main() -> None:
         "import_seconds": import_seconds,
         "extra_import_seconds": extra_seconds,
         "cold_start_modules": cold_start_modules,
+        "modules": sorted(sys.modules),
         "answers": answers,
         "foreign_modules": sorted(name for name, path in origins.items() if path and not path.startswith(allowed)),
         "origins": {name: path for name, path in origins.items() if path},

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import importlib.util
+import json
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -12,6 +16,8 @@ import pytest
 from tests.deploy.conftest import Build
 
 pytestmark = pytest.mark.packaging
+
+REPO = Path(__file__).resolve().parents[2]
 
 FUNCTIONS = ("alexa", "sms", "sms_fallback", "notify_retry")
 SMS_FUNCTIONS = ("sms", "sms_fallback", "notify_retry")
@@ -148,3 +154,53 @@ def test_zip_ships_cpython_312_bytecode_for_every_module_it_ships(lambda_build: 
             # PEP 552 flags: hash-based (bit 0) and never checked against the source (bit 1 clear), because
             # Lambda does not keep the files' timestamps.
             assert int.from_bytes(header[4:8], "little") == 0b01, cached
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_zip_ships_each_content_file_as_json_holding_exactly_what_its_yaml_holds(
+    lambda_build: Build, function: str
+) -> None:
+    import yaml
+
+    with zipfile.ZipFile(lambda_build.artifact(function)) as archive:
+        files = set(archive.namelist())
+        sources = sorted(name for name in files if name.startswith("shared/content/") and name.endswith(".yaml"))
+        assert len(sources) >= 10
+        for source in sources:
+            copy = json.loads(archive.read(f"{source}.json"))
+            raw = archive.read(source)
+            assert copy["yaml_sha256"] == hashlib.sha256(raw).hexdigest(), source
+            assert repr(copy["data"]) == repr(yaml.load(raw.decode("utf-8"), Loader=yaml.CSafeLoader)), source
+
+
+@pytest.mark.parametrize("function", ("alexa", "sms"))
+def test_zip_ships_templates_compiled_from_its_sources_that_render_every_reply_like_them(
+    lambda_build: Build, function: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jinja2 import ModuleLoader
+
+    from shared import render
+    from shared.content import load_content
+    from tests.shared.template_grid import replies
+
+    with zipfile.ZipFile(lambda_build.artifact(function)) as archive:
+        shipped = [name for name in archive.namelist() if name.startswith("shared/compiled_templates/")]
+        for name in shipped:
+            archive.extract(name, tmp_path)
+        # The compiled modules run under the jinja2 that compiled them: the zip's, the one this test renders with.
+        (metadata,) = [name for name in archive.namelist() if re.fullmatch(r"jinja2-[^/]+\.dist-info/METADATA", name)]
+        assert f"Version: {importlib.metadata.version('jinja2')}\n" in archive.read(metadata).decode()
+    modules = [name for name in shipped if name.endswith(".py")]
+    assert len(modules) == len(list((REPO / "shared" / "templates").rglob("*.j2")))
+    content = load_content()
+    render._environment.cache_clear()
+    from_sources = replies(content)
+
+    # The zip was packaged from this working tree: its compiled set must match these very sources.
+    monkeypatch.setattr(render, "COMPILED_TEMPLATES", tmp_path / "shared" / "compiled_templates")
+    render._environment.cache_clear()
+    try:
+        assert isinstance(render.environment(content).loader, ModuleLoader)
+        assert replies(content) == from_sources
+    finally:
+        render._environment.cache_clear()

@@ -23,6 +23,7 @@ import csv
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -352,6 +353,31 @@ def test_alexa_zip_alone_answers_launch_and_symptom_like_local_server(
     assert result["import_seconds"] < 5
     # twilio.rest costs ~200 ms to import: the Alexa cold start must not pay it (it loads on the first text).
     assert not [name for name in result["cold_start_modules"] if name.split(".")[0] == "twilio"]
+    # The first answers read the content's JSON copies (no PyYAML) and the compiled templates (deploy/prebuild.py).
+    assert "yaml" not in result["modules"]
+    assert [name for name in result["modules"] if name.startswith("_jinja2_module_templates_")]
+
+
+def test_alexa_zip_template_edited_after_packaging_is_said_not_the_stale_compiled_one(
+    task_dirs: dict[str, TaskDir],
+    template: dict[str, Any],
+    runtime_dir: Path,
+    dynamodb_table_names: dict[str, str],
+    dynamodb_endpoint: str,
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "task"
+    shutil.copytree(task_dirs["alexa"].folder, folder, symlinks=True)
+    welcome = folder / "shared" / "templates" / "alexa" / "welcome.ssml.j2"
+    welcome.write_text(welcome.read_text(encoding="utf-8") + " Edited after packaging.", encoding="utf-8")
+    env = lambda_environment(template, "alexa", dynamodb_table_names, dynamodb_endpoint, tmp_path)
+
+    result = run_lambda(folder, runtime_dir, template, "alexa", [alexa_event("launch_request.json")], env)
+
+    speech = result["answers"][0]["answer"]["response"]["outputSpeech"]["ssml"]
+    assert "Edited after packaging." in speech
+    assert not [name for name in result["modules"] if name.startswith("_jinja2_module_templates_")]
+    assert "compiled templates differ from the template sources" in result["stderr"]
 
 
 @pytest.fixture
@@ -419,7 +445,7 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
     assert (form["To"], form["From"]) == (MOBILE, SMS_FROM)
     assert str(load_content().clinic["phone"]) in form["Body"]
     # What the person reads: the verdict, and how to carry the conversation on by text.
-    assert "Most likely a cramp." in form["Body"]
+    assert "Most likely a cramp" in form["Body"]
     assert "Reply CALL" in form["Body"]
 
     # The SMS line's conversation for that number, seeded at the verdict in DynamoDB, so CALL works at once.

@@ -15,6 +15,7 @@ from server.alexa_simulator import (
     ssml_to_text,
     strip_invocation,
 )
+from shared.speech import spoken_seconds
 
 
 def resolved(choice, slot: str) -> str:
@@ -114,3 +115,15 @@ def test_speech_of_reads_speech_reprompt_and_end() -> None:
     answer = speech_of(response)
     assert answer["speech"] == "Hello" and answer["reprompt"] == "Still there?"
     assert answer["ends_session"] is False and answer["attributes"] == {"a": 1}
+
+
+def test_speech_of_gives_the_seconds_alexa_takes_to_say_speech_and_reprompt() -> None:
+    said = "<speak>Call <say-as interpret-as='digits'>911</say-as> now.<break time='2s'/>Then rest.</speak>"
+    asked = "<speak><p>Is it still tight?</p></speak>"
+    answer = speech_of({"response": {"outputSpeech": {"type": "SSML", "ssml": said},
+                                     "reprompt": {"outputSpeech": {"type": "SSML", "ssml": asked}}}})
+
+    # The one measure (shared/speech.py): five words at 150 a minute and the two-second break.
+    assert answer["seconds"] == spoken_seconds(said) == 4.0
+    assert answer["reprompt_seconds"] == spoken_seconds(asked) > 0
+    assert speech_of({"response": {"outputSpeech": {"type": "SSML", "ssml": said}}})["reprompt_seconds"] == 0

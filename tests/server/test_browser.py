@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from shared.speech import WORDS_PER_MINUTE, spoken_words
 from tests.server.conftest import STAFF_PASSWORD, LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
@@ -140,6 +141,26 @@ def test_speaker_panel_spoken_turn_is_answered_aloud(browser_page: Any, live_ser
     assert len(spoken) == 2 and "Right now" in spoken[1] and "<" not in spoken[1]
     assert "Listening for your answer" in page.get_by_role("status").inner_text()
     screenshot(page, "try-it-speaker")
+
+
+def test_speaker_panel_shows_the_seconds_alexa_takes_to_say_each_answer(
+    browser_page: Any, live_server: LiveServer
+) -> None:
+    page = browser_page
+    page.goto(live_server.url + "/")
+    for turn, words in enumerate(("open cramp check", "my calf is cramping")):
+        with page.expect_response(lambda response: response.url.endswith("/try/alexa")) as sent:
+            page.get_by_label("What you would say").fill(words)
+            page.get_by_role("button", name="Say it").click()
+        answer = sent.value.json()
+        item = page.locator("#voice-log li.alexa").nth(turn)
+        item.wait_for()
+
+        # The server's measure (shared/speech.py) of what the skill said, shown beside the answer.
+        assert item.locator(".seconds").inner_text() == f"{answer['seconds']:.1f} s to say"
+        assert answer["seconds"] >= round(spoken_words(answer["speech"]) * 60 / WORDS_PER_MINUTE, 1) > 0
+        assert f"({answer['reprompt_seconds']:.1f} s to say)" in item.locator(".reprompt").inner_text()
+    screenshot(page, "try-it-speaker-seconds")
 
 
 def test_call_request_appears_in_staff_inbox_and_is_marked_done(browser_page: Any, live_server: LiveServer) -> None:

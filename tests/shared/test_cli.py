@@ -36,9 +36,10 @@ def test_cli_phrasing_prints_a_readable_assessment() -> None:
     assert done.returncode == 0, done.stderr
     assert "Most likely a cramp." in done.stdout
     assert "- The muscle is one hard, tight knot that will not let go." in done.stdout
-    assert "Right now: Keep the leg straight" in done.stdout
+    # "No swelling" leaves redness and warmth to ask about, and the calf is rubbed only once they are ruled out.
+    assert "Right now: Straighten the leg" in done.stdout and "Rub the calf only if it isn't swollen" in done.stdout
     assert done.stdout.count("not a diagnosis") == 1
-    assert "Next question: Any chest pain" in done.stdout
+    assert "Next question: Is that leg swollen, red or warm to touch? Reply 1 for yes, 2 for no." in done.stdout
     assert "{" not in done.stdout  # prose, not JSON
 
 

@@ -20,6 +20,7 @@ from shared.triage import Assessment, assess
 CONTENT = load_content()
 LEXICON = CONTENT.language("en-US").lexicon
 WORDS = CONTENT.language("en-US").words
+SAFETY_QUESTIONS = {q.id for q in CONTENT.questions if q.purpose in ("red_flag", "which", "confirm")}
 # The machine is shared with other test runs: no per-example deadline, and no complaint about slow data.
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -83,7 +84,8 @@ OBSERVATIONS = st.builds(
 
 def assert_valid(result: Assessment) -> None:
     assert result.verdict in VERDICTS
-    assert result.strength in ("strong", "moderate", "none")
+    assert result.strength in ("strong", "moderate", "mixed", "none")
+    assert (result.strength == "mixed") <= (result.verdict == "unclear")
     assert result.urgency in URGENCY_ORDER
     assert (result.red_flag is None) == (result.urgency == "self_care")
     assert result.red_flag is None or WORDS["red_flags"][result.red_flag]
@@ -157,6 +159,11 @@ def test_property_more_facts_never_lower_urgency_below_an_emergency(first: Obser
 # --- Every rendering is valid --------------------------------------------------------------------------------
 
 
+def others(answered: frozenset[str]) -> set[str]:
+    """The questions answered that are not about a warning sign (the ones the limit on questions counts)."""
+    return set(answered) - SAFETY_QUESTIONS
+
+
 def _check_text(text: str) -> None:
     lowered = " ".join(text.lower().split())
     assert "you have" not in lowered and "definitely" not in lowered
@@ -198,7 +205,7 @@ def test_property_any_conversation_stays_valid_and_round_trips(steps: list[tuple
         was_emergency = conversation.step == Step.EMERGENCY
         turn = next_step(conversation, event, Message(text=text), content=CONTENT)
         assert_valid(turn.assessment)
-        assert len(turn.conversation.observations.answered) <= CONTENT.max_questions
+        assert len(others(turn.conversation.observations.answered)) <= CONTENT.max_questions
         if was_emergency and event in (Event.DESCRIBE, Event.TIPS):
             assert turn.reply == Reply.EMERGENCY
         if turn.reply == Reply.QUESTION:
@@ -215,7 +222,6 @@ def test_property_any_conversation_stays_valid_and_round_trips(steps: list[tuple
         conversation = Conversation.from_dict(stored, CONTENT)
 
 
-RED_FLAG_QUESTIONS = {q.id for q in CONTENT.questions if q.purpose == "red_flag"}
 DIALOGUE_REPLIES = st.one_of(
     st.sampled_from(
         ["yes", "no", "not sure", "1", "2", "3", "5", "8", "calf", "my lower back", "hand", "neck", "during my run",
@@ -236,8 +242,93 @@ def test_property_verdict_comes_within_the_question_limit_whatever_is_said(repli
         asked.add(turn.question.id)
         turn = next_step(turn.conversation, Event.DESCRIBE, Message(text=reply), content=CONTENT)
     answered = turn.conversation.observations.answered
-    assert len(answered) <= CONTENT.max_questions
+    assert len(others(answered)) <= CONTENT.max_questions
     if turn.reply != Reply.QUESTION:
-        # Every question put to the person counts toward the limit, except a red-flag question passed over
+        # Every question put to the person counts toward the limit, except a safety question passed over
         # when the person changed the subject (it stays open so no warning sign goes unasked).
-        assert asked - answered <= RED_FLAG_QUESTIONS, (asked, answered)
+        assert asked - answered <= SAFETY_QUESTIONS, (asked, answered)
+
+
+# --- Advice that could harm is never given while the danger is still possible (issue 14) ------------------------
+
+LEG = ("calf", "hamstring", "quadriceps", "leg", "foot")
+CLOT_SIGNS = frozenset({"swelling", "redness", "warmth"})
+HEAT_STROKE_SIGNS = frozenset({"confusion", "fainting", "very_hot_skin"})
+# Drinking advice: CDC, give no drinks while heat stroke is possible [S25]. Rubbing a leg that may hold a clot [S22].
+DRINK_ADVICE = re.compile(r"\b(sip|drink (?:water|enough|plenty|fluids?)|sports drink|salty snack|rehydrat\w*)\b")
+RUB = re.compile(r"\b(rub|rubbing|massage|massaging)\b")
+NEGATIONS = {"don't", "dont", "do", "not", "no", "never", "avoid", "without"}
+SIGN_SETS = st.frozensets(st.sampled_from(sorted(CONTENT.concepts["signs"])), max_size=4)
+
+
+def advises_rubbing(text: str) -> bool:
+    """True when the text tells the person to rub or massage: a "rub" not negated by one of the three words before
+    it ("don't rub or massage it" and "no heat or massage" are not advice; "rub it only if ..." is)."""
+    words = re.sub(r"[^a-z' ]", " ", text.lower().replace("&#39;", "'")).split()
+    return any(
+        RUB.fullmatch(word) and not NEGATIONS & set(words[max(0, index - 3) : index])
+        for index, word in enumerate(words)
+    )
+
+
+def every_reply(result: Assessment, locale: str) -> list[str]:
+    """Everything either channel could send or say for this assessment: each turn that can carry the relief step
+    and the tips, by text, by voice and on the card."""
+    context = {"assessment": result, "show_relief": True, "rephrase": False, "window": "morning", "offer": "tips"}
+    question = CONTENT.question(result.next_question_id) if result.next_question_id else CONTENT.question("body_part")
+    replies = [
+        render("sms", "question", locale, **context, question=question, content=CONTENT),
+        render("alexa", "question", locale, **context, question=question, content=CONTENT),
+        render("sms", "verdict_with_relief", locale, **context, content=CONTENT),
+        render("alexa", "assessment", locale, **context, content=CONTENT),
+        render("card", "assessment", locale, **context, content=CONTENT),
+        render("sms", "out_of_scope", locale, **context, content=CONTENT),
+        render("sms", "tips", locale, **context, tips=result.tip_ids, content=CONTENT),
+        render("alexa", "tips", locale, **context, tips=result.tip_ids, content=CONTENT),
+        render("card", "tips", locale, **context, tips=result.tip_ids, content=CONTENT),
+        render("sms", "handover", locale, assessment=result, level=0, content=CONTENT),
+    ]
+    if result.urgency == "emergency":
+        replies += [render(channel, "emergency", locale, **context, content=CONTENT) for channel in ("sms", "alexa")]
+    return replies
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(OBSERVATIONS, SIGN_SETS, SIGN_SETS, st.sampled_from(sorted(CONTENT.locales)))
+def test_property_no_drinking_advice_while_heat_stroke_is_possible(
+    observations: Observations, possible: frozenset[str], denied: frozenset[str], locale: str
+) -> None:
+    observations = replace(
+        observations, contexts=observations.contexts | {"heat"}, possible_signs=possible - observations.signs,
+        denied=denied - observations.signs - possible,
+    )
+    screened = observations.denied >= HEAT_STROKE_SIGNS and not HEAT_STROKE_SIGNS & observations.possible_signs
+    assume(not screened)
+    for text in every_reply(assess(observations, CONTENT), locale):
+        assert not DRINK_ADVICE.search(text.lower()), text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(OBSERVATIONS, st.sampled_from(LEG), SIGN_SETS, st.booleans(), st.sampled_from(sorted(CONTENT.locales)))
+def test_property_no_rubbing_advice_while_a_clot_is_possible(
+    observations: Observations, leg: str, extra: frozenset[str], reported: bool, locale: str
+) -> None:
+    clot = frozenset({sorted(CLOT_SIGNS)[len(extra) % 3]})
+    if reported:
+        observations = replace(observations, body_part=leg, signs=observations.signs | clot)
+    else:
+        possible = (extra | clot) - observations.signs
+        observations = replace(
+            observations, body_part=leg, possible_signs=possible, denied=observations.denied - possible
+        )
+    for text in every_reply(assess(observations, CONTENT), locale):
+        assert not advises_rubbing(text), text
+
+
+def test_property_the_rubbing_detector_tells_advice_from_a_warning() -> None:
+    # The guard above is only as good as this check of what counts as advice.
+    assert advises_rubbing(WORDS["relief"]["calf"]) and advises_rubbing("Then rub the muscle.")
+    assert not advises_rubbing(WORDS["relief"]["leg_clot_possible"])
+    assert not advises_rubbing(WORDS["relief"]["fresh_injury"])
+    assert DRINK_ADVICE.search(WORDS["relief"]["heat_screened"].lower())
+    assert not DRINK_ADVICE.search(WORDS["relief"]["heat"].lower())

@@ -1,40 +1,51 @@
-"""Checks on the Alexa models and skill manifest that a model build or certification would catch."""
+"""Checks on the Alexa interaction models that a model build or certification would catch, and the models'
+decisions: no utterance two intents share, no slot alone as a sample, durations in buckets that keep
+every clinical threshold (interaction_models/README.md says why)."""
 
 from __future__ import annotations
 
+import ast
 import json
+import math
 import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "interaction_models"
+from shared.content import load_content
+from shared.reader import read
+from skill.slots import DURATION_MINUTES
+from tests.skill.alexa_device import AlexaDevice
+
+ROOT = Path(__file__).resolve().parents[2]
+MODELS_DIR = ROOT / "interaction_models"
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 INVOCATION_NAME = "cramp check"
 
-CUSTOM_INTENTS = (
-    "DescribeSymptomIntent",
-    "FreeTextIntent",
-    "TipsIntent",
-    "ContactClinicIntent",
-    "TextMeIntent",
-    "ForgetHistoryIntent",
-)
-BUILT_IN_INTENTS = (
-    "AMAZON.HelpIntent",
-    "AMAZON.StopIntent",
-    "AMAZON.CancelIntent",
-    "AMAZON.NavigateHomeIntent",
-    "AMAZON.FallbackIntent",
-    "AMAZON.RepeatIntent",
-    "AMAZON.StartOverIntent",
-    "AMAZON.YesIntent",
-    "AMAZON.NoIntent",
-)
-# Every intent the models declare; each one needs a handler in skill/ (certification sends all of them).
-HANDLED_INTENTS = CUSTOM_INTENTS + BUILT_IN_INTENTS
+
+def handler_intent_names() -> tuple[str, ...]:
+    """Every intent name a handler in skill/ matches with ask-sdk's is_intent_name, read from the source."""
+    names: set[str] = set()
+    for path in sorted((ROOT / "skill").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "is_intent_name"
+                    and node.args and isinstance(node.args[0], ast.Constant)):
+                names.add(node.args[0].value)
+    return tuple(sorted(names))
+
+
+# Every intent a handler matches; each must be in every model (certification sends all the model's intents, and
+# an intent missing from a model is one Alexa never sends).
+HANDLED_INTENTS = handler_intent_names()
+CUSTOM_INTENTS = tuple(name for name in HANDLED_INTENTS if not name.startswith("AMAZON."))
+# Alexa's built-in slot types the models may use (the slot type reference); a misspelt one fails the build.
+BUILT_IN_SLOT_TYPES = frozenset({
+    "AMAZON.SearchQuery", "AMAZON.DURATION", "AMAZON.NUMBER", "AMAZON.DATE", "AMAZON.TIME", "AMAZON.Ordinal",
+    "AMAZON.FOUR_DIGIT_NUMBER", "AMAZON.PhoneNumber", "AMAZON.AlphaNumeric", "AMAZON.FirstName",
+})
 
 # DescribeSymptomIntent carries both one-shot descriptions and short answers, so it needs more coverage.
 MIN_SAMPLES = {name: 30 for name in CUSTOM_INTENTS} | {"DescribeSymptomIntent": 40}
@@ -68,7 +79,7 @@ EXPECTED_SLOT_TYPE_IDS = {
         "other",
     },
     "PATTERN": {"locked", "twitching", "stiff"},
-    "DURATION": {"seconds", "minutes", "over_10_minutes", "hours", "days"},
+    "DURATION": {"seconds", "minutes", "over_10_minutes", "hours", "days", "weeks"},
     "CONTEXT": {
         "exercise",
         "after_exercise",
@@ -109,33 +120,17 @@ BUILT_IN_PHRASES = (
     "go home",
 )
 
-DISCLAIMER_PHRASES = (
-    "information only",
-    "not medical advice",
-    "diagnosis",
-    "not a substitute for professional advice",
-    "emergency number",
-)
-
 SLOT_REFERENCE = re.compile(r"\{([^{}]+)\}")
 # Alexa accepts letters, apostrophes, spaces and periods (spelled-out abbreviations) in samples;
 # numerals and other punctuation fail the model build.
 SPEAKABLE_SAMPLE = re.compile(r"^[A-Za-z' .{}_]+$")
 SPEAKABLE_VALUE = re.compile(r"^[A-Za-z' .]+$")
-EXAMPLE_PHRASE = re.compile(r"^alexa (?:open|ask|tell|launch|start) cramp check(?: (?P<request>.+))?$")
-CONNECTING_WORDS = ("to", "about", "for", "that", "if", "whether")
 
 
 @cache
 def load_model(locale: str) -> dict[str, Any]:
     """Return the parsed ASK CLI model file for one locale."""
     return json.loads((MODELS_DIR / f"{locale}.json").read_text(encoding="utf-8"))
-
-
-@cache
-def load_manifest() -> dict[str, Any]:
-    """Return the parsed ASK skill manifest."""
-    return json.loads((MODELS_DIR / "skill.json").read_text(encoding="utf-8"))
 
 
 def language_model(locale: str) -> dict[str, Any]:
@@ -173,7 +168,8 @@ def slot_types_of(intent: dict[str, Any]) -> dict[str, str]:
 
 
 def sample_pattern(sample: str, intent: dict[str, Any], types: dict[str, dict[str, Any]]) -> re.Pattern[str]:
-    """Compile a sample into a regex where each custom slot accepts its values and other slots any words."""
+    """Compile a sample into a regex where each custom slot (a group of its name) accepts its values and other
+    slots any words."""
     slot_type_names = slot_types_of(intent)
     parts: list[str] = []
     position = 0
@@ -182,9 +178,9 @@ def sample_pattern(sample: str, intent: dict[str, Any], types: dict[str, dict[st
         type_name = slot_type_names[match.group(1)]
         if type_name in types:
             forms = sorted(spoken_forms(types[type_name]), key=len, reverse=True)
-            parts.append("(?:" + "|".join(re.escape(form) for form in forms) + ")")
+            parts.append(f"(?P<{match.group(1)}>" + "|".join(re.escape(form) for form in forms) + ")")
         else:
-            parts.append(r"[a-z' .]+")
+            parts.append(f"(?P<{match.group(1)}>[a-z' .]+)")
         position = match.end()
     parts.append(re.escape(normalise(sample)[position:]))
     return re.compile("^" + "".join(parts) + "$")
@@ -208,16 +204,35 @@ def all_custom_samples(locale: str) -> list[tuple[str, str]]:
     return [(name, sample) for name in CUSTOM_INTENTS for sample in intents[name].get("samples", [])]
 
 
-def bare_slot_types(locale: str) -> set[str]:
-    """Return the custom slot types that a sample accepts on their own, as a short answer."""
-    found = set()
-    for intent in intents_by_name(locale).values():
-        slot_type_names = slot_types_of(intent)
+def canonical(sample: str) -> str:
+    """A sample with case, punctuation and slot names gone: "It's my {body_part}." -> "its my {}"."""
+    text = SLOT_REFERENCE.sub(" {} ", sample.lower())
+    return " ".join(re.sub(r"[^a-z0-9{} ]", "", text).split())
+
+
+def literal_words(sample: str) -> str:
+    """The words of a sample around its slots, wherever the slots sit: "my {a} hurts {b}" -> "my hurts"."""
+    return " ".join(word for word in canonical(sample).split() if word != "{}")
+
+
+def model_samples(locale: str) -> Iterator[tuple[str, str]]:
+    """(intent name, sample) for every sample of every intent in one locale, built-ins included."""
+    for intent in language_model(locale)["intents"]:
         for sample in intent.get("samples", []):
-            reference = SLOT_REFERENCE.fullmatch(sample.strip())
-            if reference and slot_type_names.get(reference.group(1)) in custom_types(locale):
-                found.add(slot_type_names[reference.group(1)])
-    return found
+            yield intent["name"], sample
+
+
+def single_slot_expansions(locale: str) -> Iterator[tuple[str, str, str]]:
+    """(intent, sample, phrase) for every phrase a one-slot sample of a custom type says, slot filled."""
+    types = custom_types(locale)
+    for name, sample in model_samples(locale):
+        references = SLOT_REFERENCE.findall(sample)
+        if len(references) != 1:
+            continue
+        type_name = slot_types_of(intents_by_name(locale)[name])[references[0]]
+        if type_name in types:
+            for form in spoken_forms(types[type_name]):
+                yield name, sample, normalise(SLOT_REFERENCE.sub(form, sample))
 
 
 # ------------------------------------------------------------------------------------------- model files
@@ -241,12 +256,18 @@ def test_invocation_name_each_locale_is_two_lowercase_words(locale: str) -> None
     assert re.fullmatch(r"[a-z]+ [a-z]+", name)
 
 
+def test_intents_the_handler_scan_finds_the_intents_the_handlers_match() -> None:
+    # Guards the scan below: a refactor that hid the names from it would otherwise pass every check vacuously.
+    assert {"DescribeSymptomIntent", "FreeTextIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent"} <= set(HANDLED_INTENTS)
+
+
 @pytest.mark.parametrize("locale", LOCALES)
-def test_intents_each_locale_declares_exactly_the_handled_intents(locale: str) -> None:
+def test_intents_every_intent_a_handler_matches_is_in_every_model_and_no_other(locale: str) -> None:
     names = [intent["name"] for intent in language_model(locale)["intents"]]
 
     assert len(names) == len(set(names)), "an intent is declared twice"
-    assert set(names) == set(HANDLED_INTENTS)
+    assert not set(HANDLED_INTENTS) - set(names), "a handler's intent is missing from the model"
+    assert not set(names) - set(HANDLED_INTENTS), "the model declares an intent no handler matches"
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -263,7 +284,7 @@ def test_slot_types_every_type_used_is_defined_or_built_in(locale: str) -> None:
 
     for intent in language_model(locale)["intents"]:
         for slot in intent.get("slots", []):
-            assert slot["type"] in defined or slot["type"].startswith("AMAZON."), (intent["name"], slot)
+            assert slot["type"] in defined | BUILT_IN_SLOT_TYPES, (intent["name"], slot)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -289,15 +310,22 @@ def test_slot_values_same_phrase_never_resolves_to_two_ids(locale: str) -> None:
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_slot_values_short_answer_types_never_share_a_phrase(locale: str) -> None:
-    # "{feeling}", "{duration}" and "{context}" are all accepted alone, so a phrase in two of those types
-    # would make a one-word answer fill the wrong slot.
+def test_slot_values_never_shared_by_two_types_one_carrier_phrase_can_hold(locale: str) -> None:
+    # "it was {feeling}" and "it was {context}" would both take "it was X": a phrase in both types could fill
+    # the wrong slot, so types that share a carrier phrase share no phrase.
     types = custom_types(locale)
-    owner: dict[str, str] = {}
-
-    for type_name in sorted(bare_slot_types(locale)):
-        for form in spoken_forms(types[type_name]):
-            assert owner.setdefault(form, type_name) == type_name, (form, owner[form], type_name)
+    for name, intent in intents_by_name(locale).items():
+        slot_type_names = slot_types_of(intent)
+        by_frame: dict[str, set[str]] = {}
+        for sample in intent.get("samples", []):
+            references = SLOT_REFERENCE.findall(sample)
+            if len(references) == 1 and slot_type_names[references[0]] in types:
+                by_frame.setdefault(canonical(sample), set()).add(slot_type_names[references[0]])
+        for frame, type_names in by_frame.items():
+            owner: dict[str, str] = {}
+            for type_name in sorted(type_names):
+                for form in spoken_forms(types[type_name]):
+                    assert owner.setdefault(form, type_name) == type_name, (name, frame, form, type_name)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -315,11 +343,9 @@ def test_body_part_values_leave_red_flag_sites_unresolved(locale: str) -> None:
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_built_in_phrases_never_claimed_by_a_custom_sample_or_short_answer(locale: str) -> None:
-    types = custom_types(locale)
-    claimed = {normalise(sample) for _, sample in all_custom_samples(locale)}
-    for type_name in bare_slot_types(locale):
-        claimed |= set(spoken_forms(types[type_name]))
+def test_built_in_phrases_never_claimed_by_a_custom_sample_or_a_filled_slot(locale: str) -> None:
+    claimed = {normalise(sample) for _, sample in all_custom_samples(locale) if not SLOT_REFERENCE.search(sample)}
+    claimed |= {phrase for _, _, phrase in single_slot_expansions(locale)}
 
     assert not claimed & set(BUILT_IN_PHRASES)
 
@@ -344,12 +370,53 @@ def test_samples_every_declared_slot_is_used_by_some_sample(locale: str) -> None
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_samples_no_utterance_belongs_to_two_intents(locale: str) -> None:
-    owner: dict[str, str] = {}
+def test_samples_no_utterance_is_shared_by_two_intents(locale: str) -> None:
+    # Case, punctuation and slot names do not make two samples different to Alexa's model build.
+    owner: dict[str, tuple[str, str]] = {}
 
-    for name, sample in all_custom_samples(locale):
-        key = normalise(sample)
-        assert owner.setdefault(key, name) == name, (sample, owner[key], name)
+    for name, sample in model_samples(locale):
+        first = owner.setdefault(canonical(sample), (name, sample))
+        assert first[0] == name, (sample, name, "same as", first)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_samples_of_two_intents_never_differ_only_in_slot_placement(locale: str) -> None:
+    # "{body_part} cramp help" in one intent and "cramp help {description}" in another say the same words.
+    owner: dict[str, tuple[str, str]] = {}
+
+    for name, sample in model_samples(locale):
+        if not SLOT_REFERENCE.search(sample):
+            continue
+        first = owner.setdefault(literal_words(sample), (name, sample))
+        assert first[0] == name, (sample, name, "differs only in slots from", first)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_samples_none_is_a_slot_alone(locale: str) -> None:
+    # A custom slot type is not an enumeration (Alexa fills it with whatever words it hears), so "{feeling}"
+    # alone would take any utterance the other intents miss, and AMAZON.FallbackIntent would never fire.
+    bare = [(name, sample) for name, sample in model_samples(locale) if not literal_words(sample)]
+
+    assert not bare
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_samples_search_query_carrier_never_frames_another_intents_sample(locale: str) -> None:
+    # AMAZON.SearchQuery takes any words, so "I have {description}" also says "I have a {body_part} cramp":
+    # no other intent's sample may begin with a free-text carrier's words and end with its closing words.
+    carriers = []
+    for name, intent in intents_by_name(locale).items():
+        search_slots = {slot for slot, type_name in slot_types_of(intent).items() if type_name == "AMAZON.SearchQuery"}
+        for sample in intent.get("samples", []):
+            if set(SLOT_REFERENCE.findall(sample)) & search_slots:
+                before, _, after = canonical(sample).partition("{}")
+                carriers.append((name, sample, before.strip(), after.strip()))
+
+    for carrier_intent, carrier, before, after in carriers:
+        frame = re.compile("^" + re.escape(before) + r"\b.+\b" + re.escape(after) + "$")
+        for name, sample in model_samples(locale):
+            if name != carrier_intent:
+                assert not frame.match(canonical(sample)), (carrier, carrier_intent, "frames", sample, name)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -430,7 +497,17 @@ def test_locales_share_intent_names_slots_and_slot_type_ids_with_en_us(locale: s
         ("en-GB", "my eyelid keeps twitching", "DescribeSymptomIntent"),
         ("en-AU", "it started playing footy", "DescribeSymptomIntent"),
         ("en-IN", "since two days", "DescribeSymptomIntent"),
-        ("en-US", "it feels like a hard knot", "DescribeSymptomIntent"),
+        # Said mid-cramp.
+        ("en-US", "my calf just locked", "DescribeSymptomIntent"),
+        ("en-US", "what do I do for a charley horse", "DescribeSymptomIntent"),
+        ("en-CA", "cramp in my foot help", "DescribeSymptomIntent"),
+        ("en-AU", "ow my hamstring", "DescribeSymptomIntent"),
+        ("en-GB", "my back's gone into spasm", "DescribeSymptomIntent"),
+        ("en-US", "cramp", "DescribeSymptomIntent"),
+        # Open descriptions go whole to the reader: who it is, and signs no slot holds.
+        ("en-US", "it's my little girl's leg", "FreeTextIntent"),
+        ("en-GB", "I've got cramp in my calf and it's swollen", "FreeTextIntent"),
+        ("en-US", "it feels like a hard knot", "FreeTextIntent"),
         ("en-US", "it feels like pins and needles in my toes", "FreeTextIntent"),
         ("en-GB", "how do I stop it coming back", "TipsIntent"),
         ("en-GB", "ring the clinic", "ContactClinicIntent"),
@@ -438,80 +515,119 @@ def test_locales_share_intent_names_slots_and_slot_type_ids_with_en_us(locale: s
         ("en-IN", "erase my cramp history", "ForgetHistoryIntent"),
     ],
 )
-def test_utterance_spoken_naturally_reaches_the_intended_intent(
-    locale: str, utterance: str, intent: str
+def test_utterance_spoken_naturally_reaches_exactly_one_intent(locale: str, utterance: str, intent: str) -> None:
+    assert intents_matching(locale, utterance) == {intent}
+
+
+@pytest.mark.parametrize(
+    ("locale", "utterance", "slot", "value_id"),
+    [
+        ("en-US", "my calf just locked", "feeling", "locked"),
+        ("en-US", "what do I do for a charley horse", "body_part", "calf"),
+        ("en-GB", "my back's gone into spasm", "body_part", "lower_back"),
+        ("en-AU", "my hammy's gone into cramp", "body_part", "hamstring"),
+        ("en-AU", "ow my hamstring", "body_part", "hamstring"),
+    ],
+)
+def test_utterance_mid_cramp_fills_its_slot_with_the_core_id(locale: str, utterance: str, slot: str,
+                                                              value_id: str) -> None:
+    types = custom_types(locale)
+    intent = intents_by_name(locale)["DescribeSymptomIntent"]
+    heard = [found.group(slot) for sample in intent["samples"] if f"{{{slot}}}" in sample
+             for found in [sample_pattern(sample, intent, types).match(normalise(utterance))] if found]
+
+    assert heard, "no sample takes the utterance"
+    assert {spoken_forms(types[slot_types_of(intent)[slot]])[form] for form in heard} == {value_id}
+
+
+# ------------------------------------------------------------------------------------------- durations
+# The models keep the custom DURATION buckets rather than AMAZON.DURATION (interaction_models/README.md): what
+# a bucket stands for must sit wholly on one side of every threshold the rules and red flags test.
+
+# The reader takes "less than ten minutes" as ten, not under it: here the bucket is right and the reader is wrong.
+READER_MISREADS = frozenset({"less than ten minutes"})
+DURATION_RANGES = {  # minutes each bucket's words cover: [low, high)
+    "seconds": (0, 1), "minutes": (1, 10), "over_10_minutes": (10, 60), "hours": (60, 1440),
+    "days": (1440, 20160), "weeks": (20160, math.inf),
+}
+
+
+def duration_thresholds() -> set[float]:
+    """Every number of minutes a rule or red flag compares duration_minutes with."""
+    def walk(node: Any) -> Iterator[float]:
+        if isinstance(node, dict):
+            if node.get("fact") == "duration_minutes":
+                yield from (node[op] for op in ("at_least", "below") if op in node)
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from walk(value)
+
+    content = load_content()
+    return {limit for item in (*content.rules, *content.red_flags) for limit in walk(item.when)}
+
+
+def test_duration_buckets_each_minutes_value_lies_in_its_range() -> None:
+    assert set(DURATION_RANGES) == set(DURATION_MINUTES) == EXPECTED_SLOT_TYPE_IDS["DURATION"]
+    for bucket, minutes in DURATION_MINUTES.items():
+        low, high = DURATION_RANGES[bucket]
+        assert low <= minutes < high, bucket
+
+
+def test_duration_buckets_no_rule_threshold_falls_inside_a_bucket() -> None:
+    thresholds = duration_thresholds()
+
+    assert {10, 60, 20160} <= thresholds, "the rules' duration thresholds were not found"
+    for limit in thresholds:
+        inside = [bucket for bucket, (low, high) in DURATION_RANGES.items() if low < limit < high]
+        assert not inside, f"{limit} minutes splits {inside}: a spoken bucket would weigh both sides the same"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize(
+    ("spoken", "bucket"),
+    [
+        ("a few seconds", "seconds"), ("less than ten minutes", "minutes"), ("ten minutes", "over_10_minutes"),
+        ("half an hour", "over_10_minutes"), ("an hour", "hours"), ("all night", "hours"), ("a week", "days"),
+        ("yesterday", "days"), ("a few weeks", "weeks"), ("two weeks", "weeks"), ("a month", "weeks"),
+    ],
+)
+def test_duration_spoken_boundary_phrases_resolve_to_the_right_bucket(locale: str, spoken: str, bucket: str) -> None:
+    assert spoken_forms(custom_types(locale)["DURATION"])[spoken] == bucket
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_duration_every_spoken_form_the_reader_measures_falls_in_its_bucket(locale: str) -> None:
+    # The reader (the measure the SMS line uses) is the check on each listed phrase; phrases it cannot measure
+    # ("ages", "since lunch") are the bucket's own judgement.
+    lexicon = load_content().language(locale).lexicon
+    wrong = []
+    for value in custom_types(locale)["DURATION"]["values"]:
+        low, high = DURATION_RANGES[value["id"]]
+        for form in [value["name"]["value"], *value["name"].get("synonyms", [])]:
+            minutes = read(form, lexicon).duration_minutes
+            if minutes is not None and not low <= minutes < high and form not in READER_MISREADS:
+                wrong.append((form, value["id"], minutes))
+
+    assert not wrong
+
+
+@pytest.mark.parametrize(
+    ("unresolved", "slot_ids", "flagged"),
+    [
+        ({}, {"duration": "weeks"}, True),
+        ({}, {"duration": "days"}, False),
+        # Alexa sends a value no bucket lists unresolved (ER_SUCCESS_NO_MATCH); the skill reads its words.
+        ({"duration": "seven weeks"}, {}, True),
+        ({"duration": "nine days"}, {}, False),
+    ],
+)
+def test_duration_two_weeks_of_twitching_by_voice_meets_the_check_up_rule(
+    device: AlexaDevice, unresolved: dict[str, str], slot_ids: dict[str, str], flagged: bool
 ) -> None:
-    matched = intents_matching(locale, utterance)
+    # A bucket that put "weeks" with "days" (as the models once did) would never reach this rule by voice.
+    check_up = load_content().language("en-US").words["red_flags"]["twitch_over_two_weeks"].lower()
+    reply = device.describe(unresolved, body_part="eyelid_face", feeling="twitching", **slot_ids)
 
-    assert intent in matched
-    # Only the SearchQuery catch-all may also fit; its carrier phrases are looser by design.
-    assert matched - {intent} <= {"FreeTextIntent"}
-
-
-# ------------------------------------------------------------------------------------------- manifest
-
-
-def test_manifest_lists_exactly_the_five_model_locales() -> None:
-    manifest = load_manifest()["manifest"]
-
-    assert manifest["manifestVersion"] == "1.0"
-    assert set(manifest["publishingInformation"]["locales"]) == set(LOCALES)
-    assert set(manifest["privacyAndCompliance"]["locales"]) == set(LOCALES)
-    assert {path.stem for path in MODELS_DIR.glob("*.json")} - {"skill"} == set(LOCALES)
-
-
-def test_manifest_requests_only_the_mobile_number_permission() -> None:
-    assert load_manifest()["manifest"]["permissions"] == [{"name": "alexa::profile:mobile_number:read"}]
-
-
-def test_manifest_category_is_health_and_fitness() -> None:
-    assert load_manifest()["manifest"]["publishingInformation"]["category"] == "HEALTH_AND_FITNESS"
-
-
-def test_manifest_privacy_flags_declare_personal_info_and_no_ads_or_purchases() -> None:
-    privacy = load_manifest()["manifest"]["privacyAndCompliance"]
-
-    assert privacy["usesPersonalInfo"] is True
-    assert privacy["containsAds"] is False
-    assert privacy["allowsPurchases"] is False
-    assert privacy["isChildDirected"] is False
-    assert privacy["isExportCompliant"] is True
-    for locale in LOCALES:
-        urls = privacy["locales"][locale]
-        assert urls["privacyPolicyUrl"].startswith("https://"), locale
-        assert urls["termsOfUseUrl"].startswith("https://"), locale
-
-
-def test_manifest_endpoint_is_a_lambda_arn() -> None:
-    uri = load_manifest()["manifest"]["apis"]["custom"]["endpoint"]["uri"]
-
-    assert uri.startswith("arn:aws:lambda:")
-
-
-@pytest.mark.parametrize("locale", LOCALES)
-def test_manifest_store_listing_carries_the_health_disclaimer(locale: str) -> None:
-    listing = load_manifest()["manifest"]["publishingInformation"]["locales"][locale]
-    description = normalise(listing["description"])
-
-    assert listing["name"] == "Cramp Check"
-    for phrase in DISCLAIMER_PHRASES:
-        assert phrase in description, phrase
-    assert "not medical advice" in normalise(listing["summary"])
-    # The store rejects a summary over 160 characters.
-    assert len(listing["summary"]) <= 160
-
-
-@pytest.mark.parametrize("locale", LOCALES)
-def test_manifest_example_phrases_open_the_skill_and_match_samples(locale: str) -> None:
-    phrases = load_manifest()["manifest"]["publishingInformation"]["locales"][locale]["examplePhrases"]
-
-    assert 1 <= len(phrases) <= 3
-    assert normalise(phrases[0]) == "alexa, open cramp check"
-    for phrase in phrases[1:]:
-        parsed = EXAMPLE_PHRASE.match(normalise(re.sub(r"[^A-Za-z' ]", " ", phrase)))
-        assert parsed and parsed.group("request"), phrase
-        request = parsed.group("request")
-        candidates = [request] + [
-            request.removeprefix(f"{word} ") for word in CONNECTING_WORDS if request.startswith(f"{word} ")
-        ]
-        assert any(intents_matching(locale, candidate) for candidate in candidates), phrase
+    assert (check_up in reply.speech.lower()) is flagged, reply.speech

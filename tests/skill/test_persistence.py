@@ -170,6 +170,7 @@ def test_emergency_episode_is_kept_too(device: AlexaDevice, memory_store: Store)
     device.describe(body_part="calf", feeling="locked", context="exercise")
     device.no()
     device.yes()
+    assert device.free_text("dark urine").ends_session  # the emergency
 
     record = memory_store.get("attributes", hashed_id("alexa", USER_ID, SALT))
     assert record.data["episodes"][0]["body_part"] == "calf"

@@ -129,7 +129,9 @@ def test_keyword_opt_in_after_opt_out_resumes_replies(
 
 def test_keyword_yes_without_opt_out_answers_the_question(twilio_post: TwilioPoster) -> None:
     assert "swollen, red or warm" in twilio_post("calf cramp").text
-    assert "Please see a doctor today" in twilio_post("YES").text
+    # "YES" from someone who never opted out is an answer (the line itself asks for 1 or 2, never for YES).
+    assert "Which one?" in twilio_post("YES").text
+    assert "Please see a doctor today" in twilio_post("1").text
 
 
 def test_keyword_start_without_opt_out_simply_starts(twilio_post: TwilioPoster) -> None:

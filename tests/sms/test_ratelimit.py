@@ -76,7 +76,7 @@ def test_rate_limit_counts_across_the_conversations_expiry(make_poster: Callable
     post, _ = make_poster(memory_store, sms_rate_limit=2, conversation_ttl_seconds=1)
     assert "swollen" in post("calf cramp").text
     time.sleep(1.1)
-    assert post("yes").text.startswith("Which muscle is it?")  # a fresh conversation, in the same window
+    assert "Which muscle is it?" in post("yes").text  # a fresh conversation, in the same window
     assert "pause replies" in post("hi").text
 
 
@@ -88,7 +88,7 @@ def test_rate_limit_keyword_only_message_does_not_keep_the_conversation_alive(
     time.sleep(0.6)
     assert "NextPain Care" in post("HELP").text
     time.sleep(0.6)
-    assert post("yes").text.startswith("Which muscle is it?")  # expired one silence limit after "calf cramp"
+    assert "Which muscle is it?" in post("yes").text  # expired one silence limit after "calf cramp"
 
 
 def test_rate_limit_count_alone_is_kept_only_until_its_window_ends(make_poster: Callable, memory_store: Store) -> None:

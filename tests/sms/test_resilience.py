@@ -31,7 +31,7 @@ def test_store_unavailable_gives_relief_and_emergency_advice(
         reply = broken_poster("my calf locked up during my run")
     assert reply.status == 200
     assert_sms_text(reply.text)
-    assert "Keep the leg straight and pull your toes up" in reply.text
+    assert "Straighten the leg and pull your toes toward your nose" in reply.text
     assert "call 911 now" in reply.text.lower() and "+1 555 0100" in reply.text
     assert any(record.getMessage() == "sms store unavailable, safe reply sent" for record in caplog.records)
 
@@ -149,7 +149,7 @@ def test_unexpected_error_still_answers_200_with_the_safe_reply(
     post = TwilioPoster(create_app(make_settings(tmp_path), Broken()).test_client())
     with caplog.at_level(logging.ERROR):
         reply = post("my calf locked up")
-    assert reply.status == 200 and "Keep the leg straight" in reply.text
+    assert reply.status == 200 and "Straighten the leg" in reply.text
     (record,) = [r for r in caplog.records if r.getMessage() == "sms handling failed"]
     assert record.exc_info[0] is KeyError  # logged with its traceback (shared/logs.py keeps the message out)
     assert post("STOP").silent

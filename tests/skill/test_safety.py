@@ -1,0 +1,120 @@
+"""Safe to follow, by voice (issue 14): every red flag through the skill's own request handling, and a whole
+dialogue for each dialogue fix, the same decisions the SMS line makes (shared/dialogue.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.content import load_content
+from tests.red_flag_phrases import PHRASES
+from tests.skill.alexa_device import AlexaDevice, Reply
+
+CONTENT = load_content()
+WORDS = CONTENT.language("en-US").words
+FLAGS = {flag.id: flag for flag in CONTENT.red_flags}
+LEAD = {
+    "emergency": "Call 9 1 1 now.",
+    "urgent": "Please see a doctor today, through urgent care or your doctor.",
+    "routine": "It's worth booking a check-up.",
+}
+
+
+def until_answered(device: AlexaDevice, first: str) -> Reply:
+    """Say the first phrase, answer every question "no" (a choice question is then moved on from), return the
+    verdict or emergency."""
+    reply = device.free_text(first)
+    for _ in range(12):
+        if reply.card or reply.ends_session:
+            return reply
+        reply = device.no()
+    raise AssertionError(f"no verdict for {first!r}: {reply.speech}")
+
+
+@pytest.mark.parametrize("flag_id", sorted(PHRASES))
+def test_safety_every_red_flag_said_by_voice_gets_its_urgency_and_its_own_reason(
+    device: AlexaDevice, flag_id: str
+) -> None:
+    reply = until_answered(device, PHRASES[flag_id])
+    flag = FLAGS[flag_id]
+    reason = WORDS["red_flags"][flag_id]
+    assert LEAD[flag.urgency] in reply.speech, (flag_id, reply.speech)
+    assert reason[0].upper() + reason[1:] in reply.speech, (flag_id, reply.speech)
+    if flag.urgency == "emergency":
+        # The number first, then the session ends so nothing delays the call.
+        assert reply.speech.startswith("Call 9 1 1 now.") and reply.ends_session
+
+
+def test_safety_voice_calf_says_not_to_rub_before_the_clot_is_screened(device: AlexaDevice) -> None:
+    first = device.describe(body_part="calf")
+    which = device.yes()
+    assert "Rub the calf only if it isn't swollen, red or warm." in first.speech
+    assert "Don't rub or massage it." in which.speech and "rub the calf" not in which.speech.lower()
+    assert which.speech.endswith("Which one? swelling, redness or warmth?")
+
+
+def test_safety_voice_heat_gives_no_drink_until_heat_stroke_is_ruled_out(device: AlexaDevice) -> None:
+    first = device.describe(body_part="calf", context="heat")
+    after_no = device.no()
+    assert "drink" not in first.speech and "sip" not in first.speech
+    assert first.speech.endswith("Is anyone confused, fainting, very hot with dry skin, or being sick?")
+    assert "sip water or a sports drink" in after_no.speech
+
+
+def test_safety_voice_which_one_then_the_reason_confirmed(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    which = device.yes()
+    emergency = device.free_text("my pee is dark brown")
+    assert which.speech.startswith("If you notice chest pain, trouble breathing or dark urine, call 9 1 1 now.")
+    assert emergency.speech.startswith("Call 9 1 1 now. Dark or cola-coloured urine")
+
+
+def test_safety_voice_off_menu_answers(device: AlexaDevice) -> None:
+    device.describe(body_part="hand")
+    urgent = device.free_text("a bit")
+    assert urgent.speech.startswith("Call 9 1 1 now. Tingling around the mouth")  # "a bit" of tingling is a yes
+
+
+def test_safety_voice_never_asks_the_same_question_a_third_time(device: AlexaDevice) -> None:
+    first = device.describe(body_part="calf")
+    second = device.intent("AMAZON.FallbackIntent")
+    third = device.free_text("I'm not sure")
+    question = "Is that leg swollen, red, or warm to the touch?"
+    assert first.speech.endswith(question)
+    assert second.speech == "Just yes or no. Does the leg look swollen or red, or feel warm?"
+    assert "swollen, red, or warm" not in third.speech.split("If you notice")[0]
+    assert "If you notice swelling, redness or warmth, see a doctor today." in third.speech
+
+
+def test_safety_voice_first_answer_has_a_relief_step_even_with_no_muscle_named(device: AlexaDevice) -> None:
+    reply = device.free_text("it really hurts")
+    assert reply.speech.startswith("Right now: " + WORDS["relief"]["unknown"])
+    assert reply.speech.endswith("Which muscle is it? For example your calf, thigh, foot, hand, back or neck.")
+
+
+def test_safety_voice_red_flag_said_after_the_verdict_escalates(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    verdict = device.no()
+    late = device.free_text("now I can't breathe")
+    assert verdict.speech.endswith("Would you like some tips to stop it coming back?")
+    assert late.speech.startswith("Call 9 1 1 now.") and late.ends_session
+
+
+def test_safety_voice_offers_follow_the_shared_dialogue(device: AlexaDevice) -> None:
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    device.no()
+    tips = device.yes()
+    clinic = device.yes()
+    assert tips.speech.startswith("Here are some tips") and tips.raw["sessionAttributes"]["conversation"]["step"] == (
+        "offer_clinic"
+    )
+    assert clinic.ends_session and CONTENT.clinic["phone_spoken"] in clinic.speech
+
+
+def test_safety_voice_strain_and_hamstring_relief(device_for) -> None:
+    strain = device_for().describe(body_part="hamstring", context="injury")
+    hamstring = device_for().describe(body_part="hamstring")
+    assert "No heat or massage for the first 2 to 3 days." in strain.speech
+    assert "lean forward from your hips" in hamstring.speech
