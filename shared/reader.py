@@ -343,7 +343,7 @@ class _Reading:
                 continue  # the time of a fall, a bite, a medicine; or of a sign when there is a cramp to time
             if owner == "activity" and has_complaint and not (amount.slot != "bare" and self._said_of_now(amount)):
                 continue
-            if owner is None and not has_complaint and self.message.positions_of(*OWN_WORD_SECTIONS):
+            if owner is None and not has_complaint and not self._only_time():
                 continue  # a time in a message about something else; a time said alone answers "how long?"
             if amount.slot == "onset":
                 onsets.append(amount.minutes)
@@ -358,6 +358,13 @@ class _Reading:
             longest = float(self.settings.get("twitch_history_minutes", 259200)) if pattern == "twitching" else DAY
             durations = [minutes for minutes in durations if minutes < longest]
         return (max(durations) if durations else None), (max(onsets) if onsets else None)
+
+    def _only_time(self) -> bool:
+        """True when the message says nothing but a time ("seven weeks", "for about 2 days now")."""
+        timed = {position for amount in self.amounts for position in range(amount.start, amount.end)}
+        time_words = {word for phrases in self.lex.time.values() for phrase in phrases for word in phrase}
+        return all(word in self.lex.common_words or word in time_words or not word.isalpha()
+                   for position, word in enumerate(self.message.words) if position not in timed)
 
     def _said_of_now(self, amount: Amount) -> bool:
         """True for a time said of what is going on now ("2 mins now", "it's been 3 hours", "started 10 min ago")."""

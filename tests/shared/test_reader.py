@@ -311,6 +311,25 @@ def test_reader_a_course_word_inside_another_sign_is_not_the_cramp_s() -> None:
     assert "not_easing" in read("my calf cramp won't go away", LEXICON).signs
 
 
+def test_reader_a_time_said_alone_answers_how_long() -> None:
+    # The reply to "how long has it been going on?" names nothing else.
+    assert read("seven weeks", LEXICON).duration_minutes == 7 * 10080
+    assert read("for 2 minutes", LEXICON).duration_minutes == 2
+    # ... while a time in a message about something else is not the complaint's.
+    assert read("my dog has been ill for 2 days", LEXICON).duration_minutes is None
+
+
+def test_reader_a_sign_s_word_alone_is_a_possible_sign() -> None:
+    # "warm" answers "swollen, red or warm?"; alone it says no more than that it may be warm.
+    assert read("warm", LEXICON).possible_signs == {"warmth"}
+    assert read("my calf is warm", LEXICON).signs == {"warmth"}
+
+
+def test_reader_the_service_s_own_name_is_not_the_person_s_word() -> None:
+    assert read("alexa ask cramp check about my calf", LEXICON).called_it is None
+    assert read("cramp in my calf", LEXICON).called_it == "cramp"
+
+
 def test_reader_negation_stops_at_but() -> None:
     observations = read("no swelling but it is red", LEXICON)
     assert "redness" in observations.signs and "swelling" in observations.denied
