@@ -13,8 +13,7 @@ language is a new file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # The facts the lexicon's concept sections name, by section; each section maps an id to its patterns.
 # possible_signs and denied hold patterns that only make a sign possible ("feel faint") or deny it ("pee is clear").
@@ -59,8 +58,7 @@ class LexiconError(ValueError):
     """A lexicon that cannot be compiled (a pattern naming a class that does not exist, ...)."""
 
 
-@dataclass(frozen=True)
-class Pattern:
+class Pattern(NamedTuple):
     """One way of saying a concept: its parts (class names), and how they must stand to one another."""
 
     fact: str
@@ -75,17 +73,14 @@ class Pattern:
     next_to_previous: tuple[bool, ...] = ()
 
 
-@dataclass
-class WordTrie:
+class WordTrie(NamedTuple):
     """Class members by their words: the members that end here, and the words that may follow."""
 
-    ends: list[tuple[str, str]] = field(default_factory=list)  # (class, group) of the members that end here
-    next: dict[str, WordTrie] = field(default_factory=dict)
-    ignored: bool = False  # an ignored phrase ends here
+    ends: list[tuple[str, str]]  # (class, group) of the members that end here
+    next: dict[str, WordTrie]
 
 
-@dataclass(frozen=True)
-class Lexicon:
+class Lexicon(NamedTuple):
     """What the reader needs from one language's lexicon.yaml."""
 
     classes: dict[str, tuple[tuple[str, ...], ...]]  # class -> its members, each a tuple of words
@@ -272,14 +267,13 @@ def _ages(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _trie(classes: dict[str, tuple[tuple[str, ...], ...]], groups: dict[str, str]) -> WordTrie:
-    root = WordTrie()
+    root = WordTrie([], {})
     for name, members in classes.items():
         for member in members:
             node = root
             for word in member:
-                node = node.next.setdefault(word, WordTrie())
+                node = node.next.get(word) or node.next.setdefault(word, WordTrie([], {}))
             node.ends.append((name, groups[name]))
-            node.ignored = node.ignored or groups[name] == IGNORE
     return root
 
 

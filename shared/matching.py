@@ -90,9 +90,9 @@ class Message:
                     break
             if not found or position < free_from.get(IGNORE, 0):
                 continue
-            ignored = 0
+            ignored = 0  # the longest ignored phrase here ("hot water bottle")
             for size, node in found:
-                if node.ignored:
+                if any(group == IGNORE for _, group in node.ends):
                     ignored = size
             longest: dict[str, int] = {}
             for size, node in reversed(found):  # longest first

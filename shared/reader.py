@@ -16,8 +16,9 @@ lexicon's data:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
+from typing import NamedTuple
 
 from shared.facts import Observations
 from shared.lexicon import PUNCTUATION, Lexicon, Pattern
@@ -37,8 +38,7 @@ OWN_WORD_SECTIONS = tuple(section for section in CONCEPT_SECTIONS if section != 
 SIGN_SECTIONS = ("signs", "possible_signs")
 
 
-@dataclass
-class _Signs:
+class _Signs(NamedTuple):
     """The signs of one message by how they were said."""
 
     asserted: set[str]
@@ -131,7 +131,7 @@ class _Reading:
                 found.denied.add(match.pattern.id)
             elif polarity != "hypothetical":
                 found.possible.add(match.pattern.id)
-        found.denied |= {match.pattern.id for match, _ in denials}
+        found.denied.update(match.pattern.id for match, _ in denials)
         self._partly_said(found)
         return found
 
@@ -187,18 +187,18 @@ class _Reading:
             for sign, allowed in (settings.get(rule) or {}).items():
                 if value not in allowed:
                     self.not_signs.add(sign)
-        found.asserted -= self.not_signs
-        found.possible -= self.not_signs
+        found.asserted.difference_update(self.not_signs)
+        found.possible.difference_update(self.not_signs)
         specific = dict(settings.get("more_specific") or {})
         if age_band == "child":
             specific.update(settings.get("more_specific_in_children") or {})
         for sign, general in specific.items():
             if sign in found.asserted:
-                found.asserted -= set(general or ())
+                found.asserted.difference_update(general or ())
             if sign in found.asserted | found.possible:
-                found.possible -= set(general or ())
-        found.possible -= found.asserted
-        found.denied -= found.asserted | found.possible
+                found.possible.difference_update(general or ())
+        found.possible.difference_update(found.asserted)
+        found.denied.difference_update(found.asserted | found.possible)
         return found
 
     # -- contexts, pattern, recurrence, severity, called_it --

@@ -6,8 +6,8 @@ pregnant", "twice a day"). Which complaint a time belongs to is decided by the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from shared.lexicon import PUNCTUATION, Lexicon
 from shared.words import NUMERAL
@@ -16,8 +16,7 @@ DAY = 1440  # minutes
 SECONDS = 0.5  # minutes: what "a few seconds", "20 secs" and "a sec" are read as (corpus README)
 
 
-@dataclass(frozen=True)
-class Amount:
+class Amount(NamedTuple):
     """An amount of time, or a day, at words[start:end], in minutes (before now, for a day)."""
 
     start: int
