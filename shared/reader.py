@@ -132,8 +132,20 @@ class _Reading:
             elif polarity != "hypothetical":
                 found.possible.add(match.pattern.id)
         found.denied.update(match.pattern.id for match, _ in denials)
+        self._said_of_someone_else(found)
         self._partly_said(found)
         return found
+
+    def _said_of_someone_else(self, found: _Signs) -> None:
+        """A sign asserted only in sentences about someone who is not the experiencer, and denied by the writer,
+        is denied: "my sister had a clot and her leg was all swollen. mine isn't swollen"."""
+        sentence = self.message.sentence
+        about_others = {sentence[match.start] for match in self.message.of("not_the_experiencer")}
+        for sign in found.asserted & found.denied:
+            said = [match for match, polarity in self.live("signs")
+                    if match.pattern.id == sign and polarity == "asserted"]
+            if said and all(sentence[match.start] in about_others for match in said):
+                found.asserted.discard(sign)
 
     def _inside_another_sign(self, match: Match) -> bool:
         """True when a match's words all belong to another sign's match ("won't go" in "food won't go down")."""

@@ -330,6 +330,17 @@ def test_reader_the_service_s_own_name_is_not_the_person_s_word() -> None:
     assert read("cramp in my calf", LEXICON).called_it == "cramp"
 
 
+def test_reader_a_sign_of_someone_else_the_writer_denies_is_denied() -> None:
+    told = "my sister had a clot and her leg was all swollen"
+    assert "swelling" in read(f"{told}. mine isnt swollen, just cramps in the calf", LEXICON).denied
+    assert "swelling" not in read(f"{told}. mine isnt swollen, just cramps in the calf", LEXICON).signs
+    # Without the writer's own denial the swelling stays: who it belongs to is not certain enough to drop it.
+    assert "swelling" in read(f"{told}, cramps in my calf", LEXICON).signs
+    # The writer's own swelling stays whatever was denied of the other person.
+    own = read("my sister had a clot and her leg wasnt swollen. my calf is swollen though", LEXICON)
+    assert "swelling" in own.signs
+
+
 def test_reader_negation_stops_at_but() -> None:
     observations = read("no swelling but it is red", LEXICON)
     assert "redness" in observations.signs and "swelling" in observations.denied
