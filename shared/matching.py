@@ -51,7 +51,7 @@ class Message:
         self.consumed: set[int] = set(consumed or ())  # words another reading already took ("days back")
         self.hits: dict[str, list[Hit]] = {}
         self.matches: list[Match] = []
-        self._by_fact: dict[str, list[Match]] = {}
+        self.by_fact: dict[str, list[Match]] = {}
         self._breaks: set[int] = set()
 
     def hear(self, consumed: set[int]) -> None:
@@ -60,7 +60,7 @@ class Message:
         self._find_hits()
         self._find_matches()
         for match in sorted(self.matches, key=lambda m: (m.start, -m.end)):
-            self._by_fact.setdefault(match.pattern.fact, []).append(match)
+            self.by_fact.setdefault(match.pattern.fact, []).append(match)
 
     def _find_hits(self) -> None:
         """Every class member in the words, the longest of each group winning ("back of my thigh" is not also
@@ -179,7 +179,7 @@ class Message:
 
     def of(self, fact: str) -> list[Match]:
         """The matches of one lexicon section, in the order they start."""
-        return self._by_fact.get(fact, [])
+        return self.by_fact.get(fact, [])
 
     def positions_of(self, *facts: str) -> set[int]:
         """Every word the matches of these sections cover."""

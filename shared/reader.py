@@ -68,6 +68,9 @@ class _Reading:
         # is locked" is no locked pattern). A possible sign's words stay free ("my neck is stiff" is a neck complaint).
         self.sign_positions = message.positions_of("signs")
         self.places = set(self.settings.get("place_classes", ()))
+        # How each concept was said (asserted, negated, hedged, hypothetical or past), by section.
+        self.said = {fact: [(match, self.scopes.polarity(self._polar(match))) for match in message.of(fact)]
+                     for fact in CONCEPT_SECTIONS}
         # Signs whose words were heard but that the settle rules say are not the sign here (night pain of a calf).
         self.not_signs: set[str] = set()
 
@@ -82,7 +85,7 @@ class _Reading:
 
     def live(self, fact: str) -> list[tuple[Match, str]]:
         """A section's matches, each with its polarity (asserted, negated, hedged, hypothetical or past)."""
-        return [(match, self.scopes.polarity(self._polar(match))) for match in self.message.of(fact)]
+        return self.said.get(fact, [])
 
     def _polar(self, match: Match) -> set[int]:
         """The words of a match a negation must cover to deny it (a denial of "the calf" is not one of its heat)."""
