@@ -832,6 +832,57 @@ UNSEEN = [
     ("my eye keeps shutting by itself", dict(signs={"eye_closing"})),
     ("my eyelid is drooping and my eye twitches", dict(signs={"droopy_eyelid"})),
     ("my thigh looks smaller and thinner than the other", dict(signs={"muscle_wasting"})),
+    # A fifth batch: negation and doubt, hypotheticals, who it is for, which muscle, which time.
+    # negation scope
+    ("no pain in my chest but my calf is really swollen", dict(denied={"chest_pain"}, signs={"swelling"})),
+    ("calf isn't red, though it does feel quite warm", dict(denied={"redness"}, signs={"warmth"})),
+    ("I have no idea why but my pee is dark brown", dict(signs={"dark_urine"})),
+    ("nothing wrong with my breathing, just a cramp in my foot", dict(denied={"breathless"}, body_part="foot")),
+    ("not swollen, not red, not warm", dict(denied={"swelling","redness","warmth"}, signs=set())),
+    ("without any swelling or redness, my hamstring keeps locking",
+     dict(denied={"swelling","redness"}, body_part="hamstring")),
+    ("never had a seizure, but I did faint yesterday", dict(denied={"seizure"}, signs={"fainting"})),
+    ("swelling? no. redness? a bit", dict(denied={"swelling"})),
+    ("I wouldn't say it's swollen", dict(possible_signs={"swelling"})),
+    ("can't rule out that it's a bit swollen", dict(possible_signs={"swelling"})),
+    ("she doesn't have a fever and her neck isn't stiff", dict(denied={"fever"})),
+    # hypotheticals
+    ("what should I do if it starts to swell?", dict(signs=set(), possible_signs=set())),
+    ("the leaflet says to call if you get chest pain. my calf is cramping", dict(signs=set())),
+    ("should I worry if my pee goes dark?", dict(signs=set())),
+    # uncertainty
+    ("might have a slight temperature, calves cramping", dict(possible_signs={"fever"})),
+    ("my calf could be swollen, I'm not sure", dict(possible_signs={"swelling"})),
+    ("pee looks maybe a bit dark?", dict(possible_signs={"dark_urine"})),
+    # experiencer
+    ("my husband's calf is swollen and red", dict(experiencer="other", signs={"swelling","redness"})),
+    ("my mate at footy cramped up, I'm fine", dict(experiencer="other")),
+    ("my daughter says her legs hurt at night, she's 8", dict(experiencer="other", age_band="child")),
+    ("my calf cramps when I pick up my toddler", dict(experiencer="self")),
+    ("my 90 year old neighbour fell and now her leg is cramping", dict(experiencer="other", age_band="older_adult")),
+    # body part
+    ("my chest hurts and my calf is cramping", dict(body_part="calf", signs={"chest_pain"})),
+    ("both my legs are weak and my back is in spasm", dict(body_part="lower_back", signs={"both_legs_weak"})),
+    ("hamstring cramp, now my knee is swollen too", dict(body_part="hamstring")),
+    ("my face is drooping and my hand is cramping", dict(body_part="hand", signs={"face_droop"})),
+    ("foot cramps and my lips are tingling", dict(body_part="foot", signs={"tingling_mouth"})),
+    ("neck spasm and a terrible headache", dict(body_part="neck_shoulder", signs={"severe_headache"})),
+    # time
+    ("started cramping 3 hours ago and it's still going", dict(onset=180, signs={"not_easing"})),
+    ("the cramp lasted 10 minutes and was yesterday", dict(duration=10)),
+    ("been on metformin for 5 years, calf cramps for the last week", dict(duration=10080)),
+    ("ran 10 miles then cramped for 5 mins", dict(duration=5)),
+    ("I'm 45, cramps for 2 days", dict(duration=2880, age_band="adult")),
+    ("my 6 year old has had leg cramps for 3 nights", dict(age_band="child")),
+    ("cramps twice a day for a month", dict(recurrence="frequent")),
+    ("cramp woke me at 3am and lasted a minute", dict(duration=1, contexts={"sleep"})),
+    ("since Monday my back has been in spasm", dict(onset=4320)),
+    ("twitching eyelid on and off for 6 weeks", dict(duration=60480)),
+    # called it / scope
+    ("not sure if it's a cramp or a spasm in my back", dict(body_part="lower_back")),
+    ("period pain and leg cramps", dict(contexts={"period"})),
+    ("bad stomach cramps after eating", dict(scope="out")),
+    ("my stomach muscles cramped doing sit ups", dict(scope="in")),
 ]
 
 
