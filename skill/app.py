@@ -81,7 +81,7 @@ def build_skill(
     if content is None:
         content = load_content(settings.content_dir)
     builder = CustomSkillBuilder(
-        persistence_adapter=StorePersistenceAdapter(store, settings.hash_salt),
+        persistence_adapter=StorePersistenceAdapter(store, settings.hash_salt, content.health_data.retention_seconds),
         api_client=api_client or LazyDefaultApiClient(),
     )
     builder.skill_id = settings.alexa_skill_id

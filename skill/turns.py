@@ -81,8 +81,7 @@ def conversation_of(handler_input: HandlerInput) -> Conversation:
     stored = session(handler_input).get(CONVERSATION)
     if stored:
         return Conversation.from_dict(stored, content_of(handler_input))
-    # Counting this episode too: the recurrence rule fires on the third in a week.
-    return Conversation.new(recent_episodes=history.episodes_this_week(handler_input) + 1)
+    return Conversation.new(recent_episodes=history.recent_episodes(handler_input))
 
 
 def respond(handler_input: HandlerInput, speech: Speech) -> Response:
@@ -108,7 +107,7 @@ def advance(handler_input: HandlerInput, event: Event, message: Message | None =
     if event == Event.NEW:
         # A new episode in the same session: count the one this session may just have saved.
         attributes.pop(EPISODE_SAVED, None)
-        recount = replace(conversation.observations, recent_episodes=history.episodes_this_week(handler_input) + 1)
+        recount = replace(conversation.observations, recent_episodes=history.recent_episodes(handler_input))
         conversation = replace(conversation, observations=recount)
     turn = next_step(conversation, event, message, content=content, locale=locale_of(handler_input))
     attributes[CONVERSATION] = turn.conversation.to_dict()

@@ -9,13 +9,19 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from shared.content import load_content
+from shared.health_data import HealthData
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "alexa"
+# The packaged content as a clinic in Amazon's HIPAA-eligible programme runs it: the skill keeps an episode history
+# and may join it with the texted one (clinic.yaml alexa_health_data: true; shared/health_data.py).
+KEEPING_HEALTH_DATA = replace(load_content(), health_data=HealthData(alexa_keeps_health_data=True))
 MODELS = Path(__file__).resolve().parents[2] / "interaction_models"
 NOW = datetime(2026, 11, 25, 19, 0, 0, tzinfo=UTC)
 SKILL_ID = "amzn1.ask.skill.6a7f2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"

@@ -6,8 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
+from shared.config import Settings
 from shared.content import load_content
-from tests.skill.alexa_device import AlexaDevice, Reply
+from shared.stores import Store
+from skill.app import build_skill, invoke
+from tests.skill.alexa_device import KEEPING_HEALTH_DATA, AlexaDevice, Reply
 
 CONTENT = load_content()
 WORDS = CONTENT.language("en-US").words
@@ -301,16 +304,31 @@ def test_verdict_card_carries_urgency_and_relief_and_no_apl_is_sent(
     assert not verdict.response.get("directives")
 
 
-def test_new_muscle_after_a_verdict_starts_a_new_episode(device: AlexaDevice) -> None:
+def two_muscles(device: AlexaDevice) -> tuple[Reply, Reply]:
+    """A back spasm to its verdict, then a calf cramp in the same session: (the calf's first reply, its verdict)."""
     device.free_text("my back has been twitching for hours")
     device.no()
     device.describe(context="rest")
     reply = device.describe(body_part="calf", feeling="locked", context="exercise")
     device.no()
-    verdict = device.no()
+    return reply, device.no()
+
+
+def test_new_muscle_after_a_verdict_starts_a_new_episode_remembering_nothing_by_default(device: AlexaDevice) -> None:
+    reply, verdict = two_muscles(device)
 
     assert reply.speech.startswith("Right now: " + CALF_RELIEF)
     assert "This sounds most like a cramp" in verdict.speech
+    assert "this week" not in verdict.speech, "no episode is kept, so none is counted"
+
+
+def test_new_muscle_after_a_verdict_counts_the_first_episode_when_the_clinic_keeps_a_history(
+    skill_settings: Settings, memory_store: Store
+) -> None:
+    skill = build_skill(skill_settings, memory_store, content=KEEPING_HEALTH_DATA)
+    reply, verdict = two_muscles(AlexaDevice(lambda envelope: invoke(skill, envelope)))
+
+    assert reply.speech.startswith("Right now: " + CALF_RELIEF)
     assert "That's the second cramp or spasm you've told me about this week." in verdict.speech
 
 
