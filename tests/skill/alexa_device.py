@@ -26,7 +26,10 @@ MODELS = Path(__file__).resolve().parents[2] / "interaction_models"
 NOW = datetime(2026, 11, 25, 19, 0, 0, tzinfo=UTC)
 SKILL_ID = "amzn1.ask.skill.6a7f2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
 USER_ID = "amzn1.ask.account.AMAXZ4QKCRAMPCHECKFIXTUREUSERR6L7N3B2VQW5Y"
-SLOT_TYPES = {"body_part": "BODY_PART", "feeling": "PATTERN", "duration": "DURATION", "context": "CONTEXT"}
+SLOT_TYPES = {
+    "body_part": "BODY_PART", "feeling": "PATTERN", "duration": "DURATION", "context": "CONTEXT",
+    "window": "CALLBACK_WINDOW",
+}
 # Roughly how fast Alexa speaks (words a second), to keep spoken turns within their time budget.
 WORDS_PER_SECOND = 2.6
 
@@ -194,6 +197,23 @@ class AlexaDevice:
     def intent(self, name: str) -> Reply:
         """Any intent without slots (built-ins, TipsIntent, ContactClinicIntent, ...)."""
         return self.post(self.envelope("help_intent", {"intent": {"name": name, "confirmationStatus": "NONE"}}))
+
+    def callback(self, window: str | None = None, heard: str | None = None) -> Reply:
+        """CallbackIntent ("ask the clinic to call me", "in the morning"): `window` a CALLBACK_WINDOW value id
+        resolved as Alexa resolves it, or `heard` words no value matched; neither leaves the slot empty."""
+        slot: dict[str, Any] = {"name": "window", "confirmationStatus": "NONE"}
+        authority = f"amzn1.er-authority.echo-sdk.{SKILL_ID}.{SLOT_TYPES['window']}"
+        if window is not None:
+            spoken = slot_value_names(self.locale, SLOT_TYPES["window"])[window]
+            slot.update(value=spoken, source="USER", resolutions={"resolutionsPerAuthority": [{
+                "authority": authority, "status": {"code": "ER_SUCCESS_MATCH"},
+                "values": [{"value": {"name": spoken, "id": window}}],
+            }]})
+        elif heard is not None:
+            slot.update(value=heard, source="USER", resolutions={"resolutionsPerAuthority": [
+                {"authority": authority, "status": {"code": "ER_SUCCESS_NO_MATCH"}}]})
+        intent = {"name": "CallbackIntent", "confirmationStatus": "NONE", "slots": {"window": slot}}
+        return self.post(self.envelope("help_intent", {"intent": intent}))
 
     def end(self, reason: str = "USER_INITIATED", error_type: str | None = None) -> Reply:
         """SessionEndedRequest with a reason (and error for reason ERROR)."""

@@ -56,7 +56,7 @@ def test_cramp_dialogue_whole_verdict_with_reasons_tips_and_clinic_card(device: 
     second = device.no()
     verdict = device.no()
     tips = device.yes()
-    clinic = device.yes()
+    clinic = device.intent("ContactClinicIntent")
 
     assert first.speech.startswith("Right now:")
     assert second.speech == "Any chest pain, trouble breathing, or dark, cola-coloured urine?"
@@ -71,7 +71,7 @@ def test_cramp_dialogue_whole_verdict_with_reasons_tips_and_clinic_card(device: 
     assert CLINIC["phone"] in verdict.card["content"]
     assert tips.speech.startswith(f"Here are some tips from {CLINIC['name']}.")
     assert "Quinine" in tips.speech
-    assert tips.speech.endswith(f"Would you like the number for {CLINIC['name']}?")
+    assert tips.speech.endswith(f"Would you like {CLINIC['name']} to call you back?")
     assert all(
         WORDS["tips"][tip.id] in tips.card["content"]
         for tip in CONTENT.tips if "cramp" in tip.for_verdicts and tip.unless is None
@@ -172,17 +172,17 @@ def test_launch_each_locale_names_its_emergency_number(device_for: Callable[...,
     assert f"call {EMERGENCY_SPOKEN[locale]}." in reply.speech
 
 
-def test_urgent_swollen_leg_sends_to_a_doctor_today_and_offers_the_clinic(device: AlexaDevice) -> None:
+def test_urgent_swollen_leg_sends_to_a_doctor_today_and_offers_a_callback(device: AlexaDevice) -> None:
     device.describe(body_part="calf", feeling="locked", context="exercise")
     which = device.yes()
     device.free_text("it's red")
     verdict = device.no()
 
     assert "Don't rub or massage it." in which.speech and "rub the" not in which.speech.lower()
-    clinic = device.yes()
+    clinic = device.no()
 
     assert verdict.speech.startswith("Please see a doctor today, through urgent care or your doctor.")
-    assert verdict.speech.endswith(f"Would you like the number for {CLINIC['name']}?")
+    assert verdict.speech.endswith(f"Would you like {CLINIC['name']} to call you back?")
     assert verdict.card["content"].startswith("See a doctor today:")
     assert CLINIC["phone_spoken"] in clinic.speech
     assert clinic.ends_session
