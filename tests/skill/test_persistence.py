@@ -132,6 +132,30 @@ def test_recurrence_third_cramp_this_week_is_counted_and_suggests_a_check_up(
     assert "It's worth booking a check-up." not in second
 
 
+def test_recurrence_with_the_health_data_switch_off_remembers_no_session_and_writes_nothing(
+    skill_settings: Settings, memory_store: Store
+) -> None:
+    packaged = build_skill(skill_settings, memory_store)
+    first = cramp(AlexaDevice(lambda envelope: invoke(packaged, envelope), now=NOW - timedelta(days=2)))
+    second = cramp(AlexaDevice(lambda envelope: invoke(packaged, envelope), now=NOW - timedelta(days=1)))
+    third = cramp(AlexaDevice(lambda envelope: invoke(packaged, envelope)))
+
+    assert all("this week" not in said and NOTICE not in said for said in (first, second, third))
+    assert memory_store.scan("attributes") == []
+
+
+def test_recurrence_history_kept_before_the_switch_was_turned_off_is_no_longer_read(
+    device_for: Callable[..., AlexaDevice], skill_settings: Settings, memory_store: Store
+) -> None:
+    cramp(device_for(now=NOW - timedelta(days=2)))
+    cramp(device_for(now=NOW - timedelta(days=1)))
+    packaged = build_skill(skill_settings, memory_store)
+
+    third = cramp(AlexaDevice(lambda envelope: invoke(packaged, envelope)))
+
+    assert "this week" not in third and "check-up" not in third
+
+
 def test_recurrence_episodes_older_than_a_week_do_not_count(device_for: Callable[..., AlexaDevice]) -> None:
     cramp(device_for(now=NOW - timedelta(days=9)))
     cramp(device_for(now=NOW - timedelta(days=8)))
