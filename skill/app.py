@@ -19,7 +19,12 @@ from shared.content import Content, load_content
 from shared.handover import TextSender
 from shared.stores import Store
 from skill.handlers.answers import NoIntentHandler, YesIntentHandler
-from skill.handlers.clinic import CallbackIntentHandler, ContactClinicIntentHandler, TextMeIntentHandler
+from skill.handlers.clinic import (
+    CallbackIntentHandler,
+    CallbackTimeIntentHandler,
+    ContactClinicIntentHandler,
+    TextMeIntentHandler,
+)
 from skill.handlers.errors import CatchAllExceptionHandler
 from skill.handlers.history import ForgetHistoryIntentHandler
 from skill.handlers.launch import LaunchRequestHandler
@@ -52,6 +57,7 @@ REQUEST_HANDLERS = (
     TipsIntentHandler,
     ContactClinicIntentHandler,
     CallbackIntentHandler,
+    CallbackTimeIntentHandler,
     TextMeIntentHandler,
     ForgetHistoryIntentHandler,
     HelpIntentHandler,

@@ -63,6 +63,11 @@ def window_from_intent(intent: Intent, windows: Iterable[str]) -> str | None:
     return (slot.value or "").strip() or None if slot is not None else None
 
 
+def heard(intent: Intent) -> str:
+    """The words Alexa heard in the intent's slots, joined (for the reader when no slot type fits)."""
+    return " ".join((slot.value or "").strip() for slot in (intent.slots or {}).values() if slot.value).strip()
+
+
 def free_text_message(intent: Intent) -> Message:
     """The AMAZON.SearchQuery phrase, for the core's reader (never logged, never spoken back)."""
     slot = (intent.slots or {}).get("description")

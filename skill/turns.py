@@ -325,6 +325,14 @@ def callback(handler_input: HandlerInput, window: str | None) -> Response:
     return take_turn(handler_input, Event.DESCRIBE, Message(text=window or ""))
 
 
+def callback_time(handler_input: HandlerInput, window: str | None, words: str) -> Response:
+    """A time said alone: the callback's time when the core asked for one; otherwise the words are a description
+    (the onset question's "in the evening" must never start a callback)."""
+    if conversation_of(handler_input).step == Step.CALLBACK_WINDOW:
+        return take_turn(handler_input, Event.DESCRIBE, Message(text=window or ""))
+    return describe(handler_input, Message(text=words))
+
+
 def contact(handler_input: HandlerInput) -> Response:
     """The clinic hand-off: the number spoken, and the summary with the contact on a card (after an emergency, the
     emergency instruction again instead)."""

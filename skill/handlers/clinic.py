@@ -1,4 +1,4 @@
-"""The clinic hand-off: ContactClinicIntent, CallbackIntent and TextMeIntent."""
+"""The clinic hand-off: ContactClinicIntent, CallbackIntent (and CallbackTimeIntent, its time) and TextMeIntent."""
 
 from __future__ import annotations
 
@@ -34,6 +34,20 @@ class CallbackIntentHandler(AbstractRequestHandler):
         windows = turns.words_of(handler_input)["callback_windows"]
         return turns.callback(handler_input, slots.window_from_intent(handler_input.request_envelope.request.intent,
                                                                       windows))
+
+
+class CallbackTimeIntentHandler(AbstractRequestHandler):
+    """A time said alone ("in the morning"): the callback's time when one was asked, else a description."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Match CallbackTimeIntent."""
+        return is_intent_name("CallbackTimeIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Give the time to the callback under way, or the words to the reader (an answer to "when did it start?")."""
+        windows = turns.words_of(handler_input)["callback_windows"]
+        intent = handler_input.request_envelope.request.intent
+        return turns.callback_time(handler_input, slots.window_from_intent(intent, windows), slots.heard(intent))
 
 
 class TextMeIntentHandler(AbstractRequestHandler):

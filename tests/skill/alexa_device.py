@@ -198,9 +198,10 @@ class AlexaDevice:
         """Any intent without slots (built-ins, TipsIntent, ContactClinicIntent, ...)."""
         return self.post(self.envelope("help_intent", {"intent": {"name": name, "confirmationStatus": "NONE"}}))
 
-    def callback(self, window: str | None = None, heard: str | None = None) -> Reply:
-        """CallbackIntent ("ask the clinic to call me", "in the morning"): `window` a CALLBACK_WINDOW value id
-        resolved as Alexa resolves it, or `heard` words no value matched; neither leaves the slot empty."""
+    def callback(self, window: str | None = None, heard: str | None = None, intent: str = "CallbackIntent") -> Reply:
+        """CallbackIntent ("ask the clinic to call me in the morning"), or CallbackTimeIntent ("in the morning"):
+        `window` a CALLBACK_WINDOW value id resolved as Alexa resolves it, or `heard` words no value matched;
+        neither leaves the slot empty."""
         slot: dict[str, Any] = {"name": "window", "confirmationStatus": "NONE"}
         authority = f"amzn1.er-authority.echo-sdk.{SKILL_ID}.{SLOT_TYPES['window']}"
         if window is not None:
@@ -212,8 +213,8 @@ class AlexaDevice:
         elif heard is not None:
             slot.update(value=heard, source="USER", resolutions={"resolutionsPerAuthority": [
                 {"authority": authority, "status": {"code": "ER_SUCCESS_NO_MATCH"}}]})
-        intent = {"name": "CallbackIntent", "confirmationStatus": "NONE", "slots": {"window": slot}}
-        return self.post(self.envelope("help_intent", {"intent": intent}))
+        request = {"name": intent, "confirmationStatus": "NONE", "slots": {"window": slot}}
+        return self.post(self.envelope("help_intent", {"intent": request}))
 
     def end(self, reason: str = "USER_INITIATED", error_type: str | None = None) -> Reply:
         """SessionEndedRequest with a reason (and error for reason ERROR)."""

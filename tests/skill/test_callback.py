@@ -100,7 +100,7 @@ def test_callback_by_voice_asks_when_stores_the_request_and_confirms_in_one_shor
     calf_verdict(device)
 
     asked = device.callback()
-    confirmed = device.callback("morning")
+    confirmed = device.callback("morning", intent="CallbackTimeIntent")  # "in the morning"
 
     assert asked.speech == f"When should {CLINIC['name']} call you back: morning, afternoon or evening?"
     assert all(label in asked.speech for label in WINDOWS.values()), "the SMS line's choices, from content"
@@ -297,6 +297,27 @@ def test_callback_time_question_after_an_emergency_says_the_emergency_number_fir
 
     assert reply.speech.startswith("Call 9 1 1 now.") and reply.ends_session
     assert store.scan(CALLBACKS) == []
+
+
+def pending(reply: Reply) -> str | None:
+    """The question the skill is waiting on after this reply."""
+    return ((reply.raw.get("sessionAttributes") or {}).get("conversation") or {}).get("pending")
+
+
+def test_callback_time_said_alone_to_another_question_is_a_description_and_starts_no_callback(
+    speaker_for: Callable[..., AlexaDevice], store: Store, profile_api: FakeProfileApi
+) -> None:
+    device = speaker_for()
+    asked = device.describe(body_part="calf", feeling="locked")
+    while pending(asked) not in ("onset", None) and len(device.replies) < 5:
+        asked = device.no()
+
+    reply = device.callback("evening", intent="CallbackTimeIntent")  # "in the evening", to "When did it start?"
+
+    assert pending(asked) == "onset", "the question of when it started"
+    assert "call you back" not in reply.speech and not reply.speech.startswith("Done")
+    assert not reply.ends_session
+    assert profile_api.requests == [] and store.scan(CALLBACKS) == []
 
 
 def test_callback_redelivered_request_is_stored_once(speaker_for: Callable[..., AlexaDevice], store: Store) -> None:

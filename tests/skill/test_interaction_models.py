@@ -61,6 +61,7 @@ EXPECTED_SLOTS = {
     "TipsIntent": {},
     "ContactClinicIntent": {},
     "CallbackIntent": {"window": "CALLBACK_WINDOW"},
+    "CallbackTimeIntent": {"window": "CALLBACK_WINDOW"},
     "TextMeIntent": {},
     "ForgetHistoryIntent": {},
 }
