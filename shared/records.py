@@ -145,8 +145,9 @@ class CallbackRecord(TypedDict, total=False):
     phone: str  # for staff to call; stored, never logged
     phone_hash: str
     window: str  # when the person asked to be called, in their words
-    summary: str  # built from rule ids and reasons only
-    urgency: str
+    summary: str  # built from rule ids and reasons only; "" when asked by voice with the health-data switch off
+    urgency: str  # "not_recorded" when asked by voice with the health-data switch off (shared/callbacks.py)
+    channel: Literal["sms", "alexa"]  # where it was asked for
     status: Literal["new", "called", "done"]
     called_by: str  # the staff user's id (called_at, done_by, done_at likewise)
     content_version: str  # the content that produced the summary, when recorded
