@@ -120,6 +120,17 @@ def _calls(handler: Callable[[dict[str, Any]], dict[str, Any]], events: Iterator
     return lambda: handler(next(events))
 
 
+def keeping_content() -> Any:
+    """The packaged content with clinic.yaml's health-data switch on: a verdict turn then reads and writes the
+    person's episode history, the most store work a turn does (off, the default, it does none)."""
+    from dataclasses import replace
+
+    from shared.content import load_content
+    from shared.health_data import HealthData
+
+    return replace(load_content(), health_data=HealthData(alexa_keeps_health_data=True))
+
+
 def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
     """Warm latency of a full triage turn over SQLite vs the hello-world skill's HelloWorldIntent."""
     from bench.hello_world_skill import lambda_handler as hello_handler
@@ -138,13 +149,14 @@ def warm(runs: int = 400, warmup: int = 40) -> dict[str, Any]:
                 history = {"episodes": OLD_EPISODES, "history_notice_given": True}
                 for backend in (store, memory):
                     backend.put("attributes", hashed_id("alexa", user_id(index), SALT), history, expected_version=0)
-            skill = build_skill(settings, store)
-            memory_skill = build_skill(settings, memory)
+            content = keeping_content()
+            skill = build_skill(settings, store, content=content)
+            memory_skill = build_skill(settings, memory, content=content)
 
             # One checked turn each, outside the timing: the subject must give a verdict and save the episode.
             # It runs over a counting wrapper of the same store, to report the store calls one turn makes.
             counting = CountingStore(store)
-            first = invoke(build_skill(settings, counting), triage_envelope(user_id(0)))
+            first = invoke(build_skill(settings, counting, content=content), triage_envelope(user_id(0)))
             saved = store.get("attributes", hashed_id("alexa", user_id(0), SALT))
             if "spasm" not in _speech(first) or saved is None or len(saved.data.get("episodes", [])) != 3:
                 raise RuntimeError("the triage turn did not give a verdict and save the episode")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bench.alexa import OLD_EPISODES, SALT, SKILL_ID, triage_envelope, user_id
+from bench.alexa import OLD_EPISODES, SALT, SKILL_ID, keeping_content, triage_envelope, user_id
 from bench.sms import AUTH_TOKEN, MESSAGE, PUBLIC_BASE_URL, sender, twilio_form
 
 TARGET_SMS = 3
@@ -69,7 +69,7 @@ def measure(endpoint_url: str, make_tables: Callable[[Any, dict[str, str]], None
         alexa_skill_id=SKILL_ID, table_names=tables, dynamodb_endpoint=endpoint_url,
     )
     app = create_app(settings, store)
-    skill = build_skill(settings, store)
+    skill = build_skill(settings, store, content=keeping_content())
     results: dict[str, Any] = {}
 
     number = sender(9_000_001)

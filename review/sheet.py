@@ -55,14 +55,20 @@ VOICE_ONLY: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("ask_symptom", "where it hurts, asked again", {"rephrase": True}), ("fallback", "not understood", {}),
     ("error", "something went wrong", {}), ("goodbye", "stop", {}), ("contact", "the clinic's number", {}),
     ("history_notice", "the first verdict: what is kept", {}), ("recurrence", "the third this week", {"count": 3}),
-    ("offer_tips", "after a verdict", {}), ("offer_clinic", "after an urgent verdict or the tips", {}),
+    ("offer_tips", "after a verdict", {}), ("offer_callback", "after an urgent verdict or the tips", {}),
+    ("offer_clinic", "a yes still open from before the callback offer", {}),
     ("offer_link", "after a text was sent", {}), ("linked", "histories joined", {"done": True}),
     ("linked", "histories not joined", {"done": False}), ("link_declined", "no to joining", {}),
     ("forgotten", "forget my history", {"done": True}), ("forgotten", "could not delete", {"done": False}),
-    ("text_sent", "text me that", {"summary": True}), ("text_failed", "the text could not be sent", {}),
+    ("text_sent", "text me that", {"summary": True, "relief": True}),
+    ("text_sent", "text me that, without the summary", {"summary": False, "relief": True}),
+    ("text_failed", "the text could not be sent", {}),
     ("text_no_number", "no mobile number on the account", {}),
     ("text_opted_out", "the number has opted out", {"line_number": "+15550100100"}),
     ("text_permission", "no permission for the number", {}),
+    ("callback_permission", "a callback without permission for the number", {}),
+    ("callback_no_number", "a callback, no mobile number on the account", {}),
+    ("callback_failed", "the callback could not be saved", {}),
 )
 
 
@@ -332,7 +338,15 @@ def replies(content: Content, locale: str) -> list[Row]:
     out.sms("callback_window", "CALL, no time understood", assessment=empty, rephrase=True)
     out.sms("staff_callback", "to the clinic's staff phone", callback={"id": "cb_0123456789ab", "urgency": "urgent"})
     for situation, result in (("after a verdict", settled), ("after an emergency", emergency), ("at once", None)):
-        out.texted("handover", f"'Alexa, text me that' {situation}", compose_text(result, locale, content))
+        out.texted("handover", f"'Alexa, text me that' {situation}", compose_text(result, locale, content, True))
+        # What the text carries while the skill keeps no health information (clinic.yaml alexa_health_data off).
+        out.texted("handover", f"'Alexa, text me that' {situation}, without the summary",
+                   compose_text(result, locale, content, False))
+    # The callback, by voice: the offer, the time question, the confirmation and why it could not be made.
+    for situation, result in (("after a verdict", empty), ("after an emergency", emergency)):
+        out.voice("callback_window", f"'ask the clinic to call me' {situation}", assessment=result, rephrase=False)
+        out.voice("callback_confirmed", f"callback saved by voice {situation}", assessment=result, window="morning")
+    out.voice("callback_window", "'ask the clinic to call me', no time understood", assessment=empty, rephrase=True)
     for template, situation, context in TEXT_ONLY:
         out.sms(template, situation, **context, **({"question": body_part} if template == "unreadable" else {}))
     out.sms("unavailable", "the store cannot be reached", assessment=empty)

@@ -190,7 +190,7 @@ def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic
     sms_app = create_app(settings, store, content, on_callback_stored=notifier.wake)
     # As the Lambda entry point sends (skill/lambda_function.py): Twilio reports delivery to /sms/status when reachable.
     send_text = functools.partial(send_sms, settings, status_callback=status_callback_url(settings, "text_me"))
-    skill = build_skill(settings, store, content=content, send_text=send_text)
+    skill = build_skill(settings, store, content=content, send_text=send_text, on_callback_stored=notifier.wake)
     alexa_app = AlexaWebApp(settings, skill)
     alexa_try_app = None
     if try_it_served(settings):
@@ -200,7 +200,8 @@ def build_server(settings: Settings, store: Store, clock: Clock = time.monotonic
         # Its own skill whose Customer Profile API answers in-process with the browser's fictional number, so
         # "text me that" reaches the page's phone panel; the public /alexa skill keeps the real API client.
         try_skill = build_skill(
-            try_settings, store, api_client=LocalProfileApiClient(), content=content, send_text=send_text
+            try_settings, store, api_client=LocalProfileApiClient(), content=content, send_text=send_text,
+            on_callback_stored=notifier.wake,
         )
         alexa_try_app = AlexaWebApp(try_settings, try_skill)
     ctx = ServerContext(

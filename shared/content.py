@@ -37,6 +37,7 @@ from shared.content_checks import (
     unique,
 )
 from shared.facts import CONCEPT_OF, FACT_NAMES
+from shared.health_data import HealthData, HealthDataError, health_data_of
 from shared.lexicon import Lexicon, build_lexicon
 from shared.version import version_of
 
@@ -174,6 +175,8 @@ class Content:
     template_dirs: tuple[Path, ...]
     # A hash of every content file and template (shared/version.py): stamped on callbacks and assessment logs.
     version: str = ""
+    # What health information is kept, and for how long (clinic.yaml; shared/health_data.py).
+    health_data: HealthData = HealthData()
 
     @property
     def questions_by_id(self) -> dict[str, Question]:
@@ -505,6 +508,10 @@ def load_content(directory: str | Path | None = None) -> Content:
     relief, context_relief = _load_relief(folder, check)
     tips = _load_tips(folder, check)
     clinic = mapping(read_yaml(folder / "clinic.yaml"), Spot(folder / "clinic.yaml"), CLINIC_KEYS)
+    try:
+        health_data = health_data_of(clinic)
+    except HealthDataError as error:
+        raise Spot(folder / "clinic.yaml").fail(str(error)) from error
     locales, default_locale = _load_locales(folder)
     structure = {
         "concepts": concepts, "rules": rules, "red_flags": red_flags, "questions": questions, "relief": relief,
@@ -529,4 +536,5 @@ def load_content(directory: str | Path | None = None) -> Content:
         languages=_load_languages(folder, structure),
         template_dirs=template_dirs,
         version=version_of(folder, template_dirs, clinic),
+        health_data=health_data,
     )

@@ -32,11 +32,14 @@ class Step(StrEnum):
     EMERGENCY = "emergency"
     # After the verdict, what a bare "yes" accepts (voice asks it; a text "yes" or "1" accepts it too).
     OFFER_TIPS = "offer_tips"
+    OFFER_CALLBACK = "offer_callback"  # after an urgent verdict or the tips: shall the clinic call you back?
+    # The number offered in place of the callback before voice could ask for one: kept so a stored conversation
+    # still reads, and a yes still gives the number.
     OFFER_CLINIC = "offer_clinic"
     OFFER_LINK = "offer_link"  # voice, after "text me that": join the voice and text histories?
 
 
-OFFERS = frozenset({Step.OFFER_TIPS, Step.OFFER_CLINIC, Step.OFFER_LINK})
+OFFERS = frozenset({Step.OFFER_TIPS, Step.OFFER_CALLBACK, Step.OFFER_CLINIC, Step.OFFER_LINK})
 # The verdict has been given: a new fact is weighed again, but no more questions are asked.
 AFTER_VERDICT = frozenset({Step.VERDICT, *OFFERS})
 
@@ -162,7 +165,7 @@ class Turn:
 
     @property
     def offer(self) -> str | None:
-        """What a bare "yes" now accepts: tips, clinic or link (None when nothing is offered)."""
+        """What a bare "yes" now accepts: tips, callback, clinic or link (None when nothing is offered)."""
         step = self.conversation.step
         return step.value.removeprefix("offer_") if step in OFFERS else None
 
@@ -318,7 +321,7 @@ def _advance(conv: Conversation, obs: Observations, understood: bool, content: C
     if assessment.out_of_scope:
         # A tummy or period cramp: said honestly, its own warning signs screened, and where to get the right help.
         return Turn(moved(Step.VERDICT, None, shown), Reply.OUT_OF_SCOPE, assessment, show_relief=show_relief)
-    offer = Step.OFFER_CLINIC if assessment.urgency == "urgent" else Step.OFFER_TIPS
+    offer = Step.OFFER_CALLBACK if assessment.urgency == "urgent" else Step.OFFER_TIPS
     return Turn(moved(offer, None, shown), Reply.ASSESSMENT, assessment, show_relief=show_relief)
 
 
@@ -381,8 +384,8 @@ def _count_if_passed_over(question: Question, obs: Observations, content: Conten
 
 
 def _tips(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
-    # After the tips, a bare "yes" accepts the clinic's number, unless a question is still open: it keeps the yes.
-    step = conv.step if conv.pending else Step.OFFER_CLINIC
+    # After the tips, a bare "yes" accepts a callback from the clinic, unless a question is still open: it keeps it.
+    step = conv.step if conv.pending else Step.OFFER_CALLBACK
     return Turn(replace(conv, step=step), Reply.TIPS, assess(conv.observations, content))
 
 
@@ -416,6 +419,11 @@ def _window(conv: Conversation, message: Message, content: Content, lexicon: Lex
     step = Step.EMERGENCY if already_emergency else Step.VERDICT
     conv = replace(conv, step=step, callback_window=window, pending=None)
     return Turn(conv, Reply.CALLBACK_CONFIRMED, urgent_now)
+
+
+def _window_not_given(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
+    # A spoken "yes" names no time: the time question is asked again in other words.
+    return Turn(conv, Reply.CALLBACK_WINDOW, assess(conv.observations, content), rephrase=True)
 
 
 def _restart(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
@@ -462,6 +470,15 @@ def _says(answer: str) -> Guard:
     return guard
 
 
+def _answered(answer: str) -> Guard:
+    """A voice Yes or No intent (not a typed word: a text "2" picks the afternoon, it does not say no)."""
+
+    def guard(conv: Conversation, message: Message, lexicon: Lexicon) -> bool:
+        return message.answer == answer
+
+    return guard
+
+
 def _always(conv: Conversation, message: Message, lexicon: Lexicon) -> bool:
     return True
 
@@ -476,10 +493,15 @@ TRANSITIONS: tuple[tuple[Step | None, Event, Guard, Action], ...] = (
     (Step.EMERGENCY, Event.CALL, _always, _call),
     (Step.EMERGENCY, Event.TIPS, _always, _emergency_again),
     (Step.EMERGENCY, Event.CONTACT, _always, _emergency_again),
+    # Asked when to call: a spoken "no" withdraws the request; a spoken "yes" names no time.
+    (Step.CALLBACK_WINDOW, Event.DESCRIBE, _answered("no"), _goodbye),
+    (Step.CALLBACK_WINDOW, Event.DESCRIBE, _answered("yes"), _window_not_given),
     (Step.CALLBACK_WINDOW, Event.DESCRIBE, _always, _window),
     # The offers after the verdict: a bare yes accepts, a bare no ends politely.
     (Step.OFFER_TIPS, Event.DESCRIBE, YES, _tips),
     (Step.OFFER_TIPS, Event.DESCRIBE, NO, _goodbye),
+    (Step.OFFER_CALLBACK, Event.DESCRIBE, YES, _call),
+    (Step.OFFER_CALLBACK, Event.DESCRIBE, NO, _goodbye),
     (Step.OFFER_CLINIC, Event.DESCRIBE, YES, _contact),
     (Step.OFFER_CLINIC, Event.DESCRIBE, NO, _goodbye),
     (Step.OFFER_LINK, Event.DESCRIBE, YES, _link_accepted),

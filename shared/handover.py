@@ -118,16 +118,25 @@ def count_recent(kept: Iterable[dict], today: date, days: int = RECENT_DAYS) -> 
     return count
 
 
-def _appending(entry: dict) -> Callable[[dict | None], dict]:
-    """The change that adds one episode to a history document, keeping the last ten and any link."""
+def _appending(entry: dict, since: date) -> Callable[[dict | None], dict]:
+    """The change that adds one episode to a history document, keeping the last ten since `since` (the clinic's
+    retention) and any link."""
 
     def change(data: dict | None) -> dict:
         data = dict(data or {})
-        kept = [episode for episode in data.get(EPISODES) or [] if isinstance(episode, dict)]
+        kept = [episode for episode in data.get(EPISODES) or [] if isinstance(episode, dict) and _on_or_after(
+            episode, since)]
         data[EPISODES] = (kept + [entry])[-MAX_EPISODES:]
         return data
 
     return change
+
+
+def _on_or_after(episode: dict, since: date) -> bool:
+    try:
+        return date.fromisoformat(episode["date"]) >= since
+    except (KeyError, TypeError, ValueError):
+        return False
 
 
 class EpisodeHistory:
@@ -152,9 +161,12 @@ class EpisodeHistory:
         other, other_data = _linked_from(self._store, self._key, data)
         return _episodes_in(data) + (_episodes_in(other_data) if other else [])
 
-    def record(self, day: date, body_part: str | None, verdict: str) -> None:
-        """Append one episode, keeping the last ten and any link; writes over the document `joined` read."""
-        change = _appending({"date": day.isoformat(), "body_part": body_part, "verdict": verdict})
+    def record(self, day: date, body_part: str | None, verdict: str, *, now: float, retention_seconds: int) -> None:
+        """Append one episode, keeping the last ten within the clinic's retention and any link; writes over the
+        document `joined` read, which then expires `retention_seconds` after `now` unless written again."""
+        since = day - timedelta(seconds=retention_seconds)
+        change = _appending({"date": day.isoformat(), "body_part": body_part, "verdict": verdict}, since)
+        expires_at = now + retention_seconds
         record = self._current()
         self._record = NOT_READ
         try:
@@ -163,21 +175,23 @@ class EpisodeHistory:
                 self._key,
                 change(record.data if record is not None else None),
                 expected_version=record.version if record is not None else 0,
+                expires_at=expires_at,
             )
         except VersionConflict:
             # Written since it was read (the Alexa side of a link, say): read it again and re-apply, as update() does.
-            update(self._store, ATTRIBUTES, self._key, change)
+            update(self._store, ATTRIBUTES, self._key, change, expires_at=expires_at)
 
 
-def link_phone(store: Store, phone_hash: str, alexa_key: str) -> None:
-    """Write the phone side of a link (the skill writes its own side through its persistent attributes)."""
+def link_phone(store: Store, phone_hash: str, alexa_key: str, *, expires_at: float) -> None:
+    """Write the phone side of a link (the skill writes its own side through its persistent attributes); the
+    document then expires at `expires_at` (the clinic's retention) unless written again."""
 
     def change(data: dict | None) -> dict:
         data = dict(data or {})
         data[LINKED] = alexa_key
         return data
 
-    update(store, ATTRIBUTES, phone_hash, change)
+    update(store, ATTRIBUTES, phone_hash, change, expires_at=expires_at)
     logger.info("histories linked", extra={"phone_hash": phone_hash, "user": alexa_key})
 
 

@@ -14,12 +14,14 @@ from typing import Literal, TypedDict
 # message's claim and reply (sms/idempotency.py). Both expire.
 CONVERSATIONS = "conversations"
 # Per "alexa_<hash>": the Alexa skill's persistent attributes (skill/persistence.py, skill/history.py); per
-# "phone_<hash>": the SMS line's episode history (shared/handover.py). Kept until "forget me" or DELETE.
+# "phone_<hash>": the SMS line's episode history (shared/handover.py). Kept until "forget me" or DELETE, and never
+# longer than the clinic's retention period after it was last written (clinic.yaml retention_days). The skill keeps
+# a document only while the clinic's health-data switch is on (shared/health_data.py).
 ATTRIBUTES = "attributes"
 # Per phone hash: the number has replied STOP (sms/optouts.py). Never expires.
 OPTOUTS = "optouts"
-# Per callback id: a request for the clinic to call back (sms/callbacks.py, sms/notifications.py, staff/inbox.py).
-# Never expires.
+# Per callback id: a request for the clinic to call back, by text or by voice (shared/callbacks.py,
+# sms/notifications.py, staff/inbox.py). Expires after the clinic's retention period (clinic.yaml retention_days).
 CALLBACKS = "callbacks"
 COLLECTIONS = (CONVERSATIONS, ATTRIBUTES, OPTOUTS, CALLBACKS)
 
@@ -143,8 +145,9 @@ class CallbackRecord(TypedDict, total=False):
     phone: str  # for staff to call; stored, never logged
     phone_hash: str
     window: str  # when the person asked to be called, in their words
-    summary: str  # built from rule ids and reasons only
-    urgency: str
+    summary: str  # built from rule ids and reasons only; "" when asked by voice with the health-data switch off
+    urgency: str  # "not_recorded" when asked by voice with the health-data switch off (shared/callbacks.py)
+    channel: Literal["sms", "alexa"]  # where it was asked for
     status: Literal["new", "called", "done"]
     called_by: str  # the staff user's id (called_at, done_by, done_at likewise)
     content_version: str  # the content that produced the summary, when recorded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from ask_sdk_core.exceptions import SerializationException
@@ -18,7 +19,12 @@ from shared.content import Content, load_content
 from shared.handover import TextSender
 from shared.stores import Store
 from skill.handlers.answers import NoIntentHandler, YesIntentHandler
-from skill.handlers.clinic import ContactClinicIntentHandler, TextMeIntentHandler
+from skill.handlers.clinic import (
+    CallbackIntentHandler,
+    CallbackTimeIntentHandler,
+    ContactClinicIntentHandler,
+    TextMeIntentHandler,
+)
 from skill.handlers.errors import CatchAllExceptionHandler
 from skill.handlers.history import ForgetHistoryIntentHandler
 from skill.handlers.launch import LaunchRequestHandler
@@ -50,6 +56,8 @@ REQUEST_HANDLERS = (
     NoIntentHandler,
     TipsIntentHandler,
     ContactClinicIntentHandler,
+    CallbackIntentHandler,
+    CallbackTimeIntentHandler,
     TextMeIntentHandler,
     ForgetHistoryIntentHandler,
     HelpIntentHandler,
@@ -70,25 +78,28 @@ def build_skill(
     *,
     content: Content | None = None,
     send_text: TextSender | None = None,
+    on_callback_stored: Callable[[str], None] | None = None,
 ) -> CustomSkill:
     """Register the handlers, the request log and the catch-all error handler over `store`.
 
     The API client (ask-sdk's DefaultApiClient unless given) gives handlers the service client factory for
     Alexa's APIs, such as the Customer Profile API behind "text me that"; `send_text` is how that feature sends
-    (the SMS line's sender, wired by the entry point; without one the skill says it cannot text). The content is
-    loaded from settings.content_dir unless given.
+    (the SMS line's sender, wired by the entry point; without one the skill says it cannot text);
+    `on_callback_stored` hears of each callback request stored by voice. The content is loaded from
+    settings.content_dir unless given.
     """
     if content is None:
         content = load_content(settings.content_dir)
     builder = CustomSkillBuilder(
-        persistence_adapter=StorePersistenceAdapter(store, settings.hash_salt),
+        persistence_adapter=StorePersistenceAdapter(store, settings.hash_salt, content.health_data.retention_seconds),
         api_client=api_client or LazyDefaultApiClient(),
     )
     builder.skill_id = settings.alexa_skill_id
     for handler in REQUEST_HANDLERS:
         builder.add_request_handler(handler())
     builder.add_global_request_interceptor(RequestLogInterceptor(settings.hash_salt))
-    builder.add_global_request_interceptor(ServicesInterceptor(Services(settings, store, content, send_text)))
+    services = Services(settings, store, content, send_text, on_callback_stored)
+    builder.add_global_request_interceptor(ServicesInterceptor(services))
     builder.add_exception_handler(CatchAllExceptionHandler())
     return builder.create()
 

@@ -1,4 +1,9 @@
-"""The short episode history kept in persistent attributes: date, body part and verdict of the last ten."""
+"""The short episode history kept in persistent attributes: date, body part and verdict of the last ten.
+
+Kept only when the clinic's health-data switch is on (clinic.yaml `alexa_health_data`, shared/health_data.py):
+by default the skill keeps no health information between sessions, so it neither reads nor writes a history, the
+recurrence count is unknown and the dialogue asks instead.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,11 @@ logger = logging.getLogger(__name__)
 NOTICE_GIVEN = "history_notice_given"  # the first verdict told the person what is kept (shared/records.py)
 
 
+def kept(handler_input: HandlerInput) -> bool:
+    """True when the clinic lets the skill keep health information between sessions."""
+    return services_of(handler_input).content.health_data.alexa_keeps_health_data
+
+
 def request_date(handler_input: HandlerInput) -> date:
     """The day of this request, from Alexa's own timestamp (UTC), so replays and tests are stable."""
     return handler_input.request_envelope.request.timestamp.date()
@@ -35,6 +45,8 @@ def _attributes(handler_input: HandlerInput) -> dict | None:
 
 def linked_phone(handler_input: HandlerInput) -> str | None:
     """The phone hash whose SMS history is joined with this person's (consented once), if any."""
+    if not kept(handler_input):
+        return None
     attributes = _attributes(handler_input) or {}
     if not attributes.get(LINKED):
         return None
@@ -47,21 +59,26 @@ def linked_phone(handler_input: HandlerInput) -> str | None:
         return None
 
 
-def episodes_this_week(handler_input: HandlerInput) -> int:
-    """How many episodes the person told us about in the last seven days (before this one), by voice or text."""
+def recent_episodes(handler_input: HandlerInput) -> int:
+    """Episodes in the last seven days by voice or text, this one included; 0 (unknown) when no history is kept."""
+    if not kept(handler_input):
+        return 0
     attributes = _attributes(handler_input) or {}
-    kept = [e for e in attributes.get(EPISODES, []) if isinstance(e, dict)]
+    episodes = [e for e in attributes.get(EPISODES, []) if isinstance(e, dict)]
     phone = linked_phone(handler_input)
     if phone is not None:
         try:
-            kept += handover.episodes(services_of(handler_input).store, phone)
+            episodes += handover.episodes(services_of(handler_input).store, phone)
         except StoreUnavailable:
             logger.warning("linked history unavailable")
-    return handover.count_recent(kept, request_date(handler_input), RECENT_DAYS)
+    # Counting this episode too: the recurrence rule fires on the third in a week.
+    return handover.count_recent(episodes, request_date(handler_input), RECENT_DAYS) + 1
 
 
 def record_episode(handler_input: HandlerInput, body_part: str | None, verdict: str) -> bool:
     """Append this episode (keeping the last ten) and return True if the history notice is still due."""
+    if not kept(handler_input):
+        return False
     attributes = _attributes(handler_input)
     if attributes is None:
         return False

@@ -6,6 +6,7 @@ declined; this module writes the link, or remembers the "no" so it is not asked 
 from __future__ import annotations
 
 import logging
+import time
 
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
@@ -49,7 +50,8 @@ def link(handler_input: HandlerInput) -> bool:
     services = services_of(handler_input)
     alexa_key = user_key(handler_input.request_envelope, services.settings.hash_salt)
     try:
-        handover.link_phone(services.store, phone_hash, alexa_key)
+        expires_at = services.content.health_data.expires_at(time.time())
+        handover.link_phone(services.store, phone_hash, alexa_key, expires_at=expires_at)
         change(attributes, lambda data: data.update({LINKED: phone_hash}))
         return save(handler_input)
     except (StoreUnavailable, VersionConflict) as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
@@ -59,12 +60,18 @@ class StorePersistenceAdapter(AbstractPersistenceAdapter):
 
     A request reads the document once (ask-sdk keeps what get_attributes returns) and a save writes it once,
     checked against the version that read saw. If another device wrote in between, the save reads the
-    document again and re-applies this request's changes to it, so neither device's episode is lost.
+    document again and re-applies this request's changes to it, so neither device's episode is lost. Each save
+    sets the document's expiry `retention_seconds` ahead (the clinic's retention, shared/health_data.py): what is
+    not written again within that time is gone.
     """
 
-    def __init__(self, store: Store, salt: str) -> None:
+    def __init__(self, store: Store, salt: str, retention_seconds: int) -> None:
         self._store = store
         self._salt = salt
+        self._retention_seconds = retention_seconds
+
+    def _expires_at(self) -> float:
+        return time.time() + self._retention_seconds
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, object]:
         """Return this user's stored attributes, or an empty dict for a first visit."""
@@ -86,17 +93,20 @@ class StorePersistenceAdapter(AbstractPersistenceAdapter):
                 attributes.changes.clear()
             else:
                 # A dict set wholesale (not read through get_attributes): it replaces whatever is stored.
-                update(self._store, ATTRIBUTES, key, lambda _current: dict(attributes))
+                update(self._store, ATTRIBUTES, key, lambda _current: dict(attributes), expires_at=self._expires_at())
         except (StoreUnavailable, VersionConflict) as error:
             raise PersistenceException(f"attributes not saved: {type(error).__name__}") from error
 
     def _save_changes(self, key: str, attributes: StoredAttributes) -> Record:
+        expires_at = self._expires_at()
         try:
-            return self._store.put(ATTRIBUTES, key, dict(attributes), expected_version=attributes.version)
+            return self._store.put(
+                ATTRIBUTES, key, dict(attributes), expected_version=attributes.version, expires_at=expires_at
+            )
         except VersionConflict:
             if not attributes.changes:
                 # Changed in place without change(): nothing to re-apply, so this request's document wins.
-                return update(self._store, ATTRIBUTES, key, lambda _current: dict(attributes))
+                return update(self._store, ATTRIBUTES, key, lambda _current: dict(attributes), expires_at=expires_at)
             logger.info("attributes written by another device meanwhile; re-applying this request's changes")
 
             def reapply(current: dict | None) -> dict:
@@ -105,7 +115,7 @@ class StorePersistenceAdapter(AbstractPersistenceAdapter):
                     edit(data)
                 return data
 
-            return update(self._store, ATTRIBUTES, key, reapply)
+            return update(self._store, ATTRIBUTES, key, reapply, expires_at=expires_at)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         """Forget everything kept for this user."""

@@ -7,6 +7,7 @@ request attributes (a dict that lives for one request only).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
@@ -21,13 +22,15 @@ SERVICES = "cramp_services"
 
 
 class Services(NamedTuple):
-    """The skill's settings, state store, content (loaded once per process from the settings) and, where the SMS
-    line can send, the sender "text me that" uses."""
+    """The skill's settings, state store, content (loaded once per process from the settings), where the SMS
+    line can send, the sender "text me that" uses, and who hears of each callback request stored (the local
+    server's staff notifier; deployed, the callbacks table's stream)."""
 
     settings: Settings
     store: Store
     content: Content
     send_text: TextSender | None = None
+    on_callback_stored: Callable[[str], None] | None = None
 
 
 class ServicesInterceptor(AbstractRequestInterceptor):

@@ -1,6 +1,9 @@
-"""Translate DescribeSymptomIntent slots into the core's Observations, by the slot value ids."""
+"""Translate intent slots for the core: DescribeSymptomIntent's into Observations (by the slot value ids), and
+CallbackIntent's time window."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from ask_sdk_model import Intent, Slot
 from ask_sdk_model.slu.entityresolution import StatusCode
@@ -49,6 +52,20 @@ def message_from_intent(intent: Intent, concepts: dict[str, tuple[str, ...]]) ->
             facts["contexts"] = [value_id]
     observations = Observations.from_dict(facts) if facts else None
     return Message(text=" ".join(unresolved), facts=observations)
+
+
+def window_from_intent(intent: Intent, windows: Iterable[str]) -> str | None:
+    """The callback window said: a window id of wording.yaml's callback_windows, else the words Alexa heard."""
+    slot = (intent.slots or {}).get("window")
+    value_id = resolved_id(slot)
+    if value_id in windows:
+        return value_id
+    return (slot.value or "").strip() or None if slot is not None else None
+
+
+def heard(intent: Intent) -> str:
+    """The words Alexa heard in the intent's slots, joined (for the reader when no slot type fits)."""
+    return " ".join((slot.value or "").strip() for slot in (intent.slots or {}).values() if slot.value).strip()
 
 
 def free_text_message(intent: Intent) -> Message:

@@ -1,5 +1,7 @@
 """'Alexa, text me that': send the summary, the relief step and the clinic's number to the person's own phone,
 seed the SMS line with the voice assessment, and (with consent, asked once) join the two channels' histories.
+While the clinic's health-data switch is off (clinic.yaml alexa_health_data, shared/health_data.py) the text
+carries no triage summary, the SMS line is not seeded and no link is offered: nothing outlives the session.
 
 The number comes from the Customer Profile API (skill/profile.py) on every use and is never stored or logged:
 only its salted hash is kept, as the SMS line keys everything.
@@ -12,7 +14,6 @@ import time
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from shared import handover
 from shared.content import Content
@@ -21,7 +22,7 @@ from shared.identity import hashed_id
 from shared.render import SMS_LIMIT, fit_sms, render, sms_length
 from shared.stores import StoreUnavailable, VersionConflict
 from shared.triage import Assessment, assess
-from skill import linking, profile, turns
+from skill import history, linking, profile, turns
 from skill.persistence import user_key
 from skill.services import services_of
 
@@ -40,10 +41,13 @@ def assessment_of(handler_input: HandlerInput) -> Assessment | None:
     return assess(conversation.observations, content)
 
 
-def compose_text(assessment: Assessment | None, locale: str, content: Content) -> str:
-    """The hand-off text, within two segments, with as much detail as fits."""
+def compose_text(assessment: Assessment | None, locale: str, content: Content, summary: bool) -> str:
+    """The hand-off text, within two segments, with as much detail as fits; without the triage summary unless
+    `summary` (the relief step, the safety instruction and the clinic's number only)."""
     for level in TEXT_LEVELS:
-        text = render("sms", "handover", locale, content=content, assessment=assessment, level=level)
+        text = render(
+            "sms", "handover", locale, content=content, assessment=assessment, level=level, summary=summary
+        )
         if sms_length(text) <= SMS_LIMIT:
             return text
     return fit_sms(text)
@@ -56,11 +60,7 @@ def text_me(handler_input: HandlerInput) -> Response:
     found = profile.mobile_number(handler_input)
     logger.info("text me", extra={"lookup": found.lookup.value})
     if found.lookup == profile.Lookup.NO_PERMISSION:
-        # A permissions card in the Alexa app is how consent is asked (platform b-1, [A18][A29]).
-        speech = turns.Speech(turns.say(handler_input, "text_permission"))
-        response = turns.respond(handler_input, speech)
-        response.card = AskForPermissionsConsentCard(permissions=[profile.MOBILE_NUMBER_SCOPE])
-        return response
+        return turns.respond(handler_input, turns.Speech(turns.say(handler_input, "text_permission"), ask_number=True))
     if found.lookup == profile.Lookup.NO_NUMBER:
         return _instead(handler_input, "text_no_number", summary_card)
     if found.lookup != profile.Lookup.FOUND or found.number is None:
@@ -80,21 +80,25 @@ def text_me(handler_input: HandlerInput) -> Response:
         return _instead(handler_input, "text_opted_out", summary_card, line_number=line)
 
     assessment = assessment_of(handler_input)
+    keeps_health_data = history.kept(handler_input)
     try:
         if services.send_text is None:
             raise handover.TextNotSent("this skill was built without a text sender")
         message_id = services.send_text(
-            found.number, compose_text(assessment, turns.locale_of(handler_input), services.content)
+            found.number,
+            compose_text(assessment, turns.locale_of(handler_input), services.content, summary=keeps_health_data),
         )
     except handover.TextNotSent as error:
         logger.warning("text me not sent", extra={"phone_hash": phone_hash, "error_type": type(error).__name__})
         return _instead(handler_input, "text_failed", summary_card)
     logger.info("text me sent", extra={"phone_hash": phone_hash, "message_id": message_id})
-    if assessment is not None:
+    if assessment is not None and keeps_health_data:
         seed(handler_input, phone_hash, assessment)
 
-    text = turns.say(handler_input, "text_sent", summary=assessment is not None)
-    if link_wanted(handler_input, phone_hash):
+    text = turns.say(
+        handler_input, "text_sent", summary=assessment is not None and keeps_health_data, relief=assessment is not None
+    )
+    if keeps_health_data and link_wanted(handler_input, phone_hash):
         # The dialogue holds the offer, so a bare yes or no answers it, as any other offer.
         turns.session(handler_input)[linking.LINK_PHONE] = phone_hash
         offered = turns.compose(handler_input, turns.advance(handler_input, Event.OFFER_LINK))

@@ -13,14 +13,14 @@ from typing import Any, NamedTuple
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.ui import SimpleCard
+from ask_sdk_model.ui import AskForPermissionsConsentCard, SimpleCard
 
 from shared.content import Content, Question
 from shared.dialogue import AFTER_VERDICT, OFFERS, Conversation, Event, Message, Reply, Step, Turn, next_step
 from shared.reader import read
 from shared.render import render
 from shared.triage import assess
-from skill import history, linking
+from skill import callbacks, history, linking, profile
 from skill.services import services_of
 
 logger = logging.getLogger(__name__)
@@ -34,11 +34,13 @@ SPOKEN_TIPS = 2
 
 
 class Speech(NamedTuple):
-    """One response: SSML to say, the reprompt (None ends the session) and optional card text."""
+    """One response: SSML to say, the reprompt (None ends the session) and optional card text; `ask_number` sends
+    the card that asks for permission to the mobile number instead."""
 
     text: str
     reprompt: str | None = None
     card: str | None = None
+    ask_number: bool = False
 
 
 def content_of(handler_input: HandlerInput) -> Content:
@@ -81,8 +83,7 @@ def conversation_of(handler_input: HandlerInput) -> Conversation:
     stored = session(handler_input).get(CONVERSATION)
     if stored:
         return Conversation.from_dict(stored, content_of(handler_input))
-    # Counting this episode too: the recurrence rule fires on the third in a week.
-    return Conversation.new(recent_episodes=history.episodes_this_week(handler_input) + 1)
+    return Conversation.new(recent_episodes=history.recent_episodes(handler_input))
 
 
 def respond(handler_input: HandlerInput, speech: Speech) -> Response:
@@ -92,7 +93,10 @@ def respond(handler_input: HandlerInput, speech: Speech) -> Response:
         builder.ask(speech.reprompt)
     else:
         builder.set_should_end_session(True)
-    if speech.card:
+    if speech.ask_number:
+        # A permissions card in the Alexa app is how consent is asked (platform b-1, [A18][A29]).
+        builder.set_card(AskForPermissionsConsentCard(permissions=[profile.MOBILE_NUMBER_SCOPE]))
+    elif speech.card:
         # Echo Show and other screens display this card when the skill sends no APL document of its own.
         builder.set_card(SimpleCard(title=CARD_TITLE, content=speech.card))
     if in_session(handler_input):
@@ -108,7 +112,7 @@ def advance(handler_input: HandlerInput, event: Event, message: Message | None =
     if event == Event.NEW:
         # A new episode in the same session: count the one this session may just have saved.
         attributes.pop(EPISODE_SAVED, None)
-        recount = replace(conversation.observations, recent_episodes=history.episodes_this_week(handler_input) + 1)
+        recount = replace(conversation.observations, recent_episodes=history.recent_episodes(handler_input))
         conversation = replace(conversation, observations=recount)
     turn = next_step(conversation, event, message, content=content, locale=locale_of(handler_input))
     attributes[CONVERSATION] = turn.conversation.to_dict()
@@ -185,6 +189,8 @@ def compose(handler_input: HandlerInput, turn: Turn) -> Speech:
         question, reprompt = follow_up(handler_input)
         text = say(handler_input, "tips", tips=tips[:SPOKEN_TIPS]) + " " + question
         return Speech(text, reprompt, card_text(handler_input, "tips", tips=tips))
+    if turn.reply in (Reply.CALLBACK_WINDOW, Reply.CALLBACK_CONFIRMED):
+        return callback_speech(handler_input, turn)
     if turn.reply == Reply.CONTACT:
         return Speech(say(handler_input, "contact"), None, summary_card(handler_input))
     if turn.reply == Reply.GOODBYE:
@@ -201,6 +207,36 @@ def compose(handler_input: HandlerInput, turn: Turn) -> Speech:
         again, reprompt = follow_up(handler_input)
         return Speech(say(handler_input, "fallback") + " " + again, reprompt)
     raise ValueError(f"the Alexa skill has no rendering for reply {turn.reply.value!r}")
+
+
+# Why a callback could not be arranged, by what asking for the number came to (skill/profile.py).
+CALLBACK_REFUSALS = {
+    profile.Lookup.NO_PERMISSION: "callback_permission",
+    profile.Lookup.NO_NUMBER: "callback_no_number",
+    profile.Lookup.UNAVAILABLE: "callback_failed",
+}
+
+
+def callback_speech(handler_input: HandlerInput, turn: Turn) -> Speech:
+    """The callback by voice: once the mobile number may be used, ask when to call; given a time, store the request
+    and confirm it in one sentence. Without the number: one sentence, and the permission card if that is why."""
+    context = turn.context()
+    if turn.reply == Reply.CALLBACK_WINDOW and turn.rephrase:
+        question = say(handler_input, "callback_window", **context)
+        return Speech(question, question)
+    card = summary_card(handler_input)
+    found = profile.mobile_number(handler_input)
+    logger.info("callback", extra={"lookup": found.lookup.value, "reply": turn.reply.value})
+    if found.lookup != profile.Lookup.FOUND or found.number is None:
+        refusal = CALLBACK_REFUSALS.get(found.lookup, "callback_failed")
+        return Speech(say(handler_input, refusal), None, card, ask_number=found.lookup == profile.Lookup.NO_PERMISSION)
+    if turn.reply == Reply.CALLBACK_WINDOW:
+        again = say(handler_input, "callback_window", **{**context, "rephrase": True})
+        return Speech(say(handler_input, "callback_window", **context), again)
+    window = turn.conversation.callback_window or ""
+    if not callbacks.save_request(handler_input, found.number, window, turn.assessment):
+        return Speech(say(handler_input, "callback_failed"), None, card)
+    return Speech(say(handler_input, "callback_confirmed", **context), None, card)
 
 
 def save_episode(handler_input: HandlerInput, turn: Turn) -> bool:
@@ -222,6 +258,10 @@ def follow_up(handler_input: HandlerInput) -> tuple[str, str]:
     if conversation.step in OFFERS:
         question = say(handler_input, conversation.step.value)
         return question, question
+    if conversation.step == Step.CALLBACK_WINDOW:
+        assessment = assess(conversation.observations, content)
+        question = say(handler_input, "callback_window", assessment=assessment, rephrase=False)
+        return question, say(handler_input, "callback_window", assessment=assessment, rephrase=True)
     return say(handler_input, "ask_symptom"), say(handler_input, "ask_symptom", rephrase=True)
 
 
@@ -274,6 +314,23 @@ def summary_card(handler_input: HandlerInput) -> str:
     if stored and not conversation.observations.is_empty():
         return card_text(handler_input, "assessment", assessment=assess(conversation.observations, content))
     return card_text(handler_input, "contact")
+
+
+def callback(handler_input: HandlerInput, window: str | None) -> Response:
+    """'Ask the clinic to call me': start the callback (the core asks when), or take the time said with it or after."""
+    if conversation_of(handler_input).step != Step.CALLBACK_WINDOW:
+        turn = advance(handler_input, Event.CALL)
+        if window is None or turn.reply != Reply.CALLBACK_WINDOW:
+            return respond(handler_input, compose(handler_input, turn))
+    return take_turn(handler_input, Event.DESCRIBE, Message(text=window or ""))
+
+
+def callback_time(handler_input: HandlerInput, window: str | None, words: str) -> Response:
+    """A time said alone: the callback's time when the core asked for one; otherwise the words are a description
+    (the onset question's "in the evening" must never start a callback)."""
+    if conversation_of(handler_input).step == Step.CALLBACK_WINDOW:
+        return take_turn(handler_input, Event.DESCRIBE, Message(text=window or ""))
+    return describe(handler_input, Message(text=words))
 
 
 def contact(handler_input: HandlerInput) -> Response:

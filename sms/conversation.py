@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from shared import handover
+from shared.callbacks import store_callback
 from shared.config import Settings
 from shared.content import Content
 from shared.dialogue import Event, Message, Reply
@@ -334,7 +335,10 @@ class SmsLine:
             return self._rate_limited(step.rate, word)
         progress.changed_state = True
         if step.new_episode:
-            history.record(today, turn.assessment.body_part, turn.assessment.verdict)
+            history.record(
+                today, turn.assessment.body_part, turn.assessment.verdict, now=now,
+                retention_seconds=self.content.health_data.retention_seconds,
+            )
         outcome = Outcome(
             None,
             turn.reply.value,
@@ -344,15 +348,17 @@ class SmsLine:
         )
         if turn.reply == Reply.CALLBACK_CONFIRMED:
             # Stored first; only then is the person told it is saved, and staff are texted after the commit.
-            callback = callbacks.store_callback(
+            callback = store_callback(
                 self.store,
-                message_sid=inbound.sid,
+                request_id=inbound.sid,
                 phone=inbound.sender,
                 phone_hash=phone_hash,
                 window=turn.conversation.callback_window or "",
                 assessment=turn.assessment,
                 words=self.content.language(self.locale).words,
                 now=now,
+                expires_at=self.content.health_data.expires_at(now),
+                channel="sms",
                 content_version=self.content.version,
             )
             outcome.reply = render_turn(turn, self.content, self.locale)

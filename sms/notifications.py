@@ -66,11 +66,6 @@ def retry_wait(attempts: int) -> float:
     return float(min(RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1), RETRY_CAP_SECONDS))
 
 
-def owed_fields(now: float) -> dict[str, Any]:
-    """The fields a new callback request carries while its staff text is owed (due at once)."""
-    return {"notified": False, "notify_attempts": 0, "notify_queue": STAFF_QUEUE, "notify_due_at": now}
-
-
 def settled(data: dict) -> dict:
     """The request with its notification settled: out of the owed index, so nobody sends or reads it again."""
     return {key: value for key, value in data.items() if key not in ("notify_queue", "notify_due_at")}

@@ -33,6 +33,10 @@ T = TypeVar("T")
 _ATTEMPTS = 3
 _BUSY_TIMEOUT_S = 0.5
 _RETRY_PAUSE_S = 0.02
+# Expired rows (health records past the clinic's retention, shared/health_data.py) are never read, and are deleted
+# when the file is first opened and then at most this often, on a write: the file holds nothing past its retention
+# for longer than this, as DynamoDB's TTL deletes them deployed.
+PURGE_INTERVAL_S = 3600
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -56,6 +60,7 @@ _CREATE = (
     " SET data = excluded.data, version = 1, expires_at = excluded.expires_at"
     " WHERE records.expires_at IS NOT NULL AND records.expires_at <= ?"
 )
+_PURGE = "DELETE FROM records WHERE expires_at IS NOT NULL AND expires_at <= ?"
 _REPLACE = (
     "UPDATE records SET data = ?, version = version + 1, expires_at = ?"
     " WHERE collection = ? AND key = ? AND version = ? AND (expires_at IS NULL OR expires_at > ?)"
@@ -87,6 +92,7 @@ class SQLiteStore(CreateOnceByPut, QueryByFilter):
         # Bumped by close(), so threads drop connections opened before it.
         self._generation = 0
         self._schema_ready = False
+        self._purged_at = float("-inf")
 
     def _open(self) -> sqlite3.Connection:
         self._path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,6 +110,8 @@ class SQLiteStore(CreateOnceByPut, QueryByFilter):
             # a crash or kill of the process (only an OS crash or power loss can drop the last commits). That
             # is the local default's durability target, and it makes a write ~3x cheaper (see docs/benchmarks.md).
             conn.execute("PRAGMA synchronous=NORMAL")
+            # A deleted row (erasure, a purged health record) is overwritten in the file, not only unlinked.
+            conn.execute("PRAGMA secure_delete=ON")
         except BaseException:
             conn.close()
             raise
@@ -226,6 +234,7 @@ class SQLiteStore(CreateOnceByPut, QueryByFilter):
 
         def write(conn: sqlite3.Connection) -> None:
             now = time.time()
+            self._purge_if_due(conn, now)
             with self._own_transaction(conn):
                 if expected_version == 0:
                     cursor = conn.execute(_CREATE, (collection, key, text, expires_at, now))
@@ -237,6 +246,22 @@ class SQLiteStore(CreateOnceByPut, QueryByFilter):
 
         self._run(write)
         return Record(key=key, data=data, version=expected_version + 1, expires_at=expires_at)
+
+    def purge_expired(self) -> int:
+        """Delete every expired row now; return how many went."""
+        return self._run(lambda conn: self._purge(conn, time.time()))
+
+    def _purge_if_due(self, conn: sqlite3.Connection, now: float) -> None:
+        if now - self._purged_at >= PURGE_INTERVAL_S and getattr(self._local, "transaction", None) is None:
+            self._purge(conn, now)
+
+    def _purge(self, conn: sqlite3.Connection, now: float) -> int:
+        self._purged_at = now
+        with self._own_transaction(conn):
+            removed = conn.execute(_PURGE, (now,)).rowcount
+        if removed:
+            logger.info("expired records purged", extra={"count": removed})
+        return removed
 
     def delete(self, collection: str, key: str) -> None:
         """Remove the record; deleting a missing key is not an error."""

@@ -403,7 +403,7 @@ def twilio_api() -> Iterator[FakeTwilioApi]:
         yield api
 
 
-def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation(
+def test_alexa_zip_alone_texts_me_that_through_twilio_keeping_no_health_information(
     task_dirs: dict[str, TaskDir],
     template: dict[str, Any],
     runtime_dir: Path,
@@ -440,7 +440,8 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
 
     emulated = [entry["answer"] for entry in result["answers"]]
     assert emulated == local
-    assert "texted the summary" in emulated[-1]["response"]["outputSpeech"]["ssml"]
+    # The packaged clinic.yaml keeps no health information by voice (alexa_health_data: false).
+    assert "texted what to do right now" in emulated[-1]["response"]["outputSpeech"]["ssml"]
     # The number was asked for with the request's own token, once per run.
     assert profile_api.requests == [{"path": MOBILE_NUMBER_PATH, "authorization": f"Bearer {CONSENTED}"}] * 2
     # What Twilio received from the deployed code: the same text, sent with the SSM credentials.
@@ -452,22 +453,17 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
     form = lambda_text["form"]
     assert (form["To"], form["From"]) == (MOBILE, SMS_FROM)
     assert str(load_content().clinic["phone"]) in form["Body"]
-    # What the person reads: the verdict, and how to carry the conversation on by text.
-    assert "Most likely a cramp" in form["Body"]
+    # What the person reads: the relief step, and how to carry on by text; never the verdict or its reasons.
+    assert "Right now:" in form["Body"] and "Most likely" not in form["Body"]
     assert "Reply CALL" in form["Body"]
 
-    # The SMS line's conversation for that number, seeded at the verdict in DynamoDB, so CALL works at once.
+    # Nothing of the voice triage is handed to the SMS line: no conversation seeded for that number.
     store = store_from_settings(
         "dynamodb", table_names=dynamodb_table_names, endpoint_url=dynamodb_endpoint, region=REGION
     )
-    seeded = store.get("conversations", hashed_id("phone", MOBILE, SALT))
-    assert seeded is not None
-    assert seeded.data["conversation"]["step"] == Step.VERDICT.value
-    assert seeded.data["conversation"]["observations"]["body_part"] == "calf"
-    assert seeded.expires_at is not None
-    assert MOBILE not in json.dumps(seeded.data)
+    assert store.get("conversations", hashed_id("phone", MOBILE, SALT)) is None
 
-    # The person replies CALL to the text: the SMS function (its own zip) carries the voice conversation on.
+    # The person replies CALL to the text: the SMS function (its own zip) asks when to call back.
     call_form, call_signature = signed_sms("/sms", "CALL", sender=MOBILE)
     sms_env = lambda_environment(template, "sms", dynamodb_table_names, dynamodb_endpoint, tmp_path)
     event = http_api_event("/sms", call_form, call_signature)
@@ -477,7 +473,7 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_and_seeds_sms_conversation
     continued = store.get("conversations", hashed_id("phone", MOBILE, SALT))
     assert continued is not None
     assert continued.data["conversation"]["step"] == Step.CALLBACK_WINDOW.value
-    assert continued.data["conversation"]["observations"] == seeded.data["conversation"]["observations"]
+    assert MOBILE not in json.dumps(continued.data)
 
     # twilio loaded on the first text only, from the zip; the cold start did not pay for it, nor for flask.
     assert not [name for name in result["cold_start_modules"] if name.split(".")[0] in ("twilio", "sms")]

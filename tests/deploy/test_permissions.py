@@ -21,6 +21,7 @@ import pytest
 from shared.config import Settings
 from shared.content import load_content
 from shared.identity import hashed_id
+from shared.records import CALLBACKS_BY_PHONE
 from shared.stores import Store
 from shared.stores.dynamodb import DynamoDBStore, make_client
 from skill.app import build_skill, invoke
@@ -33,7 +34,7 @@ from staff.app import create_app as create_staff_app
 from tests.deploy.iam import PermissionEnforcingEndpoint, Policy, role_policy, without
 from tests.dynamodb_local import REGION
 from tests.server.test_staff_deployed import CLIENT_ID, Issuer
-from tests.skill.alexa_device import AlexaDevice, plain
+from tests.skill.alexa_device import KEEPING_HEALTH_DATA, AlexaDevice, plain
 from tests.sms.conftest import TwilioPoster, sign
 from tests.sms.twilio_api import FakeTwilioApi, status_report
 
@@ -198,7 +199,7 @@ def test_sms_conversation_fails_when_a_grant_is_broken_on_purpose(
     assert step != "DELETE" or "erased" not in reply
 
 
-# --- Alexa: launch -> verdict -> tips -> text me -> (link) -> forget ---------------------------------------------
+# --- Alexa: launch -> verdict -> tips -> text me -> (link) -> callback -> forget -----------------------------------
 
 ALEXA_CONVERSATION: list[Callable[[AlexaDevice], Any]] = [
     lambda device: device.launch(),
@@ -208,6 +209,8 @@ ALEXA_CONVERSATION: list[Callable[[AlexaDevice], Any]] = [
     lambda device: device.intent("TipsIntent"),
     lambda device: device.intent("TextMeIntent"),
     lambda device: device.yes(),  # link this number's history with the voice one
+    lambda device: device.callback(),  # "ask the clinic to call me": when?
+    lambda device: device.callback("morning"),  # stored for staff
     lambda device: device.intent("ForgetHistoryIntent"),
 ]
 
@@ -217,12 +220,16 @@ def test_alexa_conversation_runs_whole_under_the_alexa_roles_grants(
 ) -> None:
     alexa = enforced("alexa")
     settings = settings_for(tmp_path, twilio_api, alexa_skill_id=None)
-    skill = build_skill(settings, alexa.store, api_client=LocalProfileApiClient(), content=CONTENT,
+    # The clinic's health-data switch on: the most the skill ever stores (history, link, a callback with its summary).
+    skill = build_skill(settings, alexa.store, api_client=LocalProfileApiClient(), content=KEEPING_HEALTH_DATA,
                         send_text=functools.partial(send_sms, settings))
     device = AlexaDevice(lambda envelope: invoke(skill, envelope), api_access_token=local_access_token(MOBILE))
     speech = [plain(step(device).ssml) for step in ALEXA_CONVERSATION]
     assert not any(trouble in said for said in speech for trouble in STORE_TROUBLE), speech
-    assert "texted" in speech[5]
+    assert "texted" in speech[5] and "linked" in speech[6]
+    assert speech[8].startswith("Done:")
+    [callback] = admin_store.query(CALLBACKS_BY_PHONE, hashed_id("phone", MOBILE, SALT))
+    assert callback.data["channel"] == "alexa" and callback.data["window"] == "morning"
     assert len(twilio_api.messages) == 1 and twilio_api.messages[0]["To"] == MOBILE
     # Forgotten on both sides of the link: the voice memory and the number's history and conversation.
     phone = hashed_id("phone", MOBILE, SALT)

@@ -20,7 +20,7 @@ from shared.identity import hashed_id
 from shared.stores import Store, store_from_settings
 from skill.app import build_skill
 from tests.skill.alexa_ca import CERT_URL, SigningIdentity, build_ca
-from tests.skill.alexa_device import NOW, SKILL_ID, USER_ID, AlexaDevice
+from tests.skill.alexa_device import KEEPING_HEALTH_DATA, NOW, SKILL_ID, USER_ID, AlexaDevice
 from tests.skill.wsgi_server import serve
 
 SALT = "test-salt-for-alexa"
@@ -61,6 +61,13 @@ def web_app(skill_settings: Settings, skill: CustomSkill, signing: tuple) -> Ale
     return AlexaWebApp(skill_settings, skill, verifier)
 
 
+@pytest.fixture
+def keeping_web_app(skill_settings: Settings, memory_store: Store, web_app: AlexaWebApp) -> AlexaWebApp:
+    """The same endpoint over a skill whose clinic keeps an episode history (clinic.yaml alexa_health_data)."""
+    skill = build_skill(skill_settings, memory_store, content=KEEPING_HEALTH_DATA)
+    return AlexaWebApp(skill_settings, skill, web_app.verifier)
+
+
 def signed_device(web_app: AlexaWebApp, identity: SigningIdentity, **options: object) -> AlexaDevice:
     """A device posting signed raw bodies to the web app's handle()."""
 
@@ -81,7 +88,7 @@ def test_signed_launch_request_gets_the_welcome(web_app: AlexaWebApp, signing: t
     assert reply.speech.startswith("Welcome to Cramp Check")
 
 
-def test_signed_dialogue_reaches_a_verdict_and_keeps_history(
+def test_signed_dialogue_reaches_a_verdict_and_keeps_no_health_information_by_default(
     web_app: AlexaWebApp, signing: tuple, memory_store: Store
 ) -> None:
     device = signed_device(web_app, signing[1])
@@ -90,6 +97,17 @@ def test_signed_dialogue_reaches_a_verdict_and_keeps_history(
     verdict = device.no()
 
     assert "This sounds most like a cramp" in verdict.speech
+    assert memory_store.get("attributes", hashed_id("alexa", USER_ID, SALT)) is None
+
+
+def test_signed_dialogue_keeps_history_when_the_clinic_switch_is_on(
+    keeping_web_app: AlexaWebApp, signing: tuple, memory_store: Store
+) -> None:
+    device = signed_device(keeping_web_app, signing[1])
+    device.describe(body_part="calf", feeling="locked", context="exercise")
+    device.no()
+    device.no()
+
     assert memory_store.get("attributes", hashed_id("alexa", USER_ID, SALT)) is not None
 
 
@@ -243,16 +261,16 @@ def test_local_simulator_refuses_requests_from_other_addresses(
 
 
 def test_signed_request_replayed_inside_the_window_is_refused_and_changes_nothing(
-    web_app: AlexaWebApp, signing: tuple, memory_store: Store
+    keeping_web_app: AlexaWebApp, signing: tuple, memory_store: Store
 ) -> None:
     identity = signing[1]
-    envelope = _verdict_envelope(signed_device(web_app, identity))
+    envelope = _verdict_envelope(signed_device(keeping_web_app, identity))
     body = json.dumps(envelope).encode()
     headers = identity.headers(body)
-    first_status, _ = web_app.handle(headers, body)
+    first_status, _ = keeping_web_app.handle(headers, body)
     saved = memory_store.get("attributes", hashed_id("alexa", USER_ID, SALT))
 
-    replay_status, replay = web_app.handle(headers, body)
+    replay_status, replay = keeping_web_app.handle(headers, body)
 
     assert (first_status, replay_status) == (200, 400)
     assert "response" not in replay

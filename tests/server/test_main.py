@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from sms.notifications import owed_fields
+from shared.callbacks import owed_fields
 from sms.outbound import read_outbox
 from tests.server.conftest import REPO, local_settings, open_test_store
 from tests.server.test_staff import store_callback_record

@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask.testing import FlaskClient
 
+from shared.callbacks import owed_fields
 from shared.config import Settings
 from shared.content import load_content
 from shared.stores import Store, store_from_settings
-from sms.notifications import owed_fields
 from sms.outbound import read_outbox
 from staff.app import create_app
 from tests.server.test_staff import NOW, store_callback_record

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from server.staff_notifier import StaffNotifier
+from shared.callbacks import owed_fields
 from shared.content import load_content
-from sms.notifications import MAX_NOTIFY_ATTEMPTS, owed_fields
+from sms.notifications import MAX_NOTIFY_ATTEMPTS
 from sms.outbound import read_outbox
 from tests.server.conftest import InProcess, csrf_from, local_settings, open_test_store
 from tests.server.test_staff import NOW, put_callback, store_callback_record

@@ -43,6 +43,7 @@ def samples(content: Content) -> dict[str, list[Any]]:
         "rephrase": [True, False],
         "done": [True, False],
         "summary": [True, False],
+        "relief": [True, False],
         "other_script": [True, False],
         "count": [1, 3, 12],
         "level": [0, 2, 4, 5],

@@ -290,6 +290,9 @@ BROKEN = [
     ("locales.yaml", _replace("  en-IN:", "  es-US:"), "locale 'es-US' speaks 'es'"),
     ("clinic.yaml", _replace("phone:", "fone:"), "missing phone"),
     ("clinic.yaml", lambda text: "", "clinic.yaml"),
+    ("clinic.yaml", _replace("alexa_health_data: false", "alexa_health_data: maybe"), "must be true or false"),
+    ("clinic.yaml", _replace("retention_days: 90", "retention_days: 0"), "whole number of days, at least 1"),
+    ("clinic.yaml", _replace("retention_days: 90", "retention_days: 3 months"), "whole number of days"),
 ]
 
 
@@ -338,3 +341,18 @@ def test_content_copied_folder_loads_like_the_original(tmp_path: Path) -> None:
     shutil.copytree(CONTENT_DIR, copy)
     loaded = load_content(str(copy))
     assert [r.id for r in loaded.rules] == [r.id for r in load_content().rules]
+
+
+def test_content_health_data_switch_is_off_and_retention_is_read_from_clinic_yaml(tmp_path: Path) -> None:
+    assert load_content().health_data.alexa_keeps_health_data is False
+    changed = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, changed)
+    path = changed / "clinic.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("alexa_health_data: false", "alexa_health_data: true").replace(
+        "retention_days: 90", "retention_days: 30"), encoding="utf-8")
+
+    policy = load_content(str(changed)).health_data
+
+    assert policy.alexa_keeps_health_data is True
+    assert policy.expires_at(1000.0) == 1000.0 + 30 * 24 * 3600

@@ -183,22 +183,40 @@ def test_out_of_scope_bleeding_in_pregnancy_is_an_emergency() -> None:
 # --- Offers: the same decisions by voice and by text ----------------------------------------------------------
 
 
-def test_verdict_offers_tips_then_the_clinic_and_a_bare_no_ends_politely() -> None:
+def test_verdict_offers_tips_then_a_callback_and_a_bare_no_ends_politely() -> None:
     verdict = say(say(say(Conversation(), "my calf locked up during my run").conversation, "no").conversation, "no")
     assert verdict.reply == Reply.ASSESSMENT and verdict.offer == "tips"
     tips = say(verdict.conversation, answer="yes")
-    assert tips.reply == Reply.TIPS and tips.offer == "clinic"
-    contact = say(tips.conversation, "yes")
-    assert contact.reply == Reply.CONTACT and contact.offer is None
+    assert tips.reply == Reply.TIPS and tips.offer == "callback"
+    asked = say(tips.conversation, "yes")
+    assert asked.reply == Reply.CALLBACK_WINDOW and asked.offer is None
+    assert say(asked.conversation, "3").conversation.callback_window == "evening"
     assert say(verdict.conversation, "no thanks").reply == Reply.GOODBYE
+    assert say(tips.conversation, answer="no").reply == Reply.GOODBYE
 
 
-def test_urgent_verdict_offers_the_clinic() -> None:
+def test_urgent_verdict_offers_a_callback() -> None:
     turn = say(Conversation(), "my calf is swollen and red")
     while turn.reply == Reply.QUESTION:
         turn = say(turn.conversation, "no")
-    assert turn.assessment.urgency == "urgent" and turn.offer == "clinic"
-    assert say(turn.conversation, "1").reply == Reply.CONTACT
+    assert turn.assessment.urgency == "urgent" and turn.offer == "callback"
+    assert say(turn.conversation, "1").reply == Reply.CALLBACK_WINDOW
+
+
+def test_callback_time_question_a_spoken_no_withdraws_it_and_a_spoken_yes_asks_again() -> None:
+    asked = next_step(Conversation(), Event.CALL, content=CONTENT)
+    assert asked.reply == Reply.CALLBACK_WINDOW
+    assert say(asked.conversation, answer="no").reply == Reply.GOODBYE
+    again = say(asked.conversation, answer="yes")
+    assert again.reply == Reply.CALLBACK_WINDOW and again.rephrase and again.conversation.callback_window is None
+    # By text, "2" picks the afternoon: it is not a "no".
+    assert say(asked.conversation, "2").conversation.callback_window == "afternoon"
+
+
+def test_stored_offer_of_the_clinics_number_still_gives_the_number() -> None:
+    observations = say(Conversation(), "calf cramp").conversation.observations
+    stored = Conversation(step=Step.OFFER_CLINIC, observations=observations)
+    assert say(stored, answer="yes").reply == Reply.CONTACT
 
 
 def test_link_offer_is_held_by_the_dialogue_and_returns_to_the_question_it_interrupted() -> None:

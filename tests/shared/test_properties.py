@@ -286,7 +286,7 @@ def every_reply(result: Assessment, locale: str) -> list[str]:
         render("sms", "tips", locale, **context, tips=result.tip_ids, content=CONTENT),
         render("alexa", "tips", locale, **context, tips=result.tip_ids, content=CONTENT),
         render("card", "tips", locale, **context, tips=result.tip_ids, content=CONTENT),
-        render("sms", "handover", locale, assessment=result, level=0, content=CONTENT),
+        render("sms", "handover", locale, assessment=result, level=0, summary=True, content=CONTENT),
     ]
     if result.urgency == "emergency":
         replies += [render(channel, "emergency", locale, **context, content=CONTENT) for channel in ("sms", "alexa")]

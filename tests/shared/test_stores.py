@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
+from shared.records import CALLBACKS_BY_STATUS
 from shared.stores import (
     COLLECTIONS,
     Store,
@@ -574,6 +575,45 @@ def test_store_circular_data_is_refused_before_anything_is_written(store: Store)
         store.put("attributes", "loop", data, expected_version=0)
 
     assert store.get("attributes", "loop") is None
+
+
+def _rows_in_file(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+
+
+def test_sqlite_store_callback_past_its_retention_is_not_returned_and_is_purged_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "purge.sqlite3"
+    store = store_from_settings("sqlite", path=path)
+    now = time.time()
+    created = "2026-11-25T19:00:00+00:00"
+    store.put("callbacks", "cb_old", {"phone": "+15550001111", "status": "new", "created_at": created},
+              expected_version=0, expires_at=now - 1)
+    store.put("callbacks", "cb_new", {"phone": "+15550002222", "status": "new", "created_at": created},
+              expected_version=0, expires_at=now + LATER)
+
+    assert store.get("callbacks", "cb_old") is None
+    assert [record.key for record in store.scan("callbacks")] == ["cb_new"]
+    assert [record.key for record in store.query(CALLBACKS_BY_STATUS, "new")] == ["cb_new"]
+    store.close()
+    # Purged on the next process's first write: the number is gone from the file, not only hidden.
+    reopened = store_from_settings("sqlite", path=path)
+    reopened.put("optouts", "phone_x", {"opted_out": True}, expected_version=0)
+    reopened.close()
+    assert _rows_in_file(path) == 2
+    assert b"+15550001111" not in path.read_bytes()
+
+
+def test_sqlite_store_purge_expired_deletes_only_expired_rows(tmp_path: Path) -> None:
+    store = store_from_settings("sqlite", path=tmp_path / "purge.sqlite3")
+    store.put("attributes", "gone", {"n": 1}, expected_version=0, expires_at=time.time() - 1)
+    store.put("attributes", "kept", {"n": 2}, expected_version=0, expires_at=time.time() + LATER)
+    store.put("optouts", "forever", {"n": 3}, expected_version=0)
+
+    assert store.purge_expired() == 1
+    assert {record.key for record in store.scan("attributes")} == {"kept"}
+    assert store.get("optouts", "forever") is not None
+    store.close()
 
 
 def test_sqlite_store_missing_parent_directories_are_created(tmp_path: Path) -> None:

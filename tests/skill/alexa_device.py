@@ -9,18 +9,27 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from shared.content import load_content
+from shared.health_data import HealthData
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "alexa"
+# The packaged content as a clinic in Amazon's HIPAA-eligible programme runs it: the skill keeps an episode history
+# and may join it with the texted one (clinic.yaml alexa_health_data: true; shared/health_data.py).
+KEEPING_HEALTH_DATA = replace(load_content(), health_data=HealthData(alexa_keeps_health_data=True))
 MODELS = Path(__file__).resolve().parents[2] / "interaction_models"
 NOW = datetime(2026, 11, 25, 19, 0, 0, tzinfo=UTC)
 SKILL_ID = "amzn1.ask.skill.6a7f2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
 USER_ID = "amzn1.ask.account.AMAXZ4QKCRAMPCHECKFIXTUREUSERR6L7N3B2VQW5Y"
-SLOT_TYPES = {"body_part": "BODY_PART", "feeling": "PATTERN", "duration": "DURATION", "context": "CONTEXT"}
+SLOT_TYPES = {
+    "body_part": "BODY_PART", "feeling": "PATTERN", "duration": "DURATION", "context": "CONTEXT",
+    "window": "CALLBACK_WINDOW",
+}
 # Roughly how fast Alexa speaks (words a second), to keep spoken turns within their time budget.
 WORDS_PER_SECOND = 2.6
 
@@ -188,6 +197,24 @@ class AlexaDevice:
     def intent(self, name: str) -> Reply:
         """Any intent without slots (built-ins, TipsIntent, ContactClinicIntent, ...)."""
         return self.post(self.envelope("help_intent", {"intent": {"name": name, "confirmationStatus": "NONE"}}))
+
+    def callback(self, window: str | None = None, heard: str | None = None, intent: str = "CallbackIntent") -> Reply:
+        """CallbackIntent ("ask the clinic to call me in the morning"), or CallbackTimeIntent ("in the morning"):
+        `window` a CALLBACK_WINDOW value id resolved as Alexa resolves it, or `heard` words no value matched;
+        neither leaves the slot empty."""
+        slot: dict[str, Any] = {"name": "window", "confirmationStatus": "NONE"}
+        authority = f"amzn1.er-authority.echo-sdk.{SKILL_ID}.{SLOT_TYPES['window']}"
+        if window is not None:
+            spoken = slot_value_names(self.locale, SLOT_TYPES["window"])[window]
+            slot.update(value=spoken, source="USER", resolutions={"resolutionsPerAuthority": [{
+                "authority": authority, "status": {"code": "ER_SUCCESS_MATCH"},
+                "values": [{"value": {"name": spoken, "id": window}}],
+            }]})
+        elif heard is not None:
+            slot.update(value=heard, source="USER", resolutions={"resolutionsPerAuthority": [
+                {"authority": authority, "status": {"code": "ER_SUCCESS_NO_MATCH"}}]})
+        request = {"name": intent, "confirmationStatus": "NONE", "slots": {"window": slot}}
+        return self.post(self.envelope("help_intent", {"intent": request}))
 
     def end(self, reason: str = "USER_INITIATED", error_type: str | None = None) -> Reply:
         """SessionEndedRequest with a reason (and error for reason ERROR)."""

@@ -18,7 +18,7 @@ from shared.logs import JsonFormatter
 from shared.stores import Store
 from skill.app import REQUEST_HANDLERS, build_skill, invoke
 from skill.handlers.errors import CatchAllExceptionHandler
-from tests.skill.alexa_device import USER_ID, AlexaDevice
+from tests.skill.alexa_device import KEEPING_HEALTH_DATA, USER_ID, AlexaDevice
 from tests.skill.test_interaction_models import HANDLED_INTENTS, LOCALES, intents_by_name
 
 APOLOGY = "Sorry, something went wrong on my side."
@@ -207,7 +207,7 @@ def test_error_in_a_handler_apologises_with_emergency_advice_and_never_leaves_an
     skill_settings: Settings, memory_store: Store
 ) -> None:
     store = StoreWithABug(memory_store)
-    skill = build_skill(skill_settings, store)
+    skill = build_skill(skill_settings, store, content=KEEPING_HEALTH_DATA)
     device = AlexaDevice(lambda envelope: invoke(skill, envelope))
     device.describe(body_part="calf", feeling="locked", context="exercise")
     device.no()  # leg not swollen

@@ -60,6 +60,8 @@ EXPECTED_SLOTS = {
     "FreeTextIntent": {"description": "AMAZON.SearchQuery"},
     "TipsIntent": {},
     "ContactClinicIntent": {},
+    "CallbackIntent": {"window": "CALLBACK_WINDOW"},
+    "CallbackTimeIntent": {"window": "CALLBACK_WINDOW"},
     "TextMeIntent": {},
     "ForgetHistoryIntent": {},
 }
@@ -92,6 +94,8 @@ EXPECTED_SLOT_TYPE_IDS = {
         "pregnancy",
         "wound",
     },
+    # The SMS line's callback windows (wording.yaml callback_windows): a spoken time is stored as the texted one.
+    "CALLBACK_WINDOW": set(load_content().language("en").words["callback_windows"]),
 }
 
 # Jaw stiffness (tetanus) and chest pain are red flags: resolving them to an ordinary body part would let

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from shared.records import ATTRIBUTES
+from shared.stores import store_from_settings
 from skill import lambda_function
 from tests.skill.alexa_device import SKILL_ID, AlexaDevice
 
@@ -43,7 +45,7 @@ def lambda_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     lambda_function.cold_start_skill.cache_clear()
 
 
-def test_lambda_handler_answers_a_whole_dialogue_and_keeps_history_on_sqlite(lambda_env: Path) -> None:
+def test_lambda_handler_answers_a_whole_dialogue_keeping_no_health_information_by_default(lambda_env: Path) -> None:
     device = AlexaDevice(lambda envelope: lambda_function.lambda_handler(envelope, LambdaContext()))
 
     welcome = device.launch()
@@ -53,7 +55,10 @@ def test_lambda_handler_answers_a_whole_dialogue_and_keeps_history_on_sqlite(lam
 
     assert welcome.speech.startswith("Welcome to Cramp Check")
     assert "This sounds most like a cramp" in verdict.speech
-    assert (lambda_env / "cramp-check.sqlite3").exists()
+    # clinic.yaml's health-data switch is off by default: nothing about the episode outlives the session.
+    store = store_from_settings("sqlite", path=lambda_env / "cramp-check.sqlite3")
+    assert store.scan(ATTRIBUTES) == []
+    store.close()
 
 
 def test_lambda_handler_builds_the_skill_once_per_cold_start(lambda_env: Path) -> None:

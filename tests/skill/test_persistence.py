@@ -18,10 +18,17 @@ from shared.identity import hashed_id
 from shared.stores import Record, Store, StoreUnavailable
 from skill.app import build_skill, invoke
 from skill.persistence import StorePersistenceAdapter, change
-from tests.skill.alexa_device import NOW, USER_ID, AlexaDevice, fixture
+from tests.skill.alexa_device import KEEPING_HEALTH_DATA, NOW, USER_ID, AlexaDevice, fixture
 
 SALT = "test-salt-for-alexa"
+RETENTION = 90 * 24 * 3600
 NOTICE = "I keep a short note of your last ten episodes"
+
+
+@pytest.fixture
+def skill(skill_settings: Settings, memory_store: Store) -> CustomSkill:
+    """The skill of a clinic whose switch lets it keep an episode history (clinic.yaml alexa_health_data)."""
+    return build_skill(skill_settings, memory_store, content=KEEPING_HEALTH_DATA)
 
 
 def envelope_for(user_id: str = USER_ID) -> RequestEnvelope:
@@ -40,7 +47,7 @@ def cramp(device: AlexaDevice) -> str:
 
 
 def test_adapter_round_trip_keys_by_hashed_user_id_in_every_store(store: Store) -> None:
-    adapter = StorePersistenceAdapter(store, SALT)
+    adapter = StorePersistenceAdapter(store, SALT, RETENTION)
     envelope = envelope_for()
 
     assert adapter.get_attributes(envelope) == {}
@@ -55,7 +62,7 @@ def test_adapter_round_trip_keys_by_hashed_user_id_in_every_store(store: Store) 
 
 
 def test_adapter_keeps_users_apart(memory_store: Store) -> None:
-    adapter = StorePersistenceAdapter(memory_store, SALT)
+    adapter = StorePersistenceAdapter(memory_store, SALT, RETENTION)
     adapter.save_attributes(envelope_for("amzn1.ask.account.ONE"), {"n": 1})
     adapter.save_attributes(envelope_for("amzn1.ask.account.TWO"), {"n": 2})
 
@@ -84,14 +91,14 @@ class DownStore:
 
 
 def test_adapter_store_outage_raises_the_sdk_persistence_error() -> None:
-    adapter = StorePersistenceAdapter(DownStore(), SALT)
+    adapter = StorePersistenceAdapter(DownStore(), SALT, RETENTION)
 
     with pytest.raises(PersistenceException):
         adapter.get_attributes(envelope_for())
 
 
 def test_history_store_outage_still_gives_the_whole_triage(skill_settings: Settings) -> None:
-    skill = build_skill(skill_settings, DownStore())
+    skill = build_skill(skill_settings, DownStore(), content=KEEPING_HEALTH_DATA)
     device = AlexaDevice(lambda envelope: invoke(skill, envelope))
 
     verdict = cramp(device)
@@ -123,6 +130,30 @@ def test_recurrence_third_cramp_this_week_is_counted_and_suggests_a_check_up(
     assert "That's the third cramp or spasm you've told me about this week." in third
     assert "It's worth booking a check-up." in third
     assert "It's worth booking a check-up." not in second
+
+
+def test_recurrence_with_the_health_data_switch_off_remembers_no_session_and_writes_nothing(
+    skill_settings: Settings, memory_store: Store
+) -> None:
+    packaged = build_skill(skill_settings, memory_store)
+    first = cramp(AlexaDevice(lambda envelope: invoke(packaged, envelope), now=NOW - timedelta(days=2)))
+    second = cramp(AlexaDevice(lambda envelope: invoke(packaged, envelope), now=NOW - timedelta(days=1)))
+    third = cramp(AlexaDevice(lambda envelope: invoke(packaged, envelope)))
+
+    assert all("this week" not in said and NOTICE not in said for said in (first, second, third))
+    assert memory_store.scan("attributes") == []
+
+
+def test_recurrence_history_kept_before_the_switch_was_turned_off_is_no_longer_read(
+    device_for: Callable[..., AlexaDevice], skill_settings: Settings, memory_store: Store
+) -> None:
+    cramp(device_for(now=NOW - timedelta(days=2)))
+    cramp(device_for(now=NOW - timedelta(days=1)))
+    packaged = build_skill(skill_settings, memory_store)
+
+    third = cramp(AlexaDevice(lambda envelope: invoke(packaged, envelope)))
+
+    assert "this week" not in third and "check-up" not in third
 
 
 def test_recurrence_episodes_older_than_a_week_do_not_count(device_for: Callable[..., AlexaDevice]) -> None:
@@ -202,9 +233,9 @@ def test_forget_history_mid_dialogue_goes_back_to_the_pending_question(device: A
 
 
 def test_history_on_sqlite_survives_a_new_skill_instance(skill_settings: Settings, sqlite_store: Store) -> None:
-    first_skill: CustomSkill = build_skill(skill_settings, sqlite_store)
+    first_skill: CustomSkill = build_skill(skill_settings, sqlite_store, content=KEEPING_HEALTH_DATA)
     cramp(AlexaDevice(lambda envelope: invoke(first_skill, envelope), now=NOW - timedelta(days=1)))
-    second_skill = build_skill(skill_settings, sqlite_store)
+    second_skill = build_skill(skill_settings, sqlite_store, content=KEEPING_HEALTH_DATA)
 
     verdict = cramp(AlexaDevice(lambda envelope: invoke(second_skill, envelope)))
 
@@ -246,7 +277,7 @@ class WriteBetween:
 
 def test_history_verdict_turn_reads_and_writes_the_attributes_once(skill_settings: Settings, store: Store) -> None:
     counting = WriteBetween(store)
-    skill = build_skill(skill_settings, counting)
+    skill = build_skill(skill_settings, counting, content=KEEPING_HEALTH_DATA)
     device = AlexaDevice(lambda envelope: invoke(skill, envelope))
     device.describe(body_part="calf", feeling="locked", context="exercise")
     device.no()
@@ -264,7 +295,7 @@ def test_history_episode_saved_by_another_device_meanwhile_is_kept_with_this_one
     skill_settings: Settings, store: Store
 ) -> None:
     between = WriteBetween(store)
-    skill = build_skill(skill_settings, between)
+    skill = build_skill(skill_settings, between, content=KEEPING_HEALTH_DATA)
     kitchen = AlexaDevice(lambda envelope: invoke(skill, envelope))
     bedroom = AlexaDevice(lambda envelope: invoke(skill, envelope))
     kitchen.describe(body_part="calf", feeling="locked", context="exercise")
@@ -285,7 +316,7 @@ def test_history_forgotten_on_another_device_meanwhile_stays_forgotten(
     skill_settings: Settings, store: Store
 ) -> None:
     between = WriteBetween(store)
-    skill = build_skill(skill_settings, between)
+    skill = build_skill(skill_settings, between, content=KEEPING_HEALTH_DATA)
     kitchen = AlexaDevice(lambda envelope: invoke(skill, envelope))
     bedroom = AlexaDevice(lambda envelope: invoke(skill, envelope))
     bedroom.describe(body_part="eyelid_face", feeling="twitching", duration="seconds", context="rest")
@@ -300,7 +331,7 @@ def test_history_forgotten_on_another_device_meanwhile_stays_forgotten(
 
 
 def test_adapter_changes_from_two_devices_read_at_the_same_version_are_both_saved(store: Store) -> None:
-    adapter = StorePersistenceAdapter(store, SALT)
+    adapter = StorePersistenceAdapter(store, SALT, RETENTION)
     envelope = envelope_for()
     adapter.save_attributes(envelope, {"episodes": [{"date": "2026-11-20", "body_part": "calf", "verdict": "cramp"}]})
     kitchen, bedroom = adapter.get_attributes(envelope), adapter.get_attributes(envelope)

@@ -106,11 +106,12 @@ def test_safety_voice_offers_follow_the_shared_dialogue(device: AlexaDevice) -> 
     device.no()
     device.no()
     tips = device.yes()
-    clinic = device.yes()
+    declined = device.no()
     assert tips.speech.startswith("Here are some tips") and tips.raw["sessionAttributes"]["conversation"]["step"] == (
-        "offer_clinic"
+        "offer_callback"
     )
-    assert clinic.ends_session and CONTENT.clinic["phone_spoken"] in clinic.speech
+    assert tips.speech.endswith(f"Would you like {CONTENT.clinic['name']} to call you back?")
+    assert declined.ends_session and CONTENT.clinic["phone_spoken"] in declined.speech
 
 
 def test_safety_voice_strain_and_hamstring_relief(device_for) -> None:

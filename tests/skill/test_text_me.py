@@ -26,7 +26,7 @@ from skill.profile import LocalProfileApiClient, e164, local_access_token
 from skill.texting import compose_text
 from sms import optouts
 from sms.outbound import send_sms
-from tests.skill.alexa_device import SKILL_ID, USER_ID, AlexaDevice
+from tests.skill.alexa_device import KEEPING_HEALTH_DATA, SKILL_ID, USER_ID, AlexaDevice
 from tests.skill.profile_api import CONSENTED, MOBILE_NUMBER_PATH, NO_CONSENT, NO_NUMBER, FakeProfileApi
 from tests.sms.twilio_api import FakeTwilioApi
 
@@ -75,8 +75,21 @@ def store() -> Store:
 
 @pytest.fixture
 def skill(settings: Settings, store: Store) -> CustomSkill:
-    """The skill as deployed (ask-sdk's DefaultApiClient, the SMS line's sender), over the store."""
-    return build_skill(settings, store, send_text=functools.partial(send_sms, settings))
+    """The skill as deployed (ask-sdk's DefaultApiClient, the SMS line's sender), over the store, for a clinic in
+    Amazon's HIPAA-eligible programme: clinic.yaml's health-data switch on (the switch off is tested below)."""
+    return build_skill(settings, store, content=KEEPING_HEALTH_DATA, send_text=functools.partial(send_sms, settings))
+
+
+@pytest.fixture
+def default_speaker(
+    settings: Settings, store: Store, profile_api: FakeProfileApi
+) -> Callable[..., AlexaDevice]:
+    """An Echo, consented, talking to the skill as packaged: the health-data switch off."""
+    skill = build_skill(settings, store, send_text=functools.partial(send_sms, settings))
+    return lambda **options: AlexaDevice(
+        lambda envelope: invoke(skill, envelope), api_endpoint=profile_api.endpoint, api_access_token=CONSENTED,
+        **options,
+    )
 
 
 @pytest.fixture
@@ -304,14 +317,53 @@ def test_text_me_before_any_description_texts_the_clinic_details_only(
 def test_compose_text_every_route_is_gsm7_within_two_segments_with_the_clinic(description: str) -> None:
     assessment = assess(read(description, LEXICON), CONTENT)
 
-    text = compose_text(assessment, "en-US", CONTENT)
+    for summary in (True, False):
+        text = compose_text(assessment, "en-US", CONTENT, summary)
 
-    assert is_gsm7(text) and sms_length(text) <= SMS_LIMIT, text
-    assert CLINIC["phone"] in text and not text.endswith("...")
-    if assessment.urgency == "emergency":
-        assert text.startswith(f"Cramp Check by {CLINIC['name']}.\nCall 911 now. ")
-    else:
-        assert f"Right now: {WORDS['relief'][assessment.relief_id]}" in text
+        assert is_gsm7(text) and sms_length(text) <= SMS_LIMIT, text
+        assert CLINIC["phone"] in text and not text.endswith("...")
+        if assessment.urgency == "emergency":
+            assert text.startswith(f"Cramp Check by {CLINIC['name']}.\nCall 911 now.")
+        else:
+            assert f"Right now: {WORDS['relief'][assessment.relief_id]}" in text
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "hard knot in my calf during exercise that will not let go",
+        "calf cramp, the leg is swollen, red and warm",
+        "my neck is stiff and I have a fever and a bad headache",
+        "my thigh cramps at night every night this week",
+    ],
+)
+def test_compose_text_without_the_summary_names_no_verdict_and_no_reason(description: str) -> None:
+    assessment = assess(read(description, LEXICON), CONTENT)
+
+    text = compose_text(assessment, "en-US", CONTENT, summary=False)
+
+    said = [WORDS["reasons"][rule] for rule in assessment.reason_ids]
+    said += [WORDS["red_flags"][assessment.red_flag]] if assessment.red_flag else []
+    assert not any(part.lower() in text.lower() for part in said), text
+    assert "Most likely" not in text and "Leans toward" not in text
+
+
+def test_text_me_by_default_texts_only_the_relief_step_and_the_clinic_and_keeps_nothing(
+    default_speaker: Callable[..., AlexaDevice], twilio_api: FakeTwilioApi, store: Store
+) -> None:
+    device = default_speaker()
+    reach_calf_cramp_verdict(device)
+
+    reply = device.intent("TextMeIntent")
+
+    assert reply.speech.startswith("Done. I've texted what to do right now and the clinic's number")
+    assert reply.ends_session, "no link is offered: the skill keeps no health information between sessions"
+    body = twilio_api.requests[0]["form"]["Body"]
+    relief = WORDS["relief"][assess(read("hard knot in my calf during exercise", LEXICON), CONTENT).relief_id]
+    assert body.startswith(f"Cramp Check by {CLINIC['name']}.\nRight now: {relief}\nClinic: {CLINIC['phone']}")
+    assert "cramp" not in body.lower().replace("cramp check", "")
+    assert store.get("conversations", phone_hash()) is None, "the SMS line is not seeded with the voice triage"
+    assert store.get("attributes", phone_hash()) is None and store.scan("attributes") == []
 
 
 def test_text_me_from_a_skill_built_without_a_text_sender_says_it_could_not_text(

@@ -6,8 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
+from shared.config import Settings
 from shared.content import load_content
-from tests.skill.alexa_device import AlexaDevice, Reply
+from shared.stores import Store
+from skill.app import build_skill, invoke
+from tests.skill.alexa_device import KEEPING_HEALTH_DATA, AlexaDevice, Reply
 
 CONTENT = load_content()
 WORDS = CONTENT.language("en-US").words
@@ -53,7 +56,7 @@ def test_cramp_dialogue_whole_verdict_with_reasons_tips_and_clinic_card(device: 
     second = device.no()
     verdict = device.no()
     tips = device.yes()
-    clinic = device.yes()
+    clinic = device.intent("ContactClinicIntent")
 
     assert first.speech.startswith("Right now:")
     assert second.speech == "Any chest pain, trouble breathing, or dark, cola-coloured urine?"
@@ -68,7 +71,7 @@ def test_cramp_dialogue_whole_verdict_with_reasons_tips_and_clinic_card(device: 
     assert CLINIC["phone"] in verdict.card["content"]
     assert tips.speech.startswith(f"Here are some tips from {CLINIC['name']}.")
     assert "Quinine" in tips.speech
-    assert tips.speech.endswith(f"Would you like the number for {CLINIC['name']}?")
+    assert tips.speech.endswith(f"Would you like {CLINIC['name']} to call you back?")
     assert all(
         WORDS["tips"][tip.id] in tips.card["content"]
         for tip in CONTENT.tips if "cramp" in tip.for_verdicts and tip.unless is None
@@ -172,17 +175,17 @@ def test_launch_each_locale_names_its_emergency_number(device_for: Callable[...,
     assert f"call {EMERGENCY_SPOKEN[locale]}." in reply.speech
 
 
-def test_urgent_swollen_leg_sends_to_a_doctor_today_and_offers_the_clinic(device: AlexaDevice) -> None:
+def test_urgent_swollen_leg_sends_to_a_doctor_today_and_offers_a_callback(device: AlexaDevice) -> None:
     device.describe(body_part="calf", feeling="locked", context="exercise")
     which = device.yes()
     device.free_text("it's red")
     verdict = device.no()
 
     assert "Don't rub or massage it." in which.speech and "rub the" not in which.speech.lower()
-    clinic = device.yes()
+    clinic = device.no()
 
     assert verdict.speech.startswith("Please see a doctor today, through urgent care or your doctor.")
-    assert verdict.speech.endswith(f"Would you like the number for {CLINIC['name']}?")
+    assert verdict.speech.endswith(f"Would you like {CLINIC['name']} to call you back?")
     assert verdict.card["content"].startswith("See a doctor today:")
     assert CLINIC["phone_spoken"] in clinic.speech
     assert clinic.ends_session
@@ -303,16 +306,31 @@ def test_verdict_card_carries_urgency_and_relief_and_no_apl_is_sent(
     assert not verdict.response.get("directives")
 
 
-def test_new_muscle_after_a_verdict_starts_a_new_episode(device: AlexaDevice) -> None:
+def two_muscles(device: AlexaDevice) -> tuple[Reply, Reply]:
+    """A back spasm to its verdict, then a calf cramp in the same session: (the calf's first reply, its verdict)."""
     device.free_text("my back has been twitching for hours")
     device.no()
     device.describe(duration="days")
     reply = device.describe(body_part="calf", feeling="locked", context="exercise")
     device.no()
-    verdict = device.no()
+    return reply, device.no()
+
+
+def test_new_muscle_after_a_verdict_starts_a_new_episode_remembering_nothing_by_default(device: AlexaDevice) -> None:
+    reply, verdict = two_muscles(device)
 
     assert reply.speech.startswith("Right now: " + CALF_RELIEF)
     assert "This sounds most like a cramp" in verdict.speech
+    assert "this week" not in verdict.speech, "no episode is kept, so none is counted"
+
+
+def test_new_muscle_after_a_verdict_counts_the_first_episode_when_the_clinic_keeps_a_history(
+    skill_settings: Settings, memory_store: Store
+) -> None:
+    skill = build_skill(skill_settings, memory_store, content=KEEPING_HEALTH_DATA)
+    reply, verdict = two_muscles(AlexaDevice(lambda envelope: invoke(skill, envelope)))
+
+    assert reply.speech.startswith("Right now: " + CALF_RELIEF)
     assert "That's the second cramp or spasm you've told me about this week." in verdict.speech
 
 

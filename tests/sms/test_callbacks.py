@@ -4,6 +4,7 @@ notifier (tests/sms/test_notifications.py has the delivery reports and retries) 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,10 @@ def test_callbacks_callback_record_holds_what_staff_need(twilio_post: TwilioPost
     assert data["summary"].startswith("cramp (strong), calf; urgency self care")
     assert data["created_at"].endswith("+00:00")
     assert data["notified"] is False and data["notify_attempts"] == 0 and data["notify_queue"] == "staff"
-    assert record.expires_at is None
+    # Kept for the clinic's retention period (clinic.yaml), measured from when it was made.
+    created = datetime.fromisoformat(data["created_at"]).timestamp()
+    assert record.expires_at == pytest.approx(created + load_content().health_data.retention_seconds)
+    assert data["channel"] == "sms"
 
 
 def notify(app: object) -> dict[str, int]:

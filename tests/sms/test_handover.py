@@ -21,7 +21,7 @@ from shared.stores import Store, store_from_settings
 from skill.app import build_skill, invoke
 from sms.app import create_app
 from sms.outbound import read_outbox, send_sms
-from tests.skill.alexa_device import SKILL_ID, USER_ID, AlexaDevice
+from tests.skill.alexa_device import KEEPING_HEALTH_DATA, SKILL_ID, USER_ID, AlexaDevice
 from tests.skill.profile_api import CONSENTED, FakeProfileApi
 from tests.sms.conftest import TEST_SALT, TwilioPoster, make_settings
 from tests.sms.helpers import assert_sms_text, conversation_erased
@@ -44,7 +44,8 @@ class Channels:
 
     def speaker(self) -> AlexaDevice:
         """An Echo whose account has the mobile number and has granted the permission."""
-        skill = build_skill(self.settings, self.store, send_text=functools.partial(send_sms, self.settings))
+        skill = build_skill(self.settings, self.store, content=KEEPING_HEALTH_DATA,
+                            send_text=functools.partial(send_sms, self.settings))
         return AlexaDevice(
             lambda envelope: invoke(skill, envelope), api_endpoint=self.profile_api.endpoint,
             api_access_token=CONSENTED, now=self.now,

@@ -154,10 +154,10 @@ def test_safety_after_an_emergency_call_and_tips_lead_with_it(twilio_post: Twili
     assert callback["urgency"] == "emergency" and callback["content_version"] == CONTENT.version
 
 
-def test_safety_yes_after_the_verdict_is_the_tips_then_the_clinic(twilio_post: TwilioPoster) -> None:
+def test_safety_yes_after_the_verdict_is_the_tips_then_a_callback(twilio_post: TwilioPoster) -> None:
     replies = converse(twilio_post, "my calf locked up during my run", "2", "2", "yes", "1")
     assert replies[3].startswith("Tips from NextPain Care:")
-    assert replies[4].startswith("NextPain Care: call +1 555 0100")
+    assert replies[4].startswith("When should NextPain Care call you back?")
 
 
 def test_safety_no_reply_ever_asks_to_text_yes(twilio_post: TwilioPoster) -> None:
