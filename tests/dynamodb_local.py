@@ -2,7 +2,8 @@
 
 moto's server answers the DynamoDB API over HTTP as AWS does, with what the store needs and dynalite lacks:
 BatchGetItem with consistent reads and TransactWriteItems with per-item conditions and cancellation reasons.
-It does not check IAM permissions (tests/deploy checks the template's grants instead).
+It does not check IAM permissions (tests/deploy checks the template's grants instead), and it is served one request
+at a time (tests/dynamodb_serial_server.py) so conditional writes are as atomic as DynamoDB's.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class DynamoDBServer:
         # Another process can take the free port before the server binds it, so try a new port.
         for _ in range(_START_ATTEMPTS):
             self.port = free_port()
-            command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
+            command = [sys.executable, "-m", "tests.dynamodb_serial_server", "127.0.0.1", str(self.port)]
             # Output to a file, read only to explain a failed start: a pipe nobody reads could fill and block it.
             self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
             self._process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
