@@ -112,9 +112,10 @@ class _Reading:
         pseudo = self.message.positions_of("not_negation")
         denials = [(match, said) for match, said in self.live("denied")
                    if said != "hypothetical" and not match.positions() & pseudo]
-        of_the_cramp = set(self.settings.get("said_of_the_cramp") or ())
+        not_read_inside = self.settings.get("not_read_inside") or {}
         for match, polarity in self.live("signs"):
-            if match.pattern.id in of_the_cramp and self._inside_another_sign(match):
+            if match.pattern.id in not_read_inside and self._inside_another_sign(
+                    match, set(not_read_inside[match.pattern.id] or ())):
                 continue
             if polarity == "negated" and self._said_again(match):
                 polarity = "asserted"
@@ -150,11 +151,12 @@ class _Reading:
             if said and all(sentence[match.start] in about_others for match in said):
                 found.asserted.discard(sign)
 
-    def _inside_another_sign(self, match: Match) -> bool:
-        """True when a match's words all belong to another sign's match ("won't go" in "food won't go down")."""
+    def _inside_another_sign(self, match: Match, signs: set[str]) -> bool:
+        """True when a match's words all belong to the match of another sign (of `signs`, or any when empty): "won't
+        go" in "food won't go down", "pink" in "pink flecks in my spit"."""
         words = match.positions()
-        return any(other.pattern.id != match.pattern.id and words <= other.positions()
-                   for section in SIGN_SECTIONS for other in self.message.of(section))
+        return any(other.pattern.id != match.pattern.id and (not signs or other.pattern.id in signs)
+                   and words <= other.positions() for section in SIGN_SECTIONS for other in self.message.of(section))
 
     def _said_again(self, denied: Match) -> bool:
         """True when a denial is followed by the same said of someone or something else, ending its clause: "my knee
