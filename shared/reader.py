@@ -26,8 +26,10 @@ from shared.matching import Hit, Match, Message, Scopes
 from shared.times import DAY, Amount, amounts, has_after, has_before, number_at
 from shared.words import MAX_TEXT_CHARS, NUMERAL, normalise
 
-__all__ = ["MAX_TEXT_CHARS", "normalise", "read"]
+__all__ = ["MAX_TEXT_CHARS", "OTHER_LANGUAGE", "normalise", "read"]
 
+# The scope of a message in a language this lexicon does not read (concepts.yaml).
+OTHER_LANGUAGE = "other_language"
 # "3 times this week": this many episodes or more is frequent (taxonomy: 3+ episodes this week).
 FREQUENT_COUNT = 3
 # The sections whose words belong to a concept (a negation word inside one denies nothing). A denial's own negation
@@ -529,9 +531,11 @@ def read(text: str, lex: Lexicon, now: datetime | None = None) -> Observations:
     reading = _Reading(text, lex, now)
     found = reading.signs()
     if reading.is_other_language():
-        # Another language: only the signs its words share with this lexicon's safety net are read.
+        # Another language: only the signs its words share with this lexicon's safety net are read, and the
+        # message is marked as not understood (the dialogue gives no self-care step for it).
         found = reading.settle(found, set(), None, None)
-        return Observations(signs=frozenset(found.asserted), possible_signs=frozenset(found.possible))
+        return Observations(signs=frozenset(found.asserted), possible_signs=frozenset(found.possible),
+                            scope=OTHER_LANGUAGE)
     contexts = reading.contexts()
     body_part = reading.body_part()
     scope = _scope(reading, body_part)
