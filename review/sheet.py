@@ -335,6 +335,9 @@ def replies(content: Content, locale: str) -> list[Row]:
         out.texted("handover", f"'Alexa, text me that' {situation}", compose_text(result, locale, content))
     for template, situation, context in TEXT_ONLY:
         out.sms(template, situation, **context, **({"question": body_part} if template == "unreadable" else {}))
+    # A message in another language: the emergency number, and the open or first question, by text and by voice.
+    out.both("other_language", "another language, with a question open", question=body_part)
+    out.both("other_language", "another language, nothing to ask", question=None)
     out.sms("unavailable", "the store cannot be reached", assessment=empty)
     for template, situation, context in VOICE_ONLY:
         out.voice(template, situation, **context)
