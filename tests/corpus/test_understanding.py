@@ -25,14 +25,14 @@ FIELD_FLOORS = {
     "age_band": (0.97, 0.97),  # 99.0 / 100
     "called_it": (0.97, 0.97),  # 99.4 / 99.4
     "scope": (0.93, 0.98),  # 95.0 / 100
-    "contexts": (0.91, 0.94),  # 93.1 / 96.0
+    "contexts": (0.91, 0.94),  # 93.3 / 96.0
     "signs": (0.96, 0.98),  # 98.0 / 99.8
     "possible_signs": (0.62, 0.93),  # 67.5 / 96.4
     "denied": (0.91, 0.96),  # 93.8 / 98.1
 }
 # The taxonomy's urgency table applied to what the reader found, against each line's expected urgency.
-TABLE_AGREEMENT_FLOOR = 0.98  # 99.1
-TABLE_OVER_ESCALATED_CEILING = 7  # 5 lines of 794: read as more urgent than expected
+TABLE_AGREEMENT_FLOOR = 0.98  # 99.2
+TABLE_OVER_ESCALATED_CEILING = 7  # 4 lines of 794: read as more urgent than expected
 TABLE_UNDER_ESCALATED_CEILING = 4  # 2 lines of 794
 # The product (read, then assess with the packaged red_flags.yaml and rules.yaml) against each line's expectation.
 PRODUCT_AGREEMENT_FLOOR = 0.98  # 99.2

@@ -118,12 +118,6 @@ def test_red_flags_situations_that_need_a_review(facts: dict, flag: str) -> None
     assert found is not None and found.urgency == "routine" and found.id == flag
 
 
-def test_red_flags_a_hand_twitch_while_gaming_is_no_writers_cramp() -> None:
-    # Writer's cramp grips the hand with the task [S30]; a thumb twitch after a lot of gaming is ordinary care.
-    twitch = {"body_part": "hand", "pattern": "twitching", "contexts": ["writing"]}
-    assert screen(Observations.from_dict(twitch), CONTENT) is None
-
-
 def test_red_flags_heavy_sweating_in_the_heat_alone_is_ordinary_heat_cramp_care() -> None:
     # CDC: heavy sweating during intense exercise is how heat cramps look; cool down and drink [S25].
     assert screen(Observations.from_dict({"contexts": ["heat"], "signs": ["heavy_sweating"]}), CONTENT) is None
