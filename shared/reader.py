@@ -154,11 +154,14 @@ class _Reading:
                 found.asserted.discard(sign)
 
     def _inside_another_sign(self, match: Match, signs: set[str]) -> bool:
-        """True when a match's words all belong to the match of another sign (of `signs`, or any when empty): "won't
-        go" in "food won't go down", "pink" in "pink flecks in my spit"."""
+        """True when a match's words all belong to the match of another sign (of `signs`, or any when empty) that is
+        said, not denied: "won't go" in "food won't go down", "pink" in "pink flecks in my spit" (but "not red, and
+        after wiping" still denies the redness)."""
         words = match.positions()
         return any(other.pattern.id != match.pattern.id and (not signs or other.pattern.id in signs)
-                   and words <= other.positions() for section in SIGN_SECTIONS for other in self.message.of(section))
+                   and words <= other.positions()
+                   and self.scopes.polarity(self._polar(other)) in ("asserted", "hedged")
+                   for section in SIGN_SECTIONS for other in self.message.of(section))
 
     def _said_again(self, denied: Match) -> bool:
         """True when a denial is followed by the same said of someone or something else, ending its clause: "my knee

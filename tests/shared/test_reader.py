@@ -491,8 +491,11 @@ RED_FLAG_MESSAGES = [
 # A sign may give way to a more specific one (in a child, a swollen ankle is the swollen-joint sign).
 SPECIFIC_RULES = [*(LEXICON.reading.get("more_specific") or {}).items(),
                   *(LEXICON.reading.get("more_specific_in_children") or {}).items()]
+# ... or to the sign whose words it turns out to be part of ("red" then "spit": blood coughed up, not red skin).
+READ_INSIDE = {sign: set(signs) for sign, signs in (LEXICON.reading.get("not_read_inside") or {}).items() if signs}
 MORE_SPECIFIC = {
     general: {specific for specific, generals in SPECIFIC_RULES if general in (generals or ())}
+    | READ_INSIDE.get(general, set())
     for general in LEXICON.concept_ids("signs")
 }
 
