@@ -1042,6 +1042,53 @@ UNSEEN_CLASSES = [
     ("it keeps happening over and over, calf cramps", dict(recurrence="recurring")),
 ]
 
+# A second batch, written after those read, to see the classes and not the wordings were learnt: 34 of 38 read when
+# written (then: a story ending "on the landing", "found me on the floor", "it catches ... every time I take a deep
+# breath", "out of breath just getting dressed").
+UNSEEN_CLASSES += [
+    ("one minute i was stretching my calf the next i was lying on the landing", dict(signs={"fainting"})),
+    ("i dont remember anything, my wife found me on the bathroom floor after my leg cramp", dict(signs={"fainting"})),
+    ("my husband is slumped in the chair and we cant wake him", dict(signs={"collapse"})),
+    ("my son was jerking all over and wouldnt respond, his legs were cramping earlier", dict(signs={"seizure"})),
+    ("her eyes rolled back and she went rigid and was shaking", dict(signs={"seizure"})),
+    ("theres pink stuff in the phlegm when i cough and my calf is sore", dict(signs={"coughing_blood"})),
+    ("bringing up red streaked mucus, leg swollen since my flight", dict(signs={"coughing_blood"})),
+    ("sharp stabbing pain in my chest when i breathe in deeply, calf tender", dict(signs={"chest_pain"})),
+    ("it catches under my ribs every time i take a deep breath", dict(signs={"chest_pain"})),
+    ("i get totally out of breath just getting dressed and my calf is swollen", dict(signs={"breathless"})),
+    ("cant breth and my leg is cramping", dict(signs={"breathless"})),
+    ("dads words are all slurry and one side of his mouth is drooping", dict(signs={"slurred_speech", "face_droop"})),
+    ("her face looks lopsided and she is talking funny", dict(signs={"face_droop", "slurred_speech"})),
+    ("my right eyelid is drooping and half closed since this morning", dict(signs={"droopy_eyelid"})),
+    ("cut my hand on rusty wire and now i can barely open my jaw", dict(signs={"jaw_stiffness"})),
+    ("fever of 39 and i cant put my chin on my chest", dict(signs={"stiff_neck", "fever"})),
+    ("food keeps getting stuck in my throat and my jaw cramps", dict(signs={"trouble_swallowing"})),
+    ("its really hard to swallow water and my neck is in spasm", dict(signs={"trouble_swallowing"})),
+    ("im 12 weeks pregnant and there was blood on the toilet paper, plus calf cramp",
+     dict(signs={"bleeding"}, contexts={"pregnancy"})),
+    ("expecting twins and noticed spotting this morning with leg cramps",
+     dict(signs={"bleeding"}, contexts={"pregnancy"})),
+    ("my calf is burning hot like a hot water bottle and swollen", dict(signs={"warmth", "swelling"})),
+    ("my knee keeps giving out and my leg feels dead", dict(signs={"weakness", "numbness"})),
+    ("my daughter is limping and wont walk on her left leg", dict(signs={"limp"})),
+    ("the cramp has lasted 20 mins and its getting more intense", dict(signs={"not_easing"})),
+    ("half an hour now and the spasm is getting worse and worse", dict(signs={"not_easing"})),
+    ("playing golf in 32 degree heat and my calves seized", dict(contexts={"heat"})),
+    ("im soaked in sweat from the sauna and my legs cramp", dict(signs={"heavy_sweating"}, contexts={"heat"})),
+    ("ive been on 6 pints a night for years and my calves cramp", dict(contexts={"heavy_drinking"})),
+    ("quit the booze on monday, now im shaking and my legs cramp",
+     dict(contexts={"alcohol_withdrawal"}, signs={"shaking"})),
+    ("lost 5 kg in a month without trying and my legs cramp", dict(signs={"weight_loss"})),
+    ("my jeans are hanging off me now and my thighs twitch", dict(signs={"weight_loss"})),
+    ("tripped over the dog and landed on my knee, now my calf cramps", dict(contexts={"fall"})),
+    ("a cat bit my finger yesterday and now my hand is cramping", dict(contexts={"wound"})),
+    ("i can only walk about 100 yards before my calf cramps and then it eases if i rest",
+     dict(signs={"pain_when_walking"})),
+    ("my hand cramps after hours of texting", dict(contexts={"writing"})),
+    ("fingers cramp when i knit for hours", dict(contexts={"writing"})),
+    ("second time today and fourth time this week my calf has cramped", dict(recurrence="frequent")),
+    ("my feet cramp over and over again", dict(recurrence="recurring")),
+]
 
 @pytest.mark.parametrize(("text", "expected"), UNSEEN_CLASSES, ids=[text[:40] for text, _ in UNSEEN_CLASSES])
 def test_reader_unseen_wording_of_an_under_read_class_reads_the_concept(text: str, expected: dict) -> None:
@@ -1066,6 +1113,8 @@ NOT_THE_CLASS = [
     # a colour said of what is coughed up is blood, not red skin, and not bleeding down below
     ("my spit has pink flecks in it and my calf cramps", "signs", "redness"),
     ("coughing and the tissue comes away red, calf cramp", "signs", "bleeding"),
+    ("i cant remember anything about my cramps", "signs", "fainting"),
+    ("my calf catches when i walk", "signs", "chest_pain"),
 ]
 
 
