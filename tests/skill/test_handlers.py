@@ -237,7 +237,7 @@ def test_logs_hold_hashed_user_request_type_intent_and_step_but_no_words_or_ids(
     with caplog.at_level(logging.INFO):
         device.free_text("my back has been twitching for hours")
         device.no()
-        device.describe(context="rest")
+        device.describe(duration="days")
 
     dumped = " ".join(json.dumps({k: str(v) for k, v in vars(r).items()}) for r in caplog.records)
     assert USER_ID not in dumped
@@ -246,8 +246,9 @@ def test_logs_hold_hashed_user_request_type_intent_and_step_but_no_words_or_ids(
     assert [r.intent for r in requests] == ["FreeTextIntent", "AMAZON.NoIntent", "DescribeSymptomIntent"]
     assert all(r.user.startswith("alexa_") and r.request_type == "IntentRequest" for r in requests)
     steps = [r for r in caplog.records if r.getMessage() == "dialogue step"]
-    # Twitching on and off, said in their own word: a spasm once the spine question is answered.
-    assert [r.step for r in steps] == ["asking", "offer_tips", "offer_tips"]
+    # Twitching on and off, said in their own word: a spasm once the spine question and how long it has been
+    # coming and going are answered.
+    assert [r.step for r in steps] == ["asking", "asking", "offer_tips"]
     # Every assessment names the content that gave it (issue 14), so the clinic can tell later which said what.
     assert {r.content_version for r in steps} == {CONTENT.version}
 

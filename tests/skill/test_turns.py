@@ -112,11 +112,14 @@ def test_verdict_with_its_reasons_fits_in_about_25_seconds(device: AlexaDevice, 
 
 def test_spasm_dialogue_from_free_text_back_twitching_for_hours(device: AlexaDevice) -> None:
     first = device.free_text("my back has been twitching for hours")
-    verdict = device.no()
+    how_long = device.no()
+    verdict = device.describe(duration="days")
 
     assert first.speech.startswith("Right now: " + BACK_RELIEF)
     assert "numbness around your groin or bottom" in first.speech
     assert_question(first)
+    # "For hours" says nothing of whether it has gone on for two weeks, when a twitch should be looked at.
+    assert how_long.speech.startswith("How long has the twitching been coming and going?")
     # Twitching on and off, and their own word for it: a spasm without asking when it started.
     assert "This sounds most like a spasm" in verdict.speech and "you call it a spasm or a twitch" in verdict.speech
     assert "Most likely a spasm." in verdict.card["content"]
@@ -303,7 +306,7 @@ def test_verdict_card_carries_urgency_and_relief_and_no_apl_is_sent(
 def test_new_muscle_after_a_verdict_starts_a_new_episode(device: AlexaDevice) -> None:
     device.free_text("my back has been twitching for hours")
     device.no()
-    device.describe(context="rest")
+    device.describe(duration="days")
     reply = device.describe(body_part="calf", feeling="locked", context="exercise")
     device.no()
     verdict = device.no()
@@ -320,3 +323,16 @@ def test_more_detail_on_the_same_muscle_after_a_verdict_refines_it(device: Alexa
     refined = device.describe(body_part="calf", context="sleep")
 
     assert "it struck in bed at night" in refined.speech
+
+
+@pytest.mark.parametrize(("duration", "urgent"), [("over_10_minutes", True), ("minutes", False)])
+def test_a_cramp_that_will_not_ease_is_asked_how_long_it_has_lasted(
+    device: AlexaDevice, duration: str, urgent: bool
+) -> None:
+    # Not easing after 10 minutes needs a doctor today (NHS inform): the skill asks rather than guesses.
+    device.free_text("my calf cramp won't ease")
+    how_long = device.no()
+    answer = device.describe(duration=duration)
+
+    assert how_long.speech.startswith("How long has this cramp lasted?")
+    assert answer.speech.startswith("Please see a doctor today") == urgent

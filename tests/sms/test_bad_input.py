@@ -80,6 +80,7 @@ def test_bad_input_body_longer_than_twilio_allows_is_cut_not_refused(twilio_post
 @pytest.mark.parametrize("body", ["MENU", "SUBSCRIBE", "ABC", "stop please", "<Response/>&amp;"])
 def test_bad_input_unknown_keyword_gets_a_helpful_reply(twilio_post: TwilioPoster, body: str) -> None:
     twilio_post("my eyelid keeps twitching, it flickers on and off for seconds")
+    twilio_post("a few days")
     text = twilio_post(body).text
     assert_sms_text(text)
     assert "TIPS" in text and "CALL" in text and "NEW" in text

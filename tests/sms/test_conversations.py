@@ -70,17 +70,47 @@ def test_conversation_back_spasm_after_lifting_is_most_likely_a_spasm(twilio_pos
     assert verdict.startswith("Most likely a spasm: the muscle is stiff and sore to move")
 
 
-def test_conversation_eyelid_twitch_gets_relief_and_verdict_in_the_first_reply(twilio_post: TwilioPoster) -> None:
-    (reply,) = converse(twilio_post, "my eyelid keeps twitching, it flickers on and off for seconds")
-    assert reply.startswith("Right now: Eyelid twitches are usually harmless.")
-    assert "Most likely a spasm" in reply and "Reply TIPS, CALL or NEW" in reply
+def test_conversation_eyelid_twitch_gets_relief_then_how_long_it_has_been_happening(twilio_post: TwilioPoster) -> None:
+    # Each flicker lasts seconds; what matters is whether it has gone on for over two weeks (NHS).
+    first, verdict = converse(twilio_post, "my eyelid keeps twitching, it flickers on and off for seconds", "1")
+    assert first.startswith("Right now: Eyelid twitches are usually harmless.")
+    assert "How long has the twitching been coming and going?" in first and "Most likely" not in first
+    assert "Most likely a spasm" in verdict and "TIPS" in verdict and "check-up" not in verdict
+
+
+@pytest.mark.parametrize("answer", ["3", "over two weeks", "about a month now"])
+def test_conversation_twitch_for_over_two_weeks_is_booked_for_a_check_up(
+    twilio_post: TwilioPoster, answer: str
+) -> None:
+    _, verdict = converse(twilio_post, "my eyelid keeps twitching", answer)
+    assert verdict.startswith("Book a check-up: a twitch that lasts more than two weeks should be looked at.")
+
+
+@pytest.mark.parametrize(("opening", "answer", "urgent"), [
+    ("my calf cramp won't ease", "2", True),
+    ("my calf cramp won't ease", "1", False),
+    ("cramping legs working outside in the heat", "3", True),
+])
+def test_conversation_how_long_a_cramp_has_lasted_is_asked_when_it_decides_the_urgency(
+    twilio_post: TwilioPoster, opening: str, answer: str, urgent: bool
+) -> None:
+    # Not easing after 10 minutes (NHS inform), cramps in the heat for over an hour (CDC): asked, not assumed.
+    reply = converse(twilio_post, opening)[0]
+    for _ in range(4):  # "no" to the warning-sign questions before it
+        if "How long has this cramp lasted?" in reply:
+            break
+        reply = converse(twilio_post, "2")[0]
+    assert "How long has this cramp lasted?" in reply
+    after = converse(twilio_post, answer)[0]
+    assert after.startswith("Please see a doctor today") == urgent, after
 
 
 def test_conversation_mixed_signs_give_an_honest_unclear(twilio_post: TwilioPoster) -> None:
     # Twitching (a spasm's pattern) during a run (a cramp's context), with no word of their own to tip it.
-    replies = converse(twilio_post, "my calf jumps on and off during my run", "no", "no", "TIPS")
-    assert replies[2].startswith("Hard to tell if this is a cramp or a spasm: the signs are mixed.")
-    assert replies[3].startswith("Tips from NextPain Care:")
+    replies = converse(twilio_post, "my calf jumps on and off during my run", "no", "no", "a few days", "TIPS")
+    assert "How long has the twitching been coming and going?" in replies[2]
+    assert replies[3].startswith("Hard to tell if this is a cramp or a spasm: the signs are mixed.")
+    assert replies[4].startswith("Tips from NextPain Care:")
 
 
 def test_conversation_with_nothing_to_tell_them_apart_says_not_enough_yet(twilio_post: TwilioPoster) -> None:
@@ -136,8 +166,8 @@ def test_conversation_unanswerable_reply_repeats_the_question(twilio_post: Twili
 
 
 def test_conversation_after_verdict_an_unknown_word_lists_the_keywords(twilio_post: TwilioPoster) -> None:
-    replies = converse(twilio_post, "my eyelid keeps twitching, it flickers on and off for seconds", "MENU")
-    assert "TIPS" in replies[1] and "CALL" in replies[1] and "NEW" in replies[1]
+    replies = converse(twilio_post, "my eyelid keeps twitching, it flickers on and off for seconds", "1", "MENU")
+    assert "TIPS" in replies[2] and "CALL" in replies[2] and "NEW" in replies[2]
 
 
 def test_conversation_state_is_stored_per_number_under_its_hash(twilio_post: TwilioPoster, memory_store: Store) -> None:
