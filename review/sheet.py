@@ -349,6 +349,9 @@ def replies(content: Content, locale: str) -> list[Row]:
     out.voice("callback_window", "'ask the clinic to call me', no time understood", assessment=empty, rephrase=True)
     for template, situation, context in TEXT_ONLY:
         out.sms(template, situation, **context, **({"question": body_part} if template == "unreadable" else {}))
+    # A message in another language: the emergency number, and the open or first question, by text and by voice.
+    out.both("other_language", "another language, with a question open", question=body_part)
+    out.both("other_language", "another language, nothing to ask", question=None)
     out.sms("unavailable", "the store cannot be reached", assessment=empty)
     for template, situation, context in VOICE_ONLY:
         out.voice(template, situation, **context)

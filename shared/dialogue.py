@@ -18,7 +18,7 @@ from shared.conditions import holds
 from shared.content import Content, Question
 from shared.facts import Observations
 from shared.lexicon import Lexicon
-from shared.reader import normalise, read
+from shared.reader import OTHER_LANGUAGE, normalise, read
 from shared.triage import SAFETY_PURPOSES, Assessment, apply_answer, assess
 
 
@@ -67,6 +67,7 @@ class Reply(StrEnum):
     CALLBACK_WINDOW = "callback_window"
     CALLBACK_CONFIRMED = "callback_confirmed"
     NOT_UNDERSTOOD = "not_understood"
+    OTHER_LANGUAGE = "other_language"
     RESTARTED = "restarted"
     GOODBYE = "goodbye"
     LINK_OFFER = "link_offer"
@@ -352,6 +353,8 @@ def _describe(conv: Conversation, message: Message, content: Content, lexicon: L
             obs = _answer(obs, question, sets)
             understood = True
     heard = _heard(message, lexicon)
+    if heard.scope == OTHER_LANGUAGE:
+        return _other_language(conv, obs, replace(heard, scope=None), content)
     if not heard.is_empty():
         # Whatever the state, what the person says is read: a warning sign said late escalates at once.
         obs = obs.merge(heard)
@@ -369,6 +372,21 @@ def _describe(conv: Conversation, message: Message, content: Content, lexicon: L
     if conv.pending and understood and conv.pending not in obs.answered:
         obs = _count_if_passed_over(content.question(conv.pending), obs, content)
     return _advance(conv, obs, understood, content)
+
+
+def _other_language(conv: Conversation, obs: Observations, heard: Observations, content: Content) -> Turn:
+    """A message in a language the reader does not read: the warning signs it shares with this language are still
+    screened (an emergency is said at once); otherwise the reply says which language is read and the emergency
+    number, and asks the open (or first) question by number, never giving a self-care step as if understood."""
+    obs = obs.merge(heard)
+    assessment = assess(obs, content)
+    if assessment.urgency == "emergency":
+        return _advance(conv, obs, True, content)
+    question_id = conv.pending or assessment.next_question_id
+    question = content.question(question_id) if question_id else None
+    step = Step.ASKING if question is not None else conv.step
+    asked = replace(conv, step=step, observations=obs, pending=question_id, turns=conv.turns + 1)
+    return Turn(asked, Reply.OTHER_LANGUAGE, assessment, question=question)
 
 
 def _count_if_passed_over(question: Question, obs: Observations, content: Content) -> Observations:

@@ -26,8 +26,10 @@ from shared.matching import Hit, Match, Message, Scopes
 from shared.times import DAY, Amount, amounts, has_after, has_before, number_at
 from shared.words import MAX_TEXT_CHARS, NUMERAL, normalise
 
-__all__ = ["MAX_TEXT_CHARS", "normalise", "read"]
+__all__ = ["MAX_TEXT_CHARS", "OTHER_LANGUAGE", "normalise", "read"]
 
+# The scope of a message in a language this lexicon does not read (concepts.yaml).
+OTHER_LANGUAGE = "other_language"
 # "3 times this week": this many episodes or more is frequent (taxonomy: 3+ episodes this week).
 FREQUENT_COUNT = 3
 # The sections whose words belong to a concept (a negation word inside one denies nothing). A denial's own negation
@@ -112,9 +114,10 @@ class _Reading:
         pseudo = self.message.positions_of("not_negation")
         denials = [(match, said) for match, said in self.live("denied")
                    if said != "hypothetical" and not match.positions() & pseudo]
-        of_the_cramp = set(self.settings.get("said_of_the_cramp") or ())
+        not_read_inside = self.settings.get("not_read_inside") or {}
         for match, polarity in self.live("signs"):
-            if match.pattern.id in of_the_cramp and self._inside_another_sign(match):
+            if match.pattern.id in not_read_inside and self._inside_another_sign(
+                    match, set(not_read_inside[match.pattern.id] or ())):
                 continue
             if polarity == "negated" and self._said_again(match):
                 polarity = "asserted"
@@ -150,10 +153,14 @@ class _Reading:
             if said and all(sentence[match.start] in about_others for match in said):
                 found.asserted.discard(sign)
 
-    def _inside_another_sign(self, match: Match) -> bool:
-        """True when a match's words all belong to another sign's match ("won't go" in "food won't go down")."""
+    def _inside_another_sign(self, match: Match, signs: set[str]) -> bool:
+        """True when a match's words all belong to the match of another sign (of `signs`, or any when empty) that is
+        said, not denied: "won't go" in "food won't go down", "pink" in "pink flecks in my spit" (but "not red, and
+        after wiping" still denies the redness)."""
         words = match.positions()
-        return any(other.pattern.id != match.pattern.id and words <= other.positions()
+        return any(other.pattern.id != match.pattern.id and (not signs or other.pattern.id in signs)
+                   and words <= other.positions()
+                   and self.scopes.polarity(self._polar(other)) in ("asserted", "hedged")
                    for section in SIGN_SECTIONS for other in self.message.of(section))
 
     def _said_again(self, denied: Match) -> bool:
@@ -527,9 +534,11 @@ def read(text: str, lex: Lexicon, now: datetime | None = None) -> Observations:
     reading = _Reading(text, lex, now)
     found = reading.signs()
     if reading.is_other_language():
-        # Another language: only the signs its words share with this lexicon's safety net are read.
+        # Another language: only the signs its words share with this lexicon's safety net are read, and the
+        # message is marked as not understood (the dialogue gives no self-care step for it).
         found = reading.settle(found, set(), None, None)
-        return Observations(signs=frozenset(found.asserted), possible_signs=frozenset(found.possible))
+        return Observations(signs=frozenset(found.asserted), possible_signs=frozenset(found.possible),
+                            scope=OTHER_LANGUAGE)
     contexts = reading.contexts()
     body_part = reading.body_part()
     scope = _scope(reading, body_part)

@@ -10,6 +10,10 @@ import re
 
 from shared.lexicon import MIN_TYPO_LENGTH, Lexicon, deletions, stems
 
+# A four-letter word is corrected only for two neighbouring letters swapped ("cnat"), and a letter typed two places
+# off only in a word of six or more ("brteah"): shorter words turn into other real words too easily.
+MIN_SWAP_LENGTH = 4
+MIN_MOVED_LETTER_LENGTH = 6
 # Long messages are cut here: SMS bodies are at most 1,600 characters (Twilio's hard limit), and a
 # few sentences is all a person mid-cramp writes.
 MAX_TEXT_CHARS = 2000
@@ -45,7 +49,21 @@ def _one_typo(word: str, target: str, lex: Lexicon) -> bool:
     if len(diffs) == 2 and diffs[1] == diffs[0] + 1:
         first, second = diffs
         return word[first] == target[second] and word[second] == target[first]
+    if len(diffs) == 3 and diffs[2] == diffs[0] + 2 and len(word) >= MIN_MOVED_LETTER_LENGTH:
+        # One letter typed two places early or late ("brteah", "breaht" for "breath").
+        typed, meant = word[diffs[0] : diffs[2] + 1], target[diffs[0] : diffs[2] + 1]
+        return typed in (meant[1:] + meant[0], meant[2] + meant[:2])
     return len(diffs) == 1 and target[diffs[0]] in lex.keyboard_neighbours.get(word[diffs[0]], "")
+
+
+def _swapped_short_word(word: str, lex: Lexicon) -> str | None:
+    """The lexicon word a four-letter word is with two neighbouring letters swapped ("cnat" -> "cant"), keeping the
+    first letter; any other slip in so short a word makes another real word too often."""
+    for at in range(1, len(word) - 1):
+        swapped = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+        if swapped != word and swapped in lex.vocabulary:
+            return swapped
+    return None
 
 
 def _typo_of(word: str, lex: Lexicon) -> str | None:
@@ -73,7 +91,11 @@ def base_form(word: str, lex: Lexicon) -> str | None:
             return base
         if base in lex.forms:
             return lex.forms[base]
-    if len(word) < MIN_TYPO_LENGTH or word in lex.not_typos or word in lex.common_words:
+    if word in lex.not_typos or word in lex.common_words:
+        return None
+    if len(word) == MIN_SWAP_LENGTH:
+        return _swapped_short_word(word, lex)
+    if len(word) < MIN_TYPO_LENGTH:
         return None
     corrected = _typo_of(word, lex)
     if corrected:

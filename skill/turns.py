@@ -203,6 +203,10 @@ def compose(handler_input: HandlerInput, turn: Turn) -> Speech:
     if turn.reply == Reply.LINK_DECLINED:
         linking.decline(handler_input)
         return Speech(say(handler_input, "link_declined"))
+    if turn.reply == Reply.OTHER_LANGUAGE:
+        # Another language: the emergency number and the question again, never a self-care step as if understood.
+        reprompt = ask(handler_input, turn.question, rephrase=True) if turn.question else follow_up(handler_input)[1]
+        return Speech(say(handler_input, "other_language", **context), reprompt)
     if turn.reply == Reply.NOT_UNDERSTOOD:
         again, reprompt = follow_up(handler_input)
         return Speech(say(handler_input, "fallback") + " " + again, reprompt)

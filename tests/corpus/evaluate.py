@@ -41,7 +41,9 @@ SINGLE_FIELDS = (
 SET_FIELDS = ("contexts", "signs", "possible_signs", "denied")
 FIELDS = SINGLE_FIELDS + SET_FIELDS
 # A field's value that means "nothing said" and is not scored as a finding (experiencer and scope have no null).
-UNSCORED = {"experiencer": "self", "scope": "in"}
+# A message in another language says nothing of the cramp's scope either: the reader marks only that it could not
+# read it (scope other_language), and the dialogue answers that.
+UNSCORED = {"experiencer": ("self",), "scope": ("in", "other_language")}
 # Two amounts of time agree when within this fraction of each other ("a few seconds" is 0.5 whether 0.4 or 0.6).
 TIME_TOLERANCE = 0.1
 
@@ -126,9 +128,9 @@ def _same_time(gold: float | None, read_value: float | None) -> bool:
 
 
 def _score_single(report: Report, name: str, record_id: str, gold: Any, got: Any) -> None:
-    score, nothing = report.fields[name], UNSCORED.get(name)
-    gold_value = None if gold == nothing else gold
-    got_value = None if got == nothing else got
+    score, nothing = report.fields[name], UNSCORED.get(name, ())
+    gold_value = None if gold in nothing else gold
+    got_value = None if got in nothing else got
     agree = _same_time(gold_value, got_value) if name.endswith("minutes") or name.endswith("ago") else (
         gold_value == got_value
     )

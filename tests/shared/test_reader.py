@@ -394,6 +394,8 @@ def test_reader_gibberish_gives_empty_observations() -> None:
         ("swollem", "swollen"),  # a neighbouring key
         ("confussed", "confused"),
         ("vomitting", "vomiting"),
+        ("cnat breathe", "cant breathe"),  # two letters swapped in a four-letter word
+        ("brteah", "breath"),  # a letter typed two places early
     ],
 )
 def test_reader_one_slip_of_the_finger_is_read_as_the_word_meant(typo: str, meant: str) -> None:
@@ -489,8 +491,11 @@ RED_FLAG_MESSAGES = [
 # A sign may give way to a more specific one (in a child, a swollen ankle is the swollen-joint sign).
 SPECIFIC_RULES = [*(LEXICON.reading.get("more_specific") or {}).items(),
                   *(LEXICON.reading.get("more_specific_in_children") or {}).items()]
+# ... or to the sign whose words it turns out to be part of ("red" then "spit": blood coughed up, not red skin).
+READ_INSIDE = {sign: set(signs) for sign, signs in (LEXICON.reading.get("not_read_inside") or {}).items() if signs}
 MORE_SPECIFIC = {
     general: {specific for specific, generals in SPECIFIC_RULES if general in (generals or ())}
+    | READ_INSIDE.get(general, set())
     for general in LEXICON.concept_ids("signs")
 }
 
@@ -898,3 +903,221 @@ def test_reader_unseen_phrasing_reads_the_concept(text: str, expected: dict) -> 
             assert got == pytest.approx(value) if value is not None else got is None, (fact, got)
         else:
             assert getattr(observations, fact) == value, (fact, getattr(observations, fact))
+
+
+# Wordings of the classes the held-out scoring found under-read (the lead's list: a faint told as a story, a fit told
+# as what was seen, blood coughed up told by its colour, pleuritic chest pain, breathlessness idioms, lay words for
+# speech, face and eyelid, lockjaw and a stiff neck, swallowing, bleeding in pregnancy, limb signs in images, a cramp
+# getting worse, the heat, alcohol, weight loss, falls and bites, claudication, repetitive hand work, recurrence).
+# Written before the lexicon was taught them: 41 of 105 read then.
+UNSEEN_CLASSES = [
+    # 1 loss of consciousness as a story
+    ("my calves were cramping then i woke up lying on the bathroom floor", dict(signs={"fainting"})),
+    ("i must have gone down because i came round on the pavement after my run", dict(signs={"fainting"})),
+    ("felt the cramp, my vision went grey and then i was on the ground", dict(signs={"fainting"})),
+    ("blanked out for a few seconds in the heat after the leg cramp", dict(signs={"fainting"})),
+    ("i lost consciousness briefly after the cramp in my thigh", dict(signs={"fainting"})),
+    ("my dad had cramps and now we cant get him to wake up", dict(signs={"collapse"})),
+    ("my wife is lying there and not responding to me, her legs were cramping", dict(signs={"collapse"})),
+    # 2 seizure as seen
+    ("his whole body went stiff and he was jerking all over on the floor", dict(signs={"seizure"})),
+    ("she was twitching all over and her eyes rolled back, wouldnt answer", dict(signs={"seizure"})),
+    ("he started foaming at the mouth and shaking violently after the cramps", dict(signs={"seizure"})),
+    ("my son had a fit like thing, arms and legs jerking and not responding", dict(signs={"seizure"})),
+    ("she went rigid and her limbs were thrashing for a minute", dict(signs={"seizure"})),
+    # 3 coughing blood indirectly
+    ("calf is sore and theres red streaks in the phlegm i cough up", dict(signs={"coughing_blood"})),
+    ("my spit has pink flecks in it since this morning and my leg cramps", dict(signs={"coughing_blood"})),
+    ("coughing and the tissue comes away red, plus a swollen calf", dict(signs={"coughing_blood"})),
+    ("bringing up rusty coloured mucus and my calf hurts", dict(signs={"coughing_blood"})),
+    ("specks of blood when i cough, calf cramp for 3 days", dict(signs={"coughing_blood"})),
+    # 4 chest pain through breathing
+    ("sharp pain in my side every time i breathe in, and my calf is swollen", dict(signs={"chest_pain"})),
+    ("stabbing feeling under my ribs when i take a breath and cant get enough air",
+     dict(signs={"chest_pain", "breathless"})),
+    ("it hurts to breathe deeply and my leg cramped after the flight", dict(signs={"chest_pain"})),
+    ("like a knife going in with each breath, calf is tender", dict(signs={"chest_pain"})),
+    ("pain behind my breastbone whenever i inhale", dict(signs={"chest_pain"})),
+    # 5 breathlessness idioms
+    ("i keep running out of breath just walking to the kitchen, calf swollen", dict(signs={"breathless"})),
+    ("im gasping after climbing a few stairs and my leg is puffy", dict(signs={"breathless"})),
+    ("i cant breath properly and my calf is killing me", dict(signs={"breathless"})),
+    ("cnat breathe and calf is hot", dict(signs={"breathless"})),
+    ("struggling to breahte and my calf cramps", dict(signs={"breathless"})),
+    ("totally winded after a couple of steps, leg cramp", dict(signs={"breathless"})),
+    # 6 speech / face / eyelid
+    ("his speech is all mushy and his hand is cramping", dict(signs={"slurred_speech"})),
+    ("my mum sounds drunk when she talks but she hasnt had a drink", dict(signs={"slurred_speech"})),
+    ("his words are coming out thick and jumbled", dict(signs={"slurred_speech"})),
+    ("one side of her face is sagging and her leg is weak", dict(signs={"face_droop"})),
+    ("his smile is lopsided all of a sudden", dict(signs={"face_droop"})),
+    ("the left side of my face has dropped", dict(signs={"face_droop"})),
+    ("my eyelid is hanging down and my eye twitches", dict(signs={"droopy_eyelid"})),
+    ("one eyelid sits lower than the other since yesterday", dict(signs={"droopy_eyelid"})),
+    ("my eye wont open all the way and the lid twitches", dict(signs={"droopy_eyelid"})),
+    # 7 lockjaw and stiff neck
+    ("stood on a nail last week and now i can hardly open my mouth to eat", dict(signs={"jaw_stiffness"})),
+    ("cant unclench my jaw and my neck cramps", dict(signs={"jaw_stiffness"})),
+    ("it hurts too much to chew and my jaw feels stuck, cut my hand gardening", dict(signs={"jaw_stiffness"})),
+    ("high fever and i cant bring my chin down to my chest", dict(signs={"stiff_neck", "fever"})),
+    ("bad headache and my neck is rigid like a plank, cant look down", dict(signs={"stiff_neck"})),
+    ("temperature of 39 and my neck is stiff as a board", dict(signs={"stiff_neck", "fever"})),
+    # 8 swallowing
+    ("my throat feels like its closing and my hands are cramping", dict(signs={"trouble_swallowing"})),
+    ("water just wont go down and my jaw is tight", dict(signs={"trouble_swallowing"})),
+    ("i can barely swallow anything since the cut on my foot", dict(signs={"trouble_swallowing"})),
+    ("my throat is tight and i struggle to get my drink down", dict(signs={"trouble_swallowing"})),
+    ("swallowing is really hard today and my neck spasms", dict(signs={"trouble_swallowing"})),
+    # 9 bleeding in pregnancy
+    ("im 20 weeks gone and had some spotting today with calf cramps",
+     dict(signs={"bleeding"}, contexts={"pregnancy"})),
+    ("expecting our first and theres pink on the tissue when i wipe", dict(signs={"bleeding"}, contexts={"pregnancy"})),
+    ("carrying 7 months and lost a bit of blood down below, leg cramps",
+     dict(signs={"bleeding"}, contexts={"pregnancy"})),
+    ("cramps in my calf, my bump is 28 weeks and ive noticed red in my knickers",
+     dict(signs={"bleeding"}, contexts={"pregnancy"})),
+    ("im pregnant and theres bright red blood on the loo roll", dict(signs={"bleeding"}, contexts={"pregnancy"})),
+    # 10 limb images
+    ("my calf is giving off heat like a radiator", dict(signs={"warmth"})),
+    ("my calf is twice the size of the other one", dict(signs={"swelling"})),
+    ("my lower leg has gone all fat and shiny", dict(signs={"swelling"})),
+    ("my leg just folded under me on the stairs", dict(signs={"weakness"})),
+    ("i cant lift my foot up properly since my back went", dict(signs={"weakness"})),
+    ("my foot feels like its wrapped in cotton wool", dict(signs={"numbness"})),
+    ("my hand feels like it belongs to someone else after the cramp", dict(signs={"numbness"})),
+    ("my little girl is hobbling and wont put any weight on her leg", dict(signs={"limp"})),
+    ("hes favouring his right leg since the cramp at football", dict(signs={"limp"})),
+    # 11 not easing as worsening
+    ("calf cramp for 20 minutes and its getting worse by the minute", dict(signs={"not_easing"})),
+    ("my thigh has been cramping for half an hour and keeps getting tighter", dict(signs={"not_easing"})),
+    ("cramp started 15 mins ago and it is only getting more painful", dict(signs={"not_easing"})),
+    ("been 25 minutes and the cramp is getting worse and worse", dict(signs={"not_easing"})),
+    # 12 heat and heavy sweating
+    ("working on the building site in this heatwave and my legs cramped", dict(contexts={"heat"})),
+    ("it was 34 degrees at the match and my calves went", dict(contexts={"heat"})),
+    ("95 f outside and my hamstring is cramping", dict(contexts={"heat"})),
+    ("out in the sun all day gardening, now my hands cramp", dict(contexts={"heat"})),
+    ("absolute scorcher today and ive got cramp in both calves", dict(contexts={"heat"})),
+    ("im dripping with sweat and my legs keep cramping", dict(signs={"heavy_sweating"})),
+    ("sweat is pouring off me and my calves are cramping", dict(signs={"heavy_sweating"})),
+    ("absolutely drenched in sweat after the shift, thigh cramp", dict(signs={"heavy_sweating"})),
+    # 13 alcohol
+    ("i usually drink a bottle of wine a night but ran out two days ago, my hands are trembling and my legs cramp",
+     dict(contexts={"alcohol_withdrawal"}, signs={"shaking"})),
+    ("cut down on the booze after drinking every day and now ive got the shakes",
+     dict(contexts={"alcohol_withdrawal"}, signs={"shaking"})),
+    ("i drink about 10 cans a day and get calf cramps", dict(contexts={"heavy_drinking"})),
+    ("i get through half a bottle of whisky every night and my legs cramp", dict(contexts={"heavy_drinking"})),
+    ("i have about 40 units a week and my feet cramp", dict(contexts={"heavy_drinking"})),
+    # 14 weight loss
+    ("ive lost 2 stone without trying and my legs cramp", dict(signs={"weight_loss"})),
+    ("down 8 kg in two months without dieting, and cramps", dict(signs={"weight_loss"})),
+    ("my trousers are falling off me and my calves twitch", dict(signs={"weight_loss"})),
+    ("lost about 10 pounds for no reason and muscle cramps", dict(signs={"weight_loss"})),
+    # 15 falls and injuries, bites
+    ("took a nasty tumble in the garden and my calf is cramping", dict(contexts={"fall"})),
+    ("rolled my ankle on the kerb and my foot is cramping", dict(contexts={"injury"})),
+    ("went down the stairs on my backside yesterday and my back is in spasm", dict(contexts={"fall"})),
+    ("the neighbours dog got my leg last week and now my jaw feels tight", dict(contexts={"wound"})),
+    ("our cat scratched my hand a few days ago and its cramping", dict(contexts={"wound"})),
+    ("a dog nipped my ankle on my walk and now the calf cramps", dict(contexts={"wound"})),
+    # 16 claudication
+    ("i can only walk a few hundred yards before my calves seize and it goes once i stand for a minute",
+     dict(signs={"pain_when_walking"})),
+    ("walking to the shop my calf cramps and i have to stop, then it eases", dict(signs={"pain_when_walking"})),
+    ("my calves ache after a short walk and settle when i rest", dict(signs={"pain_when_walking"})),
+    ("after walking a bit my legs cramp up, resting makes it go away", dict(signs={"pain_when_walking"})),
+    # 17 repetitive hand use
+    ("my hand cramps after signing christmas cards for an hour", dict(contexts={"writing"})),
+    ("fingers cramp when i play the piano for a long time", dict(contexts={"writing"})),
+    ("my thumb cramps from texting all day", dict(contexts={"writing"})),
+    ("hand cramps after hours of gaming on the controller", dict(contexts={"writing"})),
+    ("hand cramps when i play guitar for ages", dict(contexts={"writing"})),
+    # 18 recurrence
+    ("calf cramp, this is the fifth time this week", dict(recurrence="frequent")),
+    ("every night this week my feet have cramped", dict(recurrence="frequent")),
+    ("my hamstring cramps again and again", dict(recurrence="recurring")),
+    ("i get calf cramps most nights", dict(recurrence="frequent")),
+    ("third night running my calves have cramped", dict(recurrence="frequent")),
+    ("it keeps happening over and over, calf cramps", dict(recurrence="recurring")),
+]
+
+# A second batch, written after those read, to see the classes and not the wordings were learnt: 34 of 38 read when
+# written (then: a story ending "on the landing", "found me on the floor", "it catches ... every time I take a deep
+# breath", "out of breath just getting dressed").
+UNSEEN_CLASSES += [
+    ("one minute i was stretching my calf the next i was lying on the landing", dict(signs={"fainting"})),
+    ("i dont remember anything, my wife found me on the bathroom floor after my leg cramp", dict(signs={"fainting"})),
+    ("my husband is slumped in the chair and we cant wake him", dict(signs={"collapse"})),
+    ("my son was jerking all over and wouldnt respond, his legs were cramping earlier", dict(signs={"seizure"})),
+    ("her eyes rolled back and she went rigid and was shaking", dict(signs={"seizure"})),
+    ("theres pink stuff in the phlegm when i cough and my calf is sore", dict(signs={"coughing_blood"})),
+    ("bringing up red streaked mucus, leg swollen since my flight", dict(signs={"coughing_blood"})),
+    ("sharp stabbing pain in my chest when i breathe in deeply, calf tender", dict(signs={"chest_pain"})),
+    ("it catches under my ribs every time i take a deep breath", dict(signs={"chest_pain"})),
+    ("i get totally out of breath just getting dressed and my calf is swollen", dict(signs={"breathless"})),
+    ("cant breth and my leg is cramping", dict(signs={"breathless"})),
+    ("dads words are all slurry and one side of his mouth is drooping", dict(signs={"slurred_speech", "face_droop"})),
+    ("her face looks lopsided and she is talking funny", dict(signs={"face_droop", "slurred_speech"})),
+    ("my right eyelid is drooping and half closed since this morning", dict(signs={"droopy_eyelid"})),
+    ("cut my hand on rusty wire and now i can barely open my jaw", dict(signs={"jaw_stiffness"})),
+    ("fever of 39 and i cant put my chin on my chest", dict(signs={"stiff_neck", "fever"})),
+    ("food keeps getting stuck in my throat and my jaw cramps", dict(signs={"trouble_swallowing"})),
+    ("its really hard to swallow water and my neck is in spasm", dict(signs={"trouble_swallowing"})),
+    ("im 12 weeks pregnant and there was blood on the toilet paper, plus calf cramp",
+     dict(signs={"bleeding"}, contexts={"pregnancy"})),
+    ("expecting twins and noticed spotting this morning with leg cramps",
+     dict(signs={"bleeding"}, contexts={"pregnancy"})),
+    ("my calf is burning hot like a hot water bottle and swollen", dict(signs={"warmth", "swelling"})),
+    ("my knee keeps giving out and my leg feels dead", dict(signs={"weakness", "numbness"})),
+    ("my daughter is limping and wont walk on her left leg", dict(signs={"limp"})),
+    ("the cramp has lasted 20 mins and its getting more intense", dict(signs={"not_easing"})),
+    ("half an hour now and the spasm is getting worse and worse", dict(signs={"not_easing"})),
+    ("playing golf in 32 degree heat and my calves seized", dict(contexts={"heat"})),
+    ("im soaked in sweat from the sauna and my legs cramp", dict(signs={"heavy_sweating"}, contexts={"heat"})),
+    ("ive been on 6 pints a night for years and my calves cramp", dict(contexts={"heavy_drinking"})),
+    ("quit the booze on monday, now im shaking and my legs cramp",
+     dict(contexts={"alcohol_withdrawal"}, signs={"shaking"})),
+    ("lost 5 kg in a month without trying and my legs cramp", dict(signs={"weight_loss"})),
+    ("my jeans are hanging off me now and my thighs twitch", dict(signs={"weight_loss"})),
+    ("tripped over the dog and landed on my knee, now my calf cramps", dict(contexts={"fall"})),
+    ("a cat bit my finger yesterday and now my hand is cramping", dict(contexts={"wound"})),
+    ("i can only walk about 100 yards before my calf cramps and then it eases if i rest",
+     dict(signs={"pain_when_walking"})),
+    ("my hand cramps after hours of texting", dict(contexts={"writing"})),
+    ("fingers cramp when i knit for hours", dict(contexts={"writing"})),
+    ("second time today and fourth time this week my calf has cramped", dict(recurrence="frequent")),
+    ("my feet cramp over and over again", dict(recurrence="recurring")),
+]
+
+@pytest.mark.parametrize(("text", "expected"), UNSEEN_CLASSES, ids=[text[:40] for text, _ in UNSEEN_CLASSES])
+def test_reader_unseen_wording_of_an_under_read_class_reads_the_concept(text: str, expected: dict) -> None:
+    test_reader_unseen_phrasing_reads_the_concept(text, expected)
+
+
+# ... and the near misses of those classes that must stay unread: each names what it must not be read as.
+NOT_THE_CLASS = [
+    ("my muscles have been twitching all over my body for weeks", "signs", "seizure"),
+    ("i have a cough and my calf is red and sore", "signs", "coughing_blood"),
+    ("i took a deep breath and stretched my calf, it hurts", "signs", "chest_pain"),
+    ("deep breaths help the pain in my calf", "signs", "chest_pain"),
+    ("i was out of breath at the end of the marathon and my calves cramped", "signs", "breathless"),
+    ("itchy red rash down there and leg cramps", "signs", "bleeding"),
+    ("i woke up and put my feet on the floor and my calf cramped", "signs", "fainting"),
+    ("i was out for a run and my calf cramped", "signs", "fainting"),
+    ("got a cramp in my hand playing guitar for a bit", "contexts", "writing"),
+    ("cramps since cutting down on the wine", "contexts", "alcohol_withdrawal"),
+    ("i stopped for a drink and my calf cramped", "contexts", "alcohol_withdrawal"),
+    ("its 5 degrees out and my calf cramped", "contexts", "heat"),
+    ("pain in my calf when i walk, a few steps and it hurts", "signs", "breathless"),
+    # a colour said of what is coughed up is blood, not red skin, and not bleeding down below
+    ("my spit has pink flecks in it and my calf cramps", "signs", "redness"),
+    ("coughing and the tissue comes away red, calf cramp", "signs", "bleeding"),
+    ("i cant remember anything about my cramps", "signs", "fainting"),
+    ("my calf catches when i walk", "signs", "chest_pain"),
+]
+
+
+@pytest.mark.parametrize(("text", "fact", "concept"), NOT_THE_CLASS, ids=[text[:40] for text, _, _ in NOT_THE_CLASS])
+def test_reader_near_miss_of_an_under_read_class_stays_unread(text: str, fact: str, concept: str) -> None:
+    assert concept not in getattr(read(text, LEXICON, now=CORPUS_NOW), fact)

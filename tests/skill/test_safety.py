@@ -119,3 +119,22 @@ def test_safety_voice_strain_and_hamstring_relief(device_for) -> None:
     hamstring = device_for().describe(body_part="hamstring")
     assert "No heat or massage for the first 2 to 3 days." in strain.speech
     assert "lean forward from your hips" in hamstring.speech
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["j'ai une crampe au mollet depuis dix minutes et ça fait très mal",
+     "tengo un calambre en la pierna desde hace una hora y me duele mucho"],
+)
+def test_safety_voice_another_language_gets_the_emergency_number_and_no_self_care(device: AlexaDevice,
+                                                                                   said: str) -> None:
+    reply = device.free_text(said)
+    assert reply.speech.startswith("Sorry, I can only understand English. If this is an emergency, call 9 1 1 now.")
+    assert "Right now" not in reply.speech and not reply.ends_session
+    # The next answer in English is read as usual: the relief step comes once the message is understood.
+    assert "Right now" in device.free_text("my calf is cramping").speech
+
+
+def test_safety_voice_another_language_with_a_shared_warning_word_is_still_an_emergency(device: AlexaDevice) -> None:
+    reply = device.free_text("tengo un calambre en la pierna y no puedo respirar bien")
+    assert reply.speech.startswith("Call 9 1 1 now.") and reply.ends_session

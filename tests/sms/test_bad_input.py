@@ -103,3 +103,29 @@ def test_bad_input_without_message_sid_is_still_answered(tmp_path: Path, memory_
     poster = TwilioPoster(create_app(make_settings(tmp_path), memory_store).test_client())
     params = {k: v for k, v in twilio_params("calf cramp").items() if "Sid" not in k or k == "AccountSid"}
     assert poster("", params=params).text.startswith("Right now:")
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["J'ai une crampe au mollet depuis 10 minutes, ça fait très mal",
+     "Tengo un calambre en la pierna desde hace una hora y me duele mucho"],
+)
+def test_bad_input_other_language_says_english_and_the_emergency_number_with_no_self_care(
+    twilio_post: TwilioPoster, body: str
+) -> None:
+    text = twilio_post(body).text
+    assert_sms_text(text)
+    assert text.startswith("Sorry, I can only read English. In an emergency call 911 now.")
+    assert "Right now:" not in text and "Which muscle is it? Reply 1 calf" in text
+    assert "Right now:" in twilio_post("1").text  # the numbered answer is understood: now the relief step
+
+
+def test_bad_input_other_language_mid_question_asks_it_again_without_relief(twilio_post: TwilioPoster) -> None:
+    twilio_post("my calf is cramping")
+    text = twilio_post("no entiendo nada de lo que dices").text
+    assert text.startswith("Sorry, I can only read English. In an emergency call 911 now.")
+    assert "Right now:" not in text and "Reply 1 for yes, 2 for no" in text
+
+
+def test_bad_input_other_language_with_a_shared_warning_word_is_still_an_emergency(twilio_post: TwilioPoster) -> None:
+    assert twilio_post("Tengo un calambre en la pierna y no puedo respirar bien").text.startswith("Call 911 now.")
