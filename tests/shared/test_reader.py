@@ -460,8 +460,9 @@ PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 # words that neither deny, hedge nor make hypothetical what was said before them.
 GRAMMAR_WORDS = {" ".join(member) for name, members in LEXICON.classes.items()
                  if name.startswith(("grammar:", "ignore:")) for member in members}
+# A leading "=" marks a word the lexicon matches in that exact form only; the person writes the word without it.
 PLAIN_WORDS = sorted(
-    {" ".join(member) for members in LEXICON.classes.values() for member in members
+    {" ".join(word.lstrip("=") for word in member) for members in LEXICON.classes.values() for member in members
      if not any(word in GRAMMAR_WORDS for word in member)} - GRAMMAR_WORDS
 )
 EVERYDAY_WORDS = ["it", "my", "the", "was", "really", "and", "then", "2", "mins", "for", "a", "few", "hours", "lol",
@@ -514,7 +515,7 @@ def _words_of_sign(sign: str) -> set[str]:
     patterns = [p for p in LEXICON.patterns if p.id == sign and p.fact in ("signs", "possible_signs")]
     classes = {part for pattern in patterns for part in pattern.parts}
     classes |= {head for name, head in (LEXICON.reading.get("partial_signs") or {}).items() if name == sign}
-    return {word for cls in classes for member in LEXICON.classes[cls] for word in member}
+    return {word.lstrip("=") for cls in classes for member in LEXICON.classes[cls] for word in member}
 
 
 DENIALS = [
