@@ -549,6 +549,8 @@ def test_property_a_denied_sign_stays_denied_when_unrelated_clauses_follow(
 # (a Thursday) resolves weekdays. Sets: at least these ("none" for an empty set); times in minutes.
 CORPUS_NOW = datetime(2026, 12, 3, 14, 0)
 UNSEEN = [
+    ("my hamstring pinged sprinting for the bus", dict(contexts={"injury"}, body_part="hamstring")),
+    ("felt something go in my quad at five a side", dict(contexts={"injury"})),
     ("my wee has turned the colour of coca cola after yesterdays crossfit comp", dict(signs={"dark_urine"})),
     ("urine looks really brown today and my thighs ache like mad after spin", dict(signs={"dark_urine"})),
     ("ive barely had a pee since breakfast and my legs are locking up", dict(signs={"little_urine"})),
