@@ -17,6 +17,7 @@ from review.plain import describe, name_of
 from shared.content import Content, Question
 from shared.content_checks import Spot, read_yaml
 from shared.dialogue import Conversation, Reply, Turn
+from shared.erasure import Erasure
 from shared.facts import FACT_NAMES, Observations
 from shared.render import render, sms_length, sms_segments
 from shared.speech import spoken_seconds
@@ -41,10 +42,16 @@ TIPS_BY_VERDICT = (
     ("spasm", Observations(pattern="twitching")),
     ("unclear", Observations()),
 )
+# What an erasure can leave (shared/erasure.py): message ids only, or everything it may keep.
+ERASED = Erasure(callbacks=1, replies=2, texts=1, linked=True, opted_out=False, claims=3, claim_days=30,
+                 rate_minutes=None, backup_days=None)
+ERASED_ALL = replace(ERASED, opted_out=True, rate_minutes=10, backup_days=35)
 # Fixed replies of one channel: (template, situation, context).
 TEXT_ONLY: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("help", "HELP", {}), ("opted_out", "STOP (when the carrier did not answer it)", {}),
-    ("opted_in", "START after STOP", {}), ("deleted", "DELETE", {}), ("rate_limited", "too many messages", {}),
+    ("opted_in", "START after STOP", {}), ("deleted", "DELETE", {"erasure": ERASED}),
+    ("deleted", "DELETE, linked, over the rate limit, deployed", {"erasure": ERASED_ALL}),
+    ("rate_limited", "too many messages", {}),
     ("media", "a picture", {}), ("fallback", "the line is down", {}),
     ("not_understood", "after the verdict, a word it does not know", {}), ("goodbye", "no to the offer", {}),
     ("unreadable", "text it cannot read, with a question open", {"other_script": False}),
@@ -58,7 +65,10 @@ VOICE_ONLY: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("offer_tips", "after a verdict", {}), ("offer_clinic", "after an urgent verdict or the tips", {}),
     ("offer_link", "after a text was sent", {}), ("linked", "histories joined", {"done": True}),
     ("linked", "histories not joined", {"done": False}), ("link_declined", "no to joining", {}),
-    ("forgotten", "forget my history", {"done": True}), ("forgotten", "could not delete", {"done": False}),
+    ("forgotten", "forget my history", {"done": True, "erasure": None}),
+    ("forgotten", "forget my history, a number linked", {"done": True, "erasure": ERASED}),
+    ("forgotten", "forget my history, a linked number opted out, deployed", {"done": True, "erasure": ERASED_ALL}),
+    ("forgotten", "could not delete", {"done": False, "erasure": None}),
     ("text_sent", "text me that", {"summary": True}), ("text_failed", "the text could not be sent", {}),
     ("text_no_number", "no mobile number on the account", {}),
     ("text_opted_out", "the number has opted out", {"line_number": "+15550100100"}),

@@ -14,7 +14,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.records import CALLBACKS, CALLBACKS_BY_PHONE
+from shared.records import CALLBACKS
 from shared.stores import Store
 from shared.triage import Assessment
 from sms import notifications
@@ -82,10 +82,3 @@ def store_callback(
     )
     return data
 
-
-def erase_callbacks(store: Store, phone_hash: str) -> int:
-    """Delete every callback request made from this number, found through its phone-hash index; returns how many."""
-    mine = [record.key for record in store.query(CALLBACKS_BY_PHONE, phone_hash)]
-    for key in mine:
-        store.delete(CALLBACKS, key)
-    return len(mine)
