@@ -52,6 +52,8 @@ TEXT_ONLY: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("opted_in", "START after STOP", {}), ("deleted", "DELETE", {"erasure": ERASED}),
     ("deleted", "DELETE, linked, over the rate limit, deployed", {"erasure": ERASED_ALL}),
     ("rate_limited", "too many messages", {}),
+    ("stop_failed", "STOP while neither the store nor the opt-out journal can keep it", {}),
+    ("delete_failed", "DELETE while the store is unavailable", {}),
     ("media", "a picture", {}), ("fallback", "the line is down", {}),
     ("not_understood", "after the verdict, a word it does not know", {}), ("goodbye", "no to the offer", {}),
     ("unreadable", "text it cannot read, with a question open", {"other_script": False}),

@@ -129,6 +129,8 @@ class SmsLine:
         started = time.monotonic()
         phone_hash = hashed_id("phone", inbound.sender, self.settings.hash_salt)
         progress = _Progress()
+        # Opt-outs kept in the journal during an outage go into the store first, so this message already sees them.
+        optouts.replay_journal(self.store, self.settings)
         try:
             result = self._turn(inbound, phone_hash, progress)
             if result is None and inbound.sid:
@@ -145,7 +147,7 @@ class SmsLine:
                 "sms store unavailable, safe reply sent",
                 extra={"phone_hash": phone_hash, "error_type": type(exc).__name__},
             )
-            reply = self.reply_without_state(inbound)
+            reply = self._reply_in_outage(inbound, phone_hash)
             if progress.claim is not None and progress.claim_survives_failure():
                 if progress.changed_state and not progress.atomic:
                     idempotency.finish_message(self.store, progress.claim, reply, self.clock(), phone_hash)
@@ -224,6 +226,23 @@ class SmsLine:
         if replay.finished:
             return replay.reply
         # The first attempt is still running or died: never leave the person with nothing.
+        return self.reply_without_state(inbound)
+
+    def _reply_in_outage(self, inbound: Inbound, phone_hash: str) -> str | None:
+        """The reply when the store failed: an opt-out is journalled (sms/optouts.py) and confirmed as usual, DELETE
+        is asked for again (nothing could be erased), anything else gets the safe reply."""
+        match = inbound.keyword()
+        if match is not None and match.keyword == Keyword.STOP:
+            try:
+                optouts.journal_opt_out(self.settings, phone_hash, match.word, self.clock())
+            except OSError as exc:
+                # Twilio's own block still holds for an exact STOP it answered; ours could not be kept anywhere.
+                logger.error("opt-out not recorded: store and journal unavailable",
+                             extra={"phone_hash": phone_hash, "error_type": type(exc).__name__})
+                return None if match.handled_by_twilio else self._render("stop_failed")
+            return None if match.handled_by_twilio else self._render("opted_out")
+        if match is not None and match.keyword == Keyword.DELETE:
+            return self._render("delete_failed")
         return self.reply_without_state(inbound)
 
     def reply_without_state(self, inbound: Inbound) -> str | None:

@@ -15,7 +15,8 @@ from tests.sms.helpers import assert_sms_text
 CONTENT = load_content()
 LOCALES = sorted(CONTENT.locales)
 BODY_PARTS = sorted(part for part in CONTENT.relief if part != "unknown")
-LINE_TEMPLATES = ["help", "opted_out", "opted_in", "deleted", "rate_limited", "media", "fallback", "callback_window"]
+LINE_TEMPLATES = ["help", "opted_out", "opted_in", "deleted", "rate_limited", "media", "fallback", "callback_window",
+                  "stop_failed", "delete_failed"]
 
 
 @pytest.mark.parametrize("locale", LOCALES)
