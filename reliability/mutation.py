@@ -14,6 +14,8 @@ workers: one run over these functions takes minutes, not a pytest start per muta
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
 import json
 import re
 import subprocess
@@ -87,11 +89,21 @@ def results() -> dict[str, int | None]:
     return codes
 
 
-def changed_line(name: str) -> str:
-    """The source line the mutant changes, as changed (from `mutmut show`), stripped."""
-    shown = subprocess.run([MUTMUT, "show", name], cwd=REPO, capture_output=True,  # noqa: S603 - the venv's own
-                           text=True, check=False).stdout
-    added = [line[1:].strip() for line in shown.splitlines() if line.startswith("+") and not line.startswith("+++")]
+def function_sources(module: str) -> dict[str, str]:
+    """Every function mutmut wrote into its copy of a module (each mutant, and the original as `..._orig`), by name."""
+    path = MUTANTS / (module.replace(".", "/") + ".py")
+    source = path.read_text(encoding="utf-8")
+    return {node.name: ast.get_source_segment(source, node) or "" for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and "__mutmut_" in node.name}
+
+
+def changed_line(name: str, sources: dict[str, str]) -> str:
+    """The source line(s) the mutant changes, as changed, stripped ('' when its source cannot be found)."""
+    function = name.rpartition(".")[2]
+    original = sources.get(function.split("__mutmut_")[0] + "__mutmut_orig", "")
+    mutated = sources.get(function, "")
+    added = [line[2:].strip() for line in difflib.ndiff(original.splitlines()[1:], mutated.splitlines()[1:])
+             if line.startswith("+ ")]
     return " | ".join(added)
 
 
@@ -105,6 +117,7 @@ def collect() -> list[Mutant]:
     """Every target mutant with its status; survivors carry their changed line and any equivalence reason."""
     known = equivalents()
     found = []
+    sources: dict[str, dict[str, str]] = {}
     for name, code in sorted(results().items()):
         module = module_of(name)
         if module is None:
@@ -113,7 +126,10 @@ def collect() -> list[Mutant]:
         if status != "survived":
             found.append(Mutant(name, module, status))
             continue
-        line = changed_line(name)
+        module_name = name.split(".x")[0]
+        if module_name not in sources:
+            sources[module_name] = function_sources(module_name)
+        line = changed_line(name, sources[module_name])
         reason = known.get((name.split("__mutmut_")[0], line), "")
         found.append(Mutant(name, module, "equivalent" if reason else "survived", line, reason))
     return found

@@ -36,7 +36,7 @@ from shared.records import (
     OPTOUTS,
     RATE,
 )
-from shared.stores import Record, Store, VersionConflict, rewrite
+from shared.stores import Record, Store, rewrite
 
 logger = logging.getLogger(__name__)
 
@@ -114,19 +114,15 @@ def _scrub_replies(store: Store, phone_hash: str) -> tuple[int, int]:
         if not record.key.startswith(CLAIM_PREFIX):
             continue
         kept += 1
-        if record.data.get("reply") is None:
-            continue
-        data = {**record.data, "reply": None, "erased": True}
-        try:
-            store.put(CONVERSATIONS, record.key, data, expected_version=record.version, expires_at=record.expires_at)
-        except VersionConflict:
-            # Rewritten since the query: a DELETE scrubbed it the same way, or its redelivery finished it; read again.
-            rewrite(store, CONVERSATIONS, record.key, _without_reply)
-        scrubbed += 1
+        if record.data.get("reply") is not None:
+            # Version-checked from what the query read; rewritten since (a redelivery finished it), read again.
+            rewrite(store, CONVERSATIONS, record.key, _without_reply, already_read=record)
+            scrubbed += 1
     return scrubbed, kept
 
 
 def _without_reply(record: Record | None) -> tuple[dict, float | None] | None:
+    """A claim as kept after erasure: its reply gone, marked erased, expiring as it would have."""
     if record is None:
         return None
     return {**record.data, "reply": None, "erased": True}, record.expires_at
