@@ -13,7 +13,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: run chat test lint unit venv node browser bench fuzz clean review
+.PHONY: run chat test lint unit venv node browser bench fuzz eval clean review
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON312)" ]; then echo "NOTE: no CPython 3.12 here (python3.12 on PATH or ~/.pyenv/versions/3.12.*):" \
@@ -70,6 +70,11 @@ bench: venv node
 
 fuzz: venv
 	$(PY) -m reliability.fuzz
+
+# How well the free-text reader understands the development corpus (tests/corpus): per-field precision and recall,
+# red-flag sign recall, urgency and verdict agreement; writes docs/understanding.md with every miss.
+eval: venv
+	$(PY) -m tests.corpus.evaluate
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .serverless build

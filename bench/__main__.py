@@ -24,8 +24,8 @@ from bench.stats import ROOT, machine
 JSON_PATH = ROOT / "build" / "bench.json"
 MARKDOWN_PATH = ROOT / "docs" / "benchmarks.md"
 
-FULL = {"warm": 400, "warmup": 40, "core": 3000, "imports": 7, "artifact_imports": 9}
-QUICK = {"warm": 5, "warmup": 1, "core": 20, "imports": 1, "artifact_imports": 1}
+FULL = {"warm": 400, "warmup": 40, "core": 3000, "imports": 7, "compile": 15, "artifact_imports": 9}
+QUICK = {"warm": 5, "warmup": 1, "core": 20, "imports": 1, "compile": 1, "artifact_imports": 1}
 
 
 def source() -> dict[str, Any]:
@@ -52,7 +52,7 @@ def run_all(counts: dict[str, int], *, with_artifacts: bool) -> dict[str, Any]:
     }
     results["alexa_warm"] = alexa.warm(runs=counts["warm"], warmup=counts["warmup"])
     results["sms_warm"] = sms.warm(runs=counts["warm"], warmup=counts["warmup"])
-    results["core"] = core.run(runs=counts["core"], import_runs=counts["imports"])
+    results["core"] = core.run(runs=counts["core"], import_runs=counts["imports"], compile_runs=counts["compile"])
     results["round_trips"] = round_trips.run()
     if build is not None:
         results["artifacts"] = artifacts.measure(build, runs=counts["artifact_imports"])

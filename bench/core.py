@@ -8,6 +8,12 @@
 - The core's import: `python -X importtime` cumulative time of `shared.triage, shared.reader,
   shared.dialogue, shared.render` in a fresh interpreter, alternated with `ask_sdk_core.skill_builder`
   measured the same way; the ratio of the medians (target <= 1.0).
+- The free-text reader alone (`shared.reader.read`, issue 13) on every line of the development corpus
+  (tests/corpus/messages.jsonl: short texts, voice transcripts, long stories), cycled: p50/p99 in µs against
+  the same 1 ms p99 budget.
+- The lexicon's compile step (`shared.lexicon.build_lexicon` on the parsed lexicon.yaml), which runs when the
+  content loads, i.e. in every Lambda cold start, alternated with the whole content load it is part of: its
+  share of that load.
 
 `run()` returns the figures as a dict (the `python -m bench` runner stores it under "core"); `main()`
 prints a small table.
@@ -30,6 +36,9 @@ from bench.stats import ROOT, child_environment, ratio, spread
 CORE_MODULES = ("shared.triage", "shared.reader", "shared.dialogue", "shared.render")
 REFERENCE_MODULES = ("ask_sdk_core.skill_builder",)
 BUDGET_US = 1000.0  # issue 2: at most 1 ms p99 to read and assess one message
+READER_BUDGET_US = 1000.0  # issue 13: at most 1 ms p99 to read one message of the corpus
+CORPUS = ROOT / "tests" / "corpus" / "messages.jsonl"
+DEFAULT_COMPILE_RUNS = 15
 IMPORT_TARGET = 1.0  # issue 2: the core imports no slower than ask-sdk-core
 MIN_RUNS = 2000
 DEFAULT_RUNS = 3000
@@ -106,6 +115,61 @@ def assessment(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
         "phrasings": len(PHRASINGS),
         "load_average": [round(value, 2) for value in os.getloadavg()],
     }
+
+
+def reader(runs: int = DEFAULT_RUNS) -> dict[str, Any]:
+    """Wall and CPU µs per `read` alone, over `runs` calls cycling through every corpus line, after a warm-up."""
+    from shared.content import load_content
+    from shared.reader import read
+
+    lexicon = load_content().language(None).lexicon
+    texts = [json.loads(line)["text"] for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    for text in texts:  # warm-up: every line once
+        read(text, lexicon)
+
+    def read_one(index: int) -> object:
+        return read(texts[index % len(texts)], lexicon)
+
+    wall_us, cpu_us = _timed(read_one, runs)
+    subject = spread(wall_us)
+    return {
+        "name": "Reader: read one message of the development corpus",
+        "unit": "µs",
+        "subject": subject,
+        "subject_cpu": spread(cpu_us),
+        "budget_us": READER_BUDGET_US,
+        "ratio": ratio(subject["p99"], READER_BUDGET_US),
+        "messages": len(texts),
+    }
+
+
+def lexicon_compile(runs: int = DEFAULT_COMPILE_RUNS) -> dict[str, Any]:
+    """ms of compiling the parsed lexicon, alternated with a whole fresh content load (which includes it)."""
+    from shared.content import CONTENT_DIR, load_content, read_yaml
+    from shared.lexicon import build_lexicon
+
+    raw = read_yaml(CONTENT_DIR / "languages" / "en" / "lexicon.yaml")
+
+    def fresh_load() -> object:
+        load_content.cache_clear()
+        return load_content()
+
+    samples: dict[str, list[list[float]]] = {"subject": [[], []], "reference": [[], []]}
+    calls = {"subject": lambda: build_lexicon(raw), "reference": fresh_load}
+    for index in range(runs + 1):
+        for role in ("subject", "reference") if index % 2 == 0 else ("reference", "subject"):
+            wall, cpu = _timed(lambda _index, call=calls[role]: call(), 1)
+            if index:  # the first pair warms both up
+                samples[role][0].append(wall[0] / 1e3)
+                samples[role][1].append(cpu[0] / 1e3)
+    load_content.cache_clear()
+    result: dict[str, Any] = {"name": "Lexicon compile (`build_lexicon`) vs the whole content load", "unit": "ms"}
+    for role, (wall_ms, cpu_ms) in samples.items():
+        result[role] = {"wall": spread(wall_ms), "cpu": spread(cpu_ms)}
+    result["ratio"] = ratio(result["subject"]["wall"]["p50"], result["reference"]["wall"]["p50"])
+    result["cpu_ratio"] = ratio(result["subject"]["cpu"]["p50"], result["reference"]["cpu"]["p50"])
+    result["patterns"] = len(build_lexicon(raw).patterns)
+    return result
 
 
 # The channel benchmarks' inputs (bench/sms.py MESSAGE; bench/alexa.py TRIAGE_SLOTS as the skill reads them).
@@ -218,15 +282,23 @@ def imports(runs: int = DEFAULT_IMPORT_RUNS) -> dict[str, Any]:
     return result
 
 
-def run(runs: int = DEFAULT_RUNS, import_runs: int = DEFAULT_IMPORT_RUNS) -> dict[str, Any]:
+def run(runs: int = DEFAULT_RUNS, import_runs: int = DEFAULT_IMPORT_RUNS,
+        compile_runs: int = DEFAULT_COMPILE_RUNS) -> dict[str, Any]:
     """The core figures, as the bench runner stores them under "core"."""
-    return {"assessment": assessment(runs), "turns": turns(runs), "import": imports(import_runs)}
+    return {
+        "assessment": assessment(runs),
+        "reader": reader(runs),
+        "compile": lexicon_compile(compile_runs),
+        "turns": turns(runs),
+        "import": imports(import_runs),
+    }
 
 
 def table(results: dict[str, Any]) -> str:
     """The figures as a small plain-text table."""
-    found, imported = results["assessment"], results["import"]
+    found, imported, compiled = results["assessment"], results["import"], results["compile"]
     timing, cpu = found["subject"], found["subject_cpu"]
+    read_timing, read_cpu = results["reader"]["subject"], results["reader"]["subject_cpu"]
     subject, reference = imported["subject"]["wall"], imported["reference"]["wall"]
     rows = [
         ("Measure", "p50", "p99", "Target", "Ratio"),
@@ -243,6 +315,27 @@ def table(results: dict[str, Any]) -> str:
             f"{cpu['p99']:.0f} µs",
             "",
             f"{ratio(cpu['p99'], BUDGET_US):.2f} of budget",
+        ),
+        (
+            f"read one corpus message ({read_timing['runs']} runs, {results['reader']['messages']} messages)",
+            f"{read_timing['p50']:.0f} µs",
+            f"{read_timing['p99']:.0f} µs",
+            f"p99 ≤ {READER_BUDGET_US:.0f} µs",
+            f"{results['reader']['ratio']:.2f} of budget",
+        ),
+        (
+            "  same calls, CPU time of this thread",
+            f"{read_cpu['p50']:.0f} µs",
+            f"{read_cpu['p99']:.0f} µs",
+            "",
+            f"{ratio(read_cpu['p99'], READER_BUDGET_US):.2f} of budget",
+        ),
+        (
+            f"lexicon compile at content load ({compiled['subject']['wall']['runs']} runs)",
+            f"{compiled['subject']['wall']['p50']:.1f} ms",
+            f"{compiled['subject']['wall']['p99']:.1f} ms",
+            f"of a {compiled['reference']['wall']['p50']:.0f} ms load",
+            f"{compiled['ratio']:.2f} of the load",
         ),
         *(
             (

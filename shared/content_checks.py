@@ -19,15 +19,17 @@ from typing import Any
 
 from shared.conditions import OPERATORS, operator_of
 from shared.facts import CONCEPT_OF, COUNT, FACT_NAMES, KIND, NUMBER, SET
-from shared.lexicon import PHRASE_FACTS
-
-# The base language's lexicon must have every section; another language's may leave any out.
-LEXICON_SECTIONS = (
-    *PHRASE_FACTS, "negation", "clause_breaks", "spelling", "not_typos", "keyboard", "numbers", "tens", "ones",
-    "units", "times", "not_durations", "spans", "answers", "choices",
+from shared.lexicon import (
+    GRAMMAR_SECTIONS,
+    OPTIONAL_SECTIONS,
+    PHRASE_FACTS,
+    REQUIRED_SECTIONS,
+    classes_named,
 )
-OPTIONAL_LEXICON_SECTIONS = ("ignore", "approximately")
-NUMBER_SECTIONS = ("numbers", "units")  # words -> numbers
+
+NUMBER_SECTIONS = ("numbers", "units", "ordinals")  # words -> numbers
+# Sections of settings and small tables, checked by the lexicon's own compiler rather than word by word.
+SETTING_SECTIONS = ("reading", "ages", "endings")
 
 
 class ContentError(ValueError):
@@ -253,16 +255,25 @@ def check_words(words: Any, needed: dict[str, Any], spot: Spot, base: bool) -> N
 def check_lexicon(
     raw: Any, spot: Spot, concepts: dict[str, tuple[str, ...]], choices: dict[str, set[str]], base: bool
 ) -> None:
-    """Known sections; words that stay words; phrases keyed by ids of concepts.yaml; choices by real options."""
+    """Known sections; words that stay words; patterns keyed by ids of concepts.yaml and, in the base language,
+    naming only classes its `terms` have (another language may use the base's classes: its merged lexicon is
+    checked when it is compiled); choices by real options."""
     raw = mapping(raw, spot)
+    known_classes = set(raw.get("terms") or {}) | {"NUMBER"} if base else None
     for section, node in raw.items():
         at = spot / section
-        if section not in LEXICON_SECTIONS + OPTIONAL_LEXICON_SECTIONS:
+        if section not in REQUIRED_SECTIONS + OPTIONAL_SECTIONS:
             raise at.fail(f"unknown section {section!r}")
         if section in PHRASE_FACTS:
-            for concept in mapping(node, at):
+            for concept, patterns in mapping(node, at).items():
                 if concept not in concepts[CONCEPT_OF[section]]:
                     raise (at / concept).fail(f"{section} {concept!r} is not an id concepts.yaml lists")
+                _check_classes(patterns, known_classes, at / concept)
+        if section in GRAMMAR_SECTIONS:
+            _check_classes(node, known_classes, at)
+        if section == "terms":
+            for name, members in mapping(node, at).items():
+                _check_classes(members, known_classes, at / name)
         if section == "choices":
             for question, by_option in mapping(node, at).items():
                 if question not in choices:
@@ -270,10 +281,24 @@ def check_lexicon(
                 for option in mapping(by_option, at / question):
                     if option not in choices[question]:
                         raise (at / question / option).fail(f"question {question!r} has no option {option!r}")
+        if section in SETTING_SECTIONS:
+            continue
         _check_words_are_words(section, node, at)
-    missing = [section for section in LEXICON_SECTIONS if not raw.get(section)]
+    missing = [section for section in REQUIRED_SECTIONS if not raw.get(section)]
     if base and missing:
         raise spot.fail(f"missing sections {missing}")
+
+
+def _check_classes(patterns: Any, known: set[str] | None, spot: Spot) -> None:
+    """Every CAPITALISED word of a pattern (or a class member) names a class the lexicon has."""
+    if known is None:
+        return
+    for index, pattern in enumerate(non_empty_list(patterns, spot)):
+        if not isinstance(pattern, str):
+            continue  # reported as a non-word by _check_words_are_words
+        for name in classes_named(pattern):
+            if name not in known:
+                raise (spot / index).fail(f"{pattern!r} names class {name}, which the lexicon's `terms` lack")
 
 
 def _check_words_are_words(section: str, node: Any, spot: Spot) -> None:
@@ -283,7 +308,7 @@ def _check_words_are_words(section: str, node: Any, spot: Spot) -> None:
             _check_words_are_words(section + " word", word, spot / str(word))
             if not isinstance(value, int | float) or isinstance(value, bool):
                 raise (spot / word).fail(f"{section}: {word!r} needs a number, not {value!r}")
-    elif section == "spans":
+    elif section in ("spans", "days"):
         for index, span in enumerate(non_empty_list(node, spot)):
             mapping(span, spot / index, ("minutes", "phrases"))
             if not isinstance(span["minutes"], int | float) or isinstance(span["minutes"], bool):

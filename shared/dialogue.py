@@ -237,7 +237,9 @@ def _which(question: Question, words: list[str], lexicon: Lexicon) -> dict | Non
     numbers = {int(word) for word in words if word.isascii() and word.isdigit()}
     numbers |= {lexicon.ones.index(word) + 1 for word in words if word in lexicon.ones}  # "one", said by voice
     chosen = {question.asks_about[n - 1] for n in numbers if 1 <= n <= len(question.asks_about)}
-    chosen |= read(" ".join(words), lexicon).signs & set(question.asks_about)
+    # A sign's own word alone ("warm") is only a possible sign to the reader; as the answer to "which one?" it names it.
+    heard = read(" ".join(words), lexicon)
+    chosen |= (heard.signs | heard.possible_signs) & set(question.asks_about)
     return {"signs": sorted(chosen)} if chosen else None
 
 

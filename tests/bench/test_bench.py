@@ -78,11 +78,16 @@ def test_bench_command_quick_run_writes_json_and_one_table_row_per_figure(tmp_pa
     assessment = results["core"]["assessment"]
     assert assessment["subject"]["runs"] == quick["core"]
     assert_ratio(assessment["ratio"])
+    reader = results["core"]["reader"]
+    assert reader["subject"]["runs"] == quick["core"] and reader["messages"] > 700
+    assert_ratio(reader["ratio"])
+    assert_comparison(results["core"]["compile"], quick["compile"])
     assert results["machine"]["cpu"] and results["machine"]["python"]
 
     report = markdown_path.read_text()
     table = [line for line in report.splitlines() if line.startswith("| ") and "---" not in line]
-    assert len(table) == 1 + 7  # header + Alexa warm, SMS, three round-trip rows, core assessment, core import
+    # header + Alexa warm, SMS, three round-trip rows, core assessment, reader, lexicon compile, core import
+    assert len(table) == 1 + 9
     for line in table[1:]:
         assert "×" in line
     assert results["machine"]["cpu"] in report

@@ -9,41 +9,21 @@ from collections import Counter
 import pytest
 
 from tests.corpus.build import CORPUS_DIR, MESSAGES_PATH, build, coverage, render
+from tests.corpus.taxonomy import (
+    AGE_BANDS,
+    BODY_PARTS,
+    CALLED_IT,
+    CONTEXTS,
+    EXPERIENCERS,
+    PATTERNS,
+    RECURRENCES,
+    SCOPES,
+    SEVERITIES,
+    SIGNS,
+    URGENCIES,
+    table_urgency,
+)
 
-# Copied from /work/plan/taxonomy.md (the contract). The reader helper will switch these to the lexicon's ids.
-BODY_PARTS = frozenset(
-    {
-        "calf", "hamstring", "quadriceps", "leg", "foot", "hand", "arm", "lower_back", "neck_shoulder", "chest",
-        "abdomen", "eyelid_face", "other"
-    }
-)
-LEG = frozenset({"calf", "hamstring", "quadriceps", "leg", "foot"})
-BACK_NECK = frozenset({"lower_back", "neck_shoulder"})
-PATTERNS = frozenset({"locked", "twitching", "stiff"})
-RECURRENCES = frozenset({"first", "recurring", "frequent"})
-SEVERITIES = frozenset({"mild", "severe"})
-AGE_BANDS = frozenset({"child", "adult", "older_adult"})
-CALLED_IT = frozenset({"cramp", "spasm", "twitch"})
-CONTEXTS = frozenset(
-    {
-        "exercise", "after_exercise", "sleep", "rest", "standing", "lifting", "injury", "fall", "heat", "dehydration",
-        "fatigue", "nerve", "condition", "dialysis", "kidney_disease", "liver_disease", "thyroid", "heart_failure",
-        "fluid_limit", "diuretic", "statin", "new_medicine", "pregnancy", "wound", "alcohol_withdrawal",
-        "heavy_drinking", "writing", "period", "digestive", "infection"
-    }
-)
-SIGNS = frozenset(
-    {
-        "swelling", "redness", "warmth", "chest_pain", "breathless", "coughing_blood", "collapse", "dark_urine",
-        "little_urine", "confusion", "fainting", "seizure", "very_hot_skin", "stopped_sweating", "vomiting",
-        "heavy_sweating", "diarrhoea", "jaw_stiffness", "trouble_swallowing", "groin_numbness", "bladder_bowel",
-        "both_legs_weak", "tingling_mouth", "hands_curling", "fever", "rash", "severe_headache", "stiff_neck",
-        "face_droop", "slurred_speech", "one_side_weak", "weakness", "numbness", "muscle_wasting", "not_easing",
-        "weight_loss", "night_pain", "pain_when_walking", "calf_pop", "cant_push_off", "limp", "swollen_joint",
-        "bleeding", "abdominal_pain", "shaking", "hallucinations", "spreading_twitch", "eye_closing", "droopy_eyelid"
-    }
-)
-URGENCIES = ("self_care", "routine", "urgent", "emergency")
 VERDICTS = frozenset({"cramp", "spasm", "unclear"})
 # Gold fields a red_flag_signs entry may name when the flag rests on a fact that is not a sign or context
 # (frequent recurrence; a twitch going on two weeks or more).
@@ -61,99 +41,6 @@ TRAPS = frozenset({"negation", "time", "experiencer", "body_part", "scope", "loo
 # emergency or urgent: each needs at least 8 phrasings. Every other sign and context needs at least 4.
 FLAG_SIGNS = SIGNS - {"spreading_twitch", "eye_closing", "droopy_eyelid", "pain_when_walking", "muscle_wasting"}
 FLAG_CONTEXTS = frozenset({"wound", "statin", "alcohol_withdrawal", "heat", "pregnancy", "fall"})
-
-TWO_WEEKS = 2 * 10080
-EXERTION_OR_HEAT = frozenset({"heat", "exercise", "after_exercise"})
-
-# The taxonomy's urgency table, as data where a rule is "any of these ids" (the combinations are in table_urgency).
-EMERGENCY_SIGNS = frozenset(
-    {
-        "chest_pain", "breathless", "coughing_blood", "collapse",  # lung / circulation
-        "dark_urine", "little_urine",  # muscle breakdown
-        "confusion", "fainting", "seizure",  # heat stroke, any context
-        "jaw_stiffness", "trouble_swallowing",  # tetanus
-        "groin_numbness", "bladder_bowel", "both_legs_weak",  # spinal nerves
-        "face_droop", "slurred_speech", "one_side_weak",  # stroke
-    }
-)
-URGENT_SIGNS = frozenset(
-    {
-        "weakness", "numbness", "vomiting", "diarrhoea", "tingling_mouth", "calf_pop", "cant_push_off", "shaking",
-        "hallucinations", "abdominal_pain", "bleeding",
-    }
-)
-URGENT_CONTEXTS = frozenset({"wound", "statin", "alcohol_withdrawal"})
-ROUTINE_CONTEXTS = frozenset(
-    {"new_medicine", "diuretic", "dialysis", "kidney_disease", "liver_disease", "thyroid", "heart_failure",
-     "pregnancy", "heavy_drinking"}
-)
-ROUTINE_SIGNS = frozenset({"spreading_twitch", "eye_closing", "droopy_eyelid", "pain_when_walking", "muscle_wasting"})
-CLOT_SIGNS = frozenset({"swelling", "redness", "warmth"})
-# Out of scope (stomach, period, pregnancy-belly cramps): every emergency sign, plus their own flags.
-OUT_OF_SCOPE_URGENT_SIGNS = frozenset({"abdominal_pain", "bleeding"})
-
-
-def table_urgency(gold: dict) -> tuple[str, set[str]]:
-    """The taxonomy's urgency table applied to a line's gold labels: the level and the ids that put it there."""
-    signs, contexts = set(gold["signs"]), set(gold["contexts"])
-    body_part, age, in_scope = gold["body_part"], gold["age_band"], gold["scope"] == "in"
-    # A long-running problem is read as the longer of duration and onset (taxonomy, onset_minutes_ago).
-    longest = max(gold["duration_minutes"] or 0, gold["onset_minutes_ago"] or 0)
-    fired: dict[str, set[str]] = {level: set() for level in URGENCIES}
-
-    fired["emergency"] |= signs & EMERGENCY_SIGNS
-    if contexts & EXERTION_OR_HEAT and signs & {"very_hot_skin", "stopped_sweating"}:
-        fired["emergency"] |= signs & {"very_hot_skin", "stopped_sweating"} | contexts & EXERTION_OR_HEAT
-    if "tingling_mouth" in signs and ("hands_curling" in signs or body_part in {"hand", "foot"}):
-        fired["emergency"] |= signs & {"tingling_mouth", "hands_curling"}
-    if {"fever", "rash"} <= signs:
-        fired["emergency"] |= {"fever", "rash"}
-    if signs & {"fever", "severe_headache", "rash"} and ("stiff_neck" in signs or body_part == "neck_shoulder"):
-        fired["emergency"] |= signs & {"fever", "severe_headache", "rash", "stiff_neck"}
-    if "pregnancy" in contexts and "bleeding" in signs:
-        fired["emergency"] |= {"pregnancy", "bleeding"}
-    # Delirium tremens: hallucinations or confusion after stopping heavy drinking is a medical emergency (issue 14;
-    # red_flags.yaml alcohol_withdrawal_delirium), not the urgent withdrawal the taxonomy's first table said.
-    if "alcohol_withdrawal" in contexts and signs & {"hallucinations", "confusion"}:
-        fired["emergency"] |= {"alcohol_withdrawal"} | signs & {"hallucinations", "confusion"}
-
-    if in_scope:
-        fired["urgent"] |= signs & URGENT_SIGNS | contexts & URGENT_CONTEXTS
-        # CDC: heavy sweating is part of ordinary heat cramps (self-care); vomiting or an hour or more needs help
-        # today (issue 14; red_flags.yaml heat_with_vomiting_or_long), so heavy sweating alone is not urgent.
-        if "heat" in contexts and ("vomiting" in signs or longest >= 60):
-            fired["urgent"] |= {"heat"} | signs & {"vomiting"}
-        if (body_part in LEG or "pregnancy" in contexts) and signs & CLOT_SIGNS:
-            fired["urgent"] |= signs & CLOT_SIGNS | contexts & {"pregnancy"}
-        if "not_easing" in signs and longest >= 10:
-            fired["urgent"] |= {"not_easing"}
-        if body_part in BACK_NECK:
-            fired["urgent"] |= signs & {"fever", "weight_loss", "night_pain"}
-            if age == "older_adult" and "fall" in contexts:
-                fired["urgent"] |= {"fall"}
-        if age == "child":
-            fired["urgent"] |= signs & {"fever", "limp", "swollen_joint"}
-    else:
-        fired["urgent"] |= signs & OUT_OF_SCOPE_URGENT_SIGNS
-    if "pregnancy" in contexts and "abdominal_pain" in signs:
-        fired["urgent"] |= {"pregnancy", "abdominal_pain"}
-
-    if in_scope:
-        fired["routine"] |= contexts & ROUTINE_CONTEXTS | signs & ROUTINE_SIGNS
-        if gold["recurrence"] == "frequent":
-            fired["routine"] |= {"recurrence"}
-        if (gold["pattern"] == "twitching" or body_part == "eyelid_face") and longest >= TWO_WEEKS:
-            long_field = "duration_minutes" if (gold["duration_minutes"] or 0) >= TWO_WEEKS else "onset_minutes_ago"
-            fired["routine"] |= {long_field}
-        if "writing" in contexts and body_part == "hand":
-            fired["routine"] |= {"writing"}
-    else:
-        fired["routine"] |= contexts & {"pregnancy"}
-
-    for level in reversed(URGENCIES):
-        if fired[level]:
-            return level, fired[level]
-    return "self_care", set()
 
 
 @pytest.fixture(scope="module")
@@ -196,8 +83,8 @@ def test_every_label_is_a_taxonomy_id(records: list[dict]) -> None:
         assert gold["severity"] in SEVERITIES | {None}, where
         assert gold["age_band"] in AGE_BANDS | {None}, where
         assert gold["called_it"] in CALLED_IT | {None}, where
-        assert gold["experiencer"] in {"self", "other"}, where
-        assert gold["scope"] in {"in", "out"}, where
+        assert gold["experiencer"] in EXPERIENCERS, where
+        assert gold["scope"] in SCOPES, where
         assert set(gold["contexts"]) <= CONTEXTS, where
         for field in ("signs", "possible_signs", "denied"):
             assert set(gold[field]) <= SIGNS, (where, field)

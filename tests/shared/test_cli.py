@@ -55,16 +55,23 @@ def test_cli_locale_changes_the_emergency_number() -> None:
 
 
 def test_cli_json_prints_one_object_with_the_documented_keys() -> None:
-    done = triage("--json", "charley horse woke me up")
+    done = triage("--json", "charley horse in my calf woke me up")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert isinstance(out, dict)
-    assert {"verdict", "urgency", "body_part", "reasons", "next_question"} <= set(out)
+    assert {"verdict", "urgency", "body_part", "reasons", "next_question", "possible_signs", "experiencer"} <= set(out)
     assert out["body_part"] == "calf"
+    assert out["possible_signs"] == [] and out["experiencer"] == "self"
     assert out["verdict"] in ("cramp", "spasm", "unclear")
     assert out["urgency"] == "self_care"
     assert isinstance(out["reasons"], list) and all(isinstance(reason, str) for reason in out["reasons"])
     assert isinstance(out["next_question"], str) and out["next_question"].startswith("Is that leg swollen")
+
+
+def test_cli_json_names_signs_only_possible_and_who_it_is_for() -> None:
+    out = json.loads(triage("--json", "my dad's calf cramped and I'm not sure if it's swollen").stdout)
+    assert out["possible_signs"] == ["swelling"]
+    assert out["experiencer"] == "other"
 
 
 def test_cli_json_next_question_is_null_when_nothing_is_left_to_ask() -> None:

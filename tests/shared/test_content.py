@@ -67,8 +67,9 @@ def _named_values(cond: Any) -> Iterator[tuple[str, Any]]:
 def _vocabulary(content: Content) -> dict[str, set]:
     """Every value the reader or an answer to a question can produce, per fact."""
     vocab: dict[str, set] = {fact: set() for fact in CATEGORY_FACTS}
-    for fact, concept in content.language("en-US").lexicon.phrases.values():
-        vocab.setdefault(fact, set()).add(concept)
+    lexicon = content.language("en-US").lexicon
+    for fact in CATEGORY_FACTS:
+        vocab.setdefault(fact, set()).update(lexicon.concept_ids(fact))
     for question in content.questions:
         for sets in question.answers():
             for fact, value in sets.items():
@@ -277,7 +278,11 @@ BROKEN = [
     (EN_WORDS, _replace("      calf: calf\n", ""), "no wording for 'calf'"),
     (EN_LEXICON, _replace('negation: ["no",', "negation: [no,"), "quote False"),
     (EN_LEXICON, _replace("\nsigns:\n", "\nsignz:\n"), "unknown section 'signz'"),
-    (EN_LEXICON, _replace("  swelling: [swollen,", "  swolen: [swollen,"), "signs 'swolen' is not an id"),
+    (EN_LEXICON, _replace("  swelling: [SWELL,", "  swolen: [SWELL,"), "signs 'swolen' is not an id"),
+    (EN_LEXICON, _replace("  dark_urine: [URINE + DARK ~8]", "  dark_urine: [URINE + DARKK]"), "names class DARKK"),
+    (EN_LEXICON, _replace("  LIMB: [CALF,", "  LIMB: [CALFF,"), "names class CALFF"),
+    (EN_LEXICON, _replace("  dark_urine: [URINE + DARK ~8]", "  dark_urine: [my URINE + DARK ~8]"), "has an order"),
+    (EN_LEXICON, _replace("\nterms:\n", "\nterm:\n"), "unknown section 'term'"),
     (EN_LEXICON, _replace("    twitching: [twitch,", "    twitches: [twitch,"), "question 'pattern' has no option"),
     (EN_LEXICON, _replace("  second: 1\n", "  second: one\n"), "'second' needs a number"),
     ("locales.yaml", _replace("default: en-US", "default: en-ZZ"), "en-ZZ"),

@@ -52,7 +52,10 @@ def test_dialogue_every_way_of_answering_reaches_a_verdict_within_the_question_l
         others = [question for question in asked if CONTENT.question(question).purpose not in SAFETY]
         assert len(others) <= CONTENT.max_questions, asked
         assert len(set(asked)) == len(asked), asked  # an answered question is never asked again
-        assert last.reply in (Reply.ASSESSMENT, Reply.EMERGENCY)
+        # A stomach cramp is out of scope (the reader's scope): said honestly once its own warning signs are screened.
+        ending = (Reply.OUT_OF_SCOPE, Reply.EMERGENCY) if opening == "stomach cramp" else (Reply.ASSESSMENT,
+                                                                                           Reply.EMERGENCY)
+        assert last.reply in ending
         assert last.assessment.finished
 
 
@@ -77,7 +80,8 @@ def test_dialogue_red_flag_questions_come_before_distinction_questions(opening: 
     seen: list[Turn] = []
     asked_turns(say(Conversation(), opening), seen)
     distinction_turns = [turn for turn in seen if turn.question.purpose == "distinction"]
-    assert distinction_turns or opening == "hi"
+    # "hi" names nothing to tell apart; a stomach cramp is out of scope, so no cramp-or-spasm question is asked.
+    assert distinction_turns or opening in ("hi", "stomach cramp")
     for turn in distinction_turns:
         # Whenever a distinction question is asked, no relevant red-flag question is still waiting.
         assert open_red_flag_questions(turn.conversation.observations) == [], turn.question.id

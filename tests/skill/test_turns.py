@@ -112,14 +112,13 @@ def test_verdict_with_its_reasons_fits_in_about_25_seconds(device: AlexaDevice, 
 
 def test_spasm_dialogue_from_free_text_back_twitching_for_hours(device: AlexaDevice) -> None:
     first = device.free_text("my back has been twitching for hours")
-    onset = device.no()
-    verdict = device.describe(context="rest")
+    verdict = device.no()
 
     assert first.speech.startswith("Right now: " + BACK_RELIEF)
     assert "numbness around your groin or bottom" in first.speech
     assert_question(first)
-    assert onset.speech.startswith("When did it start?")
-    assert "This sounds most like a spasm" in verdict.speech
+    # Twitching on and off, and their own word for it: a spasm without asking when it started.
+    assert "This sounds most like a spasm" in verdict.speech and "you call it a spasm or a twitch" in verdict.speech
     assert "Most likely a spasm." in verdict.card["content"]
     assert_question(verdict)
 
@@ -228,7 +227,7 @@ def test_one_shot_with_every_fact_known_speaks_relief_then_verdict(device: Alexa
 
 
 def test_unresolved_slot_words_are_read_by_the_free_text_reader(device: AlexaDevice) -> None:
-    reply = device.describe(unresolved={"body_part": "charley horse in my leg"})
+    reply = device.describe(unresolved={"body_part": "charley horse in my calf"})
 
     assert reply.speech.startswith("Right now: " + CALF_RELIEF)
 

@@ -113,7 +113,7 @@ def test_lambda_missing_signature_header_is_forbidden(lambda_env: Path) -> None:
 
 
 def test_lambda_state_lives_in_the_configured_store(lambda_env: Path) -> None:
-    lambda_function.handler(http_api_event(twilio_params("calf cramp")), None)
+    lambda_function.handler(http_api_event(twilio_params("my calf")), None)
     lambda_function.handler(http_api_event(twilio_params("no")), None)
     assert (lambda_env / "cramp-check.sqlite3").exists()
     result = lambda_function.handler(http_api_event(twilio_params("1")), None)

@@ -19,7 +19,7 @@ from tests.sms.helpers import conversation_erased
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Each adds a different fact and none is a red flag, so every one must show up in the final state.
-BURST = ("my calf", "during my run", "it is a hard knot", "for 2 minutes", "I was sweating a lot", "in bed")
+BURST = ("my calf", "during my run", "it is a hard knot", "for 2 minutes", "it was a hot day", "in bed")
 
 
 def test_state_concurrent_texts_from_one_number_lose_no_update(make_poster: Callable, store: Store) -> None:
