@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,7 +53,8 @@ def journal_path(settings: Settings) -> Path:
 def journal_opt_out(settings: Settings, phone_hash: str, word: str, now: float) -> None:
     """Keep an opt-out the store could not take, on disk before returning; OSError when the file cannot be written."""
     path = journal_path(settings)
-    line = json.dumps({"phone_hash": phone_hash, "keyword": word, "at": now}) + "\n"
+    # The leading newline ends a line a crash cut short, which would otherwise swallow this opt-out into it.
+    line = "\n" + json.dumps({"phone_hash": phone_hash, "keyword": word, "at": now}) + "\n"
     with _JOURNAL_LOCK:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as fh:
@@ -83,20 +85,22 @@ def pending_opt_outs(settings: Settings) -> list[dict]:
 def replay_journal(store: Store, settings: Settings) -> int:
     """Move every journalled opt-out into the store; the journal goes once all are in. Returns how many moved; while
     the store is still unavailable nothing is lost: the journal stays for the next try."""
-    if not journal_path(settings).exists():
-        return 0
+    # One process per data folder (the local server): under the lock the journal cannot go between look and unlink.
     with _JOURNAL_LOCK:
+        if not journal_path(settings).exists():
+            return 0
         entries = pending_opt_outs(settings)
         try:
             for entry in entries:
+                # A line without the word or the time (written by hand) still opts out: as STOP, from now.
                 keyword = entry.get("keyword") if isinstance(entry.get("keyword"), str) else "STOP"
-                at = entry.get("at") if isinstance(entry.get("at"), int | float) else 0.0
+                at = entry.get("at") if isinstance(entry.get("at"), int | float) else time.time()
                 record_opt_out(store, entry["phone_hash"], keyword, at)
         except (StoreUnavailable, VersionConflict) as exc:
             logger.warning("opt-out journal not replayed yet", extra={"error_type": type(exc).__name__})
             return 0
         # Recording is idempotent (the first opt-out is kept), so a crash before this line only replays again.
-        journal_path(settings).unlink(missing_ok=True)
+        journal_path(settings).unlink()
     if entries:
         logger.info("opt-out journal replayed", extra={"opt_outs": len(entries)})
     return len(entries)

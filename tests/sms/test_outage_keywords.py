@@ -7,11 +7,14 @@ the whole data folder read-only, a DynamoDB endpoint nothing listens on."""
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import sqlite3
 import subprocess
+import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,7 @@ from shared.config import Settings
 from shared.stores import Store, open_store, store_from_settings
 from sms import notifications, optouts
 from sms.app import create_app
-from tests.dynamodb_local import REGION, free_port
+from tests.dynamodb_local import REGION, REPO_ROOT, free_port
 from tests.sms.conftest import TwilioPoster, make_settings, phone_key
 
 STOPPED = "You are unsubscribed from Cramp Check"
@@ -193,6 +196,72 @@ def test_outage_journal_replay_keeps_an_earlier_opt_out_already_stored(tmp_path:
     optouts.replay_journal(store, settings)
 
     assert store.get("optouts", phone_key()).data["keyword"] == "QUIT"
+
+
+OTHER = "+15550003333"
+
+
+def test_outage_journal_opt_out_written_after_a_crash_cut_a_line_short_is_kept(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    store = store_from_settings("memory")
+    optouts.journal_opt_out(settings, phone_key(), "STOP", 1_700_000_000.0)
+    with optouts.journal_path(settings).open("a", encoding="utf-8") as fh:
+        fh.write('{"phone_hash": "phone_cut')  # the process died mid-write
+    optouts.journal_opt_out(settings, phone_key(OTHER), "STOP", 1_700_000_060.0)  # the restarted server's next
+
+    assert optouts.replay_journal(store, settings) == 2
+
+    assert opted_out(store) and store.get("optouts", phone_key(OTHER)) is not None
+
+
+def test_outage_journal_keeps_the_word_the_person_sent(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    store = store_from_settings("memory")
+    optouts.journal_opt_out(settings, phone_key(), "UNSUBSCRIBE", 1_700_000_000.0)
+
+    optouts.replay_journal(store, settings)
+
+    assert store.get("optouts", phone_key()).data == {"opted_out_at": "2023-11-14T22:13:20+00:00",
+                                                      "keyword": "UNSUBSCRIBE"}
+
+
+def test_outage_journal_line_with_only_the_phone_hash_opts_out_as_stop_from_now(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    store = store_from_settings("memory")
+    path = optouts.journal_path(settings)
+    path.parent.mkdir(parents=True)
+    lines = ['{"keyword": "STOP"}', '["STOP"]', json.dumps({"phone_hash": phone_key()}), '{"phone_hash": 7}']
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert optouts.replay_journal(store, settings) == 1
+
+    stored = store.get("optouts", phone_key()).data
+    assert stored["keyword"] == "STOP"
+    assert abs(datetime.fromisoformat(stored["opted_out_at"]).timestamp() - time.time()) < 60
+    assert [record.key for record in store.scan("optouts")] == [phone_key()]
+
+
+def test_outage_journal_goes_where_security_md_says_even_before_the_data_folder_exists(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, data_dir=tmp_path / "fresh" / "data")
+
+    optouts.journal_opt_out(settings, phone_key(), "STOP", 1_700_000_000.0)
+
+    assert (tmp_path / "fresh" / "data" / "optouts-pending.jsonl").is_file()
+    security = (REPO_ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    assert "`optouts-pending.jsonl` in the data folder" in security
+
+
+def test_outage_journal_waits_while_the_store_is_still_locked_then_moves(sqlite_line) -> None:
+    settings, store, _post = sqlite_line
+    assert optouts.replay_journal(store, settings) == 0  # nothing journalled: nothing to move
+    optouts.journal_opt_out(settings, phone_key(), "STOP", 1_700_000_000.0)
+
+    with write_locked(settings.sqlite_path):
+        assert optouts.replay_journal(store, settings) == 0
+    assert [entry["phone_hash"] for entry in optouts.pending_opt_outs(settings)] == [phone_key()]
+
+    assert optouts.replay_journal(store, settings) == 1
+    assert opted_out(store) and not optouts.journal_path(settings).exists()
 
 
 _CONTENT = []
