@@ -29,7 +29,6 @@ from shared.records import (
     ATTRIBUTES,
     CALLBACKS,
     CALLBACKS_BY_PHONE,
-    CLAIM_PREFIX,
     CLAIM_RETENTION_SECONDS,
     CLAIMS_BY_PHONE,
     CONVERSATIONS,
@@ -53,7 +52,7 @@ class Erasure:
     texts: int  # local-outbox texts removed
     linked: bool  # a linked Alexa history went too
     opted_out: bool  # kept: the opt-out record that honours STOP
-    claims: int  # kept: MessageSid claims, ids only, for claim_days
+    claims: bool  # kept: MessageSid claims, ids only, for claim_days
     claim_days: int
     rate_minutes: int | None  # kept: the rate count, until its window ends (at most this many minutes); None: none
     backup_days: int | None  # deployed: erased callback requests leave the backups within this many days
@@ -107,25 +106,22 @@ def _about(entry: dict, settings: Settings, phone_hash: str, callback_ids: list[
     return isinstance(body, str) and any(key in body for key in callback_ids)
 
 
-def _scrub_replies(store: Store, phone_hash: str) -> tuple[int, int]:
-    """Drop the reply text of this number's MessageSid claims, keeping the claims; returns (scrubbed, claims kept)."""
-    scrubbed = kept = 0
-    for record in store.query(CLAIMS_BY_PHONE, phone_hash):
-        if not record.key.startswith(CLAIM_PREFIX):
-            continue
-        kept += 1
-        if record.data.get("reply") is not None:
-            # Version-checked from what the query read; rewritten since (a redelivery finished it), read again.
-            rewrite(store, CONVERSATIONS, record.key, _without_reply, already_read=record)
-            scrubbed += 1
-    return scrubbed, kept
+def _scrub_replies(store: Store, phone_hash: str) -> tuple[int, bool]:
+    """Drop the reply text of this number's MessageSid claims (the only conversation records carrying its hash),
+    keeping the claims; returns (replies scrubbed, whether any claim stays)."""
+    claims = store.query(CLAIMS_BY_PHONE, phone_hash)
+    with_reply = [record for record in claims if record.data.get("reply") is not None]
+    for record in with_reply:
+        # Version-checked from what the query read; rewritten since (a redelivery finished it), read again.
+        rewrite(store, CONVERSATIONS, record.key, _without_reply, already_read=record)
+    return len(with_reply), bool(claims)
 
 
 def _without_reply(record: Record | None) -> tuple[dict, float | None] | None:
-    """A claim as kept after erasure: its reply gone, marked erased, expiring as it would have."""
+    """A claim as kept after erasure: its reply gone, expiring as it would have."""
     if record is None:
         return None
-    return {**record.data, "reply": None, "erased": True}, record.expires_at
+    return {**record.data, "reply": None}, record.expires_at
 
 
 def _forget_conversation(store: Store, phone_hash: str, window_seconds: int, now: float) -> bool:

@@ -108,7 +108,6 @@ class ClaimRecord(TypedDict, total=False):
     takeovers: int
     reply: str | None  # repeated to a redelivery; scrubbed by DELETE
     finished_at: float
-    erased: bool
 
 
 class Episode(TypedDict):

@@ -5,6 +5,7 @@ exactly what stays. The files are read as bytes, as anyone with the disk could r
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -212,3 +213,67 @@ def test_erasure_voice_skill_alone_forgets_as_the_local_server_does(sqlite_chann
     device.intent("ForgetHistoryIntent")
 
     assert sqlite_channels.store.scan("callbacks") == []
+
+
+OTHER = "+15550004444"
+OTHER_WINDOW = "tuesday mornings before ten"
+
+
+def test_erasure_of_one_number_keeps_everyone_elses_callback_request_and_replies(sqlite_channels: Channels) -> None:
+    phone = callback_requested(sqlite_channels)
+    other = TwilioPoster(sqlite_channels.app.test_client(), sender=OTHER)
+    texted_calf_cramp(other)
+    other("CALL")
+    other(OTHER_WINDOW)
+
+    phone("DELETE")
+
+    [kept] = sqlite_channels.store.scan("callbacks")
+    assert kept.data["phone"] == OTHER and kept.data["window"] == OTHER_WINDOW
+    assert any(OTHER_WINDOW in (r.data.get("reply") or "") for r in sqlite_channels.store.scan("conversations"))
+    assert found_in_files(sqlite_channels.settings.data_dir, ("number", "callback window")) == []
+
+
+def test_erasure_a_resent_copy_of_an_erased_message_changes_nothing(sqlite_channels: Channels) -> None:
+    phone = callback_requested(sqlite_channels)
+    window_message = phone.sent[-1]  # the callback window, as Twilio posted it
+
+    phone("DELETE")
+    resent = phone(window_message["Body"], sid=window_message["MessageSid"])  # Twilio's retry, days later
+
+    assert resent.silent  # the claim is kept (ids only): not handled again, the window not written back
+    assert sqlite_channels.store.scan("callbacks") == []
+    assert found_in_files(sqlite_channels.settings.data_dir, ("callback window",)) == []
+
+
+def test_erasure_log_says_what_went_in_counts_without_the_number(
+    sqlite_channels: Channels, caplog: pytest.LogCaptureFixture
+) -> None:
+    phone = callback_requested(sqlite_channels)
+    replies = [r for r in sqlite_channels.store.scan("conversations") if r.data.get("reply") is not None]
+    texts = read_outbox(sqlite_channels.settings)
+
+    with caplog.at_level(logging.INFO, logger="shared.erasure"):
+        phone("DELETE")
+
+    [erased] = [r for r in caplog.records if r.getMessage() == "number erased"]
+    assert (erased.callbacks_erased, erased.replies_erased, erased.texts_erased, erased.linked_erased) == (
+        1, len(replies), len(texts), False)
+    assert erased.phone_hash == PHONE_KEY and MOBILE not in str(erased.__dict__)
+
+
+def test_erasure_voice_forget_of_a_number_that_never_texted_says_nothing_stays(sqlite_channels: Channels) -> None:
+    link(sqlite_channels.speaker())  # the verdict texted to the phone; the phone never texted the line
+
+    forgotten = sqlite_channels.speaker().intent("ForgetHistoryIntent")
+
+    assert forgotten.speech == ("Done. I've deleted your cramp history, and everything the text line kept for your "
+                                "linked number, callback requests included.")
+
+
+def test_erasure_reply_gives_a_long_rate_window_in_whole_minutes_rounded_up(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, sms_rate_window_seconds=2 * 3600 + 1)
+    phone = TwilioPoster(create_app(settings, open_store(settings)).test_client(), sender=MOBILE)
+    phone("my calf locked up during my run")
+
+    assert "your message count for 121 min." in phone("DELETE").text
