@@ -26,6 +26,8 @@ CASES = [
      "expected a mapping of fields, got 'chest pain'"),
     ("red_flags.yaml", CHEST_FLAG + CHEST_WHEN, "  - id: chest_or_breathing\n", "id: chest_or_breathing",
      "missing urgency, when"),
+    ("red_flags.yaml", CHEST_FLAG, "  - id: chest_or_breathing\n    urgency: ''\n", "id: chest_or_breathing",
+     "missing urgency"),
     ("red_flags.yaml", CHEST_FLAG, "  - id: chest_or_breathing\n    colour: red\n    urgency: emergency\n",
      "colour: red", "unknown field 'colour' (known: id, urgency, when, source)"),
     ("red_flags.yaml", CHEST_FLAG, "  - id: chest_or_breathing\n    urgency: self_care\n", "urgency: self_care",

@@ -144,10 +144,12 @@ def test_erasure_sms_delete_keeps_other_peoples_texts_in_the_outbox(sqlite_chann
     other = "+15550002222"
     send_sms(sqlite_channels.settings, other, "a text for someone else")
     phone = callback_requested(sqlite_channels)
+    send_sms(sqlite_channels.settings, other, "another text for them")
 
     phone("DELETE")
 
-    assert [m["to"] for m in read_outbox(sqlite_channels.settings)] == [other]
+    assert [m["body"] for m in read_outbox(sqlite_channels.settings)] == ["a text for someone else",
+                                                                          "another text for them"]
 
 
 def test_erasure_delete_while_opted_out_keeps_only_the_hashed_opt_out(sqlite_channels: Channels) -> None:
@@ -252,6 +254,7 @@ def test_erasure_log_says_what_went_in_counts_without_the_number(
     phone = callback_requested(sqlite_channels)
     replies = [r for r in sqlite_channels.store.scan("conversations") if r.data.get("reply") is not None]
     texts = read_outbox(sqlite_channels.settings)
+    send_sms(sqlite_channels.settings, OTHER, "someone else's text, kept")
 
     with caplog.at_level(logging.INFO, logger="shared.erasure"):
         phone("DELETE")
@@ -277,3 +280,17 @@ def test_erasure_reply_gives_a_long_rate_window_in_whole_minutes_rounded_up(tmp_
     phone("my calf locked up during my run")
 
     assert "your message count for 121 min." in phone("DELETE").text
+
+
+def test_erasure_log_of_a_number_never_texted_by_the_outbox_counts_nothing_there(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(tmp_path)
+    phone = TwilioPoster(create_app(settings, open_store(settings)).test_client(), sender=MOBILE)
+    phone("my calf locked up during my run")  # answered in the webhook's reply: no outbox file yet
+
+    with caplog.at_level(logging.INFO, logger="shared.erasure"):
+        phone("DELETE")
+
+    [erased] = [r for r in caplog.records if r.getMessage() == "number erased"]
+    assert (erased.callbacks_erased, erased.texts_erased) == (0, 0)
