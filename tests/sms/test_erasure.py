@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from shared import erasure
 from shared.content import load_content
 from shared.stores import Store, open_store
 from skill.app import build_skill, invoke
@@ -294,3 +295,28 @@ def test_erasure_log_of_a_number_never_texted_by_the_outbox_counts_nothing_there
 
     [erased] = [r for r in caplog.records if r.getMessage() == "number erased"]
     assert (erased.callbacks_erased, erased.texts_erased) == (0, 0)
+
+
+def test_erasure_when_the_rate_window_has_just_ended_keeps_no_count(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    store = open_store(settings)
+    app = create_app(settings, store)
+    started = datetime.now(UTC).timestamp()
+    app.extensions["cramp_sms"].clock = lambda: started
+    TwilioPoster(app.test_client(), sender=MOBILE)("my calf locked up during my run")
+
+    still_counting = erasure.erase_number(store, settings, PHONE_KEY, now=started + 599)
+    ended = erasure.erase_number(store, settings, PHONE_KEY, now=started + settings.sms_rate_window_seconds)
+
+    assert still_counting.rate_minutes == 10
+    assert ended.rate_minutes is None  # the rate limit counts afresh from this instant too (sms/ratelimit.py)
+    assert store.get("conversations", PHONE_KEY) is None
+
+
+def test_erasure_of_a_number_never_seen_erases_nothing_and_keeps_nothing(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+
+    erased = erasure.erase_number(open_store(settings), settings, PHONE_KEY, now=datetime.now(UTC).timestamp())
+
+    assert erased == erasure.Erasure(callbacks=0, replies=0, texts=0, linked=False, opted_out=False, claims=False,
+                                     claim_days=30, rate_minutes=None, backup_days=None)
