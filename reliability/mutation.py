@@ -144,7 +144,7 @@ def summary(mutants: list[Mutant]) -> dict[str, dict[str, int]]:
 
 
 def run(workers: int | None = None) -> dict[str, Any]:
-    """Run mutmut over the targets (only what changed since its last run is run again) and collect the results."""
+    """Run mutmut over every target mutant (named mutants are always run again) and collect the results."""
     started = time.perf_counter()
     command = [MUTMUT, "run", *(["--max-children", str(workers)] if workers else []), *globs()]
     completed = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)  # noqa: S603
