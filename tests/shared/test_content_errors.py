@@ -114,3 +114,11 @@ def test_content_red_flag_names_the_signs_its_condition_tests_in_order_even_unde
     cond = {"all": [{"fact": "signs", "has_any": ["fever", "rash"]}, {"not": {"fact": "signs", "has": "stiff_neck"}},
                     {"fact": "contexts", "has": "heat"}]}
     assert signs_named(cond) == ["fever", "rash", "stiff_neck"]
+
+
+def test_content_red_flag_signs_inside_any_are_named_and_each_gets_a_confirming_question() -> None:
+    # "My hands might be curling" is confirmed before the verdict because a red flag tests it inside an `any`.
+    content = load_content()
+    [flag] = [flag for flag in content.red_flags if flag.id == "tingling_mouth_with_hand_spasm"]
+    assert flag.signs == ("tingling_mouth", "hands_curling")
+    assert {"confirm_tingling_mouth", "confirm_hands_curling"} <= set(content.questions_by_id)
