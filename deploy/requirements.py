@@ -48,12 +48,12 @@ FUNCTIONS = (
     ),
     LambdaFunction(name="sms", packages=("shared", "sms"), extras=("sms",)),
     # The staff inbox: its own package and the SMS line's notification and sending modules (text back, the
-    # notification fields it settles), but not the webhook.
+    # notification fields it settles, the opt-outs a text back must honour), but not the webhook.
     LambdaFunction(
         name="staff",
         packages=("shared", "staff"),
         extras=("staff",),
-        modules=("sms/__init__.py", "sms/notifications.py", "sms/outbound.py", "sms/replies.py"),
+        modules=("sms/__init__.py", "sms/notifications.py", "sms/optouts.py", "sms/outbound.py", "sms/replies.py"),
     ),
 )
 

@@ -1,7 +1,9 @@
-"""`python -m reliability [--short]`: fuzzing, load, faults, security and privacy, then docs/reliability.md.
+"""`python -m reliability [--short]`: fuzzing, load, faults, security and privacy, mutation testing, then
+docs/reliability.md.
 
 The long run (`make reliability`) uses 10,000 fuzz cases per target, 50 numbers x 10 messages three times,
-and the full fault runs; `--short` is the CI size. The raw results go to build/reliability.json.
+the full fault runs and the mutation run over the safety-critical code; `--short` is the CI size, without the
+mutation run. The raw results go to build/reliability.json.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from reliability import faults, fuzz, load, privacy, report
+from reliability import erasure_files, faults, fuzz, guards, load, mutation, outage_keywords, privacy, report
 from reliability.harness import machine
 
 RESULTS = report.REPO / "build" / "reliability.json"
@@ -49,6 +51,9 @@ def findings(results: dict[str, Any]) -> list[str]:
         found.append(f"SMS (platform limit, documented in sms/idempotency.py): a captured webhook replayed after the "
                      f"30-day claim retention is handled again ({stale['after_retention_handled']} of "
                      f"{stale['after_retention_sent']}): Twilio signatures carry no timestamp.")
+    for survivor in (results.get("mutation") or {}).get("survivors", []):
+        found.append(f"Mutation: `{survivor['name']}` ({survivor['module']}) {survivor['status']}: "
+                     f"`{survivor['line']}`.")
     alexa = results["privacy"]["alexa"]["counts"]
     for kind, count in alexa.items():
         if "Amazon's scheme accepts it" in kind and count["refused"] < count["sent"]:
@@ -77,8 +82,14 @@ def main() -> int:
         results["load"] = [load.run(workdir / f"load-{n}", **sizes) for n in range(LOAD_RUNS[size])]
         print("faults ...", file=sys.stderr)
         results["faults"] = faults.run(workdir, **(faults.SHORT if args.short else faults.LONG))
+        results["outage_keywords"] = outage_keywords.run(workdir)
         print("security and privacy ...", file=sys.stderr)
         results["privacy"] = privacy.run(workdir, results["load"][0])
+        results["erasure"] = erasure_files.run(workdir)
+        results["guards"] = guards.run(workdir)
+    if not args.short:
+        print("mutation testing ...", file=sys.stderr)
+        results["mutation"] = mutation.run()
     results["seconds"] = time.perf_counter() - started
     results["finished"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     results["findings"] = findings(results)

@@ -6,8 +6,9 @@
   or not at all), every callback confirmation a person received must have its stored request, and every stored
   record must read back whole.
 - store_outage: the local DynamoDB server is frozen (SIGSTOP: connections hang) while people text and talk.
-  Each gets a 200 with the relief step and the emergency advice; the failure is logged; after the store
-  comes back nothing is half-written, and Twilio's redelivery of the same message is answered normally.
+  Each gets a 200 with the relief step and the emergency advice; the failure is logged; an opt-out sent meanwhile
+  is confirmed and kept once the store is back (sms/optouts.py's journal), DELETE is asked for again; after the
+  store comes back nothing is half-written, and Twilio's redelivery of the same message is answered normally.
 - notify_retry: the Twilio REST API fails; callback requests are stored anyway, and the staff notifier's
   rounds (sms/notifications.py, the staff_notify function's schedule) send the staff texts again, after
   their growing waits, until Twilio has accepted every one.
@@ -248,6 +249,7 @@ def store_outage(workdir: Path) -> dict[str, Any]:
             during = [("no", 0), ("my thigh is cramping and I have chest pain", 1), ("hand cramp", 2)]
             for body in before:
                 post_sms(session, server.url, twilio_form(body, phone_number(0)))
+                post_sms(session, server.url, twilio_form(body, phone_number(4)))
             process = dynamodb._process
             assert process is not None
             process.send_signal(signal.SIGSTOP)
@@ -264,6 +266,13 @@ def store_outage(workdir: Path) -> dict[str, Any]:
                         result["safe_replies"] += 1
                     else:
                         result["not_safe"].append(f"'{body}': HTTP {answer.status} {answer.messages!r}")
+                # An opt-out Twilio did not answer ("Stop.") must be kept; DELETE must be asked for again.
+                stop = post_sms(session, server.url, twilio_form("Stop.", phone_number(3)), timeout=30)
+                delete = post_sms(session, server.url, twilio_form("DELETE", phone_number(4)), timeout=30)
+                result["stop_confirmed"] = stop.status == 200 and any(
+                    m.startswith("You are unsubscribed") for m in stop.messages)
+                result["delete_asked_again"] = delete.status == 200 and any(
+                    "Please text DELETE again" in m for m in delete.messages)
                 device = AlexaSession(alexa_user_id(0))
                 for request in (launch(), describe("calf", "locked")):
                     envelope = device.envelope(request)
@@ -288,6 +297,11 @@ def store_outage(workdir: Path) -> dict[str, Any]:
             for who in (1, 2):
                 if _state(live, who) != (None, []):
                     result["half_written"].append(f"number {who}: state stored for an outage message")
+            if _state(live, 4) != expected_state:
+                result["half_written"].append("number 4: DELETE during the outage changed the stored conversation")
+            after_stop = post_sms(session, server.url, twilio_form("my calf cramped again", phone_number(3)))
+            result["reply_after_stop"] = bool(after_stop.messages)
+            result["stop_kept"] = live.get("optouts", hashed_id("phone", phone_number(3), HASH_SALT)) is not None
             redelivered = post_sms(session, server.url, outage_forms[0][0])
             expected_after = _replay(0, [*before, "no"], workdir / "reference")
             result["redelivery_processed"] = _state(live, 0) == expected_after and redelivered.status == 200

@@ -75,8 +75,8 @@ def load_section(load_runs: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def faults_section(faults: dict[str, Any]) -> list[str]:
-    """Crash and restart, store outage, notification retry."""
+def faults_section(faults: dict[str, Any], keywords: dict[str, Any]) -> list[str]:
+    """Crash and restart, store outage, notification retry, STOP and DELETE in every outage."""
     crash, outage, notify = faults["crash"], faults["store_outage"], faults["notify_retry"]
     rounds = ", ".join(f"{r['sent']}/{r['sent'] + r['failed']}" for r in notify["retry_rounds"])
     return [
@@ -100,11 +100,102 @@ def faults_section(faults: dict[str, Any]) -> list[str]:
         f"stored: {notify['callbacks_stored']}; notifier rounds (sent/tried): {rounds}; accepted by Twilio: "
         f"{notify['delivered']}; undelivered: {len(notify['undelivered'])} |",
         "",
+        "",
+        *keywords_rows(faults, keywords),
+        "",
         f"Message claims left 'processing' with no lease by the crash: {crash['orphaned_claims']}; by claim writes the "
         f"frozen store applied late: {outage['late_claims']}. A claim left 'processing' by a dead attempt carries a "
         "20 s lease; a Twilio redelivery after it runs out takes the claim over and handles the message.",
         "",
     ]
+
+
+def keywords_rows(faults: dict[str, Any], keywords: dict[str, Any]) -> list[str]:
+    """STOP and DELETE while each store cannot be written (reliability/outage_keywords.py, faults.store_outage)."""
+    locked, read_only, frozen = keywords["locked"], keywords["read_only"], faults["store_outage"]
+    lines = ["STOP and DELETE during an outage (an opt-out is journalled in the data folder and replayed when the "
+             "store answers; DELETE is asked for again):", "",
+             "| outage | sent | result |", "|---|---|---|",
+             f"| SQLite write-locked by another process (real server) | exact STOP, 'Stop.', DELETE and a question's "
+             f"answer while locked; each opted-out number texts again after | problems: "
+             f"{'; '.join(locked['problems']) or 'none'}; opt-outs kept: {locked['stops_kept']}/2; replies after STOP: "
+             f"{locked['replies_after_stop']}; DELETE sent again erased: {_ok(locked['delete_again_erased'])}; "
+             f"journal left: {_ok(not locked['journal_left'])} |"]
+    if "skipped" in read_only:
+        lines.append(f"| SQLite file mounted read-only | not run | {read_only['skipped']} |")
+    else:
+        lines.append(
+            f"| SQLite file mounted read-only (the SMS line in-process: the server refuses to start on one) | "
+            f"'Stop.' and DELETE, then a text after the mount goes | STOP confirmed: "
+            f"{_ok(read_only['stop_confirmed'])}; journalled: {_ok(read_only['journalled'])}; DELETE asked again: "
+            f"{_ok(read_only['delete_asked_again'])};"
+            f" kept once writable: {_ok(read_only['stop_kept'])}; reply after STOP: "
+            f"{_ok(not read_only['reply_after_stop'])} (none) |")
+    lines.append(
+        f"| DynamoDB-compatible store frozen (SIGSTOP, real server) | 'Stop.' and DELETE during the freeze, a text "
+        f"after | STOP confirmed: {_ok(frozen['stop_confirmed'])}; kept after recovery: {_ok(frozen['stop_kept'])}; "
+        f"reply after STOP: {_ok(not frozen['reply_after_stop'])} (none); DELETE asked again: "
+        f"{_ok(frozen['delete_asked_again'])} |")
+    return lines
+
+
+def erasure_section(erasure: dict[str, Any], guards: dict[str, Any]) -> list[str]:
+    """DELETE checked on disk, and the edge guards (staff inbox, simulator switch, certificate cache)."""
+    certificates = guards["certificates"]
+    refusals = {**guards["staff"]["counts"], **guards["simulator"]["counts"]}
+    lines = ["## Erasure on disk", "",
+             f"The real server took a conversation, a callback request with a window in the person's words and the "
+             f"staff text about it, with other people texting meanwhile; then the person texted DELETE. Files read as "
+             f"bytes: {', '.join(erasure['files_read'])}. Before DELETE the search for the number (three spellings), "
+             f"the window and the description found: {'; '.join(erasure['found_before']) or 'nothing'}. After it: "
+             f"{'; '.join(erasure['found_after']) or 'nothing'}. Other people's conversations went on: "
+             f"{_ok(erasure['others_kept'])}. The reply: \"{erasure['reply']}\"", "",
+             "## Edge guards", "", "| guard | request | sent | refused |", "|---|---|---:|---:|"]
+    for kind, count in refusals.items():
+        guard, _, request = kind.partition(": ")
+        lines.append(f"| {guard} | {request} | {count['sent']} | {count['refused']} |")
+    lines += ["",
+              f"Staff on another device signed in while a guesser was locked out: "
+              f"{_ok(guards['staff']['staff_on_another_device_signed_in'])}. A local program's envelope with the "
+              f"simulator switch on was answered: {_ok(guards['simulator']['local_program_answered'])}; records "
+              f"written by refused envelopes: {guards['simulator']['records_written_by_refused_requests']}.", "",
+              f"Certificate cache: {certificates['spellings_sent']} spellings of Amazon's chain URL (?v=N, a fragment, "
+              f"upper case) accepted {certificates['spellings_accepted']}, downloaded "
+              f"{certificates['downloads_for_spellings']} time(s); after {certificates['distinct_urls_sent']} distinct "
+              f"valid-looking URLs the cache held {certificates['cache_entries_at_most']} chains (bound "
+              f"{certificates['cache_bound']}); URLs off Amazon's bucket refused {certificates['off_bucket_refused']} "
+              f"of {certificates['off_bucket_sent']}, fetched {certificates['off_bucket_fetched']}.", ""]
+    return lines
+
+
+def mutation_section(mutation: dict[str, Any] | None) -> list[str]:
+    """Killed, survived and equivalent mutants per module, every survivor and every equivalent with its reason."""
+    title = ["## Mutation testing", ""]
+    if not mutation:
+        return [*title, "Not run (`--short`); `make reliability` runs it.", ""]
+    lines = [*title,
+             f"{mutation['tool']} over the safety-critical functions (reliability/mutation.py names them), each mutant "
+             f"against the tests that reach its function; {mutation['seconds']:.0f} s. A survivor is a change no test "
+             "notices; an equivalent one changes nothing a person or a caller could notice, and "
+             "reliability/mutants_equivalent.yaml says why.", "",
+             "| module | mutants | killed | survived | equivalent | other |", "|---|---:|---:|---:|---:|---:|"]
+    for module, counts in mutation["counts"].items():
+        total = sum(counts.values())
+        other = total - counts.get("killed", 0) - counts.get("survived", 0) - counts.get("equivalent", 0)
+        lines.append(f"| {module} | {total} | {counts.get('killed', 0)} | {counts.get('survived', 0)} | "
+                     f"{counts.get('equivalent', 0)} | {other} |")
+    lines.append("")
+    if mutation["survivors"]:
+        lines += ["Survivors (each a guard no test holds yet):", ""]
+        lines += [f"- `{m['name']}` ({m['status']}): `{m['line']}`" for m in mutation["survivors"]]
+    else:
+        lines.append("No survivor.")
+    lines.append("")
+    if mutation["equivalent"]:
+        lines += ["Equivalent mutants:", ""]
+        lines += [f"- `{m['name']}`: `{m['line']}` - {m['equivalent']}" for m in mutation["equivalent"]]
+        lines.append("")
+    return lines
 
 
 def privacy_section(privacy: dict[str, Any]) -> list[str]:
@@ -174,6 +265,7 @@ def bench_section() -> list[str]:
 def verdict(results: dict[str, Any]) -> list[tuple[str, bool]]:
     """Each promise of the issue, and whether this run kept it."""
     fuzz, loads, faults, privacy = results["fuzz"], results["load"], results["faults"], results["privacy"]
+    keywords, erasure, guards = results["outage_keywords"], results["erasure"], results["guards"]
     crash, outage, notify = faults["crash"], faults["store_outage"], faults["notify_retry"]
     refusals = [c for ch in ("sms", "alexa") for k, c in privacy[ch]["counts"].items()
                 if "Amazon's scheme accepts it" not in k]
@@ -194,6 +286,26 @@ def verdict(results: dict[str, Any]) -> list[tuple[str, bool]]:
         ("SMS replay inside the 30-day claim retention refused",
          privacy["stale_sms"]["refused"] == privacy["stale_sms"]["sent"]),
         ("no phone number, user id or message body in the logs", not privacy["logs"]["hits"]),
+        ("STOP during an outage kept (SQLite locked, read-only; DynamoDB frozen), nothing sent after it",
+         not keywords["locked"]["problems"] and keywords["locked"]["stops_kept"] == 2
+         and keywords["locked"]["replies_after_stop"] == 0 and not keywords["locked"]["journal_left"]
+         and (keywords["read_only"].get("stop_kept", False) or "skipped" in keywords["read_only"])
+         and not keywords["read_only"].get("reply_after_stop", False)
+         and outage["stop_confirmed"] and outage["stop_kept"] and not outage["reply_after_stop"]),
+        ("DELETE during an outage asked for again, and erases once sent again",
+         keywords["locked"]["delete_again_erased"] and outage["delete_asked_again"]
+         and keywords["read_only"].get("delete_asked_again", "skipped" in keywords["read_only"])),
+        ("DELETE leaves the number and the person's words in no data file (database, -wal, -shm, outbox)",
+         bool(erasure["found_before"]) and not erasure["found_after"] and erasure["others_kept"]),
+        ("staff inbox, simulator switch and certificate cache hold",
+         all(c["sent"] == c["refused"] for g in ("staff", "simulator") for c in guards[g]["counts"].values())
+         and guards["staff"]["staff_on_another_device_signed_in"] and guards["simulator"]["local_program_answered"]
+         and guards["simulator"]["records_written_by_refused_requests"] == 0
+         and guards["certificates"]["downloads_for_spellings"] == 1
+         and guards["certificates"]["cache_entries_at_most"] <= guards["certificates"]["cache_bound"]
+         and guards["certificates"]["off_bucket_fetched"] == 0),
+        ("mutation testing: no survivor in the safety-critical code",
+         results.get("mutation") is None or not results["mutation"]["survivors"]),
         ("nothing sent after STOP", privacy["stop"]["replies_after_stop"] == 0
          and privacy["stop"]["outbox_messages_to_stopped_numbers"] == 0
          and privacy["stop"]["callbacks_after_stop"] == 0),
@@ -214,8 +326,10 @@ def render(results: dict[str, Any]) -> str:
     lines.append("")
     lines += fuzz_section(results["fuzz"])
     lines += load_section(results["load"])
-    lines += faults_section(results["faults"])
+    lines += faults_section(results["faults"], results["outage_keywords"])
     lines += privacy_section(results["privacy"])
+    lines += erasure_section(results["erasure"], results["guards"])
+    lines += mutation_section(results.get("mutation"))
     lines += bench_section()
     lines += ["## Findings", ""] + [f"- {finding}" for finding in results.get("findings", [])] + [""]
     return "\n".join(lines)

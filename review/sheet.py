@@ -17,6 +17,7 @@ from review.plain import describe, name_of
 from shared.content import Content, Question
 from shared.content_checks import Spot, read_yaml
 from shared.dialogue import Conversation, Reply, Turn
+from shared.erasure import Erasure
 from shared.facts import FACT_NAMES, Observations
 from shared.render import render, sms_length, sms_segments
 from shared.speech import spoken_seconds
@@ -41,10 +42,18 @@ TIPS_BY_VERDICT = (
     ("spasm", Observations(pattern="twitching")),
     ("unclear", Observations()),
 )
+# What an erasure can leave (shared/erasure.py): message ids only, or everything it may keep.
+ERASED = Erasure(callbacks=1, replies=2, texts=1, linked=True, opted_out=False, claims=3, claim_days=30,
+                 rate_minutes=None, backup_days=None)
+ERASED_ALL = replace(ERASED, opted_out=True, rate_minutes=10, backup_days=35)
 # Fixed replies of one channel: (template, situation, context).
 TEXT_ONLY: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("help", "HELP", {}), ("opted_out", "STOP (when the carrier did not answer it)", {}),
-    ("opted_in", "START after STOP", {}), ("deleted", "DELETE", {}), ("rate_limited", "too many messages", {}),
+    ("opted_in", "START after STOP", {}), ("deleted", "DELETE", {"erasure": ERASED}),
+    ("deleted", "DELETE, linked, over the rate limit, deployed", {"erasure": ERASED_ALL}),
+    ("rate_limited", "too many messages", {}),
+    ("stop_failed", "STOP while neither the store nor the opt-out journal can keep it", {}),
+    ("delete_failed", "DELETE while the store is unavailable", {}),
     ("media", "a picture", {}), ("fallback", "the line is down", {}),
     ("not_understood", "after the verdict, a word it does not know", {}), ("goodbye", "no to the offer", {}),
     ("unreadable", "text it cannot read, with a question open", {"other_script": False}),
@@ -59,7 +68,10 @@ VOICE_ONLY: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("offer_clinic", "a yes still open from before the callback offer", {}),
     ("offer_link", "after a text was sent", {}), ("linked", "histories joined", {"done": True}),
     ("linked", "histories not joined", {"done": False}), ("link_declined", "no to joining", {}),
-    ("forgotten", "forget my history", {"done": True}), ("forgotten", "could not delete", {"done": False}),
+    ("forgotten", "forget my history", {"done": True, "erasure": None}),
+    ("forgotten", "forget my history, a number linked", {"done": True, "erasure": ERASED}),
+    ("forgotten", "forget my history, a linked number opted out, deployed", {"done": True, "erasure": ERASED_ALL}),
+    ("forgotten", "could not delete", {"done": False, "erasure": None}),
     ("text_sent", "text me that", {"summary": True, "relief": True}),
     ("text_sent", "text me that, without the summary", {"summary": False, "relief": True}),
     ("text_failed", "the text could not be sent", {}),

@@ -1,5 +1,5 @@
 """The voice-to-text hand-off on the store: seed the SMS line with a voice assessment, keep each channel's
-episode history, link a phone number's history with an Alexa user's, and forget both sides together.
+episode history, and link a phone number's history with an Alexa user's (shared/erasure.py forgets both sides).
 
 Both channels keep their history in the "attributes" collection, one document per person: the Alexa skill's
 persistent attributes under "alexa_<hash>", the SMS line's under "phone_<hash>". A link is written on both
@@ -29,7 +29,7 @@ from shared.records import (
     RATE,
     RECENT_DAYS,
 )
-from shared.stores import NOT_READ, AlreadyRead, Record, Store, VersionConflict, rewrite, update
+from shared.stores import NOT_READ, AlreadyRead, Record, Store, VersionConflict, update
 
 logger = logging.getLogger(__name__)
 
@@ -194,27 +194,3 @@ def link_phone(store: Store, phone_hash: str, alexa_key: str, *, expires_at: flo
     update(store, ATTRIBUTES, phone_hash, change, expires_at=expires_at)
     logger.info("histories linked", extra={"phone_hash": phone_hash, "user": alexa_key})
 
-
-def forget_phone(store: Store, phone_hash: str) -> None:
-    """Forget what is kept for a number on the SMS side of a link: its history, its link and its conversation.
-
-    The conversation's record keeps only the rate count, as the SMS line's own DELETE does: forgetting must not
-    reset the limit. The line ignores the count once its window has ended, and the record expires as it was.
-    """
-    store.delete(ATTRIBUTES, phone_hash)
-
-    def count_only(record: Record | None) -> tuple[dict, float | None] | None:
-        kept = _rate_count_of(record.data if record is not None else None)
-        return (kept, record.expires_at) if record is not None and kept else None
-
-    rewrite(store, CONVERSATIONS, phone_hash, count_only)
-
-
-def forget_everywhere(store: Store, phone_hash: str) -> bool:
-    """DELETE on the SMS line: forget this number's history and, if linked, the Alexa user's; True if linked."""
-    other = linked_key(store, phone_hash)
-    if other is not None:
-        store.delete(ATTRIBUTES, other)
-    store.delete(ATTRIBUTES, phone_hash)
-    logger.info("linked histories forgotten", extra={"phone_hash": phone_hash, "linked": other is not None})
-    return other is not None

@@ -68,6 +68,11 @@ RECENT_DAYS = 7
 
 # The prefix of a MessageSid claim's key in CONVERSATIONS, beside the phone hashes.
 CLAIM_PREFIX = "sid:"
+# How long a MessageSid claim is kept: the SMS line's replay guard (sms/idempotency.py). Thirty days outlasts every
+# Twilio redelivery by far, and a replay inside it gets the recorded reply and changes nothing. A stored reply
+# quotes at most the callback window the person typed, which their callback request keeps anyway until DELETE,
+# and erasure scrubs it from the claims too (shared/erasure.py); DynamoDB's TTL on expires_at removes the claims after.
+CLAIM_RETENTION_SECONDS = 30 * 24 * 3600
 # Field names more than one module reads or writes (their documents are described below).
 EPISODES = "episodes"  # HistoryRecord: the episode list
 LINKED = "linked"  # HistoryRecord: the other channel's key
@@ -105,7 +110,6 @@ class ClaimRecord(TypedDict, total=False):
     takeovers: int
     reply: str | None  # repeated to a redelivery; scrubbed by DELETE
     finished_at: float
-    erased: bool
 
 
 class Episode(TypedDict):

@@ -8,12 +8,13 @@ recurrence count is unknown and the dialogue asks instead.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
 
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 
-from shared import handover
+from shared import erasure, handover
 from shared.records import EPISODES, LINKED, MAX_EPISODES, RECENT_DAYS
 from shared.stores import StoreUnavailable
 from skill.persistence import change, user_key
@@ -101,18 +102,21 @@ def record_episode(handler_input: HandlerInput, body_part: str | None, verdict: 
     return notice_due
 
 
-def forget(handler_input: HandlerInput) -> bool:
-    """Delete the person's history, and the linked SMS history with it; False when the store could not be reached."""
+def forget(handler_input: HandlerInput) -> tuple[bool, erasure.Erasure | None]:
+    """Delete the person's history and, when a number is linked, everything kept about that number on every
+    channel (shared/erasure.py); returns whether it was done and, for a linked number, what stays."""
     phone = linked_phone(handler_input)
+    services = services_of(handler_input)
+    erased = None
     try:
         if phone is not None:
-            # Forgetting on one channel forgets on both: the number's history, link and conversation go too.
-            handover.forget_phone(services_of(handler_input).store, phone)
+            # Forgetting on one channel forgets on both: the number's callbacks, replies, texts and history go too.
+            erased = erasure.erase_number(services.store, services.settings, phone, now=time.time())
         handler_input.attributes_manager.delete_persistent_attributes()
     except StoreUnavailable as error:
         logger.warning("linked history not deleted", extra={"error_type": type(error).__name__})
-        return False
+        return False, None
     except PersistenceException as error:
         logger.warning("history not deleted", extra={"error_type": type(error.__cause__ or error).__name__})
-        return False
-    return True
+        return False, None
+    return True, erased

@@ -345,7 +345,7 @@ def contact(handler_input: HandlerInput) -> Response:
 
 def forget_history(handler_input: HandlerInput) -> Response:
     """Delete the kept episodes, then carry on with the open question if there is one."""
-    done = history.forget(handler_input)
+    done, erased = history.forget(handler_input)
     attributes = session(handler_input)
     stored = attributes.get(CONVERSATION)
     content = content_of(handler_input)
@@ -354,7 +354,7 @@ def forget_history(handler_input: HandlerInput) -> Response:
         conversation = Conversation.from_dict(stored, content)
         observations = replace(conversation.observations, recent_episodes=1)
         attributes[CONVERSATION] = replace(conversation, observations=observations).to_dict()
-    text = say(handler_input, "forgotten", done=done)
+    text = say(handler_input, "forgotten", done=done, erasure=erased)
     if Conversation.from_dict(stored, content).pending:
         question, reprompt = follow_up(handler_input)
         return respond(handler_input, Speech(text + " " + question, reprompt))

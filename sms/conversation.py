@@ -1,9 +1,10 @@
 """One inbound text in, at most one reply out: keywords, opt-outs, rate limit, dialogue and hand-off.
 
 The order matters. The MessageSid is claimed first, before any side effect; STOP is honoured before
-anything else (even the rate limit); nothing at all is sent to an opted-out number; then the rate
-limit; then HELP/DELETE; then the dialogue. `handle` returns the reply text, or None for an empty
-<Response/> (opted out, Twilio already answered, or silence after the rate-limit notice).
+anything else (even the rate limit); nothing at all is sent to an opted-out number; DELETE erases whatever
+the rate limit says (shared/erasure.py); then the rate limit; then HELP; then the dialogue. `handle` returns
+the reply text, or None for an empty <Response/> (opted out, Twilio already answered, or silence after the
+rate-limit notice).
 
 One message is one store transaction: the claim, every read and write of the turn and the reply stored
 with the claim. Its records are read in one batch (StoredForNumber: one BatchGetItem on DynamoDB) and its
@@ -23,7 +24,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from shared import handover
+from shared import erasure, handover
 from shared.callbacks import store_callback
 from shared.config import Settings
 from shared.content import Content
@@ -34,7 +35,7 @@ from shared.records import ATTRIBUTES, CONVERSATIONS, OPTOUTS
 from shared.render import sms_segments
 from shared.stores import Record, Store, StoreUnavailable, VersionConflict
 from shared.triage import assess
-from sms import callbacks, idempotency, optouts, state
+from sms import idempotency, optouts, state
 from sms.inbound import Inbound, InputKind
 from sms.keywords import Keyword, KeywordMatch
 from sms.ratelimit import RateDecision, RateLimit
@@ -129,6 +130,8 @@ class SmsLine:
         started = time.monotonic()
         phone_hash = hashed_id("phone", inbound.sender, self.settings.hash_salt)
         progress = _Progress()
+        # Opt-outs kept in the journal during an outage go into the store first, so this message already sees them.
+        optouts.replay_journal(self.store, self.settings)
         try:
             result = self._turn(inbound, phone_hash, progress)
             if result is None and inbound.sid:
@@ -145,7 +148,7 @@ class SmsLine:
                 "sms store unavailable, safe reply sent",
                 extra={"phone_hash": phone_hash, "error_type": type(exc).__name__},
             )
-            reply = self.reply_without_state(inbound)
+            reply = self._reply_in_outage(inbound, phone_hash)
             if progress.claim is not None and progress.claim_survives_failure():
                 if progress.changed_state and not progress.atomic:
                     idempotency.finish_message(self.store, progress.claim, reply, self.clock(), phone_hash)
@@ -226,6 +229,23 @@ class SmsLine:
         # The first attempt is still running or died: never leave the person with nothing.
         return self.reply_without_state(inbound)
 
+    def _reply_in_outage(self, inbound: Inbound, phone_hash: str) -> str | None:
+        """The reply when the store failed: an opt-out is journalled (sms/optouts.py) and confirmed as usual, DELETE
+        is asked for again (nothing could be erased), anything else gets the safe reply."""
+        match = inbound.keyword()
+        if match is not None and match.keyword == Keyword.STOP:
+            try:
+                optouts.journal_opt_out(self.settings, phone_hash, match.word, self.clock())
+            except OSError as exc:
+                # Twilio's own block still holds for an exact STOP it answered; ours could not be kept anywhere.
+                logger.error("opt-out not recorded: store and journal unavailable",
+                             extra={"phone_hash": phone_hash, "error_type": type(exc).__name__})
+                return None if match.handled_by_twilio else self._render("stop_failed")
+            return None if match.handled_by_twilio else self._render("opted_out")
+        if match is not None and match.keyword == Keyword.DELETE:
+            return self._render("delete_failed")
+        return self.reply_without_state(inbound)
+
     def reply_without_state(self, inbound: Inbound) -> str | None:
         """The safe reply, except to an opt-out: Twilio has answered that, and we may not text them."""
         match = inbound.keyword()
@@ -262,7 +282,7 @@ class SmsLine:
                 return Outcome(None if match.handled_by_twilio else self._render("opted_in"), "opted_in", word)
             if keyword == Keyword.DELETE:
                 state.forget_conversation(self.store, phone_hash, limit)
-                self._erase_the_rest(phone_hash)
+                self._erase(phone_hash, now)
                 return Outcome(None, "erased_while_opted_out", word)
             return Outcome(None, "suppressed_opted_out", word)
 
@@ -270,11 +290,16 @@ class SmsLine:
             # Advanced Opt-Out matched an opt-in keyword and answered it; the number was not opted out anyway.
             return Outcome(None, "opted_in_already", word)
 
+        if keyword == Keyword.DELETE:
+            # Erasure is never rate-limited: whoever asks for it gets it and is told so. DELETE is still counted
+            # (only the count stays), so it cannot be used to reset the limit either.
+            state.count_and_forget(self.store, phone_hash, limit)
+            erased = self._erase(phone_hash, now)
+            return Outcome(self._render("deleted", erasure=erased), "erased", word)
+
         # Every message from here on is counted in the same write as what it does to the conversation (one
         # record), and only a message within the limit changes the conversation.
-        if keyword == Keyword.DELETE:
-            rate = state.count_and_forget(self.store, phone_hash, limit)
-        elif keyword == Keyword.HELP or inbound.kind != InputKind.TEXT:
+        if keyword == Keyword.HELP or inbound.kind != InputKind.TEXT:
             rate = state.count_message(self.store, phone_hash, limit, already_read=stored.conversation)
         else:
             return self._converse(inbound, phone_hash, progress, keyword, word, limit, stored)
@@ -283,10 +308,6 @@ class SmsLine:
         if keyword == Keyword.HELP:
             # Twilio answers an exact HELP itself (the clinic's Advanced Opt-Out HELP text, docs/deploying.md).
             return Outcome(None if match.handled_by_twilio else self._render("help"), "help", word)
-        if keyword == Keyword.DELETE:
-            # The conversation went with the count's write; the rest goes now.
-            self._erase_the_rest(phone_hash)
-            return Outcome(self._render("deleted"), "erased", word)
         if inbound.kind == InputKind.MEDIA_ONLY:
             return Outcome(self._render("media"), "media_only")
         conversation = state.load_conversation(self.store, phone_hash, now, self.content)
@@ -368,19 +389,7 @@ class SmsLine:
         outcome.reply = render_turn(turn, self.content, self.locale)
         return outcome
 
-    def _erase_the_rest(self, phone_hash: str) -> None:
-        """DELETE, once the conversation is forgotten: the episode history (and a linked Alexa one) and every
-        callback request.
-
-        The opt-out record stays (it is what keeps us from texting them), and the rate count stays in the
-        conversation's record until its window ends (sms/state.py), so DELETE cannot be used to reset it.
-        """
-        erased = callbacks.erase_callbacks(self.store, phone_hash)
-        # The MessageSid claims stay, so a replayed message cannot write the erased conversation back; only
-        # their reply text goes (a reply can quote the person's words).
-        idempotency.scrub_replies(self.store, phone_hash)
-        # The episode history too, and the Alexa history linked with it: forgetting on one channel forgets both.
-        linked = handover.forget_everywhere(self.store, phone_hash)
-        logger.info(
-            "sms data erased", extra={"phone_hash": phone_hash, "callbacks_erased": erased, "linked_erased": linked}
-        )
+    def _erase(self, phone_hash: str, now: float) -> erasure.Erasure:
+        """DELETE, once the conversation is down to its count: everything else kept about the number, on every
+        channel (shared/erasure.py). The opt-out record stays: it is what keeps us from texting them."""
+        return erasure.erase_number(self.store, self.settings, phone_hash, now=now)

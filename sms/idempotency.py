@@ -23,16 +23,14 @@ import logging
 import time
 from dataclasses import dataclass
 
-from shared.records import CLAIM_PREFIX, CLAIMS_BY_PHONE, CONVERSATIONS
+from shared.records import CLAIM_PREFIX, CLAIM_RETENTION_SECONDS, CONVERSATIONS
 from shared.stores import NOT_READ, AlreadyRead, Store, StoreUnavailable, VersionConflict
 
 logger = logging.getLogger(__name__)
 
-# The replay guard's length (see the module docstring). Thirty days outlasts every Twilio redelivery by far,
-# and a replay inside it gets the recorded reply and changes nothing. A stored reply quotes at most the
-# callback window the person typed, which their callback request keeps anyway until DELETE, and DELETE
-# scrubs it from the claims too (scrub_replies); DynamoDB's TTL on expires_at removes the claims after.
-CLAIM_RETENTION_SECONDS = 30 * 24 * 3600
+__all__ = ["CLAIM_RETENTION_SECONDS", "Claim", "Replay", "claim_key", "claim_message", "finish_message",
+           "lease_expired", "release_message", "try_claim"]
+
 # A live owner never holds a claim longer than this: the SMS Lambda is killed after 14 s and Twilio drops
 # the webhook after 15 s in total [T11], so a claim still "processing" 20 s after it was taken has a dead owner. The 5 s
 # margin over Twilio's 15 s covers clock skew between hosts; a shorter lease could hand a message to a
@@ -174,24 +172,3 @@ def release_message(store: Store, claim: Claim, now: float) -> None:
     except (StoreUnavailable, VersionConflict) as exc:
         logger.warning("sms claim not released", extra={"error_type": type(exc).__name__})
 
-
-def scrub_replies(store: Store, phone_hash: str) -> int:
-    """DELETE: drop the reply text of this number's claims but keep the claims; returns how many.
-
-    A reply can quote the person's own words (the callback window they typed), so it goes with the rest of
-    their data. The claim itself stays for its retention: it holds only the MessageSid and a phone hash, and
-    without it a replayed message would be handled again and write the erased conversation back.
-    """
-    scrubbed = 0
-    for record in store.query(CLAIMS_BY_PHONE, phone_hash):
-        if not record.key.startswith(CLAIM_PREFIX):
-            continue
-        if record.data.get("state") != "done" or record.data.get("reply") is None:
-            continue
-        data = {**record.data, "reply": None, "erased": True}
-        try:
-            store.put(CONVERSATIONS, record.key, data, expected_version=record.version, expires_at=record.expires_at)
-        except VersionConflict:
-            continue  # only another DELETE rewrites a finished claim, and it scrubs it the same way
-        scrubbed += 1
-    return scrubbed

@@ -25,6 +25,7 @@ from shared.config import Settings
 from shared.content import Content
 from shared.records import CALLBACKS, NOTIFICATIONS_OWED, STAFF_QUEUE
 from shared.stores import Store, StoreUnavailable, VersionConflict, rewrite
+from sms import optouts
 from sms.outbound import OutboundError, delivered_on_send, send_sms, status_callback_url
 from sms.replies import render_reply, sms_locale
 
@@ -81,6 +82,8 @@ def _created_seconds(data: dict) -> float | None:
 def send_owed(settings: Settings, store: Store, content: Content, now: float | None = None) -> Round:
     """Send every owed staff text that is due, and log each request owed for longer than the alarm allows."""
     now = time.time() if now is None else now
+    # The local server's rounds also move opt-outs journalled during a store outage into the store (sms/optouts.py).
+    optouts.replay_journal(store, settings)
     sent = failed = overdue = 0
     for record in store.query(NOTIFICATIONS_OWED, STAFF_QUEUE):
         data = record.data

@@ -7,27 +7,34 @@ the local server works with no account and tests can read what would have been s
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
-import time
-import uuid
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from shared.config import Settings
 from shared.handover import TextNotSent
+from shared.outbox import LOCAL_ID_PREFIX, append_to_outbox, outbox_path, read_outbox
 
 logger = logging.getLogger(__name__)
+
+# The local outbox itself lives in shared/outbox.py (erasure rewrites it); its readers keep importing it from here.
+__all__ = [
+    "LOCAL_ID_PREFIX",
+    "STATUS_PATH",
+    "OutboundError",
+    "delivered_on_send",
+    "has_credentials",
+    "outbox_path",
+    "read_outbox",
+    "send_sms",
+    "status_callback_url",
+]
 
 TWILIO_API_BASE = "https://api.twilio.com"
 # "Alexa, text me that" sends inside the skill's 7 s (Alexa drops a reply after 8 s), after the profile lookup and the
 # opt-out read: at most 2.5 s to connect and 2.5 s to read, one attempt (a retry could text twice). Staff texts and
 # text-backs are sent outside any patient's request and use the same deadline.
 REST_TIMEOUT_S = 2.5
-_OUTBOX_LOCK = threading.Lock()
-LOCAL_ID_PREFIX = "local-"
 # Where Twilio reports on the texts we send (StatusCallback); the query says which text it is.
 STATUS_PATH = "/sms/status"
 
@@ -43,11 +50,6 @@ def status_callback_url(settings: Settings, kind: str, callback_id: str | None =
         return None
     query = {"kind": kind, **({"callback": callback_id} if callback_id else {})}
     return f"{settings.public_base_url.rstrip('/')}{STATUS_PATH}?{urlencode(query)}"
-
-
-def outbox_path(settings: Settings) -> Path:
-    """Where local mode writes the messages it would have sent."""
-    return settings.data_dir / "outbox.jsonl"
 
 
 def has_credentials(settings: Settings) -> bool:
@@ -70,23 +72,9 @@ def delivered_on_send(message_id: str) -> bool:
     return message_id.startswith(LOCAL_ID_PREFIX)
 
 
-def read_outbox(settings: Settings) -> list[dict[str, Any]]:
-    """Every message written to the local outbox, oldest first."""
-    path = outbox_path(settings)
-    if not path.exists():
-        return []
-    with _OUTBOX_LOCK, path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
 def _append_to_outbox(settings: Settings, to: str, body: str) -> str:
-    message_id = f"{LOCAL_ID_PREFIX}{uuid.uuid4().hex}"
-    entry = {"id": message_id, "to": to, "body": body, "created_at": time.time()}
-    path = outbox_path(settings)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with _OUTBOX_LOCK, path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(entry) + "\n")
+        message_id = append_to_outbox(settings, to, body)
     except OSError as exc:
         raise OutboundError(f"local outbox not writable: {type(exc).__name__}") from exc
     logger.info("sms written to local outbox", extra={"message_id": message_id})

@@ -115,18 +115,14 @@ def count_message(
     return decisions[-1]
 
 
-def count_and_forget(store: Store, phone_hash: str, limit: RateLimit) -> RateDecision:
-    """DELETE: count it and, when it is allowed, keep nothing but the count (so DELETE cannot reset the limit)."""
-    decisions: list[RateDecision] = []
+def count_and_forget(store: Store, phone_hash: str, limit: RateLimit) -> None:
+    """DELETE: count it and keep nothing but the count, whatever the limit says (erasure is never refused; the
+    count stays so DELETE cannot reset the limit)."""
 
     def change(record: Record | None) -> dict:
-        decision, rate = limit.count(record.data.get(RATE) if record is not None else None)
-        decisions.append(decision)
-        kept = _live_conversation(record, limit.now) if decision != RateDecision.ALLOW else {}
-        return {**kept, RATE: rate}
+        return {RATE: limit.count(record.data.get(RATE) if record is not None else None)[1]}
 
     _rewrite(store, phone_hash, change, limit)
-    return decisions[-1]
 
 
 def forget_conversation(store: Store, phone_hash: str, limit: RateLimit) -> None:

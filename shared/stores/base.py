@@ -95,6 +95,11 @@ class Store(Protocol):
         """Return every live record of the collection, in no particular order."""
         ...
 
+    def purge_deleted(self) -> None:
+        """After an erasure: leave no copy of deleted or overwritten values in the backend's own files (SQLite's
+        write-ahead log); StoreUnavailable when that cannot be done now. Never inside a transaction."""
+        ...
+
     def query(
         self,
         index: Index,

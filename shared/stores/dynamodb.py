@@ -228,6 +228,10 @@ class DynamoDBStore(CreateOnceByPut):
             logger.warning("dynamodb %s on %s failed: %s", operation, request.get("TableName"), type(exc).__name__)
             raise StoreUnavailable(f"dynamodb {operation} failed: {type(exc).__name__}") from exc
 
+    def purge_deleted(self) -> None:
+        """Nothing this code can do: DynamoDB removes a deleted item itself; the tables' point-in-time backups keep it
+        until it rolls off (35 days, shared/erasure.py says so in the erasure's reply)."""
+
     @contextmanager
     def transaction(self) -> Iterator[bool]:
         """Collect every write made inside and send them as one TransactWriteItems at the end (one write: a plain

@@ -43,6 +43,9 @@ class MemoryStore(CreateOnceByPut, QueryByFilter):
         if self._undo is not None and item not in self._undo:
             self._undo[item] = self._rows.get(item)
 
+    def purge_deleted(self) -> None:
+        """Nothing to do: a deleted record is gone from memory with its last reference."""
+
     @contextmanager
     def transaction(self) -> Iterator[bool]:
         """Hold the lock over every call inside (a nested one joins it); an exception restores what they changed."""

@@ -110,7 +110,9 @@ class SQLiteStore(CreateOnceByPut, QueryByFilter):
             # a crash or kill of the process (only an OS crash or power loss can drop the last commits). That
             # is the local default's durability target, and it makes a write ~3x cheaper (see docs/benchmarks.md).
             conn.execute("PRAGMA synchronous=NORMAL")
-            # A deleted row (erasure, a purged health record) is overwritten in the file, not only unlinked.
+            # Erasure erases: a deleted or rewritten record's bytes are zeroed in the page (and in freed pages), not
+            # left as free space a file reader could still see (erasure, a purged health record). A per-connection
+            # setting, so set on every one.
             conn.execute("PRAGMA secure_delete=ON")
         except BaseException:
             conn.close()
@@ -284,6 +286,20 @@ class SQLiteStore(CreateOnceByPut, QueryByFilter):
             Record(key=key, data=decode_data(text), version=version, expires_at=exp)
             for key, text, version, exp in self._run(read)
         ]
+
+    def purge_deleted(self) -> None:
+        """Copy the write-ahead log into the database and truncate it to nothing: the log still holds every earlier
+        version of a changed page (the erased values too) until then. Busy while another connection is reading."""
+        if getattr(self._local, "transaction", None) is not None:
+            raise RuntimeError("purge_deleted cannot run inside a transaction")
+
+        def checkpoint(conn: sqlite3.Connection) -> None:
+            busy, _log_frames, _copied = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                # Reported, not raised, by SQLite: retried like a locked database, then StoreUnavailable.
+                raise sqlite3.OperationalError("database is locked: the checkpoint could not finish")
+
+        self._run(checkpoint)
 
     def close(self) -> None:
         """Close every connection this store opened; later calls reopen the file."""

@@ -109,7 +109,8 @@ def test_staff_zip_holds_the_inbox_and_the_sms_lines_sender_but_no_webhook_or_sk
     assert not root & {"skill", "ask_sdk_core", "ask_sdk_model", "server"}
     sms_files = {name for name in names(lambda_build.artifact("staff")) if name.startswith("sms/")
                  and name.endswith(".py")}
-    assert sms_files == {"sms/__init__.py", "sms/notifications.py", "sms/outbound.py", "sms/replies.py"}
+    assert sms_files == {"sms/__init__.py", "sms/notifications.py", "sms/optouts.py", "sms/outbound.py",
+                         "sms/replies.py"}
     files = set(names(lambda_build.artifact("staff")))
     assert {"staff/templates/inbox.html", "staff/static/inbox.js"} <= files
 

@@ -53,7 +53,11 @@ EXPECTED_TABLE_ACCESS = {
         "AttributesTable": {"GetItem", "PutItem", "DeleteItem"},
         "ConversationsTable": {"GetItem", "PutItem", "DeleteItem"},
         "OptoutsTable": {"GetItem"},
-        "CallbacksTable": {"GetItem", "PutItem"},
+        # "Ask the clinic to call me" stores a request; "forget my history" for a linked number erases its
+        # callback requests and scrubs its claims' replies.
+        "CallbacksTable": {"GetItem", "PutItem", "DeleteItem"},
+        "CallbacksTable/index/callbacks_by_phone": {"Query"},
+        "ConversationsTable/index/claims_by_phone": {"Query"},
     },
     "sms": {
         "ConversationsTable": {"GetItem", "BatchGetItem", "PutItem", "DeleteItem"},
@@ -333,15 +337,16 @@ def test_alexa_function_texts_from_the_sms_line_number_with_twilio_credentials_f
     assert "CRAMP_TWILIO_API_BASE" not in alexa
 
 
-def test_alexa_role_cannot_change_opt_outs_and_can_only_add_callbacks(template: dict[str, Any]) -> None:
+def test_alexa_role_cannot_change_opt_outs_and_may_only_add_or_erase_callbacks(template: dict[str, Any]) -> None:
     for statement in statements(template, "alexa"):
         actions = set(as_list(statement["Action"]))
         resources_ = [r.get("Fn::GetAtt", [None])[0] for r in as_list(statement["Resource"]) if isinstance(r, dict)]
         if "OptoutsTable" in resources_:
             assert actions == {"dynamodb:GetItem"}
         if "CallbacksTable" in resources_:
-            # Storing a request asked for by voice; listing, erasing and marking them stay the SMS line's and staff's.
-            assert actions == {"dynamodb:GetItem", "dynamodb:PutItem"}
+            # Storing a request asked for by voice, and erasing them on "forget my history"; listing and marking
+            # them stay the SMS line's and staff's.
+            assert actions == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}
 
 
 def test_fallback_function_needs_no_secret_or_table_to_answer(template: dict[str, Any]) -> None:

@@ -52,6 +52,16 @@ def test_store_outage_no_conversation_or_callback_half_written(outage_run: dict[
     assert outage_run["half_written"] == []
 
 
+def test_store_outage_stop_is_confirmed_kept_after_recovery_and_nothing_follows(outage_run: dict[str, Any]) -> None:
+    assert outage_run["stop_confirmed"] and outage_run["stop_kept"]
+    assert not outage_run["reply_after_stop"]
+
+
+def test_store_outage_delete_is_asked_for_again_and_erases_nothing_half_way(outage_run: dict[str, Any]) -> None:
+    assert outage_run["delete_asked_again"]
+    assert outage_run["half_written"] == []
+
+
 def test_store_outage_twilio_redelivery_after_recovery_is_handled(outage_run: dict[str, Any]) -> None:
     assert outage_run["late_claims"] == 0
     assert outage_run["redelivery_processed"]

@@ -102,7 +102,8 @@ def test_try_sms_on_loopback_replies_through_the_real_sms_line(server: InProcess
     assert response.status_code == 200
     body = response.get_json()
     assert body["from"].startswith("+1") and body["from"][5:10] == "55501"
-    assert body["replies"] and "?" in body["replies"][-1]
+    # The first reply gives the relief step and asks the content's first warning-sign question, word for word.
+    assert body["replies"] and "Is that leg swollen, red or warm to touch?" in body["replies"][-1]
     # The SMS line stored the conversation under the hashed number: the reply came from the real app.
     assert server.store.scan("conversations")
 

@@ -22,12 +22,12 @@ NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 
 def put_callback(server: InProcess, key: str, minutes_ago: int, **fields: object) -> None:
-    """Store a callback request in the server's store the way sms.callbacks does."""
+    """Store a callback request in the server's store the way shared.callbacks does."""
     store_callback_record(server.store, key, minutes_ago, **fields)
 
 
 def store_callback_record(store: Store, key: str, minutes_ago: int, **fields: object) -> None:
-    """Store a callback request the way sms.callbacks does."""
+    """Store a callback request the way shared.callbacks does."""
     data = {
         "id": key,
         "created_at": (NOW - timedelta(minutes=minutes_ago)).isoformat(),

@@ -12,12 +12,17 @@ from jinja2 import FileSystemLoader, meta
 
 from shared import render
 from shared.content import Content
+from shared.erasure import Erasure
 from shared.facts import Observations
 from shared.triage import assess
 from tests.shared.builders import FLAG_PER_URGENCY, RED_FLAGS, observations_satisfying
 
 # What every template is given by render() itself.
 GIVEN = {"content", "clinic", "loc", "locale", "words"}
+ERASED = Erasure(callbacks=1, replies=1, texts=0, linked=False, opted_out=False, claims=2, claim_days=30,
+                 rate_minutes=None, backup_days=None)
+ERASED_ALL = Erasure(callbacks=2, replies=3, texts=2, linked=True, opted_out=True, claims=9, claim_days=30,
+                     rate_minutes=10, backup_days=35)
 
 
 def sample_assessments(content: Content) -> list[Any]:
@@ -50,6 +55,8 @@ def samples(content: Content) -> dict[str, list[Any]]:
         "window": ["after 6 when the kids are asleep"],
         "line_number": ["+1 555 0100 100"],
         "callback": [SimpleNamespace(id="cb-1234", urgency="self_care"), SimpleNamespace(id="cb-9", urgency="urgent")],
+        # What an erasure removed and kept (shared/erasure.py): nothing kept but message ids, everything it may keep.
+        "erasure": [ERASED, ERASED_ALL, None],
         # Set by card/assessment.txt.j2 itself inside an {% if %}, which jinja2.meta still reports as undeclared.
         "signs": [None],
     }

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from shared.content import CONTENT_DIR, load_content
 from shared.facts import Observations
@@ -181,9 +182,10 @@ def test_render_every_question_with_any_relief_fits_each_channel(question, local
             assert spoken_words(speech) <= SPOKEN_WORD_LIMIT, speech
             text = render("sms", "question", locale, **context, content=CONTENT)
             assert is_gsm7(text) and sms_length(text) <= SMS_LIMIT, (sms_length(text), text)
-            for rendered in (speech, text):
+            # Speech is SSML: the relief step sits there escaped ("isn&#39;t"), so look for it as SSML holds it.
+            for rendered, said in ((speech, str(escape(relief))), (text, relief)):
                 check_wording(rendered)
-                assert (relief in rendered) == show_relief or "&#39;" in rendered
+                assert (said in rendered) == show_relief, (show_relief, rendered)
 
 
 def test_render_choice_question_sms_numbers_its_options() -> None:

@@ -14,7 +14,7 @@ THEIRS = "phone-hash-of-someone-else-02"
 
 
 def callback(key: str, phone_hash: str, created_at: str, **extra: object) -> dict:
-    """A callback request as sms/callbacks.py stores it (the fields the indexes read)."""
+    """A callback request as shared/callbacks.py stores it (the fields the indexes read)."""
     return {"id": key, "phone_hash": phone_hash, "created_at": created_at, "status": "new", **extra}
 
 

@@ -657,6 +657,73 @@ def test_sqlite_store_locked_by_other_writer_raises_store_unavailable_then_recov
     sqlite_store.close()
 
 
+def _files_holding(path: Path, secret: bytes) -> list[str]:
+    """Which of the database's files (the database, its -wal and -shm) hold these bytes."""
+    files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+    return [f.name for f in files if f.exists() and secret in f.read_bytes()]
+
+
+def test_sqlite_store_purge_after_delete_leaves_no_copy_in_the_database_wal_or_shm(tmp_path: Path) -> None:
+    path = tmp_path / "cramp.sqlite3"
+    sqlite_store = store_from_settings("sqlite", path=path)
+    secret = b"+15550007777 evenings after six"
+    sqlite_store.put("callbacks", "cb-other", {"phone": "+15550008888"}, expected_version=0)
+    record = sqlite_store.put("callbacks", "cb-1", {"phone": secret.decode(), "n": 1}, expected_version=0)
+    for n in range(2, 6):  # earlier versions of the page pile up in the write-ahead log
+        record = sqlite_store.put("callbacks", "cb-1", {"phone": secret.decode(), "n": n},
+                                  expected_version=record.version)
+    assert _files_holding(path, secret)
+
+    sqlite_store.delete("callbacks", "cb-1")
+    assert _files_holding(path, secret) == ["cramp.sqlite3-wal"]  # deleted, yet still readable in the log
+    sqlite_store.purge_deleted()
+
+    assert _files_holding(path, secret) == []
+    assert sqlite_store.get("callbacks", "cb-other").data == {"phone": "+15550008888"}
+    sqlite_store.close()
+
+
+def test_sqlite_store_purge_after_rewrite_leaves_no_copy_of_the_old_value(tmp_path: Path) -> None:
+    path = tmp_path / "cramp.sqlite3"
+    sqlite_store = store_from_settings("sqlite", path=path)
+    old = sqlite_store.put("conversations", "sid:SM1", {"reply": "we will call you weekday evenings after six"},
+                           expected_version=0)
+    sqlite_store.purge_deleted()  # the reply now sits in the database file itself
+    sqlite_store.put("conversations", "sid:SM1", {"reply": None, "erased": True}, expected_version=old.version)
+
+    sqlite_store.purge_deleted()
+
+    assert _files_holding(path, b"weekday evenings after six") == []
+    sqlite_store.close()
+
+
+def test_sqlite_store_purge_while_another_connection_reads_raises_store_unavailable(tmp_path: Path) -> None:
+    path = tmp_path / "cramp.sqlite3"
+    sqlite_store = store_from_settings("sqlite", path=path)
+    sqlite_store.put("callbacks", "cb-1", {"phone": "+15550007777"}, expected_version=0)
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM records").fetchone()
+    sqlite_store.delete("callbacks", "cb-1")
+    try:
+        with pytest.raises(StoreUnavailable):
+            sqlite_store.purge_deleted()
+    finally:
+        reader.execute("ROLLBACK")
+        reader.close()
+    sqlite_store.purge_deleted()
+    assert _files_holding(path, b"+15550007777") == []
+    sqlite_store.close()
+
+
+def test_store_purge_deleted_keeps_every_live_record(store: Store) -> None:
+    store.put("optouts", PHONE_HASH, {"keyword": "STOP"}, expected_version=0)
+
+    store.purge_deleted()
+
+    assert store.get("optouts", PHONE_HASH).data == {"keyword": "STOP"}
+
+
 # --- DynamoDB (local server) --------------------------------------------------------------------------
 
 

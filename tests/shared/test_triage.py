@@ -15,7 +15,7 @@ import pytest
 from shared.content import Question, load_content
 from shared.facts import Observations
 from shared.reader import read
-from shared.triage import Assessment, apply_answer, assess, next_question
+from shared.triage import Assessment, apply_answer, assess, if_present, next_question
 from tests.shared.builders import EMERGENCY_FLAGS, RED_FLAGS, observations_satisfying, rank
 
 CONTENT = load_content()
@@ -381,3 +381,42 @@ def test_next_question_after_an_urgent_sign_skips_cramp_or_spasm_questions_but_k
     after = assess(answered, CONTENT)
     assert after.urgency == "urgent"
     assert after.finished  # the verdict with the urgent advice comes now, not after more questions
+
+
+# --- What a sign the person is unsure of would make it (if_present) -----------------------------------------
+
+CALF = {"body_part": "calf", "pattern": "locked"}
+
+
+def unsure_of(*signs: str, **facts: object) -> Observations:
+    """A calf cramp with these signs not ruled out ("I'm not sure")."""
+    return Observations(**{**CALF, **facts}, possible_signs=frozenset(signs))
+
+
+def test_if_present_nothing_unsure_changes_nothing() -> None:
+    assert if_present(Observations(**CALF), "self_care", CONTENT) == (None, ())
+
+
+def test_if_present_one_unsure_sign_names_what_it_would_make_it() -> None:
+    assert if_present(unsure_of("chest_pain"), "self_care", CONTENT) == ("emergency", ("chest_pain",))
+
+
+def test_if_present_no_more_urgent_than_now_says_nothing() -> None:
+    assert if_present(unsure_of("swelling"), "urgent", CONTENT) == (None, ())
+    assert if_present(unsure_of("swelling"), "emergency", CONTENT) == (None, ())
+
+
+def test_if_present_names_only_the_signs_that_alone_reach_the_worst() -> None:
+    assert if_present(unsure_of("chest_pain", "swelling"), "self_care", CONTENT) == ("emergency", ("chest_pain",))
+
+
+def test_if_present_names_signs_in_the_contents_order_not_the_alphabets() -> None:
+    # concepts.yaml lists swelling before redness (the order questions ask them in).
+    assert if_present(unsure_of("redness", "swelling"), "self_care", CONTENT) == ("urgent", ("swelling", "redness"))
+
+
+def test_if_present_signs_that_matter_only_together_are_all_named() -> None:
+    # Tingling round the mouth with hands curling is low calcium's emergency; neither alone is.
+    worst, named = if_present(unsure_of("tingling_mouth", "hands_curling"), "self_care", CONTENT)
+    assert (worst, named) == ("emergency", ("tingling_mouth", "hands_curling"))
+    assert if_present(unsure_of("hands_curling"), "self_care", CONTENT)[0] != "emergency"

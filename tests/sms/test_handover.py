@@ -164,7 +164,7 @@ def test_handover_forget_history_on_alexa_forgets_the_linked_texts_too(channels:
 
     forgotten = channels.speaker().intent("ForgetHistoryIntent")
 
-    assert forgotten.speech.startswith("Done. I've deleted your cramp history.")
+    assert forgotten.speech.startswith("Done. I've deleted your cramp history, and everything the text line kept")
     assert channels.store.get("attributes", ALEXA_KEY) is None
     assert channels.store.get("attributes", PHONE_KEY) is None
     assert conversation_erased(channels.store, PHONE_KEY)
@@ -180,7 +180,7 @@ def test_handover_delete_by_text_forgets_the_linked_voice_history_too(channels: 
 
     deleted = phone("DELETE")
 
-    assert deleted.text.startswith("Done: everything this line stored for your number is erased")
+    assert deleted.text.startswith("Done: erased your conversation, history and callback requests, and your linked")
     assert channels.store.get("attributes", PHONE_KEY) is None
     assert channels.store.get("attributes", ALEXA_KEY) is None
     voice_calf_cramp(after := channels.speaker())

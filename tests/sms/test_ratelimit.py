@@ -64,12 +64,28 @@ def test_rate_limit_delete_does_not_reset_the_count(make_poster: Callable, memor
     assert "pause replies" in post("hi").text
 
 
-def test_rate_limit_delete_over_the_limit_erases_nothing(make_poster: Callable, memory_store: Store) -> None:
+def test_rate_limit_delete_over_the_limit_still_erases_and_confirms(make_poster: Callable, memory_store: Store) -> None:
     post, _ = make_poster(memory_store, sms_rate_limit=1)
     post("my calf locked up during my run")
-    assert "pause replies" in post("DELETE").text
+    post("CALL")  # over the limit: paused
+    assert post("still there?").silent
+
+    deleted = post("DELETE")
+
+    assert deleted.text.startswith("Done: erased your conversation, history and callback requests.")
     record = memory_store.get("conversations", phone_key())
-    assert record is not None and record.data["conversation"]["observations"]["body_part"] == "calf"
+    assert record is not None and set(record.data) == {"rate"} and record.data["rate"]["count"] == 4
+    assert post("hi").silent  # the count was kept: DELETE did not reset the limit
+
+
+def test_rate_limit_stop_over_the_limit_is_still_recorded(make_poster: Callable, memory_store: Store) -> None:
+    post, _ = make_poster(memory_store, sms_rate_limit=1)
+    post("my calf locked up during my run")
+    post("hi")
+    assert post("hi again").silent
+
+    assert post("Stop.").text.startswith("You are unsubscribed from Cramp Check")
+    assert memory_store.get("optouts", phone_key()) is not None
 
 
 def test_rate_limit_counts_across_the_conversations_expiry(make_poster: Callable, memory_store: Store) -> None:

@@ -9,18 +9,20 @@ from shared.dialogue import Conversation, Event, Message, Reply, next_step
 from shared.facts import Observations
 from shared.triage import assess
 from sms.replies import render_reply, render_turn, sms_locale
+from tests.shared.template_grid import ERASED_ALL
 from tests.sms.helpers import assert_sms_text
 
 CONTENT = load_content()
 LOCALES = sorted(CONTENT.locales)
 BODY_PARTS = sorted(part for part in CONTENT.relief if part != "unknown")
-LINE_TEMPLATES = ["help", "opted_out", "opted_in", "deleted", "rate_limited", "media", "fallback", "callback_window"]
+LINE_TEMPLATES = ["help", "opted_out", "opted_in", "deleted", "rate_limited", "media", "fallback", "callback_window",
+                  "stop_failed", "delete_failed"]
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("name", LINE_TEMPLATES)
 def test_replies_fixed_templates_fit_and_name_the_right_emergency_number(name: str, locale: str) -> None:
-    text = render_reply(name, CONTENT, locale, rephrase=True)
+    text = render_reply(name, CONTENT, locale, rephrase=True, erasure=ERASED_ALL)
     assert_sms_text(text)
     if name not in ("opted_out", "opted_in"):
         assert CONTENT.locale(locale)["emergency_number"] in text or name == "help" and "Emergency" in text

@@ -197,3 +197,19 @@ def test_signature_non_ascii_header_is_forbidden_not_an_error(twilio_post: Twili
         assert reply.status == 403, signature
         assert reply.messages == []
     assert nothing_stored(memory_store)
+
+
+@pytest.mark.parametrize(("base", "query", "url"), [
+    ("https://cramp.clinic.example/hooks", "", "https://cramp.clinic.example/hooks/sms"),
+    ("https://cramp.clinic.example/hooks/", "", "https://cramp.clinic.example/hooks/sms"),
+    ("https://cramp.clinic.example/TX", "", "https://cramp.clinic.example/TX/sms"),
+    ("https://cramp.clinic.example", "kind=staff&callback=cb_1",
+     "https://cramp.clinic.example/sms?kind=staff&callback=cb_1"),
+], ids=["plain", "trailing-slash", "ends-in-x", "with-query"])
+def test_signature_url_twilio_signed_is_the_public_url_path_and_query(
+    tmp_path: Path, base: str, query: str, url: str
+) -> None:
+    from sms.signature import expected_url
+
+    settings = make_settings(tmp_path, public_base_url=base)
+    assert (expected_url(settings, query) if query else expected_url(settings)) == url
