@@ -46,8 +46,11 @@ def _attributes(handler_input: HandlerInput) -> dict | None:
 
 def linked_phone(handler_input: HandlerInput) -> str | None:
     """The phone hash whose SMS history is joined with this person's (consented once), if any."""
-    if not kept(handler_input):
-        return None
+    return _linked_phone(handler_input) if kept(handler_input) else None
+
+
+def _linked_phone(handler_input: HandlerInput) -> str | None:
+    """The linked phone hash whatever the switch says now: a link made while it was on must still be erasable."""
     attributes = _attributes(handler_input) or {}
     if not attributes.get(LINKED):
         return None
@@ -105,7 +108,7 @@ def record_episode(handler_input: HandlerInput, body_part: str | None, verdict: 
 def forget(handler_input: HandlerInput) -> tuple[bool, erasure.Erasure | None]:
     """Delete the person's history and, when a number is linked, everything kept about that number on every
     channel (shared/erasure.py); returns whether it was done and, for a linked number, what stays."""
-    phone = linked_phone(handler_input)
+    phone = _linked_phone(handler_input)
     services = services_of(handler_input)
     erased = None
     try:

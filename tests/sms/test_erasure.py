@@ -206,7 +206,8 @@ def test_erasure_deployed_reply_names_the_backups_that_still_hold_callback_reque
 
 
 def test_erasure_voice_skill_alone_forgets_as_the_local_server_does(sqlite_channels: Channels) -> None:
-    """The skill's own entry point (no SMS app around it) erases the linked number too."""
+    """The skill's own entry point (no SMS app around it) erases the linked number too, even with the clinic's
+    health-data switch since turned off (the default content): a link made while it was on is still erased."""
     _device, _phone = linked_person(sqlite_channels)
     skill = build_skill(sqlite_channels.settings, sqlite_channels.store,
                         send_text=functools.partial(send_sms, sqlite_channels.settings))
