@@ -149,7 +149,8 @@ def _dialogue_turns(voice: Voice, content: Content, locale: str) -> Iterator[Spo
             seen.add(key)
             label = f"{turn.reply.value}: {a.urgency} {a.red_flag} {a.verdict} {a.body_part} relief {turn.show_relief}"
             # The notice is due only before anything was recorded: never with earlier episodes this week.
-            notices = (True, False) if turn.reply == Reply.ASSESSMENT and a.observations.recent_episodes <= 1 else (False,)
+            first_record = turn.reply == Reply.ASSESSMENT and a.observations.recent_episodes <= 1
+            notices = (True, False) if first_record else (False,)
             for notice_due in notices:
                 speech = voice.for_turn(turn, notice_due=notice_due)
                 yield SpokenTurn(f"{label} notice {notice_due}", locale, speech, _budget(turn), a)
