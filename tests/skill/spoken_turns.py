@@ -21,6 +21,7 @@ EMERGENCY = 8.0
 QUESTION = 8.0  # a question, a reprompt, and anything that only re-asks
 RELIEF = 10.0  # the relief step itself
 RELIEF_AND_QUESTION = RELIEF + QUESTION  # the first answer: the relief step, what to watch for, the next question
+WARNING_AND_QUESTION = 15.0  # what to do if an uncertain warning sign appears, then the question: an assessment
 VERDICT = 15.0  # the verdict turn, with everything appended
 HELP = 10.0
 ONE_TIP = 12.0
@@ -128,8 +129,12 @@ def dialogue_walks(content: Content) -> Iterator[list[Turn]]:
 def _budget(turn: Turn) -> float:
     if turn.reply == Reply.EMERGENCY:
         return EMERGENCY
+    if turn.reply == Reply.QUESTION and turn.show_relief:
+        return RELIEF_AND_QUESTION
+    if turn.reply == Reply.QUESTION and turn.assessment.if_present_urgency:
+        return WARNING_AND_QUESTION
     if turn.reply == Reply.QUESTION:
-        return RELIEF_AND_QUESTION if turn.show_relief else QUESTION
+        return QUESTION
     if turn.reply == Reply.TIPS:
         return TIPS_TURN
     return VERDICT
