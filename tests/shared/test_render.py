@@ -8,7 +8,6 @@ tells the person they "have" something.
 from __future__ import annotations
 
 import html
-
 import re
 import shutil
 import xml.etree.ElementTree as ET

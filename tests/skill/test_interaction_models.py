@@ -627,7 +627,7 @@ def test_duration_two_weeks_of_twitching_by_voice_meets_the_check_up_rule(
     device: AlexaDevice, unresolved: dict[str, str], slot_ids: dict[str, str], flagged: bool
 ) -> None:
     # A bucket that put "weeks" with "days" (as the models once did) would never reach this rule by voice.
-    check_up = load_content().language("en-US").words["red_flags"]["twitch_over_two_weeks"].lower()
+    check_up = load_content().language("en-US").words["spoken_red_flags"]["twitch_over_two_weeks"].lower()
     reply = device.describe(unresolved, body_part="eyelid_face", feeling="twitching", **slot_ids)
 
     assert (check_up in reply.speech.lower()) is flagged, reply.speech

@@ -58,7 +58,7 @@ def test_cramp_dialogue_whole_verdict_with_reasons_tips_and_clinic_card(device: 
     assert first.speech.startswith(CALF_RELIEF)
     assert second.speech == "Any chest pain, trouble breathing, or dark, cola-coloured urine?"
     assert_question(second)
-    assert "It sounds most like a cramp, because the muscle is one hard, tight knot" in verdict.speech
+    assert "This sounds most like a cramp, because the muscle is one hard, tight knot" in verdict.speech
     assert "Not a diagnosis." in verdict.speech
     assert CALF_RELIEF not in verdict.speech, "the relief step was already given and is not repeated"
     assert verdict.speech.endswith("Want a prevention tip?")
@@ -119,7 +119,7 @@ def test_spasm_dialogue_from_free_text_back_twitching_for_hours(device: AlexaDev
     assert "groin numbness" in first.speech
     assert_question(first)
     # Twitching on and off, and their own word for it: a spasm without asking when it started.
-    assert "It sounds most like a spasm, because it tightens and lets go" in verdict.speech
+    assert "This sounds most like a spasm, because it tightens and lets go" in verdict.speech
     assert "You call it a spasm or a twitch" in verdict.card["content"]
     assert "Most likely a spasm." in verdict.card["content"]
     assert_question(verdict)
@@ -312,8 +312,8 @@ def test_new_muscle_after_a_verdict_starts_a_new_episode(device: AlexaDevice) ->
     verdict = device.no()
 
     assert reply.speech.startswith(CALF_RELIEF)
-    assert "It sounds most like a cramp" in verdict.speech
-    assert "That's your second this week." in verdict.speech
+    assert "This sounds most like a cramp" in verdict.speech
+    assert "That's the second cramp or spasm you've told me about this week." in verdict.speech
 
 
 def test_more_detail_on_the_same_muscle_after_a_verdict_refines_it(device: AlexaDevice) -> None:
@@ -323,5 +323,5 @@ def test_more_detail_on_the_same_muscle_after_a_verdict_refines_it(device: Alexa
     refined = device.describe(body_part="calf", context="sleep")
 
     # The verdict is said again (its strongest reason by voice); the card carries every reason, the new one too.
-    assert "It sounds most like a cramp" in refined.speech
+    assert "This sounds most like a cramp" in refined.speech
     assert "It struck in bed at night" in refined.card["content"]
