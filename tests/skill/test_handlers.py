@@ -227,7 +227,7 @@ def test_error_for_an_unknown_intent_apologises_then_asks_which_muscle(
     reply = device.intent("RetiredIntentFromAnOldModel")
 
     assert reply.speech.startswith(f"{APOLOGY} If it's severe, call triple zero.")
-    assert reply.speech.endswith("Which muscle is it, and what does it feel like?")
+    assert reply.speech.endswith("Which muscle is it, and how does it feel?")
     assert reply.reprompt
     assert not reply.ends_session
 

@@ -47,7 +47,7 @@ def test_safety_every_red_flag_said_by_voice_gets_its_urgency_and_its_own_reason
 def test_safety_voice_calf_says_not_to_rub_before_the_clot_is_screened(device: AlexaDevice) -> None:
     first = device.describe(body_part="calf")
     which = device.yes()
-    assert "Don't rub it if it's swollen, red or warm." in first.speech
+    assert "Rub the calf only if it isn't swollen, red or warm." in first.speech
     assert "Don't rub or massage it." in which.speech and "rub the calf" not in which.speech.lower()
     assert which.speech.endswith("Which one? swelling, redness or warmth?")
 

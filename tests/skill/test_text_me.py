@@ -165,7 +165,7 @@ def test_text_me_when_profile_has_no_number_says_so_and_gives_the_clinic_number(
 
     reply = device.intent("TextMeIntent")
 
-    assert reply.speech.startswith("There's no mobile number on your Amazon account to text.")
+    assert reply.speech.startswith("There's no mobile number on your account to text.")
     assert f"{CLINIC['name']} is on {CLINIC['phone_spoken']}" in reply.speech
     assert "Most likely a cramp." in reply.card["content"]
     assert twilio_api.requests == []
@@ -210,7 +210,8 @@ def test_text_me_when_profile_api_is_unreachable_gives_the_number_and_the_card(
     reply = device.intent("TextMeIntent")
 
     assert reply.speech == (
-        f"Sorry, I couldn't send the text. {CLINIC['name']} is on {CLINIC['phone_spoken']}; the summary is on your card."
+        f"Sorry, I couldn't send the text. {CLINIC['name']} is on {CLINIC['phone_spoken']}; "
+        "the summary is on your card."
     )
     assert "Most likely a cramp." in reply.card["content"]
     assert reply.ends_session

@@ -224,7 +224,8 @@ def test_one_shot_with_every_fact_known_speaks_relief_then_verdict(device: Alexa
 
     # A flicker of the eyelid is reassured: not a stroke sign (those escalate whatever muscle is named).
     assert reply.speech.startswith(WORDS["relief"]["eyelid_twitch_screened"])
-    assert reply.speech.index(WORDS["relief"]["eyelid_twitch_screened"]) < reply.speech.index("sounds most like a spasm")
+    relief = reply.speech.index(WORDS["relief"]["eyelid_twitch_screened"])
+    assert relief < reply.speech.index("sounds most like a spasm")
     assert "Most likely a spasm." in reply.card["content"]
     assert_question(reply)
 
