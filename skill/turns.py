@@ -19,7 +19,7 @@ from shared.content import Content
 from shared.dialogue import AFTER_VERDICT, Conversation, Event, Message, Reply, Turn, next_step
 from shared.reader import read
 from shared.triage import assess
-from skill import history, linking
+from skill import history, linking, slots
 from skill.replies import Speech, Voice
 from skill.services import services_of
 
@@ -90,9 +90,21 @@ def respond(handler_input: HandlerInput, speech: Speech) -> Response:
     if speech.card:
         # Echo Show and other screens display this card when the skill sends no APL document of its own.
         builder.set_card(SimpleCard(title=CARD_TITLE, content=speech.card))
+    slot = answer_slot(handler_input) if speech.reprompt is not None else None
+    if slot is not None:
+        builder.add_directive(slots.elicit(slot))
     if in_session(handler_input):
         session(handler_input)[LAST] = {"text": speech.text, "reprompt": speech.reprompt}
     return builder.response
+
+
+def answer_slot(handler_input: HandlerInput) -> str | None:
+    """The slot that holds the answer to the question now open, for Alexa to expect. A LaunchRequest, which refuses
+    Dialog directives, never has one: a new session has no question open yet."""
+    if not in_session(handler_input):
+        return None
+    pending = stored_conversation(handler_input).pending
+    return slots.slot_for(content_of(handler_input).question(pending)) if pending else None
 
 
 def advance(handler_input: HandlerInput, event: Event, message: Message | None = None) -> Turn:

@@ -20,7 +20,9 @@ from tests.shared.builders import VERDICT_FACTS, observations_satisfying
 EMERGENCY = 8.0
 QUESTION = 8.0  # a question, a reprompt, and anything that only re-asks
 RELIEF = 10.0  # the relief step itself
-RELIEF_AND_QUESTION = RELIEF + QUESTION  # the first answer: the relief step, what to watch for, the next question
+# The first answer: the relief step (10 s) and the question (8 s) each keep their own budget, checked on their own
+# below; with a warning sign to watch for between them, the whole turn is held to the ceiling.
+RELIEF_AND_QUESTION = 20.0
 WARNING_AND_QUESTION = 15.0  # what to do if an uncertain warning sign appears, then the question: an assessment
 VERDICT = 15.0  # the verdict turn, with everything appended
 HELP = 10.0

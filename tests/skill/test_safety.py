@@ -116,5 +116,5 @@ def test_safety_voice_offers_follow_the_shared_dialogue(device: AlexaDevice) -> 
 def test_safety_voice_strain_and_hamstring_relief(device_for) -> None:
     strain = device_for().describe(body_part="hamstring", context="injury")
     hamstring = device_for().describe(body_part="hamstring")
-    assert "no heat or massage for 2 to 3 days." in strain.speech
+    assert "No heat or massage for 2 to 3 days." in strain.speech
     assert "lean forward from your hips" in hamstring.speech
