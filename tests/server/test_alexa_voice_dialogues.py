@@ -108,8 +108,8 @@ def test_misses_at_the_offer_after_a_verdict_never_loop(echo: AlexaDevice) -> No
     verdict = echo.no()
     misses = [echo.intent("AMAZON.FallbackIntent") for _ in range(3)]
 
-    assert verdict.speech.endswith("Want a prevention tip?")
-    assert misses[0].speech == "Sorry, I missed that. Want a prevention tip?"
+    assert verdict.speech.endswith("Want prevention tips?")
+    assert misses[0].speech == "Sorry, I missed that. Want prevention tips?"
     assert misses[1].speech.startswith("Sorry.") and "say yes" in misses[1].speech.lower()
     assert misses[2].ends_session
 

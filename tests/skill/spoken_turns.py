@@ -26,6 +26,7 @@ RELIEF_AND_QUESTION = 20.0
 WARNING_AND_QUESTION = 15.0  # what to do if an uncertain warning sign appears, then the question: an assessment
 VERDICT = 15.0  # the verdict turn, with everything appended
 HELP = 10.0
+WELCOME = 12.0  # the launch: whose skill, the health disclaimer and the emergency number (platform b-1), the question
 ONE_TIP = 12.0
 TIPS_TURN = 15.0  # one tip, where the rest are, and the question that follows
 NOTICE = 5.0  # a one-time notice: one short sentence, the detail on the card
@@ -176,7 +177,7 @@ def _other_turns(voice: Voice, content: Content, locale: str) -> Iterator[Spoken
         question, reprompt = voice.follow_up(state)
         yield SpokenTurn(f"reprompt at {where}", locale, Speech(reprompt), QUESTION)
     # Launch always opens a new session: nothing is open yet.
-    yield SpokenTurn("welcome", locale, voice.welcome(Conversation()), HELP)
+    yield SpokenTurn("welcome", locale, voice.welcome(Conversation()), WELCOME)
     restart = Turn(Conversation(step=Step.ASKING, pending="body_part"), Reply.RESTARTED, nothing,
                    content.question("body_part"))
     yield SpokenTurn("start over", locale, voice.for_turn(restart), QUESTION)

@@ -118,7 +118,7 @@ def test_fallback_after_verdict_reasks_the_offer(device: AlexaDevice) -> None:
     device.no()
     reply = device.intent("AMAZON.FallbackIntent")
 
-    assert reply.speech == "Sorry, I missed that. Want a prevention tip?"
+    assert reply.speech == "Sorry, I missed that. Want prevention tips?"
     assert device.yes().speech.startswith("One tip:")
 
 

@@ -97,7 +97,7 @@ def test_safety_voice_red_flag_said_after_the_verdict_escalates(device: AlexaDev
     device.no()
     verdict = device.no()
     late = device.free_text("now I can't breathe")
-    assert verdict.speech.endswith("Want a prevention tip?")
+    assert verdict.speech.endswith("Want prevention tips?")
     assert late.speech.startswith("Call 9 1 1 now.") and late.ends_session
 
 

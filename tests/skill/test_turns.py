@@ -61,7 +61,7 @@ def test_cramp_dialogue_whole_verdict_with_reasons_tips_and_clinic_card(device: 
     assert "This sounds most like a cramp, because the muscle is one hard, tight knot" in verdict.speech
     assert "Not a diagnosis." in verdict.speech
     assert CALF_RELIEF not in verdict.speech, "the relief step was already given and is not repeated"
-    assert verdict.speech.endswith("Want a prevention tip?")
+    assert verdict.speech.endswith("Want prevention tips?")
     assert_question(verdict)
     assert verdict.card["type"] == "Simple"
     assert "Most likely a cramp." in verdict.card["content"]
