@@ -62,10 +62,14 @@ TEXT_ONLY: tuple[tuple[str, str, dict[str, Any]], ...] = (
 VOICE_ONLY: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("welcome", "Alexa, open Cramp Check", {}), ("help", "help", {}), ("ask_symptom", "where it hurts", {}),
     ("ask_symptom", "where it hurts, asked again", {"rephrase": True}), ("fallback", "not understood", {}),
+    ("fallback", "not understood twice: the question in other words follows", {"rephrase": True}),
+    ("give_up", "not understood three times: ends, the number on the card", {}),
     ("error", "something went wrong", {}), ("goodbye", "stop", {}), ("contact", "the clinic's number", {}),
     ("history_notice", "the first verdict: what is kept", {}), ("recurrence", "the third this week", {"count": 3}),
     ("offer_tips", "after a verdict", {}), ("offer_callback", "after an urgent verdict or the tips", {}),
     ("offer_clinic", "a yes still open from before the callback offer", {}),
+    ("offer_tips", "the tips offer, asked again", {"rephrase": True}),
+    ("offer_clinic", "the clinic offer, asked again", {"rephrase": True}),
     ("offer_link", "after a text was sent", {}), ("linked", "histories joined", {"done": True}),
     ("linked", "histories not joined", {"done": False}), ("link_declined", "no to joining", {}),
     ("forgotten", "forget my history", {"done": True, "erasure": None}),
@@ -336,11 +340,11 @@ def replies(content: Content, locale: str) -> list[Row]:
     for context_id in ("period", "digestive", "pregnancy"):
         result = assess(replace(OUT_OF_SCOPE, contexts=frozenset({context_id})), content)
         out.both("out_of_scope", f"not a muscle cramp: {context_id}", **first, assessment=result)
-    # Tips, by verdict: as many as fit four text segments; two spoken, all on the card.
+    # Tips, by verdict: as many as fit four text segments; one spoken, all on the card.
     for verdict, observations in TIPS_BY_VERDICT:
         result = assess(observations, content)
         out.texted("tips", f"tips for a {verdict}", render_tips_for(result, content, locale), limit=612)
-        out.voice("tips", f"tips for a {verdict} (two spoken)", tips=list(result.tip_ids[:2]))
+        out.voice("tips", f"tips for a {verdict} (one spoken)", tips=list(result.tip_ids))
         out.card("tips", f"tips for a {verdict}", tips=list(result.tip_ids))
     # The callback, by text; after an emergency the emergency instruction leads.
     for situation, result in (("after a verdict", empty), ("after an emergency", emergency)):
@@ -368,6 +372,7 @@ def replies(content: Content, locale: str) -> list[Row]:
     for template, situation, context in VOICE_ONLY:
         out.voice(template, situation, **context)
     out.card("contact", "the clinic's number")
+    out.card("history_notice", "the first verdict: what is kept, and how to delete it")
     return out.rows
 
 

@@ -444,6 +444,7 @@ def _words_needed(content: dict[str, Any]) -> dict[str, Any]:
         "callback_windows": None,
         "reasons": dict.fromkeys(rule.id for rule in content["rules"]),
         "red_flags": dict.fromkeys(flag.id for flag in content["red_flags"]),
+        "spoken_red_flags": dict.fromkeys(flag.id for flag in content["red_flags"]),
         "relief": dict.fromkeys([*content["relief"], *(item.id for item in content["context_relief"])]),
         "tips": dict.fromkeys(tip.id for tip in content["tips"]),
         "medication_caution": None,

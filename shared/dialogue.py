@@ -53,6 +53,7 @@ class Event(StrEnum):
     NEW = "new"
     CONTACT = "contact"  # asked for the clinic's number
     OFFER_LINK = "offer_link"  # a channel sent a text and may ask to join the histories
+    MISSED = "missed"  # the channel heard something it could not take as anything (Alexa's FallbackIntent)
 
 
 class Reply(StrEnum):
@@ -73,6 +74,7 @@ class Reply(StrEnum):
     LINK_OFFER = "link_offer"
     LINK_ACCEPTED = "link_accepted"
     LINK_DECLINED = "link_declined"
+    GIVE_UP = "give_up"  # a third miss in a row: end politely, with the clinic's number
 
 
 # Callback windows offered by number; anything else the person writes is kept as their own words.
@@ -82,6 +84,9 @@ MAX_WINDOW_CHARS = 60
 YES_NO_NUMBERS = {"1": "yes", "2": "no"}
 # A question is sent at most twice: after a second reply that answers nothing, the dialogue moves on safely.
 MAX_MISSES = 2
+# Said-but-not-understood in a row (Event.MISSED): the first gets "sorry" and the same question, the second the
+# question in other words with an example, the third ends politely with the clinic's number: never a loop.
+MAX_MISSED = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +109,7 @@ class Conversation:
     turns: int = 0
     callback_window: str | None = None
     reliefs_shown: tuple[str, ...] = ()  # the relief steps given, so a changed one (screened, new muscle) is given
-    misses: int = 0  # replies that did not answer the pending question
+    misses: int = 0  # replies in a row that did not answer the pending question (or anything at all)
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for a store."""
@@ -477,6 +482,15 @@ def _link_declined(conv: Conversation, message: Message, content: Content, lexic
     return Turn(replace(conv, step=_resumed(conv)), Reply.LINK_DECLINED, assess(conv.observations, content))
 
 
+def _missed(conv: Conversation, message: Message, content: Content, lexicon: Lexicon) -> Turn:
+    misses = conv.misses + 1
+    assessment = assess(conv.observations, content)
+    if misses >= MAX_MISSED:
+        return Turn(replace(conv, misses=0), Reply.GIVE_UP, assessment)
+    question = content.question(conv.pending) if conv.pending else None
+    return Turn(replace(conv, misses=misses), Reply.NOT_UNDERSTOOD, assessment, question=question, rephrase=misses > 1)
+
+
 def _says(answer: str) -> Guard:
     """A bare "yes" (or "no") to the offer: the word and nothing else the reader can use, so a warning sign said
     with it ("no, but my chest hurts now") is read as a description instead."""
@@ -511,6 +525,7 @@ TRANSITIONS: tuple[tuple[Step | None, Event, Guard, Action], ...] = (
     (Step.EMERGENCY, Event.CALL, _always, _call),
     (Step.EMERGENCY, Event.TIPS, _always, _emergency_again),
     (Step.EMERGENCY, Event.CONTACT, _always, _emergency_again),
+    (Step.EMERGENCY, Event.MISSED, _always, _emergency_again),
     # Asked when to call: a spoken "no" withdraws the request; a spoken "yes" names no time.
     (Step.CALLBACK_WINDOW, Event.DESCRIBE, _answered("no"), _goodbye),
     (Step.CALLBACK_WINDOW, Event.DESCRIBE, _answered("yes"), _window_not_given),
@@ -529,6 +544,7 @@ TRANSITIONS: tuple[tuple[Step | None, Event, Guard, Action], ...] = (
     (None, Event.CALL, _always, _call),
     (None, Event.CONTACT, _always, _contact),
     (None, Event.OFFER_LINK, _always, _offer_link),
+    (None, Event.MISSED, _always, _missed),
 )
 
 
@@ -541,6 +557,8 @@ def next_step(
     if conv.pending and conv.pending not in content.questions_by_id:
         # A question renamed or removed in a release while this conversation was open: ask afresh.
         conv = replace(conv, pending=None)
+    if event not in (Event.DESCRIBE, Event.MISSED):
+        conv = replace(conv, misses=0)  # misses count in a row: anything else the person asks for breaks the row
     lexicon = content.language(locale).lexicon
     for step, row_event, guard, action in TRANSITIONS:
         if row_event == event and (step is None or step == conv.step) and guard(conv, message, lexicon):

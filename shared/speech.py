@@ -6,6 +6,7 @@ into budgets in seconds at a normal speaking rate of 150 words a minute, plus th
 
 from __future__ import annotations
 
+import html
 import re
 
 WORDS_PER_MINUTE = 150
@@ -24,7 +25,8 @@ _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 def spoken_words(ssml: str) -> int:
     """The number of words Alexa says for this SSML (tags are not said)."""
-    return len(_WORD.findall(_TAG.sub(" ", ssml)))
+    # Autoescaped templates write "don't" as "don&#39;t": one word said, not three.
+    return len(_WORD.findall(html.unescape(_TAG.sub(" ", ssml))))
 
 
 def _break_seconds(attributes: str) -> float:

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ask_sdk_model import Intent, Slot
+from ask_sdk_model import Intent, IntentConfirmationStatus, Slot, SlotConfirmationStatus
+from ask_sdk_model.dialog import ElicitSlotDirective
 from ask_sdk_model.slu.entityresolution import StatusCode
 
+from shared.content import Question
 from shared.dialogue import Message
 from shared.facts import Observations
+
+DESCRIBE_INTENT = "DescribeSymptomIntent"
+# The fact each DescribeSymptomIntent slot fills (its values' ids are the ids of concepts.yaml).
+SLOT_FACTS = {"body_part": "body_part", "feeling": "pattern", "duration": "duration_minutes", "context": "contexts"}
 
 # Spoken duration buckets as minutes, matching what the pending duration question's options set
 # (questions.yaml) so a slot and a typed answer weigh the same in the rules. Each bucket lies wholly on one side
@@ -66,6 +72,26 @@ def window_from_intent(intent: Intent, windows: Iterable[str]) -> str | None:
 def heard(intent: Intent) -> str:
     """The words Alexa heard in the intent's slots, joined (for the reader when no slot type fits)."""
     return " ".join((slot.value or "").strip() for slot in (intent.slots or {}).values() if slot.value).strip()
+
+
+def slot_for(question: Question) -> str | None:
+    """The DescribeSymptomIntent slot that holds the answer to a question: the one fact all its options set."""
+    facts = {fact for option in question.options for fact in option.sets}
+    if question.kind != "choice" or len(facts) != 1:
+        return None
+    (fact,) = facts
+    return next((slot for slot, slot_fact in SLOT_FACTS.items() if slot_fact == fact), None)
+
+
+def elicit(slot: str) -> ElicitSlotDirective:
+    """Dialog.ElicitSlot for one DescribeSymptomIntent slot, so a bare answer ("a hard knot", "during exercise")
+    reaches the skill as that slot: the model's slot samples are heard only while it is elicited
+    (interaction_models/README.md)."""
+    empty = {
+        name: Slot(name=name, confirmation_status=SlotConfirmationStatus.NONE) for name in SLOT_FACTS
+    }
+    intent = Intent(name=DESCRIBE_INTENT, confirmation_status=IntentConfirmationStatus.NONE, slots=empty)
+    return ElicitSlotDirective(slot_to_elicit=slot, updated_intent=intent)
 
 
 def free_text_message(intent: Intent) -> Message:

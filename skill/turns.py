@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any, NamedTuple
+from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import AskForPermissionsConsentCard, SimpleCard
 
-from shared.content import Content, Question
-from shared.dialogue import AFTER_VERDICT, OFFERS, Conversation, Event, Message, Reply, Step, Turn, next_step
+from shared.content import Content
+from shared.dialogue import AFTER_VERDICT, Conversation, Event, Message, Reply, Step, Turn, next_step
 from shared.reader import read
-from shared.render import render
 from shared.triage import assess
-from skill import callbacks, history, linking, profile
+from skill import callbacks, history, linking, profile, slots
+from skill.replies import Speech, Voice
 from skill.services import services_of
 
 logger = logging.getLogger(__name__)
@@ -29,18 +29,6 @@ CONVERSATION = "conversation"
 LAST = "last"  # the last thing said, for AMAZON.RepeatIntent
 EPISODE_SAVED = "episode_saved"
 CARD_TITLE = "Cramp Check"
-# Voice gets the first few tips (each takes about ten seconds to say); the card carries them all.
-SPOKEN_TIPS = 2
-
-
-class Speech(NamedTuple):
-    """One response: SSML to say, the reprompt (None ends the session) and optional card text; `ask_number` sends
-    the card that asks for permission to the mobile number instead."""
-
-    text: str
-    reprompt: str | None = None
-    card: str | None = None
-    ask_number: bool = False
 
 
 def content_of(handler_input: HandlerInput) -> Content:
@@ -58,14 +46,19 @@ def words_of(handler_input: HandlerInput) -> dict[str, Any]:
     return content_of(handler_input).language(locale_of(handler_input)).words
 
 
+def voice_of(handler_input: HandlerInput) -> Voice:
+    """The skill's voice in this request's locale."""
+    return Voice(locale_of(handler_input), content_of(handler_input))
+
+
 def say(handler_input: HandlerInput, name: str, **context: Any) -> str:
     """Render one Alexa template for this request's locale."""
-    return render("alexa", name, locale_of(handler_input), content=content_of(handler_input), **context)
+    return voice_of(handler_input).say(name, **context)
 
 
 def card_text(handler_input: HandlerInput, name: str, **context: Any) -> str:
     """Render one card template for this request's locale."""
-    return render("card", name, locale_of(handler_input), content=content_of(handler_input), **context)
+    return voice_of(handler_input).card(name, **context)
 
 
 def session(handler_input: HandlerInput) -> dict:
@@ -99,9 +92,21 @@ def respond(handler_input: HandlerInput, speech: Speech) -> Response:
     elif speech.card:
         # Echo Show and other screens display this card when the skill sends no APL document of its own.
         builder.set_card(SimpleCard(title=CARD_TITLE, content=speech.card))
+    slot = answer_slot(handler_input) if speech.reprompt is not None else None
+    if slot is not None:
+        builder.add_directive(slots.elicit(slot))
     if in_session(handler_input):
         session(handler_input)[LAST] = {"text": speech.text, "reprompt": speech.reprompt}
     return builder.response
+
+
+def answer_slot(handler_input: HandlerInput) -> str | None:
+    """The slot that holds the answer to the question now open, for Alexa to expect. A LaunchRequest, which refuses
+    Dialog directives, never has one: a new session has no question open yet."""
+    if not in_session(handler_input):
+        return None
+    pending = stored_conversation(handler_input).pending
+    return slots.slot_for(content_of(handler_input).question(pending)) if pending else None
 
 
 def advance(handler_input: HandlerInput, event: Event, message: Message | None = None) -> Turn:
@@ -151,66 +156,19 @@ def describe(handler_input: HandlerInput, message: Message) -> Response:
     return take_turn(handler_input, Event.DESCRIBE, message)
 
 
-def ask(handler_input: HandlerInput, question: Question, rephrase: bool = False) -> str:
-    """A question alone, as spoken (or spoken again in other words)."""
-    return say(handler_input, "ask", question=question, rephrase=rephrase)
-
-
 def compose(handler_input: HandlerInput, turn: Turn) -> Speech:
-    """Choose templates, reprompt and card for the core's reply."""
-    context = turn.context()
-    assessment = turn.assessment
-    if turn.reply == Reply.EMERGENCY:
-        save_episode(handler_input, turn)
-        # Emergency: say the number first and close the session so nothing delays the call (platform b-1).
-        card = card_text(handler_input, "assessment", **context)
-        return Speech(say(handler_input, "emergency", **context), None, card)
-    if turn.reply in (Reply.QUESTION, Reply.RESTARTED):
-        text = say(handler_input, turn.reply.value, **context)
-        return Speech(text, ask(handler_input, turn.question, rephrase=True))
-    if turn.reply == Reply.ASSESSMENT:
-        notice_due = save_episode(handler_input, turn)
-        parts = [say(handler_input, "assessment", **context)]
-        episodes = assessment.observations.recent_episodes
-        if episodes >= 2:
-            parts.append(say(handler_input, "recurrence", count=episodes))
-        if notice_due:
-            parts.append(say(handler_input, "history_notice"))
-        question = say(handler_input, f"offer_{turn.offer}")
-        parts.append(question)
-        return Speech(" ".join(parts), question, card_text(handler_input, "assessment", **context))
-    if turn.reply == Reply.OUT_OF_SCOPE:
-        # Not a muscle cramp of a limb: the right help is named, and there is nothing further to offer here.
-        card = card_text(handler_input, "assessment", **context)
-        return Speech(say(handler_input, "out_of_scope", **context), None, card)
-    if turn.reply == Reply.TIPS:
-        tips = list(assessment.tip_ids)
-        # Then the clinic's number is offered, or the question still open is asked again.
-        question, reprompt = follow_up(handler_input)
-        text = say(handler_input, "tips", tips=tips[:SPOKEN_TIPS]) + " " + question
-        return Speech(text, reprompt, card_text(handler_input, "tips", tips=tips))
+    """Record what a turn settles (the episode, the link, a callback), then say it."""
     if turn.reply in (Reply.CALLBACK_WINDOW, Reply.CALLBACK_CONFIRMED):
         return callback_speech(handler_input, turn)
-    if turn.reply == Reply.CONTACT:
-        return Speech(say(handler_input, "contact"), None, summary_card(handler_input))
-    if turn.reply == Reply.GOODBYE:
-        return Speech(say(handler_input, "goodbye"))
-    if turn.reply == Reply.LINK_OFFER:
-        question = say(handler_input, "offer_link")
-        return Speech(question, question)
-    if turn.reply == Reply.LINK_ACCEPTED:
-        return Speech(say(handler_input, "linked", done=linking.link(handler_input)))
+    # An emergency is recorded too; its turn never carries the history notice (nothing delays the call).
+    notice_due = save_episode(handler_input, turn) if turn.reply in (Reply.EMERGENCY, Reply.ASSESSMENT) else False
+    linked = linking.link(handler_input) if turn.reply == Reply.LINK_ACCEPTED else False
     if turn.reply == Reply.LINK_DECLINED:
         linking.decline(handler_input)
-        return Speech(say(handler_input, "link_declined"))
-    if turn.reply == Reply.OTHER_LANGUAGE:
-        # Another language: the emergency number and the question again, never a self-care step as if understood.
-        reprompt = ask(handler_input, turn.question, rephrase=True) if turn.question else follow_up(handler_input)[1]
-        return Speech(say(handler_input, "other_language", **context), reprompt)
-    if turn.reply == Reply.NOT_UNDERSTOOD:
-        again, reprompt = follow_up(handler_input)
-        return Speech(say(handler_input, "fallback") + " " + again, reprompt)
-    raise ValueError(f"the Alexa skill has no rendering for reply {turn.reply.value!r}")
+    speech = voice_of(handler_input).for_turn(turn, notice_due=notice_due, linked=linked)
+    if turn.reply == Reply.CONTACT:
+        speech = speech._replace(card=summary_card(handler_input))
+    return speech
 
 
 # Why a callback could not be arranged, by what asking for the number came to (skill/profile.py).
@@ -252,49 +210,35 @@ def save_episode(handler_input: HandlerInput, turn: Turn) -> bool:
     return history.record_episode(handler_input, turn.assessment.body_part, turn.assessment.verdict)
 
 
+def stored_conversation(handler_input: HandlerInput) -> Conversation:
+    """The conversation as this session stored it (a fresh one if none)."""
+    return Conversation.from_dict(session(handler_input).get(CONVERSATION), content_of(handler_input))
+
+
 def follow_up(handler_input: HandlerInput) -> tuple[str, str]:
     """The question to (re)ask now, as (speech, reprompt): pending question, open offer, or where it hurts."""
-    content = content_of(handler_input)
-    conversation = Conversation.from_dict(session(handler_input).get(CONVERSATION), content)
-    if conversation.pending:
-        question = content.question(conversation.pending)
-        return ask(handler_input, question), ask(handler_input, question, rephrase=True)
-    if conversation.step in OFFERS:
-        question = say(handler_input, conversation.step.value)
-        return question, question
-    if conversation.step == Step.CALLBACK_WINDOW:
-        assessment = assess(conversation.observations, content)
-        question = say(handler_input, "callback_window", assessment=assessment, rephrase=False)
-        return question, say(handler_input, "callback_window", assessment=assessment, rephrase=True)
-    return say(handler_input, "ask_symptom"), say(handler_input, "ask_symptom", rephrase=True)
+    return voice_of(handler_input).follow_up(stored_conversation(handler_input))
 
 
 def welcome(handler_input: HandlerInput) -> Response:
     """Launch: who we are, the safety line, and where it hurts."""
-    question, reprompt = follow_up(handler_input)
-    return respond(handler_input, Speech(say(handler_input, "welcome") + " " + question, reprompt))
+    return respond(handler_input, voice_of(handler_input).welcome(stored_conversation(handler_input)))
 
 
 def help_turn(handler_input: HandlerInput) -> Response:
     """What the skill does and how to use it, then the question that is open now."""
-    question, reprompt = follow_up(handler_input)
-    return respond(handler_input, Speech(say(handler_input, "help") + " " + question, reprompt))
+    return respond(handler_input, voice_of(handler_input).help(stored_conversation(handler_input)))
 
 
 def goodbye(handler_input: HandlerInput) -> Response:
-    """End the session with the safety line."""
-    return respond(handler_input, Speech(say(handler_input, "goodbye")))
+    """End the session at once, with the safety line."""
+    return respond(handler_input, voice_of(handler_input).goodbye())
 
 
 def fallback(handler_input: HandlerInput) -> Response:
-    """Out-of-domain speech: re-ask the pending question in other words (the core marks it as a rephrase)."""
-    conversation = Conversation.from_dict(session(handler_input).get(CONVERSATION), content_of(handler_input))
-    if conversation.pending:
-        return take_turn(handler_input, Event.DESCRIBE, Message())
-    question, reprompt = follow_up(handler_input)
-    if conversation.step == Step.START:
-        question = reprompt
-    return respond(handler_input, Speech(say(handler_input, "fallback") + " " + question, reprompt))
+    """Speech the skill could not take: the core counts the misses in a row (sorry, then other words with an
+    example, then a polite end with the clinic's number)."""
+    return take_turn(handler_input, Event.MISSED)
 
 
 def repeat(handler_input: HandlerInput) -> Response:
@@ -347,30 +291,24 @@ def forget_history(handler_input: HandlerInput) -> Response:
     """Delete the kept episodes, then carry on with the open question if there is one."""
     done, erased = history.forget(handler_input)
     attributes = session(handler_input)
-    stored = attributes.get(CONVERSATION)
-    content = content_of(handler_input)
-    if stored and done:
+    conversation = stored_conversation(handler_input)
+    if attributes.get(CONVERSATION) and done:
         # Forgotten means forgotten: earlier episodes no longer count toward recurrence in this session.
-        conversation = Conversation.from_dict(stored, content)
         observations = replace(conversation.observations, recent_episodes=1)
         attributes[CONVERSATION] = replace(conversation, observations=observations).to_dict()
-    text = say(handler_input, "forgotten", done=done, erasure=erased)
-    if Conversation.from_dict(stored, content).pending:
-        question, reprompt = follow_up(handler_input)
-        return respond(handler_input, Speech(text + " " + question, reprompt))
-    return respond(handler_input, Speech(text))
+    return respond(handler_input, voice_of(handler_input).forgotten(conversation, done, erased))
 
 
 def apology(handler_input: HandlerInput) -> Response:
     """After an unexpected error: a short apology and the emergency advice, then the open question if
     it can still be worked out, so the person is never left in silence or with a dead mic."""
-    text = say(handler_input, "error")
+    voice = voice_of(handler_input)
     if not in_session(handler_input):
         # Nothing is open outside a session: apologise, give the emergency advice and end.
-        return respond(handler_input, Speech(text))
+        return respond(handler_input, voice.apology(None))
     try:
-        question, reprompt = follow_up(handler_input)
+        speech = voice.apology(stored_conversation(handler_input))
     except Exception:  # noqa: BLE001 - the state itself may be what failed; end the session safely then
         logger.warning("no follow-up after error; ending the session", exc_info=True)
-        return respond(handler_input, Speech(text))
-    return respond(handler_input, Speech(text + " " + question, reprompt))
+        speech = voice.apology(None)
+    return respond(handler_input, speech)

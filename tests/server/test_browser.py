@@ -141,9 +141,9 @@ def test_speaker_panel_spoken_turn_is_answered_aloud(browser_page: Any, live_ser
     said = page.locator("#voice-log li.you").nth(1).inner_text()
     assert "my calf is cramping" in said and "DescribeSymptomIntent" in said
     answer = page.locator("#voice-log li.alexa").nth(1).inner_text()
-    assert "Right now" in answer
+    assert "Straighten the leg" in answer  # the relief step, said first
     spoken = page.evaluate("window.__spoken")
-    assert len(spoken) == 2 and "Right now" in spoken[1] and "<" not in spoken[1]
+    assert len(spoken) == 2 and "Straighten the leg" in spoken[1] and "<" not in spoken[1]
     assert "Listening for your answer" in page.get_by_role("status").inner_text()
     screenshot(page, "try-it-speaker")
 

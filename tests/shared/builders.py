@@ -22,6 +22,8 @@ def observations_satisfying(cond: dict[str, Any]) -> Observations:
         return Observations()
     fact = cond["fact"]
     ((op, value),) = ((k, v) for k, v in cond.items() if k != "fact")
+    if op == "has_none":
+        return Observations()  # satisfied by saying nothing of those
     if op == "has":
         return Observations.from_dict({fact: [value]})
     if op == "has_any":

@@ -80,7 +80,7 @@ def _vocabulary(content: Content) -> dict[str, set]:
 
 def test_content_default_files_load_with_every_part(content: Content) -> None:
     assert content.rules and content.red_flags and content.questions and content.tips
-    assert content.max_questions == 4
+    assert content.max_questions == 3
     assert {"name", "phone", "hours", "booking_url", "staff_sms_number", "country"} <= set(content.clinic)
     assert set(content.locales) == {"en-US", "en-GB", "en-CA", "en-AU", "en-IN"}
 

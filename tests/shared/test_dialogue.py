@@ -81,7 +81,8 @@ def test_dialogue_red_flag_questions_come_before_distinction_questions(opening: 
     asked_turns(say(Conversation(), opening), seen)
     distinction_turns = [turn for turn in seen if turn.question.purpose == "distinction"]
     # "hi" names nothing to tell apart; a stomach cramp is out of scope, so no cramp-or-spasm question is asked; in
-    # the heat, how long it has lasted (asked there for safety) settles the verdict or makes it urgent.
+    # the heat, its own warning signs and how long it has lasted (asked there for safety) use the three questions a
+    # verdict may wait for (questions.yaml).
     assert distinction_turns or opening in ("hi", "stomach cramp", "cramp in the heat")
     for turn in distinction_turns:
         # Whenever a distinction question is asked, no relevant red-flag question is still waiting.

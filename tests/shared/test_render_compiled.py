@@ -124,7 +124,7 @@ def test_compiled_templates_escape_content_text_in_ssml_like_the_sources(
     render.compile_templates(CONTENT.template_dirs, tmp_path / "compiled")
     compiled_templates_at(tmp_path / "compiled")
 
-    speech = render.render("alexa", "tips", "en-US", content=awkward, assessment=result, tips=[])
+    speech = render.render("alexa", "contact", "en-US", content=awkward, assessment=result)
 
     assert isinstance(render.environment(awkward).loader, ModuleLoader)
     assert "Smith &amp; Jones &lt;Care&gt;" in speech

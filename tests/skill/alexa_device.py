@@ -158,7 +158,16 @@ class AlexaDevice:
 
     def describe(self, unresolved: dict[str, str] | None = None, **slot_ids: str) -> Reply:
         """DescribeSymptomIntent with slot value ids resolved as Alexa resolves them (ER_SUCCESS_MATCH)."""
+        return self.post(self._filled(self.envelope("describe_symptom_intent"), slot_ids, unresolved))
+
+    def elicited(self, **slot_ids: str) -> Reply:
+        """The answer to a slot the skill elicited (Dialog.ElicitSlot): DescribeSymptomIntent with only that slot,
+        the dialog in progress, as Alexa sends a bare "a hard knot" or "during exercise"."""
         envelope = self.envelope("describe_symptom_intent")
+        envelope["request"]["dialogState"] = "IN_PROGRESS"
+        return self.post(self._filled(envelope, slot_ids, None))
+
+    def _filled(self, envelope: dict, slot_ids: dict[str, str], unresolved: dict[str, str] | None) -> dict:
         slots = envelope["request"]["intent"]["slots"]
         for name, slot in slots.items():
             template = copy.deepcopy(slot)
@@ -177,7 +186,7 @@ class AlexaDevice:
                 authority = f"amzn1.er-authority.echo-sdk.{SKILL_ID}.{SLOT_TYPES[name]}"
                 slots[name].update(value=unresolved[name], source="USER", resolutions={"resolutionsPerAuthority": [
                     {"authority": authority, "status": {"code": "ER_SUCCESS_NO_MATCH"}}]})
-        return self.post(envelope)
+        return envelope
 
     def free_text(self, description: str) -> Reply:
         """FreeTextIntent carrying an AMAZON.SearchQuery phrase."""

@@ -21,7 +21,7 @@ from skill.handlers.errors import CatchAllExceptionHandler
 from tests.skill.alexa_device import KEEPING_HEALTH_DATA, USER_ID, AlexaDevice
 from tests.skill.test_interaction_models import HANDLED_INTENTS, LOCALES, intents_by_name
 
-APOLOGY = "Sorry, something went wrong on my side."
+APOLOGY = "Sorry, something went wrong."
 CONTENT = load_content()
 CLINIC = CONTENT.clinic
 
@@ -80,7 +80,7 @@ def test_help_explains_then_reasks_the_pending_question(device: AlexaDevice) -> 
     device.describe(body_part="calf", feeling="locked", context="exercise")
     reply = device.intent("AMAZON.HelpIntent")
 
-    assert reply.speech.startswith("Cramp Check helps you tell a muscle cramp from a spasm.")
+    assert reply.speech.startswith("I tell a cramp from a spasm, and what to do.")
     assert reply.speech.endswith("Is that leg swollen, red, or warm to the touch?")
     assert reply.reprompt
     assert not reply.ends_session
@@ -91,16 +91,16 @@ def test_help_at_launch_asks_which_muscle(device: AlexaDevice) -> None:
     device.launch()
     reply = device.intent("AMAZON.HelpIntent")
 
-    assert reply.speech.endswith("Which muscle is it, and what does it feel like?")
+    assert reply.speech.endswith("Which muscle is it, and how does it feel?")
     assert not reply.ends_session
 
 
-def test_fallback_reasks_the_pending_question_in_other_words(device: AlexaDevice) -> None:
+def test_fallback_says_sorry_and_reasks_the_pending_question(device: AlexaDevice) -> None:
     device.describe(body_part="calf", feeling="locked", context="exercise")
     reply = device.intent("AMAZON.FallbackIntent")
 
-    assert reply.speech == "Just yes or no. Does the leg look swollen or red, or feel warm?"
-    assert reply.reprompt
+    assert reply.speech == "Sorry, I missed that. Is that leg swollen, red, or warm to the touch?"
+    assert reply.reprompt == "Just yes or no. Does the leg look swollen or red, or feel warm?"
     assert device.no().speech.startswith("Any chest pain")
 
 
@@ -108,7 +108,7 @@ def test_fallback_at_launch_rephrases_where_it_hurts(device: AlexaDevice) -> Non
     device.launch()
     reply = device.intent("AMAZON.FallbackIntent")
 
-    assert reply.speech.startswith("Sorry, I didn't catch that. Tell me where the muscle is and how it feels.")
+    assert reply.speech == "Sorry, I missed that. Which muscle is it, and how does it feel?"
     assert not reply.ends_session
 
 
@@ -118,8 +118,8 @@ def test_fallback_after_verdict_reasks_the_offer(device: AlexaDevice) -> None:
     device.no()
     reply = device.intent("AMAZON.FallbackIntent")
 
-    assert reply.speech == "Sorry, I didn't catch that. Would you like some tips to stop it coming back?"
-    assert device.yes().speech.startswith("Here are some tips")
+    assert reply.speech == "Sorry, I missed that. Want prevention tips?"
+    assert device.yes().speech.startswith("One tip:")
 
 
 def test_unreadable_free_text_to_a_pending_question_is_rephrased(device: AlexaDevice) -> None:
@@ -148,20 +148,21 @@ def test_start_over_forgets_the_description_and_asks_which_muscle(device: AlexaD
     assert "groin" in back.speech
 
 
-def test_tips_one_shot_gives_tips_with_medicine_caution_and_offers_clinic(device: AlexaDevice) -> None:
+def test_tips_one_shot_says_one_tip_and_puts_all_with_the_medicine_caution_on_the_card(device: AlexaDevice) -> None:
     reply = device.intent("TipsIntent")
 
-    assert reply.speech.startswith(f"Here are some tips from {CLINIC['name']}.")
-    assert "Ask a clinician before taking medicine for cramps." in reply.speech
-    assert "Quinine and tonic water are not for routine cramps" in reply.speech
+    assert reply.speech.startswith("One tip:") and "say text me" in reply.speech
+    assert reply.speech.endswith("Want the clinic to call you back?")
     assert reply.card["content"].startswith(f"Tips from {CLINIC['name']}:")
+    assert "Ask a clinician before taking medicine for cramps." in reply.card["content"]
+    assert "Quinine and tonic water are not for routine cramps" in reply.card["content"]
     assert not reply.ends_session
 
 
 def test_contact_clinic_one_shot_speaks_number_and_puts_contact_on_card(device: AlexaDevice) -> None:
     reply = device.intent("ContactClinicIntent")
 
-    assert reply.speech.startswith(f"You can reach {CLINIC['name']} on {CLINIC['phone_spoken']}.")
+    assert reply.speech.startswith(f"{CLINIC['name']} is on {CLINIC['phone_spoken']}.")
     assert reply.card["title"] == "Cramp Check"
     assert CLINIC["phone"] in reply.card["content"]
     assert CLINIC["hours"] in reply.card["content"]
@@ -214,7 +215,7 @@ def test_error_in_a_handler_apologises_with_emergency_advice_and_never_leaves_an
     store.broken = True  # the verdict's episode is saved next
     reply = device.no()  # no chest pain or dark urine
 
-    assert reply.speech.startswith(f"{APOLOGY} If the pain is severe or you feel unwell, call 9 1 1.")
+    assert reply.speech.startswith(f"{APOLOGY} If it's severe, call 9 1 1.")
     # Either the session ends, or it asks again with a reprompt: never a silent open microphone.
     assert reply.ends_session or reply.reprompt
 
@@ -225,8 +226,8 @@ def test_error_for_an_unknown_intent_apologises_then_asks_which_muscle(
     device = device_for(locale="en-AU")
     reply = device.intent("RetiredIntentFromAnOldModel")
 
-    assert reply.speech.startswith(f"{APOLOGY} If the pain is severe or you feel unwell, call triple zero.")
-    assert reply.speech.endswith("Which muscle is it, and what does it feel like?")
+    assert reply.speech.startswith(f"{APOLOGY} If it's severe, call triple zero.")
+    assert reply.speech.endswith("Which muscle is it, and how does it feel?")
     assert reply.reprompt
     assert not reply.ends_session
 
@@ -275,7 +276,7 @@ def test_error_outside_a_session_apologises_with_emergency_advice_and_ends(
 
     reply = device.post(envelope)
 
-    assert reply.speech.startswith(f"{APOLOGY} If the pain is severe or you feel unwell, call 9 9 9.")
+    assert reply.speech.startswith(f"{APOLOGY} If it's severe, call 9 9 9.")
     assert reply.ends_session
     assert not reply.reprompt
     assert "sessionAttributes" not in reply.raw

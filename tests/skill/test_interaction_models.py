@@ -17,7 +17,7 @@ import pytest
 
 from shared.content import load_content
 from shared.reader import read
-from skill.slots import DURATION_MINUTES
+from skill.slots import DURATION_MINUTES, slot_for
 from tests.skill.alexa_device import AlexaDevice
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -631,7 +631,35 @@ def test_duration_two_weeks_of_twitching_by_voice_meets_the_check_up_rule(
     device: AlexaDevice, unresolved: dict[str, str], slot_ids: dict[str, str], flagged: bool
 ) -> None:
     # A bucket that put "weeks" with "days" (as the models once did) would never reach this rule by voice.
-    check_up = load_content().language("en-US").words["red_flags"]["twitch_over_two_weeks"].lower()
+    check_up = load_content().language("en-US").words["spoken_red_flags"]["twitch_over_two_weeks"].lower()
     reply = device.describe(unresolved, body_part="eyelid_face", feeling="twitching", **slot_ids)
 
     assert (check_up in reply.speech.lower()) is flagged, reply.speech
+
+
+# ------------------------------------------------------------------------------ slot elicitation (issue 15)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_elicitation_every_choice_question_has_a_slot_whose_samples_take_a_bare_answer(locale: str) -> None:
+    slots = {slot["name"]: slot for slot in intents_by_name(locale)["DescribeSymptomIntent"]["slots"]}
+    elicited = {slot_for(question) for question in load_content().questions if question.kind == "choice"}
+
+    assert {"body_part", "feeling", "context"} <= elicited - {None}
+    for name in elicited - {None}:
+        samples = slots[name].get("samples", [])
+        # Heard only while the skill elicits this slot: the one place a lone slot may be a sample (README).
+        assert f"{{{name}}}" in samples, (name, samples)
+        assert all(SLOT_REFERENCE.findall(sample) == [name] for sample in samples), samples
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_elicitation_dialog_model_leaves_every_turn_to_the_skill(locale: str) -> None:
+    dialog = load_model(locale)["interactionModel"]["dialog"]
+    [intent] = dialog["intents"]
+    slots = intents_by_name(locale)["DescribeSymptomIntent"]["slots"]
+
+    assert dialog["delegationStrategy"] == "SKILL_RESPONSE" and intent["delegationStrategy"] == "SKILL_RESPONSE"
+    assert intent["name"] == "DescribeSymptomIntent" and not intent["confirmationRequired"]
+    assert [(s["name"], s["type"]) for s in intent["slots"]] == [(s["name"], s["type"]) for s in slots]
+    assert not any(s["elicitationRequired"] or s["confirmationRequired"] for s in intent["slots"])

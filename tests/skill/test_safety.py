@@ -14,8 +14,8 @@ WORDS = CONTENT.language("en-US").words
 FLAGS = {flag.id: flag for flag in CONTENT.red_flags}
 LEAD = {
     "emergency": "Call 9 1 1 now.",
-    "urgent": "Please see a doctor today, through urgent care or your doctor.",
-    "routine": "It's worth booking a check-up.",
+    "urgent": "See a doctor today.",
+    "routine": "Book a check-up.",
 }
 
 
@@ -36,7 +36,7 @@ def test_safety_every_red_flag_said_by_voice_gets_its_urgency_and_its_own_reason
 ) -> None:
     reply = until_answered(device, PHRASES[flag_id])
     flag = FLAGS[flag_id]
-    reason = WORDS["red_flags"][flag_id]
+    reason = WORDS["spoken_red_flags"][flag_id]  # the short form Alexa says; the card carries the full one
     assert LEAD[flag.urgency] in reply.speech, (flag_id, reply.speech)
     assert reason[0].upper() + reason[1:] in reply.speech, (flag_id, reply.speech)
     if flag.urgency == "emergency":
@@ -65,14 +65,14 @@ def test_safety_voice_which_one_then_the_reason_confirmed(device: AlexaDevice) -
     device.no()
     which = device.yes()
     emergency = device.free_text("my pee is dark brown")
-    assert which.speech.startswith("If you notice chest pain, trouble breathing or dark urine, call 9 1 1 now.")
-    assert emergency.speech.startswith("Call 9 1 1 now. Dark or cola-coloured urine")
+    assert which.speech.startswith("If there's chest pain, trouble breathing or dark urine, call 9 1 1 now.")
+    assert emergency.speech.startswith("Call 9 1 1 now. Dark urine after exertion")
 
 
 def test_safety_voice_off_menu_answers(device: AlexaDevice) -> None:
     device.describe(body_part="hand")
     urgent = device.free_text("a bit")
-    assert urgent.speech.startswith("Call 9 1 1 now. Tingling around the mouth")  # "a bit" of tingling is a yes
+    assert urgent.speech.startswith("Call 9 1 1 now. Tingling lips")  # "a bit" of tingling is a yes
 
 
 def test_safety_voice_never_asks_the_same_question_a_third_time(device: AlexaDevice) -> None:
@@ -81,15 +81,15 @@ def test_safety_voice_never_asks_the_same_question_a_third_time(device: AlexaDev
     third = device.free_text("I'm not sure")
     question = "Is that leg swollen, red, or warm to the touch?"
     assert first.speech.endswith(question)
-    assert second.speech == "Just yes or no. Does the leg look swollen or red, or feel warm?"
-    assert "swollen, red, or warm" not in third.speech.split("If you notice")[0]
-    assert "If you notice swelling, redness or warmth, see a doctor today." in third.speech
+    assert second.speech == f"Sorry, I missed that. {question}"
+    assert "swollen, red, or warm" not in third.speech.split("If there's")[0]
+    assert "If there's swelling, redness or warmth, see a doctor today." in third.speech
 
 
 def test_safety_voice_first_answer_has_a_relief_step_even_with_no_muscle_named(device: AlexaDevice) -> None:
     reply = device.free_text("it really hurts")
-    assert reply.speech.startswith("Right now: " + WORDS["relief"]["unknown"])
-    assert reply.speech.endswith("Which muscle is it? For example your calf, thigh, foot, hand, back or neck.")
+    assert reply.speech.startswith(WORDS["relief"]["unknown"])
+    assert reply.speech.endswith(WORDS["questions"]["body_part"]["voice"])
 
 
 def test_safety_voice_red_flag_said_after_the_verdict_escalates(device: AlexaDevice) -> None:
@@ -97,7 +97,7 @@ def test_safety_voice_red_flag_said_after_the_verdict_escalates(device: AlexaDev
     device.no()
     verdict = device.no()
     late = device.free_text("now I can't breathe")
-    assert verdict.speech.endswith("Would you like some tips to stop it coming back?")
+    assert verdict.speech.endswith("Want prevention tips?")
     assert late.speech.startswith("Call 9 1 1 now.") and late.ends_session
 
 
@@ -107,17 +107,17 @@ def test_safety_voice_offers_follow_the_shared_dialogue(device: AlexaDevice) -> 
     device.no()
     tips = device.yes()
     declined = device.no()
-    assert tips.speech.startswith("Here are some tips") and tips.raw["sessionAttributes"]["conversation"]["step"] == (
+    assert tips.speech.startswith("One tip:") and tips.raw["sessionAttributes"]["conversation"]["step"] == (
         "offer_callback"
     )
-    assert tips.speech.endswith(f"Would you like {CONTENT.clinic['name']} to call you back?")
+    assert tips.speech.endswith("Want the clinic to call you back?")
     assert declined.ends_session and CONTENT.clinic["phone_spoken"] in declined.speech
 
 
 def test_safety_voice_strain_and_hamstring_relief(device_for) -> None:
     strain = device_for().describe(body_part="hamstring", context="injury")
     hamstring = device_for().describe(body_part="hamstring")
-    assert "No heat or massage for the first 2 to 3 days." in strain.speech
+    assert "No heat or massage for 2 to 3 days." in strain.speech
     assert "lean forward from your hips" in hamstring.speech
 
 
@@ -130,9 +130,10 @@ def test_safety_voice_another_language_gets_the_emergency_number_and_no_self_car
                                                                                    said: str) -> None:
     reply = device.free_text(said)
     assert reply.speech.startswith("Sorry, I can only understand English. If this is an emergency, call 9 1 1 now.")
-    assert "Right now" not in reply.speech and not reply.ends_session
+    relief = WORDS["relief"]["calf"]
+    assert relief not in reply.speech and not reply.ends_session
     # The next answer in English is read as usual: the relief step comes once the message is understood.
-    assert "Right now" in device.free_text("my calf is cramping").speech
+    assert relief in device.free_text("my calf is cramping").speech
 
 
 def test_safety_voice_another_language_with_a_shared_warning_word_is_still_an_emergency(device: AlexaDevice) -> None:

@@ -129,10 +129,7 @@ def test_text_me_after_verdict_sends_summary_relief_and_clinic_number_through_tw
 
     reply = device.intent("TextMeIntent")
 
-    assert reply.speech.startswith(
-        "Done. I've texted the summary, what to do right now, and the clinic's number to the mobile number on "
-        "your Amazon account."
-    )
+    assert reply.speech.startswith("Done. I've texted the summary and the clinic's number to your mobile.")
     assert profile_api.requests == [{"path": MOBILE_NUMBER_PATH, "authorization": f"Bearer {CONSENTED}"}]
     [request] = twilio_api.requests
     assert request["path"] == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
@@ -157,8 +154,8 @@ def test_text_me_without_consent_sends_permission_card_and_texts_nothing(
 
     reply = device.intent("TextMeIntent")
 
-    assert reply.speech.startswith("I'd be glad to text you, but I need your permission to use your mobile number")
-    assert CLINIC["phone_spoken"] in reply.speech
+    # One short sentence (issue 15): the permission card does the rest.
+    assert reply.speech == "I need your permission to text you; see your Alexa app."
     assert reply.card == {"type": "AskForPermissionsConsent", "permissions": [SCOPE]}
     assert reply.ends_session
     assert twilio_api.requests == []
@@ -181,8 +178,8 @@ def test_text_me_when_profile_has_no_number_says_so_and_gives_the_clinic_number(
 
     reply = device.intent("TextMeIntent")
 
-    assert reply.speech.startswith("There's no mobile number on your Amazon account, so I can't text you.")
-    assert f"the clinic's number is {CLINIC['phone_spoken']}, for {CLINIC['name']}" in reply.speech
+    assert reply.speech.startswith("There's no mobile number on your account to text.")
+    assert f"{CLINIC['name']} is on {CLINIC['phone_spoken']}" in reply.speech
     assert "Most likely a cramp." in reply.card["content"]
     assert twilio_api.requests == []
 
@@ -197,7 +194,7 @@ def test_text_me_to_an_opted_out_number_sends_nothing_and_asks_for_start_first(
     reply = device.intent("TextMeIntent")
 
     assert "asked us to stop texting it, so I won't send anything" in reply.speech
-    assert "first text START to" in reply.speech
+    assert "text START to" in reply.speech
     assert f'<say-as interpret-as="telephone">{LINE_NUMBER}</say-as>' in reply.ssml
     assert twilio_api.requests == []
     assert store.get("conversations", phone_hash()) is None
@@ -212,7 +209,7 @@ def test_text_me_when_twilio_fails_apologises_and_seeds_nothing(
 
     reply = device.intent("TextMeIntent")
 
-    assert reply.speech.startswith("Sorry, I couldn't send the text just now.")
+    assert reply.speech.startswith("Sorry, I couldn't send the text.")
     assert CLINIC["phone_spoken"] in reply.speech
     assert store.get("conversations", phone_hash()) is None
 
@@ -226,8 +223,8 @@ def test_text_me_when_profile_api_is_unreachable_gives_the_number_and_the_card(
     reply = device.intent("TextMeIntent")
 
     assert reply.speech == (
-        f"Sorry, I couldn't send the text just now. Here's the clinic's number: {CLINIC['phone_spoken']}, for "
-        f"{CLINIC['name']}. I've put the summary on a card in your Alexa app."
+        f"Sorry, I couldn't send the text. {CLINIC['name']} is on {CLINIC['phone_spoken']}; "
+        "the summary is on your card."
     )
     assert "Most likely a cramp." in reply.card["content"]
     assert reply.ends_session
@@ -257,8 +254,8 @@ def test_text_me_asks_once_to_link_and_yes_links_both_sides(
     reach_calf_cramp_verdict(device)
 
     offer = device.intent("TextMeIntent")
-    assert offer.reprompt == "So I can tell if cramps keep coming back, whether you ask me or text us: Shall I link " \
-        "your voice history with texts to this number?"
+    assert offer.speech.endswith("Shall I link your voice and text history?")
+    assert offer.reprompt == "Say yes to link your voice and text history, or no to keep them apart."
     assert not offer.ends_session
     linked = device.yes()
 
@@ -293,7 +290,7 @@ def test_text_me_before_any_description_texts_the_clinic_details_only(
 ) -> None:
     reply = speaker().intent("TextMeIntent")
 
-    assert reply.speech.startswith("Done. I've texted the clinic's number to the mobile number")
+    assert reply.speech.startswith("Done. I've texted the clinic's number to your mobile.")
     body = twilio_api.requests[0]["form"]["Body"]
     assert body == (
         f"Cramp Check by {CLINIC['name']}.\nClinic: {CLINIC['phone']} ({CLINIC['hours']}). Not a diagnosis. "
@@ -356,7 +353,7 @@ def test_text_me_by_default_texts_only_the_relief_step_and_the_clinic_and_keeps_
 
     reply = device.intent("TextMeIntent")
 
-    assert reply.speech.startswith("Done. I've texted what to do right now and the clinic's number")
+    assert reply.speech.startswith("Done. I've texted what to do and the clinic's number")
     assert reply.ends_session, "no link is offered: the skill keeps no health information between sessions"
     body = twilio_api.requests[0]["form"]["Body"]
     relief = WORDS["relief"][assess(read("hard knot in my calf during exercise", LEXICON), CONTENT).relief_id]
@@ -377,7 +374,7 @@ def test_text_me_from_a_skill_built_without_a_text_sender_says_it_could_not_text
 
     reply = device.intent("TextMeIntent")
 
-    assert reply.speech.startswith("Sorry, I couldn't send the text just now.")
+    assert reply.speech.startswith("Sorry, I couldn't send the text.")
     assert "Most likely a cramp." in reply.card["content"]
     assert twilio_api.requests == [] and store.get("conversations", phone_hash()) is None
 

@@ -98,7 +98,7 @@ def test_safety_heat_danger_confirmed_says_give_no_drinks(twilio_post: TwilioPos
 def test_safety_fresh_strain_gets_no_heat_or_massage(twilio_post: TwilioPoster) -> None:
     (first,) = converse(twilio_post, "I pulled my hamstring at football")
     assert first.startswith("Right now: After a strain or a fall, rest it and use a cold pack")
-    assert "No heat or massage for the first 2 to 3 days." in first
+    assert "No heat or massage for 2 to 3 days." in first
 
 
 def test_safety_neck_after_a_fall_is_not_told_to_keep_moving(twilio_post: TwilioPoster) -> None:
