@@ -441,7 +441,7 @@ def test_alexa_zip_alone_texts_me_that_through_twilio_keeping_no_health_informat
     emulated = [entry["answer"] for entry in result["answers"]]
     assert emulated == local
     # The packaged clinic.yaml keeps no health information by voice (alexa_health_data: false).
-    assert "texted what to do right now" in emulated[-1]["response"]["outputSpeech"]["ssml"]
+    assert "texted what to do and" in emulated[-1]["response"]["outputSpeech"]["ssml"]
     # The number was asked for with the request's own token, once per run.
     assert profile_api.requests == [{"path": MOBILE_NUMBER_PATH, "authorization": f"Bearer {CONSENTED}"}] * 2
     # What Twilio received from the deployed code: the same text, sent with the SSM credentials.

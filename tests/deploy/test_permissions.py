@@ -224,15 +224,18 @@ def test_alexa_conversation_runs_whole_under_the_alexa_roles_grants(
     skill = build_skill(settings, alexa.store, api_client=LocalProfileApiClient(), content=KEEPING_HEALTH_DATA,
                         send_text=functools.partial(send_sms, settings))
     device = AlexaDevice(lambda envelope: invoke(skill, envelope), api_access_token=local_access_token(MOBILE))
-    speech = [plain(step(device).ssml) for step in ALEXA_CONVERSATION]
-    assert not any(trouble in said for said in speech for trouble in STORE_TROUBLE), speech
+    *steps, forget = ALEXA_CONVERSATION
+    speech = [plain(step(device).ssml) for step in steps]
     assert "texted" in speech[5] and "linked" in speech[6]
     assert speech[8].startswith("Done:")
-    [callback] = admin_store.query(CALLBACKS_BY_PHONE, hashed_id("phone", MOBILE, SALT))
+    phone = hashed_id("phone", MOBILE, SALT)
+    [callback] = admin_store.query(CALLBACKS_BY_PHONE, phone)
     assert callback.data["channel"] == "alexa" and callback.data["window"] == "morning"
     assert len(twilio_api.messages) == 1 and twilio_api.messages[0]["To"] == MOBILE
-    # Forgotten on both sides of the link: the voice memory and the number's history and conversation.
-    phone = hashed_id("phone", MOBILE, SALT)
+    speech.append(plain(forget(device).ssml))
+    assert not any(trouble in said for said in speech for trouble in STORE_TROUBLE), speech
+    # Forgotten on both sides of the link: the voice memory, the number's history and conversation, its callback.
+    assert admin_store.query(CALLBACKS_BY_PHONE, phone) == []
     assert admin_store.get("attributes", phone) is None
     assert not [r for r in admin_store.scan("attributes") if r.key.startswith("alexa_")]
     assert_allowed_and_no_scan(alexa.endpoint)

@@ -123,7 +123,7 @@ def test_simulator_text_me_through_the_configured_local_profile_api_texts_its_nu
 
     texted = device.intent("TextMeIntent")
 
-    assert texted.speech.startswith("Done. I've texted what to do right now")
+    assert texted.speech.startswith("Done. I've texted what to do and")
     assert lookalike_api.requests and {r["authorization"] for r in lookalike_api.requests} == {f"Bearer {CONSENTED}"}
     [sent] = read_outbox(server.settings)
     assert sent["to"] == "+15550001111"

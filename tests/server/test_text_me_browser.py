@@ -40,7 +40,7 @@ def test_try_it_text_me_shows_the_text_in_the_phone_panel(browser_page: Any, liv
 
     spoken = say(page, "text me that")
 
-    assert spoken.startswith("Done. I've texted what to do right now")
+    assert spoken.startswith("Done. I've texted what to do and")
     texts = page.locator("#sms-log li.in")
     assert texts.count() == 1
     text = texts.first.inner_text()

@@ -21,7 +21,7 @@ def test_try_it_text_me_arrives_in_the_phone_panel_and_call_continues_it(server:
 
     assert texted["heard"] == "TextMeIntent"
     # The packaged content keeps no health information by voice: no summary, only what to do and the clinic.
-    assert texted["speech"].startswith("Done. I've texted what to do right now and the clinic's number")
+    assert texted["speech"].startswith("Done. I've texted what to do and the clinic's number")
     [text] = texted["texts"]
     assert text.startswith(f"Cramp Check by {CLINIC['name']}.") and "Right now:" in text
     [sent] = read_outbox(server.settings)
