@@ -75,6 +75,8 @@ PACKAGED_INPUTS = (
 REFERENCE_IMPORTS = {
     "skill.lambda_function": ("ask_sdk_core.skill_builder",),
     "sms.lambda_function": ("flask", "twilio.request_validator", "twilio.twiml.messaging_response"),
+    # The staff inbox: the least a Flask app behind the HTTP API needs (the framework and its event adapter).
+    "staff.lambda_function": ("flask", "apig_wsgi"),
 }
 
 
