@@ -11,6 +11,7 @@ import pytest
 
 from shared.stores import COLLECTIONS, Store, store_from_settings
 from tests.dynamodb_local import REGION, DynamoDBServer, drop_tables, dynamodb_client, make_tables
+from tests.skill.profile_api import FakeProfileApi
 
 # --- Stores -----------------------------------------------------------------------------------------
 
@@ -67,3 +68,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
             endpoint_url=request.getfixturevalue("dynamodb_endpoint"),
             region=REGION,
         )
+
+
+@pytest.fixture
+def profile_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProfileApi]:
+    """Alexa's Customer Profile API on https://127.0.0.1, its certificate trusted by this process's `requests`."""
+    with FakeProfileApi(tmp_path) as api:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(api.cert_path))
+        yield api

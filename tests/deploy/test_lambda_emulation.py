@@ -389,14 +389,6 @@ def test_alexa_zip_template_edited_after_packaging_is_said_not_the_stale_compile
 
 
 @pytest.fixture
-def profile_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProfileApi]:
-    """The Customer Profile API on https://127.0.0.1; its certificate trusted by this process's `requests`."""
-    with FakeProfileApi(tmp_path) as api:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(api.cert_path))
-        yield api
-
-
-@pytest.fixture
 def twilio_api() -> Iterator[FakeTwilioApi]:
     """Twilio's Messages REST API on loopback, recording each request as Twilio would receive it."""
     with FakeTwilioApi() as api:

@@ -5,9 +5,8 @@ text from the server's notifier and the request on the signed-in staff page."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -25,14 +24,6 @@ from tests.skill.profile_api import CONSENTED, FakeProfileApi
 CONTENT = load_content()
 CLINIC = CONTENT.clinic
 MOBILE = "+15550001111"
-
-
-@pytest.fixture
-def profile_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProfileApi]:
-    """The Customer Profile API on https://127.0.0.1, its certificate trusted by `requests`."""
-    with FakeProfileApi(tmp_path) as api:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(api.cert_path))
-        yield api
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ same record), its staff text owed, and what it carries decided by the clinic's h
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -29,14 +29,6 @@ WINDOWS = CONTENT.language("en-US").words["callback_windows"]
 SCOPE = "alexa::profile:mobile_number:read"
 # Issue 15's budgets at 150 words a minute: a question 8 s, the confirmation (a relief step's budget) 10 s.
 QUESTION_SECONDS, CONFIRMATION_SECONDS = 8, 10
-
-
-@pytest.fixture
-def profile_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProfileApi]:
-    """The Customer Profile API on https://127.0.0.1, its certificate trusted by `requests`."""
-    with FakeProfileApi(tmp_path) as api:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(api.cert_path))
-        yield api
 
 
 @pytest.fixture

@@ -43,14 +43,6 @@ SCOPE = "alexa::profile:mobile_number:read"
 
 
 @pytest.fixture
-def profile_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProfileApi]:
-    """The Customer Profile API on https://127.0.0.1, its certificate trusted by `requests`."""
-    with FakeProfileApi(tmp_path) as api:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(api.cert_path))
-        yield api
-
-
-@pytest.fixture
 def twilio_api() -> Iterator[FakeTwilioApi]:
     """Twilio's Messages API on loopback."""
     with FakeTwilioApi() as api:
