@@ -189,10 +189,13 @@ def _other_turns(voice: Voice, content: Content, locale: str) -> Iterator[Spoken
     yield SpokenTurn("history notice", locale, Speech(voice.say("history_notice")), NOTICE)
     yield SpokenTurn("permission notice", locale, Speech(voice.say("text_permission")), NOTICE)
     link_offer = voice.say("offer_link")
-    for summary in (True, False):
-        # skill/texting.py: the text sent, then (once) the offer to link the histories.
-        sent = voice.say("text_sent", summary=summary)
-        yield SpokenTurn(f"text sent {summary}", locale, Speech(f"{sent} {link_offer}"), OTHER)
+    # skill/texting.py: the text sent (the summary when the clinic keeps health data, else the relief step after an
+    # assessment, else the clinic's number alone), then the offer to link the histories, made only when it keeps them.
+    texts = ((True, True, True), (False, False, True), (False, True, False), (False, False, False))
+    for summary, relief, keeps in texts:
+        sent = voice.say("text_sent", summary=summary, relief=relief)
+        said = f"{sent} {link_offer}" if keeps else sent
+        yield SpokenTurn(f"text sent {summary} {relief} {keeps}", locale, Speech(said), OTHER)
     for name in ("text_failed", "text_no_number"):
         yield SpokenTurn(name, locale, Speech(voice.say(name)), OTHER)
     yield SpokenTurn("text_opted_out", locale, Speech(voice.say("text_opted_out", line_number="+15550100100")), OTHER)
