@@ -291,12 +291,12 @@ def strip_bytecode(*folders: Path) -> None:
 
 
 def without_prebuilt(task: Path, destination: Path) -> Path:
-    """A copy of the unzipped folder without what deploy/prebuild.py adds (the content's JSON copies and the
-    compiled templates): the zip as it shipped before, its bytecode kept."""
+    """A copy of the unzipped folder without what deploy/prebuild.py adds (the loaded content saved whole and
+    the compiled templates): the zip as it shipped before, its bytecode kept."""
 
     def prebuilt(folder: str, names: list[str]) -> list[str]:
         in_shared = Path(folder).name == "shared"
-        return [name for name in names if name.endswith(".yaml.json") or (in_shared and name == "compiled_templates")]
+        return [name for name in names if in_shared and name in ("content.pickle", "compiled_templates")]
 
     return Path(shutil.copytree(task, destination, symlinks=True, ignore=prebuilt))
 

@@ -67,8 +67,8 @@ def cold_start_rows(built: dict[str, Any]) -> list[Row]:
         before = shipped["diagnosis"].get("subject_without_prebuilt")
         if before is not None:
             rows.append((
-                f"Alexa cold start from the `{name}` zip with its bytecode, without deploy/prebuild.py's content "
-                "JSON and compiled templates (as packaged before)",
+                f"Alexa cold start from the `{name}` zip with its bytecode, without deploy/prebuild.py's saved "
+                "content and compiled templates (YAML parsed and checked, lexicon compiled, templates compiled)",
                 _timing(before["wall"]),
                 "hello world from the same folder, with bytecode: " + _timing(reference),
                 _ratio(before["wall"]["p50"] / reference["p50"]),
@@ -229,11 +229,12 @@ def markdown(results: dict[str, Any]) -> str:
             "importing `skill.lambda_function` and answering a `DescribeSymptomIntent` with all four slots "
             "(memory store: there is no DynamoDB here; deployed, the first request also reads SSM and opens "
             "DynamoDB) against `bench/hello_world_skill.py` beside the folder (compiled as ours are) answering "
-            "HelloWorldIntent with the zip's ask-sdk. *Without deploy/prebuild.py's content JSON and compiled "
-            "templates* runs the same cold start from a copy of the folder without them (content parsed by PyYAML, "
-            "templates compiled by the first answer). *Without bytecode* removes every `__pycache__` from both "
-            "sides: the zips as they shipped before they carried bytecode. The *import* rows time the handler "
-            "module against what the reference app imports, from the same folder. Python here is "
+            "HelloWorldIntent with the zip's ask-sdk. *Without deploy/prebuild.py's saved content and compiled "
+            "templates* runs the same cold start from a copy of the folder without them (content parsed by PyYAML "
+            "and checked, the lexicon compiled, templates compiled by the first answer). *Without bytecode* "
+            "removes every `__pycache__` from both sides: the zips as they shipped before they carried bytecode. "
+            "The *import* rows time the handler module against what the reference app imports, from the same "
+            "folder. Python here is "
             + box["python"] + "; Lambda runs 3.12, and the shipped bytecode is read only by 3.12.",
         ]
     lines += [
@@ -296,7 +297,7 @@ def _where_the_time_goes(results: dict[str, Any]) -> list[str]:
             reference = cold["as_shipped"]["reference"]["wall"]["p50"]
             unprebuilt = cold["as_shipped"]["diagnosis"].get("subject_without_prebuilt")
             prebuilt = (
-                f"; without the content JSON and compiled templates deploy/prebuild.py adds, "
+                f"; without the saved content and compiled templates deploy/prebuild.py adds, "
                 f"{_ms(unprebuilt['wall']['p50'])} ms: they save {_ms(unprebuilt['wall']['p50'] - shipped)} ms"
                 if unprebuilt is not None else ""
             )

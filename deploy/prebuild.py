@@ -2,16 +2,15 @@
 
 `python -m deploy.prebuild ZIP...` runs each zip's own code (its shared/, its jinja2 and PyYAML) in a fresh
 interpreter over the zip's files, and adds to the zip:
-  shared/content/**/<name>.yaml.json  each content file's data as JSON, with the SHA-256 of its YAML: the cold
-                                      start reads it with the standard library instead of importing PyYAML and
-                                      parsing (shared/content_checks.py)
-  shared/compiled_templates/          every template compiled to a Python module by the zip's jinja2, with the
-                                      SHA-256 of the sources: the first answers load them with
-                                      jinja2.ModuleLoader instead of compiling (shared/render.py)
-Each is used only while its sources hash the same, so an edited file is never served stale. The content is then
-loaded from those copies with every load-time check, so a content mistake stops the packaging, not the first
-cold start. deploy/stage-functions.js runs this on each zip before deploy/bytecode.py, which then compiles the
-template modules like every other module.
+  shared/content.pickle       the packaged content loaded (YAML parsed, every load-time check run, the lexicon
+                              compiled) and saved whole: the cold start reads it back instead (shared/snapshot.py)
+  shared/compiled_templates/  every template compiled to a Python module by the zip's jinja2, with the SHA-256 of
+                              the sources: the first answers load them with jinja2.ModuleLoader instead of
+                              compiling (shared/render.py)
+Each is used only while its sources hash the same, so an edited file is never served stale. Loading the content
+here runs every load-time check, so a content mistake stops the packaging, not the first cold start.
+deploy/stage-functions.js runs this on each zip before deploy/bytecode.py, which then compiles the template
+modules like every other module.
 """
 
 from __future__ import annotations
@@ -30,14 +29,13 @@ from deploy.bytecode import add_to_zip, find_python312
 CHILD = """
 import sys
 sys.path.insert(0, sys.argv[1])
-from shared.content import CONTENT_DIR, load_content
-from shared.content_checks import write_json_copy
+from shared.content import load_content
 from shared.render import COMPILED_TEMPLATES, compile_templates
-for file in sorted(CONTENT_DIR.rglob("*.yaml")):
-    if not write_json_copy(file):
-        print(f"{file.relative_to(sys.argv[1])}: kept as YAML only (JSON cannot hold its data exactly)")
+from shared.snapshot import write_snapshot
 content = load_content()
-print(f"{compile_templates(content.template_dirs, COMPILED_TEMPLATES)} templates compiled")
+write_snapshot(content)
+print(f"content version {content.version} saved; {compile_templates(content.template_dirs, COMPILED_TEMPLATES)} "
+      "templates compiled")
 """
 
 
@@ -46,7 +44,7 @@ class PrebuildError(RuntimeError):
 
 
 def prebuild(artifact: Path, python: str) -> list[str]:
-    """Add the content's JSON copies and the compiled templates to the zip; return the paths added."""
+    """Add the loaded content and the compiled templates to the zip; return the paths added."""
     with zipfile.ZipFile(artifact) as archive:
         needed = [name for name in archive.namelist() if name.endswith(".py") or name.startswith("shared/")]
         with tempfile.TemporaryDirectory(prefix="lambda-prebuild-") as folder:
@@ -76,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     python = find_python312() or sys.executable
     for artifact in dict.fromkeys(args.artifacts):
         added = prebuild(artifact, python)
-        print(f"prebuild: {artifact.name}: {len(added)} files added (content as JSON, compiled templates)")
+        print(f"prebuild: {artifact.name}: {len(added)} files added (the loaded content, compiled templates)")
     return 0
 
 

@@ -21,7 +21,9 @@ from pathlib import Path
 BUILD_DIR = Path("build") / "lambda"
 # The Lambda Python runtime already holds these; shipping them would only grow the zip.
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath"})
-_SKIPPED_FILES = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".DS_Store")
+# deploy/prebuild.py makes the saved content and the compiled templates inside each zip from its own sources: a
+# leftover from a local run is never staged in their place.
+_SKIPPED_FILES = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*.pickle", "compiled_templates")
 
 
 @dataclass(frozen=True)

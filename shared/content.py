@@ -20,7 +20,7 @@ key by key: whatever they leave out is the base language's.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from shared.content_checks import (
 from shared.facts import CONCEPT_OF, FACT_NAMES
 from shared.health_data import HealthData, HealthDataError, health_data_of
 from shared.lexicon import Lexicon, build_lexicon
+from shared.snapshot import read_snapshot
 from shared.version import version_of
 
 CONTENT_DIR = Path(__file__).parent / "content"
@@ -495,11 +496,21 @@ def _load_languages(folder: Path, structure: dict[str, Any]) -> dict[str, Langua
     return languages
 
 
+def template_dirs_of(folder: Path) -> tuple[Path, ...]:
+    """Where a content folder's templates are looked up: its own `templates/` first, when it has one."""
+    overrides = folder / "templates"
+    return (overrides, TEMPLATE_DIR) if overrides.is_dir() else (TEMPLATE_DIR,)
+
+
 @functools.cache
 def load_content(directory: str | Path | None = None) -> Content:
     """Read every content file of a folder (the packaged one by default), check it, and return one immutable
-    Content; each folder is read once per process."""
+    Content; each folder is read once per process. The packaged folder comes from its snapshot when the zip
+    carries one (shared/snapshot.py)."""
     folder = Path(directory) if directory else CONTENT_DIR
+    if folder == CONTENT_DIR and (saved := read_snapshot()) is not None:
+        # Saved in the packaging folder: its template folders are found again here.
+        return replace(saved, template_dirs=template_dirs_of(folder))
     concepts = _load_concepts(folder)
     written, max_questions = _load_questions(folder, concepts)
     check = IdChecker(concepts, {question.id for question in written})
@@ -518,8 +529,7 @@ def load_content(directory: str | Path | None = None) -> Content:
         "concepts": concepts, "rules": rules, "red_flags": red_flags, "questions": questions, "relief": relief,
         "context_relief": context_relief, "tips": tips, "locales": locales, "default_locale": default_locale,
     }
-    overrides = folder / "templates"
-    template_dirs = (overrides, TEMPLATE_DIR) if overrides.is_dir() else (TEMPLATE_DIR,)
+    template_dirs = template_dirs_of(folder)
     return Content(
         concepts=concepts,
         rules=rules,

@@ -2,17 +2,10 @@
 line and the id, so a clinic's typo fails at start instead of silently never matching.
 
 Lines come from PyYAML's composed nodes, read again only when there is a mistake to report.
-
-The Lambda zips carry each content file's data as JSON too (`<name>.yaml.json`, written by deploy/prebuild.py
-with `write_json_copy`), holding the SHA-256 of the YAML it was parsed from: a cold start then reads the JSON with
-the standard library's C parser instead of importing PyYAML and parsing, and a copy whose YAML has changed since
-is never used. The same checks run on the data either way.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,48 +69,12 @@ def _line_of(spot: Spot) -> int | None:
 
 
 def read_yaml(file: Path) -> Any:
-    """A YAML file's data (from its JSON copy when that was made from these very bytes), or a ContentError
-    naming the file."""
+    """A YAML file's data, or a ContentError naming the file."""
     try:
         source = file.read_bytes()
     except OSError as exc:
         raise ContentError(f"{file}: cannot be read: {exc}") from exc
-    copy = _json_copy(file, source)
-    return copy["data"] if copy is not None else _parse_yaml(file, source)
-
-
-def json_copy_of(file: Path) -> Path:
-    """Where the JSON copy of a content file sits: beside it, `concepts.yaml` -> `concepts.yaml.json`."""
-    return file.with_name(file.name + ".json")
-
-
-def write_json_copy(file: Path) -> bool:
-    """Write a content file's data as JSON beside it, with the SHA-256 of its YAML (packaging); False, and
-    nothing written, when JSON cannot hold the data exactly (a date, a number used as a key)."""
-    source = file.read_bytes()
-    data = _parse_yaml(file, source)
-    try:
-        text = json.dumps(
-            {"yaml_sha256": hashlib.sha256(source).hexdigest(), "data": data}, ensure_ascii=False, allow_nan=False
-        )
-    except (TypeError, ValueError):
-        return False
-    # repr tells 1 from 1.0 and True, and "1" from 1 as a key: the copy must read back as the very same data.
-    if repr(json.loads(text)["data"]) != repr(data):
-        return False
-    json_copy_of(file).write_text(text, encoding="utf-8")
-    return True
-
-
-def _json_copy(file: Path, source: bytes) -> dict | None:
-    """The file's JSON copy, if there is one made from exactly `source`."""
-    try:
-        copy = json.loads(json_copy_of(file).read_bytes())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(copy, dict) or copy.get("yaml_sha256") != hashlib.sha256(source).hexdigest():
-        return None
-    return copy
+    return _parse_yaml(file, source)
 
 
 def _parse_yaml(file: Path, source: bytes) -> Any:

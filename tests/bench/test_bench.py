@@ -183,12 +183,12 @@ def test_counting_store_counts_a_transaction_of_writes_as_one_commit_and_lone_wr
     assert inner.get("callbacks", "cb-1").data == {"n": 2}
 
 
-def test_without_prebuilt_copies_the_folder_but_the_content_json_and_compiled_templates(tmp_path: Path) -> None:
+def test_without_prebuilt_copies_the_folder_but_the_loaded_content_and_compiled_templates(tmp_path: Path) -> None:
     task = tmp_path / "task"
     files = {
         "shared/content/rules.yaml": "rules: []\n",
-        "shared/content/rules.yaml.json": "{}",
-        "shared/content/languages/en/wording.yaml.json": "{}",
+        "shared/content.pickle": "",
+        "shared/content/languages/en/content.pickle": "",
         "shared/compiled_templates/tmpl_1.py": "",
         "shared/compiled_templates/__pycache__/tmpl_1.cpython-312.pyc": "",
         "shared/__pycache__/render.cpython-312.pyc": "",
@@ -201,5 +201,6 @@ def test_without_prebuilt_copies_the_folder_but_the_content_json_and_compiled_te
     before = artifacts.without_prebuilt(task, tmp_path / "before")
 
     kept = sorted(path.relative_to(before).as_posix() for path in before.rglob("*") if path.is_file())
-    assert kept == ["shared/__pycache__/render.cpython-312.pyc", "shared/content/rules.yaml",
+    assert kept == ["shared/__pycache__/render.cpython-312.pyc", "shared/content/languages/en/content.pickle",
+                    "shared/content/rules.yaml",
                     "skill/compiled_templates/kept.txt"]

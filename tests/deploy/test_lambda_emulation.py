@@ -361,7 +361,7 @@ def test_alexa_zip_alone_answers_launch_and_symptom_like_local_server(
     assert result["import_seconds"] < 5
     # twilio.rest costs ~200 ms to import: the Alexa cold start must not pay it (it loads on the first text).
     assert not [name for name in result["cold_start_modules"] if name.split(".")[0] == "twilio"]
-    # The first answers read the content's JSON copies (no PyYAML) and the compiled templates (deploy/prebuild.py).
+    # The first answers read the saved content (no PyYAML) and the compiled templates (deploy/prebuild.py).
     assert "yaml" not in result["modules"]
     assert [name for name in result["modules"] if name.startswith("_jinja2_module_templates_")]
 

@@ -1,4 +1,4 @@
-"""deploy/prebuild.py on a small zip of shared/ and its libraries: the content as JSON and the compiled templates
+"""deploy/prebuild.py on a small zip of shared/ and its libraries: the loaded content and the compiled templates
 are added, the zip's code then reads them (no PyYAML, no template compiled), and a content mistake stops it."""
 
 from __future__ import annotations
@@ -60,14 +60,13 @@ def run_child(folder: Path) -> dict:
     return json.loads(run.stdout)
 
 
-def test_prebuild_adds_content_as_json_and_compiled_templates_that_the_zip_then_uses(tmp_path: Path) -> None:
+def test_prebuild_adds_the_loaded_content_and_compiled_templates_that_the_zip_then_uses(tmp_path: Path) -> None:
     artifact = make_zip(tmp_path / "function.zip")
     plain = run_child(unzip(artifact, tmp_path / "plain"))
 
     added = prebuild.prebuild(artifact, sys.executable)
 
-    yaml_files = [name for name in zipfile.ZipFile(artifact).namelist() if name.endswith(".yaml")]
-    assert sorted(name for name in added if name.endswith(".yaml.json")) == sorted(f"{n}.json" for n in yaml_files)
+    assert "shared/content.pickle" in added
     templates = [name for name in added if name.startswith("shared/compiled_templates/tmpl_")]
     assert len(templates) == len(list((REPO / "shared" / "templates").rglob("*.j2")))
     assert "shared/compiled_templates/sources.sha256" in added

@@ -134,7 +134,7 @@ def test_requirements_refuse_an_unknown_extra() -> None:
         function_requirements(PYPROJECT, LambdaFunction(name="x", packages=("shared",), extras=("voice",)))
 
 
-def test_stage_copies_only_the_bundle_packages_without_bytecode(tmp_path: Path) -> None:
+def test_stage_copies_only_the_bundle_packages_without_bytecode_or_local_prebuilt_files(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[project]\ndependencies = ["pyyaml>=6"]\n[project.optional-dependencies]\nsms = ["flask>=3.1"]\n',
         encoding="utf-8",
@@ -145,6 +145,10 @@ def test_stage_copies_only_the_bundle_packages_without_bytecode(tmp_path: Path) 
         (tmp_path / package / "__pycache__" / "__init__.cpython-311.pyc").write_bytes(b"\0")
     (tmp_path / "shared" / "content").mkdir()
     (tmp_path / "shared" / "content" / "tips.yaml").write_text("tips: []\n", encoding="utf-8")
+    # Left by a local run: the packaging makes its own inside the zip, from the zip's sources.
+    (tmp_path / "shared" / "content.pickle").write_bytes(b"stale")
+    (tmp_path / "shared" / "compiled_templates").mkdir()
+    (tmp_path / "shared" / "compiled_templates" / "tmpl_1.py").write_text("", encoding="utf-8")
     bundle = LambdaFunction(name="sms", packages=("shared", "sms"), extras=("sms",))
 
     folder = stage(tmp_path, (bundle,))["sms"]
