@@ -48,6 +48,7 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
+GSM7_ALPHABET = GSM7_BASIC | GSM7_EXTENDED
 # Typographic characters with a GSM-7 look-alike: folded, so one curly quote does not make a reply UCS-2.
 GSM7_REPLACEMENTS = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
@@ -57,13 +58,13 @@ GSM7_REPLACEMENTS = str.maketrans({
 
 def is_gsm7(text: str) -> bool:
     """True when every character is in the GSM-7 alphabet."""
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text)
+    return GSM7_ALPHABET.issuperset(text)
 
 
 def sms_length(text: str) -> int:
     """Length as sent: GSM-7 units (extension characters count twice), or UTF-16 units for a UCS-2 text."""
     if is_gsm7(text):
-        return len(text) + sum(ch in GSM7_EXTENDED for ch in text)
+        return len(text) + sum(text.count(ch) for ch in GSM7_EXTENDED)
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
