@@ -47,6 +47,9 @@ def holds(cond: Mapping[str, Any], obs: Observations) -> bool:
 
 
 def operator_of(cond: Mapping[str, Any]) -> tuple[str, Any]:
-    """The operator and value of a test on one fact (`{fact: pattern, is: locked}` -> ("is", "locked"))."""
-    ((op, expected),) = ((key, value) for key, value in cond.items() if key != "fact")
-    return op, expected
+    """The operator and value of a test on one fact (`{fact: pattern, is: locked}` -> ("is", "locked")); the content
+    checks at load that every test has exactly one."""
+    for op, expected in cond.items():
+        if op != "fact":
+            return op, expected
+    raise ValueError(f"a test on one fact without an operator: {cond!r}")
