@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shared.conditions import signs_needed
 from shared.content_checks import (
     ContentError,
     IdChecker,
@@ -82,6 +83,9 @@ class RedFlag:
     when: dict
     source: str
     signs: tuple[str, ...] = ()  # the signs its condition names (what a confirming question can settle)
+    # The signs of which one must be reported for it to match (shared/conditions.py signs_needed); None: it can
+    # match without any. Worked out at load, so the screen does not evaluate a flag none of whose signs was said.
+    needs_one_of: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -261,7 +265,8 @@ def _load_red_flags(folder: Path, check: IdChecker) -> tuple[RedFlag, ...]:
                 f"{where}: list the flags most urgent first; the screen stops at the first match"
             )
         check.condition(entry["when"], at / "when", where)
-        flags.append(RedFlag(**entry, signs=tuple(dict.fromkeys(signs_named(entry["when"])))))
+        signs = tuple(dict.fromkeys(signs_named(entry["when"])))
+        flags.append(RedFlag(**entry, signs=signs, needs_one_of=signs_needed(entry["when"])))
     unique([flag.id for flag in flags], spot / "red_flags")
     return tuple(flags)
 

@@ -110,7 +110,12 @@ def judge(obs: Observations, content: Content) -> tuple[str, str, tuple[str, ...
 
 def screen(obs: Observations, content: Content) -> RedFlag | None:
     """The first red flag that matches, most urgent first (the list is ordered by urgency)."""
-    return next((flag for flag in content.red_flags if holds(flag.when, obs)), None)
+    return next((flag for flag in content.red_flags if could_match(flag, obs) and holds(flag.when, obs)), None)
+
+
+def could_match(flag: RedFlag, obs: Observations) -> bool:
+    """False only when the flag needs one of some signs and none of them is reported (then its condition is false)."""
+    return flag.needs_one_of is None or not flag.needs_one_of.isdisjoint(obs.signs)
 
 
 def _urgency(flag: RedFlag | None) -> str:
