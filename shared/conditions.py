@@ -46,17 +46,17 @@ def holds(cond: Mapping[str, Any], obs: Observations) -> bool:
     return value < expected  # below
 
 
-def signs_needed(cond: Mapping[str, Any]) -> frozenset[str] | None:
-    """Signs of which at least one must be reported (in `signs`) for the condition to hold, or None when it can hold
+def ids_needed(cond: Mapping[str, Any], fact: str) -> frozenset[str] | None:
+    """Ids of which at least one must be in the set fact `fact` for the condition to hold, or None when it can hold
     without any: every part of an `all` must hold, so any part's need is the whole's; an `any` needs one of its
-    parts' signs only when every part needs some; a `not`, and a test on any other fact, need none."""
+    parts' ids only when every part needs some; a `not`, and a test on another fact, need none."""
     if "all" in cond:
-        needs = [need for part in cond["all"] if (need := signs_needed(part)) is not None]
+        needs = [need for part in cond["all"] if (need := ids_needed(part, fact)) is not None]
         return min(needs, key=len) if needs else None
     if "any" in cond:
-        needs = [signs_needed(part) for part in cond["any"]]
+        needs = [ids_needed(part, fact) for part in cond["any"]]
         return None if None in needs else frozenset().union(*needs)
-    if "not" in cond or cond["fact"] != "signs":
+    if "not" in cond or cond["fact"] != fact:
         return None
     op, expected = operator_of(cond)
     if op == "has":

@@ -20,11 +20,11 @@ key by key: whatever they leave out is the base language's.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shared.conditions import signs_needed
+from shared.conditions import ids_needed
 from shared.content_checks import (
     ContentError,
     IdChecker,
@@ -83,9 +83,13 @@ class RedFlag:
     when: dict
     source: str
     signs: tuple[str, ...] = ()  # the signs its condition names (what a confirming question can settle)
-    # The signs of which one must be reported for it to match (shared/conditions.py signs_needed); None: it can
-    # match without any. Worked out at load, so the screen does not evaluate a flag none of whose signs was said.
-    needs_one_of: frozenset[str] | None = None
+    # The signs of which one must be reported for it to match (shared/conditions.py ids_needed); None: it can
+    # match without any. Worked out when the flag is made, so the screen does not evaluate a flag none of whose
+    # signs was said.
+    needs_one_of: frozenset[str] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs_one_of", ids_needed(self.when, "signs"))
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,13 @@ class Question:
     on_no: dict | None = None
     asks_about: tuple[str, ...] = ()  # the signs a red-flag, which or confirm question settles
     parent: str | None = None  # the red-flag question a "which one?" follows
+    # The signs of which the person must be unsure of one for it to be asked (the "which one?" and confirming
+    # questions; shared/conditions.py ids_needed); None: it can be asked without. Worked out from ask_when when the
+    # question is made, so choosing the next question does not evaluate every such question on every turn.
+    needs_possible_sign: frozenset[str] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs_possible_sign", ids_needed(self.ask_when, "possible_signs"))
 
     def answers(self) -> list[dict]:
         """Every fact change an answer to this question can make."""
@@ -265,8 +276,7 @@ def _load_red_flags(folder: Path, check: IdChecker) -> tuple[RedFlag, ...]:
                 f"{where}: list the flags most urgent first; the screen stops at the first match"
             )
         check.condition(entry["when"], at / "when", where)
-        signs = tuple(dict.fromkeys(signs_named(entry["when"])))
-        flags.append(RedFlag(**entry, signs=signs, needs_one_of=signs_needed(entry["when"])))
+        flags.append(RedFlag(**entry, signs=tuple(dict.fromkeys(signs_named(entry["when"])))))
     unique([flag.id for flag in flags], spot / "red_flags")
     return tuple(flags)
 

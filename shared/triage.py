@@ -170,6 +170,8 @@ def asks_now(question: Question, obs: Observations) -> bool:
     """True when the question is relevant and its answer is not yet known."""
     if question.id in obs.answered or question.moot(obs.signs, obs.denied):
         return False
+    if question.needs_possible_sign is not None and question.needs_possible_sign.isdisjoint(obs.possible_signs):
+        return False  # its ask_when cannot hold
     return holds(question.ask_when, obs) and not (question.skip_when and holds(question.skip_when, obs))
 
 

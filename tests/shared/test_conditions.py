@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shared.conditions import holds, signs_needed
+from shared.conditions import holds, ids_needed
 from shared.facts import Observations
 
 CALF_AT_NIGHT = Observations(
@@ -80,6 +80,6 @@ NEEDS: list[tuple[dict[str, Any], frozenset[str] | None]] = [
 def test_condition_signs_needed_are_those_without_which_it_cannot_hold(
     cond: dict[str, Any], needed: frozenset[str] | None
 ) -> None:
-    assert signs_needed(cond) == needed
+    assert ids_needed(cond, "signs") == needed
     if needed is not None:
         assert not holds(cond, Observations(signs=frozenset({"chest_pain"}), contexts=frozenset({"heat"})))

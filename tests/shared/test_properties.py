@@ -16,7 +16,7 @@ from shared.dialogue import Conversation, Event, Message, Reply, Step, next_step
 from shared.facts import Observations
 from shared.reader import MAX_TEXT_CHARS, read
 from shared.render import SMS_LIMIT, is_gsm7, render, sms_length
-from shared.triage import Assessment, assess, screen
+from shared.triage import Assessment, asks_now, assess, screen
 
 CONTENT = load_content()
 LEXICON = CONTENT.language("en-US").lexicon
@@ -165,6 +165,20 @@ def test_property_the_screen_finds_the_first_red_flag_whose_condition_holds(obs:
     for facts in (obs, replace(obs, signs=obs.signs | possible)):
         every = next((flag for flag in CONTENT.red_flags if holds(flag.when, facts)), None)
         assert screen(facts, CONTENT) == every
+
+
+@PROPERTY
+@given(OBSERVATIONS, st.frozensets(st.sampled_from(VOCABULARY["signs"]), max_size=4))
+def test_property_a_question_is_due_exactly_when_its_conditions_say_so(obs: Observations, possible) -> None:
+    # A question that needs a possible sign none of which the person is unsure of is passed over without evaluating
+    # its ask_when: it must be due exactly when its conditions say so.
+    obs = obs.merge(Observations(possible_signs=possible))
+    for question in CONTENT.questions:
+        plain = (
+            question.id not in obs.answered and not question.moot(obs.signs, obs.denied)
+            and holds(question.ask_when, obs) and not (question.skip_when and holds(question.skip_when, obs))
+        )
+        assert asks_now(question, obs) == plain, question.id
 
 
 # --- Every rendering is valid --------------------------------------------------------------------------------
