@@ -168,10 +168,10 @@ def _could_change_verdict(question: Question, obs: Observations, current: str, c
 
 def asks_now(question: Question, obs: Observations) -> bool:
     """True when the question is relevant and its answer is not yet known."""
-    if question.id in obs.answered or question.moot(obs.signs, obs.denied):
-        return False
     if question.needs_possible_sign is not None and question.needs_possible_sign.isdisjoint(obs.possible_signs):
         return False  # its ask_when cannot hold
+    if question.id in obs.answered or question.moot(obs.signs, obs.denied):
+        return False
     return holds(question.ask_when, obs) and not (question.skip_when and holds(question.skip_when, obs))
 
 
