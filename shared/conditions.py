@@ -46,7 +46,28 @@ def holds(cond: Mapping[str, Any], obs: Observations) -> bool:
     return value < expected  # below
 
 
+def ids_needed(cond: Mapping[str, Any], fact: str) -> frozenset[str] | None:
+    """Ids of which at least one must be in the set fact `fact` for the condition to hold, or None when it can hold
+    without any: every part of an `all` must hold, so any part's need is the whole's; an `any` needs one of its
+    parts' ids only when every part needs some; a `not`, and a test on another fact, need none."""
+    if "all" in cond:
+        needs = [need for part in cond["all"] if (need := ids_needed(part, fact)) is not None]
+        return min(needs, key=len) if needs else None
+    if "any" in cond:
+        needs = [ids_needed(part, fact) for part in cond["any"]]
+        return None if None in needs else frozenset().union(*needs)
+    if "not" in cond or cond["fact"] != fact:
+        return None
+    op, expected = operator_of(cond)
+    if op == "has":
+        return frozenset({expected})
+    return frozenset(expected) if op == "has_any" else None
+
+
 def operator_of(cond: Mapping[str, Any]) -> tuple[str, Any]:
-    """The operator and value of a test on one fact (`{fact: pattern, is: locked}` -> ("is", "locked"))."""
-    ((op, expected),) = ((key, value) for key, value in cond.items() if key != "fact")
-    return op, expected
+    """The operator and value of a test on one fact (`{fact: pattern, is: locked}` -> ("is", "locked")); the content
+    checks at load that every test has exactly one."""
+    for op, expected in cond.items():
+        if op != "fact":
+            return op, expected
+    raise ValueError(f"a test on one fact without an operator: {cond!r}")

@@ -20,10 +20,11 @@ key by key: whatever they leave out is the base language's.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from shared.conditions import ids_needed
 from shared.content_checks import (
     ContentError,
     IdChecker,
@@ -83,6 +84,13 @@ class RedFlag:
     when: dict
     source: str
     signs: tuple[str, ...] = ()  # the signs its condition names (what a confirming question can settle)
+    # The signs of which one must be reported for it to match (shared/conditions.py ids_needed); None: it can
+    # match without any. Worked out when the flag is made, so the screen does not evaluate a flag none of whose
+    # signs was said.
+    needs_one_of: frozenset[str] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs_one_of", ids_needed(self.when, "signs"))
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,13 @@ class Question:
     on_no: dict | None = None
     asks_about: tuple[str, ...] = ()  # the signs a red-flag, which or confirm question settles
     parent: str | None = None  # the red-flag question a "which one?" follows
+    # The signs of which the person must be unsure of one for it to be asked (the "which one?" and confirming
+    # questions; shared/conditions.py ids_needed); None: it can be asked without. Worked out from ask_when when the
+    # question is made, so choosing the next question does not evaluate every such question on every turn.
+    needs_possible_sign: frozenset[str] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs_possible_sign", ids_needed(self.ask_when, "possible_signs"))
 
     def answers(self) -> list[dict]:
         """Every fact change an answer to this question can make."""

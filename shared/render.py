@@ -48,6 +48,7 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
+GSM7_ALPHABET = GSM7_BASIC | GSM7_EXTENDED
 # Typographic characters with a GSM-7 look-alike: folded, so one curly quote does not make a reply UCS-2.
 GSM7_REPLACEMENTS = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
@@ -57,13 +58,13 @@ GSM7_REPLACEMENTS = str.maketrans({
 
 def is_gsm7(text: str) -> bool:
     """True when every character is in the GSM-7 alphabet."""
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text)
+    return GSM7_ALPHABET.issuperset(text)
 
 
 def sms_length(text: str) -> int:
     """Length as sent: GSM-7 units (extension characters count twice), or UTF-16 units for a UCS-2 text."""
     if is_gsm7(text):
-        return len(text) + sum(ch in GSM7_EXTENDED for ch in text)
+        return len(text) + sum(text.count(ch) for ch in GSM7_EXTENDED)
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
@@ -136,21 +137,27 @@ def _new_environment(loader: BaseLoader) -> Environment:
     return env
 
 
-def templates_digest(template_dirs: tuple[Path, ...]) -> str:
-    """SHA-256 over the name and text of every file in the template folders, a name in an earlier folder
-    hiding the same name in a later one (as the loader finds them)."""
-    sources: dict[str, bytes] = {}
+def _template_files(template_dirs: tuple[Path, ...]) -> dict[str, str]:
+    """Every template file of the folders by the name the loader finds it under, a name in an earlier folder hiding
+    the same name in a later one."""
+    files: dict[str, str] = {}
     for folder in template_dirs:
         for directory, _, filenames in os.walk(folder):
             prefix = Path(directory).relative_to(folder).as_posix()
             for filename in filenames:
                 name = filename if prefix == "." else f"{prefix}/{filename}"
-                if name not in sources:
-                    with open(os.path.join(directory, filename), "rb") as file:
-                        sources[name] = file.read()
+                files.setdefault(name, os.path.join(directory, filename))
+    return files
+
+
+def templates_digest(template_dirs: tuple[Path, ...]) -> str:
+    """SHA-256 over the name and text of every file in the template folders, a name in an earlier folder hiding
+    the same name in a later one (as the loader finds them)."""
     digest = hashlib.sha256()
-    for name in sorted(sources):
-        digest.update(f"{name}\0{len(sources[name])}\0".encode() + sources[name])
+    for name, path in sorted(_template_files(template_dirs).items()):
+        with open(path, "rb") as file:
+            source = file.read()
+        digest.update(f"{name}\0{len(source)}\0".encode() + source)
     return digest.hexdigest()
 
 
@@ -182,6 +189,12 @@ def _environment(template_dirs: tuple[Path, ...]) -> Environment:
     return _new_environment(_loader(template_dirs))
 
 
+@functools.cache
+def _template_names(template_dirs: tuple[Path, ...]) -> frozenset[str]:
+    """The name of every template the folders hold, listed once per process like the environment is built."""
+    return frozenset(_template_files(template_dirs))
+
+
 def environment(content: Content) -> Environment:
     """The one Jinja environment over this content's template folders (or their compiled modules, where the
     Lambda zip ships them)."""
@@ -199,7 +212,11 @@ def render(channel: str, name: str, locale: str | None, *, content: Content, **c
     if channel not in EXTENSIONS:
         raise ValueError(f"unknown channel {channel!r}")
     locale = locale if locale in content.locales else content.default_locale
-    template = environment(content).select_template(_candidates(channel, name, locale))
+    candidates = _candidates(channel, name, locale)
+    # Only the candidates the folders hold: Jinja keeps the templates it found, but would search the folders again
+    # for the missing locale and language overrides on every render. None held: Jinja's error names them all.
+    held = [candidate for candidate in candidates if candidate in _template_names(content.template_dirs)]
+    template = environment(content).select_template(held or candidates)
     text = template.render(
         content=content, clinic=content.clinic, loc=content.locale(locale), locale=locale,
         words=content.language(locale).words, **context,

@@ -110,7 +110,12 @@ def judge(obs: Observations, content: Content) -> tuple[str, str, tuple[str, ...
 
 def screen(obs: Observations, content: Content) -> RedFlag | None:
     """The first red flag that matches, most urgent first (the list is ordered by urgency)."""
-    return next((flag for flag in content.red_flags if holds(flag.when, obs)), None)
+    return next((flag for flag in content.red_flags if could_match(flag, obs) and holds(flag.when, obs)), None)
+
+
+def could_match(flag: RedFlag, obs: Observations) -> bool:
+    """False only when the flag needs one of some signs and none of them is reported (then its condition is false)."""
+    return flag.needs_one_of is None or not flag.needs_one_of.isdisjoint(obs.signs)
 
 
 def _urgency(flag: RedFlag | None) -> str:
@@ -163,6 +168,8 @@ def _could_change_verdict(question: Question, obs: Observations, current: str, c
 
 def asks_now(question: Question, obs: Observations) -> bool:
     """True when the question is relevant and its answer is not yet known."""
+    if question.needs_possible_sign is not None and question.needs_possible_sign.isdisjoint(obs.possible_signs):
+        return False  # its ask_when cannot hold
     if question.id in obs.answered or question.moot(obs.signs, obs.denied):
         return False
     return holds(question.ask_when, obs) and not (question.skip_when and holds(question.skip_when, obs))

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shared.conditions import holds
+from shared.conditions import holds, ids_needed
 from shared.facts import Observations
 
 CALF_AT_NIGHT = Observations(
@@ -57,3 +57,29 @@ def test_condition_nothing_known_satisfies_only_unknown_and_not() -> None:
     assert not holds({"fact": "duration_minutes", "at_least": 0}, nothing)
     assert holds({"fact": "duration_minutes", "unknown": True}, nothing)
     assert holds({"not": {"fact": "duration_minutes", "at_least": 0}}, nothing)
+
+
+# (condition, the signs of which one must be reported for it to hold; None: it can hold without any)
+NEEDS: list[tuple[dict[str, Any], frozenset[str] | None]] = [
+    ({"fact": "signs", "has": "fever"}, frozenset({"fever"})),
+    ({"fact": "signs", "has_any": ["fever", "rash"]}, frozenset({"fever", "rash"})),
+    ({"fact": "signs", "has_none": ["fever"]}, None),
+    ({"fact": "possible_signs", "has": "fever"}, None),  # only a reported sign counts
+    ({"not": {"fact": "signs", "has": "fever"}}, None),
+    ({"all": [{"fact": "contexts", "has": "heat"}, {"fact": "signs", "has": "vomiting"}]}, frozenset({"vomiting"})),
+    ({"any": [{"fact": "signs", "has": "fever"}, {"fact": "signs", "has_any": ["rash", "limp"]}]},
+     frozenset({"fever", "rash", "limp"})),
+    # One branch matches without a sign, so the whole can.
+    ({"any": [{"fact": "contexts", "has": "alcohol_withdrawal"}, {"fact": "signs", "has": "shaking"}]}, None),
+    ({"all": [{"not": {"fact": "scope", "is": "out"}},
+              {"any": [{"fact": "contexts", "has": "heat"}, {"fact": "signs", "has": "vomiting"}]}]}, None),
+]
+
+
+@pytest.mark.parametrize(("cond", "needed"), NEEDS)
+def test_condition_signs_needed_are_those_without_which_it_cannot_hold(
+    cond: dict[str, Any], needed: frozenset[str] | None
+) -> None:
+    assert ids_needed(cond, "signs") == needed
+    if needed is not None:
+        assert not holds(cond, Observations(signs=frozenset({"chest_pain"}), contexts=frozenset({"heat"})))

@@ -10,12 +10,13 @@ from dataclasses import replace
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from shared.conditions import holds
 from shared.content import URGENCY_ORDER, VERDICTS, load_content
 from shared.dialogue import Conversation, Event, Message, Reply, Step, next_step
 from shared.facts import Observations
 from shared.reader import MAX_TEXT_CHARS, read
 from shared.render import SMS_LIMIT, is_gsm7, render, sms_length
-from shared.triage import Assessment, assess
+from shared.triage import Assessment, asks_now, assess, screen
 
 CONTENT = load_content()
 LEXICON = CONTENT.language("en-US").lexicon
@@ -154,6 +155,30 @@ def test_property_more_facts_never_lower_urgency_below_an_emergency(first: Obser
     after = assess(first.merge(replace(more, body_part=None)), CONTENT)
     if before.urgency == "emergency":
         assert after.urgency == "emergency"
+
+
+@PROPERTY
+@given(OBSERVATIONS, st.frozensets(st.sampled_from(VOCABULARY["signs"]), max_size=3))
+def test_property_the_screen_finds_the_first_red_flag_whose_condition_holds(obs: Observations, possible) -> None:
+    # The screen skips a flag none of whose needed signs is reported: it must still find exactly the flag that
+    # evaluating every flag's condition in order finds, also with the possible signs added (as `if_present` does).
+    for facts in (obs, replace(obs, signs=obs.signs | possible)):
+        every = next((flag for flag in CONTENT.red_flags if holds(flag.when, facts)), None)
+        assert screen(facts, CONTENT) == every
+
+
+@PROPERTY
+@given(OBSERVATIONS, st.frozensets(st.sampled_from(VOCABULARY["signs"]), max_size=4))
+def test_property_a_question_is_due_exactly_when_its_conditions_say_so(obs: Observations, possible) -> None:
+    # A question that needs a possible sign none of which the person is unsure of is passed over without evaluating
+    # its ask_when: it must be due exactly when its conditions say so.
+    obs = obs.merge(Observations(possible_signs=possible))
+    for question in CONTENT.questions:
+        plain = (
+            question.id not in obs.answered and not question.moot(obs.signs, obs.denied)
+            and holds(question.ask_when, obs) and not (question.skip_when and holds(question.skip_when, obs))
+        )
+        assert asks_now(question, obs) == plain, question.id
 
 
 # --- Every rendering is valid --------------------------------------------------------------------------------

@@ -307,3 +307,17 @@ def test_render_a_clinics_template_can_use_jinja_builtins_such_as_range(tmp_path
     assert render("sms", "help", "en-US", content=content) == "123 Call +1 555 0100."
     # Only the template it overrides changes: the others are still the packaged ones.
     assert render("sms", "media", "en-US", content=content) == render("sms", "media", "en-US", content=CONTENT)
+
+
+def test_render_a_clinics_locale_and_language_templates_are_said_in_their_locale_only(tmp_path: Path) -> None:
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, folder)
+    for subfolder, words in (("en-GB", "Ring the surgery."), ("en", "Call the clinic.")):
+        (folder / "templates" / "sms" / subfolder).mkdir(parents=True)
+        (folder / "templates" / "sms" / subfolder / "help.txt.j2").write_text(words, encoding="utf-8")
+    content = load_content(folder)
+
+    # The most specific folder first: the locale's, then its language's, then the channel's own template.
+    assert render("sms", "help", "en-GB", content=content) == "Ring the surgery."
+    assert render("sms", "help", "en-US", content=content) == "Call the clinic."
+    assert render("sms", "media", "en-GB", content=content) == render("sms", "media", "en-GB", content=CONTENT)
