@@ -10,6 +10,8 @@ import html
 import re
 
 WORDS_PER_MINUTE = 150
+# A verdict turn, with everything appended (issue 15's budgets).
+VERDICT_SECONDS = 15.0
 # Alexa pauses between paragraphs and sentences it is given as <p> and <s>: about a strong break each.
 PARAGRAPH_PAUSE_SECONDS = 0.5
 _BREAK = re.compile(r"<break\b([^>]*)/?>", re.IGNORECASE)

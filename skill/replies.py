@@ -3,19 +3,24 @@ the request's locale alone.
 
 Nothing here reads a request or a store, so every turn the skill can speak can be rendered and timed against its
 budget (tests/skill/test_spoken_budgets.py). The words themselves live in shared/templates/alexa/ and the language's
-wording.yaml; this module only puts a turn's pieces in order: safety first, then the relief step, then the question.
+wording.yaml; this module only puts a turn's pieces in order (safety first, then the relief step, then the question)
+and, for a verdict, measures the whole turn and moves the parts its template ranks to the card until it fits.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from shared.content import Content, Question
 from shared.dialogue import OFFERS, Conversation, Reply, Step, Turn
 from shared.erasure import Erasure
 from shared.render import render
+from shared.speech import VERDICT_SECONDS, spoken_seconds
 from shared.triage import assess
+
+logger = logging.getLogger(__name__)
 
 
 class Speech(NamedTuple):
@@ -33,6 +38,20 @@ def joined(*parts: str) -> str:
     return " ".join(part for part in parts if part)
 
 
+@dataclass
+class Yielding:
+    """Which ranked parts of a turn are said: all but the ranks `gone` to the card. It notes every rank the template
+    asks about, so a turn moves only ranks it has."""
+
+    gone: frozenset[int] = frozenset()
+    ranks: set[int] = field(default_factory=set)
+
+    def __call__(self, rank: int) -> bool:
+        """Whether a part of this rank is said."""
+        self.ranks.add(rank)
+        return rank not in self.gone
+
+
 @dataclass(frozen=True)
 class Voice:
     """The skill's voice in one locale: renders templates and composes whole turns."""
@@ -47,6 +66,25 @@ class Voice:
     def card(self, name: str, **context: Any) -> str:
         """Render one card template."""
         return render("card", name, self.locale, content=self.content, **context)
+
+    def within(self, seconds: float, name: str, **context: Any) -> str:
+        """Template `name` said within `seconds`: while the turn would run over, its ranked parts go to the card
+        only, rank 1 first, then rank 2, and so on; unranked parts are always said. The template ranks its parts
+        (alexa/_parts.ssml.j2) and points to the card; this only measures and moves."""
+        text, ranks = self._rendered(name, frozenset(), context)
+        gone: frozenset[int] = frozenset()
+        for rank in sorted(ranks):
+            if spoken_seconds(text) <= seconds:
+                break
+            gone |= {rank}
+            text, _ = self._rendered(name, gone, context)
+        if spoken_seconds(text) > seconds:
+            logger.warning("spoken turn over its budget", extra={"template": name, "seconds": spoken_seconds(text)})
+        return text
+
+    def _rendered(self, name: str, gone: frozenset[int], context: dict[str, Any]) -> tuple[str, set[int]]:
+        spoken = Yielding(gone)
+        return self.say(name, spoken=spoken, yielded=bool(gone), **context), spoken.ranks
 
     def ask(self, question: Question, rephrase: bool = False) -> str:
         """A question alone, as spoken (or spoken again in other words, with an example answer)."""
@@ -78,12 +116,11 @@ class Voice:
             return Speech(self.say(reply.value, **context), self.ask(turn.question, rephrase=True))
         if reply == Reply.ASSESSMENT:
             episodes = assessment.observations.recent_episodes
-            offer = self.say(f"offer_{turn.offer}")
-            text = joined(
-                self.say("assessment", **context),
-                self.say("recurrence", count=episodes) if episodes >= 2 else "",
-                self.say("history_notice") if notice_due else "",
-                offer,
+            text = self.within(
+                VERDICT_SECONDS, "assessment", **context, notice_due=notice_due,
+                recurrence=self.say("recurrence", count=episodes) if episodes >= 2 else "",
+                notice=self.say("history_notice") if notice_due else "",
+                offer_question=self.say(f"offer_{turn.offer}"),
             )
             card = self.card("assessment", **context)
             if notice_due:

@@ -5,6 +5,7 @@ added). Used to prove the compiled templates the Lambda zips ship say, byte for 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -23,6 +24,17 @@ ERASED = Erasure(callbacks=1, replies=1, texts=0, linked=False, opted_out=False,
                  rate_minutes=None, backup_days=None)
 ERASED_ALL = Erasure(callbacks=2, replies=3, texts=2, linked=True, opted_out=True, claims=9, claim_days=30,
                      rate_minutes=10, backup_days=35)
+
+
+@dataclass(frozen=True)
+class Said:
+    """Which ranked parts a verdict turn still says (skill/replies.py's Yielding, with a repr that stays put)."""
+
+    gone: frozenset[int]
+
+    def __call__(self, rank: int) -> bool:
+        """Whether a part of this rank is said."""
+        return rank not in self.gone
 
 
 def sample_assessments(content: Content) -> list[Any]:
@@ -57,8 +69,17 @@ def samples(content: Content) -> dict[str, list[Any]]:
         "callback": [SimpleNamespace(id="cb-1234", urgency="self_care"), SimpleNamespace(id="cb-9", urgency="urgent")],
         # What an erasure removed and kept (shared/erasure.py): nothing kept but message ids, everything it may keep.
         "erasure": [ERASED, ERASED_ALL, None],
-        # Set by card/assessment.txt.j2 itself inside an {% if %}, which jinja2.meta still reports as undeclared.
+        # Set by card/assessment.txt.j2 and alexa/assessment.ssml.j2 themselves inside an {% if %}, which jinja2.meta
+        # still reports as undeclared.
         "signs": [None],
+        "flag": [None],
+        # A verdict turn said in full, and with every ranked part on the card (alexa/_parts.ssml.j2).
+        "spoken": [Said(frozenset()), Said(frozenset({1, 2, 3, 4}))],
+        "yielded": [True, False],
+        "notice_due": [True, False],
+        "recurrence": ["", "That&#39;s your third this week."],
+        "notice": ["Noted; see your card."],
+        "offer_question": ["Want prevention tips?"],
     }
 
 

@@ -43,6 +43,8 @@ class SpokenTurn:
     speech: Speech
     budget: float
     assessment: Assessment | None = None
+    turn: Turn | None = None  # the dialogue's turn, for a reply of the dialogue
+    notice_due: bool = False
 
     @property
     def seconds(self) -> float:
@@ -161,7 +163,7 @@ def _dialogue_turns(voice: Voice, content: Content, locale: str) -> Iterator[Spo
             notices = (True, False) if first_record else (False,)
             for notice_due in notices:
                 speech = voice.for_turn(turn, notice_due=notice_due)
-                yield SpokenTurn(f"{label} notice {notice_due}", locale, speech, _budget(turn), a)
+                yield SpokenTurn(f"{label} notice {notice_due}", locale, speech, _budget(turn), a, turn, notice_due)
 
 
 def _other_turns(voice: Voice, content: Content, locale: str) -> Iterator[SpokenTurn]:

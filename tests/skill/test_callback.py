@@ -154,7 +154,7 @@ def test_callback_offer_after_an_urgent_verdict_accepted_with_yes_stores_the_sam
     asked = device.yes()
     confirmed = device.callback("afternoon")
 
-    assert verdict.speech.endswith("Want the clinic to call you back?")
+    assert verdict.speech.endswith("Should the clinic call you back?")
     assert asked.speech.startswith(f"When should {CLINIC['name']} call you back")
     assert confirmed.speech.startswith("Done:") and confirmed.ends_session
     assert only_callback(store).data["window"] == "afternoon"

@@ -152,7 +152,7 @@ def test_tips_one_shot_says_one_tip_and_puts_all_with_the_medicine_caution_on_th
     reply = device.intent("TipsIntent")
 
     assert reply.speech.startswith("One tip:") and "say text me" in reply.speech
-    assert reply.speech.endswith("Want the clinic to call you back?")
+    assert reply.speech.endswith("Should the clinic call you back?")
     assert reply.card["content"].startswith(f"Tips from {CLINIC['name']}:")
     assert "Ask a clinician before taking medicine for cramps." in reply.card["content"]
     assert "Quinine and tonic water are not for routine cramps" in reply.card["content"]

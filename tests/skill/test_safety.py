@@ -110,7 +110,7 @@ def test_safety_voice_offers_follow_the_shared_dialogue(device: AlexaDevice) -> 
     assert tips.speech.startswith("One tip:") and tips.raw["sessionAttributes"]["conversation"]["step"] == (
         "offer_callback"
     )
-    assert tips.speech.endswith("Want the clinic to call you back?")
+    assert tips.speech.endswith("Should the clinic call you back?")
     assert declined.ends_session and CONTENT.clinic["phone_spoken"] in declined.speech
 
 

@@ -71,7 +71,7 @@ def test_cramp_dialogue_whole_verdict_with_reasons_tips_and_clinic_card(device: 
     assert CLINIC["phone"] in verdict.card["content"]
     assert tips.speech.startswith("One tip:") and "card" in tips.speech
     assert "Quinine" in tips.card["content"]
-    assert tips.speech.endswith("Want the clinic to call you back?")
+    assert tips.speech.endswith("Should the clinic call you back?")
     assert all(
         WORDS["tips"][tip.id] in tips.card["content"]
         for tip in CONTENT.tips if "cramp" in tip.for_verdicts and tip.unless is None
@@ -139,7 +139,7 @@ def test_unclear_dialogue_says_the_signs_are_mixed(device: AlexaDevice) -> None:
 
     assert onset.speech.startswith("When did it start?")
     assert exertion.speech.startswith("Any chest pain")
-    assert "The signs are mixed between a cramp and a spasm." in verdict.speech
+    assert "The signs are mixed: cramp or spasm." in verdict.speech
     assert "Hard to tell: cramp or spasm" in verdict.card["content"]
 
 
@@ -187,7 +187,7 @@ def test_urgent_swollen_leg_sends_to_a_doctor_today_and_offers_a_callback(device
     clinic = device.no()
 
     assert verdict.speech.startswith("See a doctor today.")
-    assert verdict.speech.endswith("Want the clinic to call you back?")
+    assert verdict.speech.endswith("Should the clinic call you back?")
     assert verdict.card["content"].startswith("See a doctor today (urgent care or your doctor):")
     assert CLINIC["phone_spoken"] in clinic.speech
     assert clinic.ends_session
@@ -335,7 +335,7 @@ def test_new_muscle_after_a_verdict_counts_the_first_episode_when_the_clinic_kee
     reply, verdict = two_muscles(AlexaDevice(lambda envelope: invoke(skill, envelope)))
 
     assert reply.speech.startswith(CALF_RELIEF)
-    assert "That's the second cramp or spasm you've told me about this week." in verdict.speech
+    assert "That's your second this week." in verdict.speech
 
 
 def test_more_detail_on_the_same_muscle_after_a_verdict_refines_it(device: AlexaDevice) -> None:
