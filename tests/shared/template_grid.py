@@ -90,8 +90,9 @@ def variables(content: Content) -> dict[str, list[str]]:
     found = {}
     for name in env.list_templates(extensions=["j2"]):
         folder, _, filename = name.partition("/")
-        if filename.startswith("_") or "/" in filename:
-            continue  # macros imported by other templates, and per-locale overrides (reached through locales)
+        if not filename or filename.startswith("_") or "/" in filename:
+            continue  # macros imported by other templates (a channel's, or every channel's at the top), and
+            # per-locale overrides (reached through locales)
         source = env.loader.get_source(env, name)[0]
         found[name] = sorted(meta.find_undeclared_variables(env.parse(source)) - GIVEN)
     return found
