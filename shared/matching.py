@@ -129,6 +129,13 @@ class Message:
                     self._breaks |= match.positions()
         for pattern in found:
             self.matches.extend(self._match(pattern))
+        # An ignored combination ("pounds .. MONEY_PLACE": money, not weight) is no class member to hide, so the
+        # concepts its words belong to are dropped instead; an ignored phrase already hid its words when heard.
+        ignored = {position for match in self.matches if match.pattern.fact == IGNORE and len(match.pattern.parts) > 1
+                   for position in match.positions()}
+        if ignored:
+            self.matches = [match for match in self.matches
+                            if match.pattern.fact == IGNORE or not match.positions() & ignored]
 
     def _match(self, pattern: Pattern) -> list[Match]:
         heard = self.hits

@@ -276,14 +276,19 @@ class _Reading:
         return next((level for level in ("frequent", "first", "recurring") if level in said), None)
 
     def episode_count(self, owners: list[tuple[Match, str]] | None = None) -> int | None:
-        """The largest count of episodes said: "4 times", "third night in a row", "for the last 3 nights"."""
+        """The largest count of episodes said: "4 times", "third night in a row", "4th time this week", "for the last 3
+        nights"."""
         words, lex, counts = self.message.words, self.lex, []
         count_after = lex.time.get("count_after", ())
         for position in range(len(words)):
             number = number_at(words, position, lex) if words[position] not in ("a", "an") else None
             said_times = number and number[1] < len(words) and words[number[1]] in lex.times
+            # "4th": the digits and their ending are two words ("1st" is no count, as "first" is none).
+            suffix = has_after(words, number[1], lex.time.get("ordinal_suffixes", ())) if number else 0
             if number and (said_times or has_after(words, number[1], count_after)):
                 count, end = int(number[0]), number[1] + 1
+            elif number and suffix and number[0] >= 2 and has_after(words, number[1] + suffix, count_after):
+                count, end = int(number[0]), number[1] + suffix
             elif words[position] in lex.ordinals and has_after(words, position + 1, count_after):
                 count, end = lex.ordinals[words[position]], position + 1
             else:

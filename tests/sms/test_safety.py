@@ -68,6 +68,27 @@ def test_safety_red_flags_resting_on_an_age_reach_the_text_reply(flag_id: str) -
     assert_escalated(text, flag_id)
 
 
+# A warning sign described rather than named (the reader's described-sign classes), one per class, first message.
+DESCRIBED = [
+    ("when I cough there's a red tinge to it and my calf is swollen", "chest_or_breathing"),
+    ("my son went stiff and then shook all over, now he's really sleepy", "heat_stroke_signs"),
+    ("can't catch it, my breath I mean, and my calf is swollen", "chest_or_breathing"),
+    ("calf cramp for 15 minutes now and it has got worse", "cramp_not_easing"),
+    ("temps hit 36 today and my thighs have been cramping for 2 hours", "heat_with_vomiting_or_long"),
+    ("my 4 year old has a fever and keeps holding her leg up", "child_fever_limp_or_joint"),
+    ("my weight has reduced by 6 kg and my back is in spasm", "back_with_fever_or_night_pain"),
+    ("calf cramp, 4th time this wk", "frequent_or_sleep_disturbing"),
+    ("my fingers lock up only when I sign my name", "writers_cramp"),
+]
+
+
+@pytest.mark.parametrize(("text", "flag_id"), DESCRIBED, ids=[flag for _, flag in DESCRIBED])
+def test_safety_a_warning_sign_described_not_named_gets_its_urgency_by_text(
+    twilio_post: TwilioPoster, text: str, flag_id: str
+) -> None:
+    assert_escalated(until_answered(twilio_post, text), flag_id)
+
+
 def test_safety_every_red_flag_is_in_one_of_the_two_tables() -> None:
     assert set(PHRASES) | set(BY_FACTS) == set(FLAGS)
 
