@@ -85,8 +85,9 @@ def test_cramp_dialogue_whole_verdict_with_reasons_tips_and_clinic_card(device: 
 VERDICT_ROUTES = {
     "cramp": [("describe", {"body_part": "calf", "feeling": "locked", "context": "exercise", "duration": "seconds"}),
               ("no", {}), ("no", {})],
+    # After a fall the neck is checked for an older person's fracture: "I'm aged forty" answers the age question.
     "spasm_after_fall": [("free_text", {"description": "my neck is stiff and sore after a fall"}), ("no", {}),
-                         ("no", {})],
+                         ("free_text", {"description": "forty"}), ("no", {})],
     "urgent_swollen_leg": [("describe", {"body_part": "calf", "feeling": "locked", "context": "exercise"}),
                            ("yes", {}), ("free_text", {"description": "it's swollen"}), ("no", {})],
     "routine_new_medicine": [("describe", {"body_part": "calf", "feeling": "locked", "context": "new_medicine"}),
