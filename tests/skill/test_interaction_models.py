@@ -513,6 +513,12 @@ def test_locales_share_intent_names_slots_and_slot_type_ids_with_en_us(locale: s
         ("en-GB", "I've got cramp in my calf and it's swollen", "FreeTextIntent"),
         ("en-US", "it feels like a hard knot", "FreeTextIntent"),
         ("en-US", "it feels like pins and needles in my toes", "FreeTextIntent"),
+        # The answer to the age question, which no slot holds: an age or an age group said of someone.
+        ("en-US", "he's nine", "FreeTextIntent"),
+        ("en-GB", "she's a teenager", "FreeTextIntent"),
+        ("en-AU", "seven years old", "FreeTextIntent"),
+        ("en-CA", "they're grown up", "FreeTextIntent"),
+        ("en-IN", "I'm aged seventy", "FreeTextIntent"),
         ("en-GB", "how do I stop it coming back", "TipsIntent"),
         ("en-GB", "ring the clinic", "ContactClinicIntent"),
         ("en-CA", "text it to my cell", "TextMeIntent"),
