@@ -15,7 +15,10 @@ from shared.facts import Observations
 
 DESCRIBE_INTENT = "DescribeSymptomIntent"
 # The fact each DescribeSymptomIntent slot fills (its values' ids are the ids of concepts.yaml).
-SLOT_FACTS = {"body_part": "body_part", "feeling": "pattern", "duration": "duration_minutes", "context": "contexts"}
+SLOT_FACTS = {
+    "body_part": "body_part", "feeling": "pattern", "duration": "duration_minutes", "context": "contexts",
+    "age": "age_band",
+}
 
 # Spoken duration buckets as minutes, matching what the pending duration question's options set
 # (questions.yaml) so a slot and a typed answer weigh the same in the rules. Each bucket lies wholly on one side
@@ -41,7 +44,8 @@ def message_from_intent(intent: Intent, concepts: dict[str, tuple[str, ...]]) ->
     facts: dict = {}
     unresolved: list[str] = []
     for name, known in (("body_part", concepts["body_part"]), ("feeling", concepts["pattern"]),
-                        ("duration", DURATION_MINUTES), ("context", concepts["contexts"])):
+                        ("duration", DURATION_MINUTES), ("context", concepts["contexts"]),
+                        ("age", concepts["age_band"])):
         slot = slots.get(name)
         value_id = resolved_id(slot)
         if value_id not in known:
@@ -54,6 +58,8 @@ def message_from_intent(intent: Intent, concepts: dict[str, tuple[str, ...]]) ->
             facts["pattern"] = value_id
         elif name == "duration":
             facts["duration_minutes"] = DURATION_MINUTES[value_id]
+        elif name == "age":
+            facts["age_band"] = value_id
         else:
             facts["contexts"] = [value_id]
     observations = Observations.from_dict(facts) if facts else None

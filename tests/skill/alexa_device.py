@@ -28,7 +28,7 @@ SKILL_ID = "amzn1.ask.skill.6a7f2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
 USER_ID = "amzn1.ask.account.AMAXZ4QKCRAMPCHECKFIXTUREUSERR6L7N3B2VQW5Y"
 SLOT_TYPES = {
     "body_part": "BODY_PART", "feeling": "PATTERN", "duration": "DURATION", "context": "CONTEXT",
-    "window": "CALLBACK_WINDOW",
+    "window": "CALLBACK_WINDOW", "age": "AGE_BAND",
 }
 # Roughly how fast Alexa speaks (words a second), to keep spoken turns within their time budget.
 WORDS_PER_SECOND = 2.6

@@ -8,7 +8,13 @@ import pytest
 
 from shared.content import load_content
 from tests.skill.alexa_device import AlexaDevice, Reply
-from tests.skill.test_interaction_models import custom_types, intents_by_name, intents_matching, sample_pattern
+from tests.skill.test_interaction_models import (
+    custom_types,
+    intents_by_name,
+    intents_matching,
+    sample_pattern,
+    spoken_forms,
+)
 
 CONTENT = load_content()
 WORDS = CONTENT.language("en-US").words
@@ -100,3 +106,23 @@ def test_age_question_is_said_last_with_the_mic_open(device: AlexaDevice) -> Non
 
     assert asked[-1].speech.endswith(AGE_QUESTION)
     assert asked[-1].reprompt, "the mic stays open for the answer"
+
+
+@pytest.mark.parametrize(("said", "band"), [("a child", "child"), ("a teenager", "child"), ("toddler", "child"),
+                                            ("an adult", "adult"), ("grown up", "adult"),
+                                            ("sixty five plus", "older_adult"), ("elderly", "older_adult")])
+def test_age_bare_answer_by_voice_reaches_the_age_slot_the_question_elicits(
+    device: AlexaDevice, said: str, band: str
+) -> None:
+    asked = until_asked_age(device, "my son has a fever and won't stand on his leg")
+    directives = asked[-1].raw["response"].get("directives", [])
+    assert [d.get("slotToElicit") for d in directives if d["type"] == "Dialog.ElicitSlot"] == ["age"]
+    # Alexa resolves a bare answer to the AGE_BAND value it names (the model's own values and synonyms).
+    assert spoken_forms(custom_types("en-US")["AGE_BAND"])[said] == band
+
+    reply = device.elicited(age=band)
+
+    if band == "child":
+        assert reply.speech.startswith(f"{URGENT} {CHILD_REASON}"), reply.speech
+    else:
+        assert AGE_QUESTION not in reply.speech and CHILD_REASON not in reply.speech, reply.speech

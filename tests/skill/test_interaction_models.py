@@ -56,6 +56,7 @@ EXPECTED_SLOTS = {
         "feeling": "PATTERN",
         "duration": "DURATION",
         "context": "CONTEXT",
+        "age": "AGE_BAND",
     },
     "FreeTextIntent": {"description": "AMAZON.SearchQuery"},
     "TipsIntent": {},
@@ -94,6 +95,7 @@ EXPECTED_SLOT_TYPE_IDS = {
         "pregnancy",
         "wound",
     },
+    "AGE_BAND": set(load_content().concepts["age_band"]),
     # The SMS line's callback windows (wording.yaml callback_windows): a spoken time is stored as the texted one.
     "CALLBACK_WINDOW": set(load_content().language("en").words["callback_windows"]),
 }
@@ -651,7 +653,7 @@ def test_elicitation_every_choice_question_has_a_slot_whose_samples_take_a_bare_
     slots = {slot["name"]: slot for slot in intents_by_name(locale)["DescribeSymptomIntent"]["slots"]}
     elicited = {slot_for(question) for question in load_content().questions if question.kind == "choice"}
 
-    assert {"body_part", "feeling", "context"} <= elicited - {None}
+    assert {"body_part", "feeling", "context", "age"} <= elicited - {None}
     for name in elicited - {None}:
         samples = slots[name].get("samples", [])
         # Heard only while the skill elicits this slot: the one place a lone slot may be a sample (README).
