@@ -43,25 +43,20 @@ def message_from_intent(intent: Intent, concepts: dict[str, tuple[str, ...]]) ->
     slots = intent.slots or {}
     facts: dict = {}
     unresolved: list[str] = []
-    for name, known in (("body_part", concepts["body_part"]), ("feeling", concepts["pattern"]),
-                        ("duration", DURATION_MINUTES), ("context", concepts["contexts"]),
-                        ("age", concepts["age_band"])):
+    for name, fact in SLOT_FACTS.items():
+        known = DURATION_MINUTES if fact == "duration_minutes" else concepts[fact]
         slot = slots.get(name)
         value_id = resolved_id(slot)
         if value_id not in known:
             if slot is not None and slot.value:
                 unresolved.append(slot.value)
             continue
-        if name == "body_part":
-            facts["body_part"] = value_id
-        elif name == "feeling":
-            facts["pattern"] = value_id
-        elif name == "duration":
-            facts["duration_minutes"] = DURATION_MINUTES[value_id]
-        elif name == "age":
-            facts["age_band"] = value_id
+        if fact == "duration_minutes":
+            facts[fact] = DURATION_MINUTES[value_id]
+        elif fact == "contexts":  # a set fact: the slot adds one
+            facts[fact] = [value_id]
         else:
-            facts["contexts"] = [value_id]
+            facts[fact] = value_id
     observations = Observations.from_dict(facts) if facts else None
     return Message(text=" ".join(unresolved), facts=observations)
 
